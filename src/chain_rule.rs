@@ -1,0 +1,150 @@
+//! The chain rule spelled out for one weight or bias, with the numbers of one sample.
+//!
+//! For weight w_ji of layer l (from input i to neuron j):
+//!     dL/dw_ji = δ_j · a_prev_i
+//!     δ_j      = dL/da_j · f'(z_j)                      at the output (or ŷ − y with cross-entropy)
+//!     δ_j      = f'(z_j) · Σ_k w_kj · δ_k               in a hidden layer (k over the next layer)
+//! and for a bias, a_prev is 1. The batch gradient is the batch's mean (or sum) of the
+//! per-sample products; the values are those of the last phases run.
+
+use crate::activation::Activation;
+use crate::config::NetworkConfig;
+use crate::error::{Error, Result};
+use crate::loss::Reduction;
+use crate::network::Network;
+use crate::optimizer::OptimizerKind;
+use serde::{Deserialize, Serialize};
+
+/// A weight (`input` is Some) or a bias (`input` is None) of neuron `neuron` in layer `layer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamRef {
+    pub layer: usize,
+    pub neuron: usize,
+    pub input: Option<usize>,
+}
+
+/// One term w_kj · δ_k of the sum that carries the error back to a hidden neuron.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DownstreamTerm {
+    pub neuron: usize,
+    pub weight: f64,
+    pub delta: f64,
+    pub product: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChainRule {
+    pub parameter: ParamRef,
+    /// Which sample of the batch the per-sample numbers are for.
+    pub sample: usize,
+    pub batch_size: usize,
+    pub reduction: Reduction,
+    /// The parameter's current value.
+    pub value: f64,
+    /// a_prev_i (1 for a bias).
+    pub a_prev: f64,
+    pub z: f64,
+    pub a: f64,
+    pub activation: Activation,
+    /// f'(z) (for softmax, the diagonal a·(1 − a) of its Jacobian).
+    pub d_activation: f64,
+    /// dL/da_j: from the loss at the output, Σ_k w_kj · δ_k in a hidden layer.
+    pub grad_activation: f64,
+    /// δ_j = dL/dz_j.
+    pub delta: f64,
+    pub delta_formula: String,
+    pub is_output: bool,
+    /// y_j, at the output.
+    pub target: Option<f64>,
+    /// The terms of Σ_k w_kj · δ_k, in a hidden layer.
+    pub downstream: Vec<DownstreamTerm>,
+    /// δ_j · a_prev_i for this sample.
+    pub sample_gradient: f64,
+    /// dL/dw of the batch (the reduced per-sample gradients).
+    pub batch_gradient: f64,
+    /// d(penalty)/dw added at the update (0 for biases).
+    pub regularization_gradient: f64,
+    /// Δ applied to this parameter by the last update.
+    pub update: f64,
+    pub learning_rate: f64,
+    pub optimizer: OptimizerKind,
+    pub update_formula: String,
+}
+
+/// Reads the factors of `param`'s gradient for batch sample `sample` out of the network.
+/// `param` must exist (the trainer checks it).
+pub fn explain(network: &Network, config: &NetworkConfig, param: ParamRef, sample: usize) -> Result<ChainRule> {
+    if network.batch_len == 0 {
+        return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
+    }
+    if sample >= network.batch_len {
+        return Err(Error::OutOfRange(format!(
+            "the batch has {} samples, so there is no sample {sample}",
+            network.batch_len
+        )));
+    }
+    let l = param.layer;
+    let layer = &network.layers[l];
+    let is_output = l + 1 == network.layers.len();
+    let j = param.neuron;
+    let idx = sample * layer.units + j;
+    let (z, a) = (layer.pre_activation[idx], layer.activations[idx]);
+    let a_prev = match param.input {
+        None => 1.0,
+        Some(i) if l == 0 => network.batch_input[sample * layer.inputs + i],
+        Some(i) => network.layers[l - 1].activations[sample * layer.inputs + i],
+    };
+    let mut downstream = Vec::new();
+    let (grad_activation, delta_formula) = if is_output {
+        let formula = if layer.activation == Activation::Softmax && !network.loss.has_simplified_delta() {
+            "δ_j = a_j · (dL/da_j − Σ_k a_k · dL/da_k)"
+        } else {
+            network.loss.output_delta_formula()
+        };
+        (network.grad_output[idx], formula.to_string())
+    } else {
+        let next = &network.layers[l + 1];
+        let mut sum = 0.0;
+        for k in 0..next.units {
+            let (weight, delta) = (next.weights[k * layer.units + j], next.delta[sample * next.units + k]);
+            let product = weight * delta;
+            sum += product;
+            downstream.push(DownstreamTerm { neuron: k, weight, delta, product });
+        }
+        (sum, "δ_j = f'(z_j) · Σ_k w_kj · δ_k".to_string())
+    };
+    let delta = layer.delta[idx];
+    let (value, batch_gradient, update, regularization_gradient) = match param.input {
+        Some(i) => {
+            let p = j * layer.inputs + i;
+            let w = layer.weights[p];
+            (w, layer.grad_weights[p], layer.update_weights[p], config.regularization.gradient(w))
+        }
+        None => (layer.biases[j], layer.grad_biases[j], layer.update_biases[j], 0.0),
+    };
+    Ok(ChainRule {
+        parameter: param,
+        sample,
+        batch_size: network.batch_len,
+        reduction: network.reduction,
+        value,
+        a_prev,
+        z,
+        a,
+        activation: layer.activation,
+        d_activation: layer.activation.derivative(z, a),
+        grad_activation,
+        delta,
+        delta_formula,
+        is_output,
+        target: is_output.then(|| network.batch_target[idx]),
+        downstream,
+        sample_gradient: delta * a_prev,
+        batch_gradient,
+        regularization_gradient,
+        update,
+        learning_rate: config.optimizer.learning_rate,
+        optimizer: config.optimizer.kind,
+        update_formula: config.optimizer.formula().to_string(),
+    })
+}

@@ -1,0 +1,295 @@
+//! The settings that define a network and how it trains, and the limits they must respect.
+//!
+//! A config is plain data (JSON on the wire): `inputs`, then `layers` (the hidden layers and
+//! last the output layer, each with its units, activation, bias switch and optionally weights
+//! given by hand), the loss and its batch reduction, the initializer, the optimizer, the
+//! regularization, the batch size, whether to shuffle each epoch, and the seed.
+//!
+//! Layers are numbered as in textbooks: the inputs are layer 0, so `layers[0]` is layer 1 and
+//! its weight matrix W¹ connects the inputs to it. Weights given by hand are written
+//! `weights[j][i]`: from input (or neuron) i of the layer before to neuron j of this layer.
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::initializer::Initializer;
+use crate::loss::{Loss, Reduction};
+use crate::optimizer::OptimizerConfig;
+use crate::regularization::Regularization;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_INPUTS: usize = 8;
+pub const MAX_OUTPUTS: usize = 8;
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+pub const MAX_HIDDEN_UNITS: usize = 32;
+/// The largest data set accepted, in samples.
+pub const MAX_SAMPLES: usize = 100_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    pub units: usize,
+    pub activation: Activation,
+    #[serde(default = "default_true")]
+    pub bias: bool,
+    /// `weights[j][i]`: from input i of the layer before to neuron j; replaces the initializer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<Vec<f64>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biases: Option<Vec<f64>>,
+}
+
+impl LayerConfig {
+    pub fn new(units: usize, activation: Activation) -> LayerConfig {
+        LayerConfig { units, activation, bias: true, weights: None, biases: None }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    pub inputs: usize,
+    /// Hidden layers, then the output layer.
+    pub layers: Vec<LayerConfig>,
+    #[serde(default = "default_loss")]
+    pub loss: Loss,
+    #[serde(default)]
+    pub reduction: Reduction,
+    #[serde(default)]
+    pub initializer: Initializer,
+    #[serde(default)]
+    pub optimizer: OptimizerConfig,
+    #[serde(default)]
+    pub regularization: Regularization,
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Shuffle the training data at the start of every epoch.
+    #[serde(default = "default_true")]
+    pub shuffle: bool,
+    #[serde(default)]
+    pub seed: u32,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_loss() -> Loss {
+    Loss::SquaredError
+}
+fn default_batch_size() -> usize {
+    10
+}
+
+impl Default for NetworkConfig {
+    /// XOR-sized: 2 → 4 tanh → 1 sigmoid, squared error, SGD.
+    fn default() -> Self {
+        NetworkConfig {
+            inputs: 2,
+            layers: vec![LayerConfig::new(4, Activation::Tanh), LayerConfig::new(1, Activation::Sigmoid)],
+            loss: Loss::SquaredError,
+            reduction: Reduction::Mean,
+            initializer: Initializer::default(),
+            optimizer: OptimizerConfig::default(),
+            regularization: Regularization::default(),
+            batch_size: default_batch_size(),
+            shuffle: true,
+            seed: 0,
+        }
+    }
+}
+
+/// "layer 2 (the output layer)" for index 1 of 2 layers: the words every message uses.
+pub fn layer_name(index: usize, layer_count: usize) -> String {
+    if index + 1 == layer_count {
+        format!("layer {} (the output layer)", index + 1)
+    } else {
+        format!("layer {} (hidden)", index + 1)
+    }
+}
+
+impl NetworkConfig {
+    /// Parses a config from JSON; the error names the field at fault.
+    pub fn from_json(text: &str) -> Result<NetworkConfig> {
+        parse_json(text).map_err(Error::InvalidConfig)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a config always serializes")
+    }
+
+    pub fn output_units(&self) -> usize {
+        self.layers.last().map_or(0, |l| l.units)
+    }
+
+    /// Checks every limit and every consistency rule; the error says which and why.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |why: String| Err(Error::InvalidConfig(why));
+        if !(1..=MAX_INPUTS).contains(&self.inputs) {
+            return bad(format!("the network needs 1 to {MAX_INPUTS} inputs, not {}", self.inputs));
+        }
+        if self.layers.is_empty() {
+            return bad("the network needs at least an output layer".into());
+        }
+        if self.layers.len() > MAX_HIDDEN_LAYERS + 1 {
+            return bad(format!(
+                "at most {MAX_HIDDEN_LAYERS} hidden layers are allowed, not {}",
+                self.layers.len() - 1
+            ));
+        }
+        let count = self.layers.len();
+        let mut fan_in = self.inputs;
+        for (index, layer) in self.layers.iter().enumerate() {
+            let name = layer_name(index, count);
+            let is_output = index + 1 == count;
+            let max = if is_output { MAX_OUTPUTS } else { MAX_HIDDEN_UNITS };
+            if !(1..=max).contains(&layer.units) {
+                return bad(format!("{name} needs 1 to {max} neurons, not {}", layer.units));
+            }
+            if layer.activation == Activation::Softmax && !is_output {
+                return bad(format!("{name}: softmax can only be the output layer's activation"));
+            }
+            if layer.activation == Activation::Softmax && layer.units < 2 {
+                return bad(format!("{name}: softmax needs at least 2 output neurons (with one it always outputs 1)"));
+            }
+            if let Some(weights) = &layer.weights {
+                if weights.len() != layer.units || weights.iter().any(|row| row.len() != fan_in) {
+                    return bad(format!(
+                        "{name}: weights must be {} rows (one per neuron) of {fan_in} numbers (one per input)",
+                        layer.units
+                    ));
+                }
+                if let Some((j, i)) = find_non_finite(weights) {
+                    return bad(format!("{name}: weight [{j}][{i}] is not a finite number"));
+                }
+            }
+            if let Some(biases) = &layer.biases {
+                if !layer.bias {
+                    return bad(format!("{name} has its bias switched off but biases are given"));
+                }
+                if biases.len() != layer.units {
+                    return bad(format!("{name}: biases must be {} numbers, one per neuron", layer.units));
+                }
+                if let Some(j) = biases.iter().position(|b| !b.is_finite()) {
+                    return bad(format!("{name}: bias [{j}] is not a finite number"));
+                }
+            }
+            fan_in = layer.units;
+        }
+        let output = self.layers[count - 1].activation;
+        if let Some(required) = self.loss.required_output() {
+            if output != required {
+                return bad(format!(
+                    "{} needs a {} output layer, but the output layer uses {}",
+                    self.loss.name(),
+                    required.name(),
+                    output.name()
+                ));
+            }
+        }
+        if !(1..=MAX_SAMPLES).contains(&self.batch_size) {
+            return bad(format!("the batch size must be 1 to {MAX_SAMPLES}, not {}", self.batch_size));
+        }
+        self.initializer.validate()?;
+        self.optimizer.validate()?;
+        self.regularization.validate()
+    }
+}
+
+fn find_non_finite(rows: &[Vec<f64>]) -> Option<(usize, usize)> {
+    rows.iter()
+        .enumerate()
+        .find_map(|(j, row)| row.iter().position(|w| !w.is_finite()).map(|i| (j, i)))
+}
+
+/// Applies the fields of a JSON object over `current` (fields left out keep their value), so
+/// `{"kind": "adam"}` changes the optimizer and keeps the learning rate.
+pub(crate) fn merge_json<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &str) -> std::result::Result<T, String> {
+    let patch: serde_json::Value = parse_json(patch)?;
+    let serde_json::Value::Object(fields) = patch else {
+        return Err("expected an object of settings".into());
+    };
+    let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
+    if let serde_json::Value::Object(target) = &mut merged {
+        target.extend(fields);
+    }
+    parse_json(&merged.to_string())
+}
+
+/// Deserializes JSON and reports errors as "path: problem", in words a student can act on.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed: std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> =
+        serde_path_to_error::deserialize(&mut deserializer);
+    match parsed {
+        Ok(value) => deserializer.end().map(|()| value).map_err(|e| e.to_string()),
+        Err(e) => {
+            let path = e.path().to_string();
+            let mut why = e.into_inner().to_string();
+            if why.starts_with("invalid type: null, expected f64") {
+                why = "a number is missing or is not finite (NaN and Infinity are written as null in JSON)".into();
+            }
+            if path == "." || path.is_empty() {
+                Err(why)
+            } else {
+                Err(format!("{path}: {why}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_in_what_is_left_out() {
+        let c = NetworkConfig::from_json(r#"{"inputs":2,"layers":[{"units":1,"activation":"sigmoid"}]}"#).unwrap();
+        assert_eq!(c.batch_size, 10);
+        assert!(c.layers[0].bias);
+        assert_eq!(c.loss, Loss::SquaredError);
+        c.validate().unwrap();
+        assert_eq!(NetworkConfig::from_json(&c.to_json()).unwrap(), c);
+    }
+
+    #[test]
+    fn errors_name_the_field_at_fault() {
+        let e = NetworkConfig::from_json(r#"{"inputs":2,"layers":[{"units":1,"activation":"sigmoidd"}]}"#).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("layers[0].activation") && text.contains("sigmoidd"), "{text}");
+        let e = NetworkConfig::from_json(r#"{"inputs":2,"layers":[],"colour":3}"#).unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        let e = NetworkConfig::from_json(r#"{"inputs":2,"layers":[{"units":1,"activation":"relu","weights":[[1,null]]}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("layers[0].weights[0][1]") && e.to_string().contains("not finite"), "{e}");
+    }
+
+    #[test]
+    fn limits_and_rules_are_enforced() {
+        let check = |edit: &dyn Fn(&mut NetworkConfig), needle: &str| {
+            let mut c = NetworkConfig::default();
+            edit(&mut c);
+            let e = c.validate().expect_err(needle).to_string();
+            assert!(e.contains(needle), "{e} should contain {needle}");
+        };
+        check(&|c| c.inputs = 0, "1 to 8 inputs");
+        check(&|c| c.inputs = 9, "1 to 8 inputs");
+        check(&|c| c.layers[0].units = 33, "1 to 32 neurons");
+        check(&|c| c.layers[1].units = 9, "1 to 8 neurons");
+        check(&|c| c.layers = vec![LayerConfig::new(2, Activation::Tanh); 10], "at most 8 hidden layers");
+        check(&|c| c.layers.clear(), "at least an output layer");
+        check(&|c| c.layers[0].activation = Activation::Softmax, "softmax can only be");
+        check(&|c| c.loss = Loss::SoftmaxCrossEntropy, "needs a softmax output layer");
+        check(&|c| c.layers[0].weights = Some(vec![vec![1.0; 3]; 4]), "weights must be 4 rows");
+        check(&|c| c.layers[0].weights = Some(vec![vec![f64::NAN; 2]; 4]), "weight [0][0] is not a finite number");
+        check(&|c| c.layers[1].biases = Some(vec![0.0, 1.0]), "biases must be 1 numbers");
+        check(
+            &|c| {
+                c.layers[1].bias = false;
+                c.layers[1].biases = Some(vec![0.0]);
+            },
+            "bias switched off",
+        );
+        check(&|c| c.batch_size = 0, "batch size");
+        check(&|c| c.optimizer.learning_rate = -1.0, "learning rate");
+        check(&|c| c.regularization.rate = f64::INFINITY, "regularization rate");
+    }
+}

@@ -1,0 +1,53 @@
+//! The errors a user can cause, with messages a student understands.
+//!
+//! Every entry point that takes user input returns `Result<_, Error>`; the wasm face turns
+//! these into JavaScript `Error`s whose message is the `Display` text below.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// The network configuration (shape, activations, hyper-parameters) is not usable.
+    InvalidConfig(String),
+    /// A data set does not fit the network or holds values the loss cannot take.
+    InvalidData(String),
+    /// A model file is malformed, of another format or version, or inconsistent.
+    InvalidModelFile(String),
+    /// A request names a layer, neuron or input that does not exist, or an out-of-range value.
+    OutOfRange(String),
+    /// Training needs data and none is loaded.
+    NoData,
+    /// The loss or a parameter became NaN or infinite; the state before the step is kept.
+    Diverged { step: u64, what: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidConfig(why) => write!(f, "invalid network settings: {why}"),
+            Error::InvalidData(why) => write!(f, "invalid data: {why}"),
+            Error::InvalidModelFile(why) => write!(f, "cannot read the model file: {why}"),
+            Error::OutOfRange(why) => write!(f, "{why}"),
+            Error::NoData => write!(f, "no training data is loaded"),
+            Error::Diverged { step, what } => write!(
+                f,
+                "training diverged at step {step}: {what}; the network was kept as it was before this step"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Fails with `InvalidConfig` unless `value` is finite and within `[low, high]`.
+pub(crate) fn check_range(name: &str, value: f64, low: f64, high: f64) -> Result<()> {
+    if value.is_finite() && value >= low && value <= high {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig(format!(
+            "{name} must be a number from {low} to {high}, not {value}"
+        )))
+    }
+}

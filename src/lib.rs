@@ -1,0 +1,37 @@
+//! backprop-viz: a step-by-step backpropagation engine.
+//!
+//! The core (every module but `wasm`) is plain Rust with no knowledge of the browser; `wasm`
+//! is the JavaScript face. Start at `Trainer`: build it from a `NetworkConfig` (or a model
+//! file), give it data, then run it one phase, one step, or n steps at a time and read every
+//! intermediate array from its `Network`.
+
+pub mod activation;
+pub mod chain_rule;
+pub mod config;
+pub mod dataset;
+pub mod error;
+pub mod gradient_check;
+pub mod initializer;
+pub mod loss;
+pub mod model_file;
+pub mod network;
+pub mod optimizer;
+pub mod phase;
+pub mod regularization;
+pub mod rng;
+pub mod trainer;
+pub mod wasm;
+pub mod wasm_chart;
+
+pub use activation::Activation;
+pub use chain_rule::{ChainRule, ParamRef};
+pub use config::{LayerConfig, NetworkConfig};
+pub use error::{Error, Result};
+pub use gradient_check::GradientCheck;
+pub use initializer::{Initializer, InitializerKind};
+pub use loss::{Loss, Reduction};
+pub use network::{Layer, Network};
+pub use optimizer::{OptimizerConfig, OptimizerKind};
+pub use phase::Phase;
+pub use regularization::{Regularization, RegularizationKind};
+pub use trainer::{Split, Trainer};

@@ -1,0 +1,361 @@
+//! A fully connected network as flat arrays, and the four phases of one training step.
+//!
+//! For layer l with weights W (units × inputs, row j holds neuron j's incoming weights) and a
+//! batch of B samples, each phase fills arrays that stay readable until the next step:
+//! - forward:  z = W·a_prev + b, a = f(z)                              (`pre_activation`, `activations`)
+//! - loss:     L = reduce_s L_s(a_out, y), dL/da_out                   (`sample_loss`, `grad_output`)
+//! - backward: δ = dL/dz (per sample), dL/dW = reduce_s δ·a_prevᵀ, dL/db = reduce_s δ
+//!             (`delta`, `grad_weights`, `grad_biases`)
+//! - update:   Δ from the optimizer, applied to W and b                (`update_weights`, `update_biases`)
+//!
+//! Per-sample arrays are B × units, sample-major. Stepping phase by phase and training fast run
+//! the very same functions, so both give the same numbers to the last bit.
+
+use crate::activation::Activation;
+use crate::config::{layer_name, NetworkConfig};
+use crate::loss::{Loss, Reduction};
+use crate::optimizer::UpdateRule;
+use crate::regularization::Regularization;
+use crate::rng::Rng;
+
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub inputs: usize,
+    pub units: usize,
+    pub activation: Activation,
+    pub has_bias: bool,
+    /// `weights[j * inputs + i]` connects input i to neuron j.
+    pub weights: Vec<f64>,
+    /// Zero, and never updated, when `has_bias` is false.
+    pub biases: Vec<f64>,
+    /// z, per sample.
+    pub pre_activation: Vec<f64>,
+    /// a = f(z), per sample.
+    pub activations: Vec<f64>,
+    /// δ = dL_s/dz, per sample (the sample's own loss, before the batch reduction).
+    pub delta: Vec<f64>,
+    /// dL/dW of the batch (reduced).
+    pub grad_weights: Vec<f64>,
+    /// dL/db of the batch (reduced).
+    pub grad_biases: Vec<f64>,
+    /// ΔW applied by the last update.
+    pub update_weights: Vec<f64>,
+    /// Δb applied by the last update.
+    pub update_biases: Vec<f64>,
+    /// Optimizer state per parameter (first and second moments), see `optimizer`.
+    pub(crate) moment1_weights: Vec<f64>,
+    pub(crate) moment2_weights: Vec<f64>,
+    pub(crate) moment1_biases: Vec<f64>,
+    pub(crate) moment2_biases: Vec<f64>,
+}
+
+impl Layer {
+    fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool) -> Layer {
+        let params = inputs * units;
+        Layer {
+            inputs,
+            units,
+            activation,
+            has_bias,
+            weights: vec![0.0; params],
+            biases: vec![0.0; units],
+            pre_activation: Vec::new(),
+            activations: Vec::new(),
+            delta: Vec::new(),
+            grad_weights: vec![0.0; params],
+            grad_biases: vec![0.0; units],
+            update_weights: vec![0.0; params],
+            update_biases: vec![0.0; units],
+            moment1_weights: vec![0.0; params],
+            moment2_weights: vec![0.0; params],
+            moment1_biases: vec![0.0; units],
+            moment2_biases: vec![0.0; units],
+        }
+    }
+
+    fn resize_batch(&mut self, rows: usize) {
+        // Shrinking keeps the capacity, so alternating batch sizes never reallocate.
+        self.pre_activation.resize(rows * self.units, 0.0);
+        self.activations.resize(rows * self.units, 0.0);
+        self.delta.resize(rows * self.units, 0.0);
+    }
+
+    fn clear_optimizer_state(&mut self) {
+        for buffer in [
+            &mut self.moment1_weights,
+            &mut self.moment2_weights,
+            &mut self.moment1_biases,
+            &mut self.moment2_biases,
+            &mut self.update_weights,
+            &mut self.update_biases,
+        ] {
+            buffer.fill(0.0);
+        }
+    }
+
+    /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs).
+    pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) {
+        let (n_in, n_out) = (self.inputs, self.units);
+        for s in 0..rows {
+            let x = &input[s * n_in..(s + 1) * n_in];
+            let z_row = &mut z[s * n_out..(s + 1) * n_out];
+            for (j, z_j) in z_row.iter_mut().enumerate() {
+                let w_row = &self.weights[j * n_in..(j + 1) * n_in];
+                let weighted: f64 = w_row.iter().zip(x).map(|(w, x)| w * x).sum();
+                *z_j = weighted + self.biases[j];
+            }
+            self.activation.forward_row(z_row, &mut a[s * n_out..(s + 1) * n_out]);
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub inputs: usize,
+    pub layers: Vec<Layer>,
+    pub loss: Loss,
+    pub reduction: Reduction,
+    /// Samples in the current batch.
+    pub batch_len: usize,
+    /// The data rows the current batch was taken from.
+    pub batch_indices: Vec<usize>,
+    /// x, per sample.
+    pub batch_input: Vec<f64>,
+    /// y, per sample.
+    pub batch_target: Vec<f64>,
+    /// L_s, per sample.
+    pub sample_loss: Vec<f64>,
+    /// dL_s/da of the output layer, per sample.
+    pub grad_output: Vec<f64>,
+    /// The batch's reduced loss from the last loss phase.
+    pub loss_value: f64,
+}
+
+impl Network {
+    /// Builds the network of a validated config: weights given by hand are used as given,
+    /// the others are drawn from the initializer with `rng`, layer by layer.
+    pub fn new(config: &NetworkConfig, rng: &mut Rng) -> Network {
+        let mut fan_in = config.inputs;
+        let mut layers = Vec::with_capacity(config.layers.len());
+        for lc in &config.layers {
+            let mut layer = Layer::new(fan_in, lc.units, lc.activation, lc.bias);
+            config.initializer.fill(fan_in, lc.units, rng, &mut layer.weights, &mut layer.biases);
+            if let Some(given) = &lc.weights {
+                layer.weights = given.concat();
+            }
+            if !lc.bias {
+                layer.biases.fill(0.0);
+            } else if let Some(given) = &lc.biases {
+                layer.biases.clone_from(given);
+            }
+            fan_in = lc.units;
+            layers.push(layer);
+        }
+        Network {
+            inputs: config.inputs,
+            layers,
+            loss: config.loss,
+            reduction: config.reduction,
+            batch_len: 0,
+            batch_indices: Vec::new(),
+            batch_input: Vec::new(),
+            batch_target: Vec::new(),
+            sample_loss: Vec::new(),
+            grad_output: Vec::new(),
+            loss_value: f64::NAN,
+        }
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.layers.last().map_or(0, |l| l.units)
+    }
+
+    pub fn output_layer(&self) -> &Layer {
+        self.layers.last().expect("a validated network has an output layer")
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(|l| l.weights.len() + if l.has_bias { l.units } else { 0 }).sum()
+    }
+
+    pub fn clear_optimizer_state(&mut self) {
+        self.layers.iter_mut().for_each(Layer::clear_optimizer_state);
+    }
+
+    /// Copies the given rows of a data set into the batch arrays.
+    pub fn load_batch(&mut self, inputs: &[f64], targets: &[f64], rows: &[usize]) {
+        let (n_in, n_out) = (self.inputs, self.outputs());
+        self.batch_len = rows.len();
+        self.batch_indices.clear();
+        self.batch_indices.extend_from_slice(rows);
+        self.batch_input.clear();
+        self.batch_target.clear();
+        for &r in rows {
+            self.batch_input.extend_from_slice(&inputs[r * n_in..(r + 1) * n_in]);
+            self.batch_target.extend_from_slice(&targets[r * n_out..(r + 1) * n_out]);
+        }
+        self.sample_loss.resize(rows.len(), 0.0);
+        self.grad_output.resize(rows.len() * n_out, 0.0);
+        for layer in &mut self.layers {
+            layer.resize_batch(rows.len());
+        }
+    }
+
+    /// Forward phase of layer `l`: z = W·a_prev + b, a = f(z) for every sample of the batch.
+    pub fn forward_layer(&mut self, l: usize) {
+        let rows = self.batch_len;
+        let (before, rest) = self.layers.split_at_mut(l);
+        let layer = &mut rest[0];
+        let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
+        let (mut z, mut a) = (std::mem::take(&mut layer.pre_activation), std::mem::take(&mut layer.activations));
+        layer.forward_rows(input, rows, &mut z, &mut a);
+        layer.pre_activation = z;
+        layer.activations = a;
+    }
+
+    /// Loss phase: L_s and dL_s/da for each sample, and the batch's reduced loss.
+    pub fn compute_loss(&mut self) -> f64 {
+        let n_out = self.outputs();
+        let output = self.layers.last().expect("a validated network has an output layer");
+        let mut total = 0.0;
+        for s in 0..self.batch_len {
+            let span = s * n_out..(s + 1) * n_out;
+            let (z, a, y) = (&output.pre_activation[span.clone()], &output.activations[span.clone()], &self.batch_target[span.clone()]);
+            self.sample_loss[s] = self.loss.sample_loss(z, a, y);
+            self.loss.grad_output(a, y, &mut self.grad_output[span]);
+            total += self.sample_loss[s];
+        }
+        self.loss_value = total * self.reduction.scale(self.batch_len);
+        self.loss_value
+    }
+
+    /// Backward phase of layer `l` (run from the output layer down):
+    /// δ = dL/dz for each sample, then the batch's dL/dW and dL/db.
+    pub fn backward_layer(&mut self, l: usize) {
+        let rows = self.batch_len;
+        let last = self.layers.len() - 1;
+        let (before, rest) = self.layers.split_at_mut(l);
+        let (this, after) = rest.split_first_mut().expect("layer index in range");
+        let units = this.units;
+        if l == last {
+            // Output layer: δ from the loss, dL/dz = dL/da ⊙ f'(z) (or a − y with cross-entropy).
+            for s in 0..rows {
+                let span = s * units..(s + 1) * units;
+                self.loss.output_delta(
+                    this.activation,
+                    &this.pre_activation[span.clone()],
+                    &this.activations[span.clone()],
+                    &self.batch_target[span.clone()],
+                    &self.grad_output[span.clone()],
+                    &mut this.delta[span],
+                );
+            }
+        } else {
+            // Hidden layer: dL/dz_j = f'(z_j) · Σ_k w_kj · δ_k (k over the next layer's neurons).
+            let next = &after[0];
+            for s in 0..rows {
+                let next_delta = &next.delta[s * next.units..(s + 1) * next.units];
+                for j in 0..units {
+                    let mut grad_a = 0.0;
+                    for (k, d_k) in next_delta.iter().enumerate() {
+                        grad_a += next.weights[k * units + j] * d_k;
+                    }
+                    let idx = s * units + j;
+                    this.delta[idx] = grad_a * this.activation.derivative(this.pre_activation[idx], this.activations[idx]);
+                }
+            }
+        }
+        // dL/dw_ji = reduce_s δ_j · a_prev_i,  dL/db_j = reduce_s δ_j
+        let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
+        let n_in = this.inputs;
+        this.grad_weights.fill(0.0);
+        this.grad_biases.fill(0.0);
+        for s in 0..rows {
+            let x = &input[s * n_in..(s + 1) * n_in];
+            for j in 0..units {
+                let d = this.delta[s * units + j];
+                for (g, x_i) in this.grad_weights[j * n_in..(j + 1) * n_in].iter_mut().zip(x) {
+                    *g += d * x_i;
+                }
+                this.grad_biases[j] += d;
+            }
+        }
+        let scale = self.reduction.scale(rows);
+        if scale != 1.0 {
+            this.grad_weights.iter_mut().for_each(|g| *g *= scale);
+            this.grad_biases.iter_mut().for_each(|g| *g *= scale);
+        }
+        if !this.has_bias {
+            this.grad_biases.fill(0.0);
+        }
+    }
+
+    /// Update phase. First works out every Δ (and the optimizer's next state) without changing
+    /// anything; only if every new value is finite does it apply them. On failure it returns
+    /// where the first non-finite value appeared, and the parameters are as they were.
+    pub fn update(&mut self, rule: &UpdateRule, regularization: &Regularization) -> Result<(), String> {
+        let count = self.layers.len();
+        for (l, layer) in self.layers.iter_mut().enumerate() {
+            let weights_ok = propose(rule, regularization, &layer.weights, &layer.grad_weights, &layer.moment1_weights, &layer.moment2_weights, &mut layer.update_weights);
+            let biases_ok = !layer.has_bias
+                || propose(rule, &Regularization::default(), &layer.biases, &layer.grad_biases, &layer.moment1_biases, &layer.moment2_biases, &mut layer.update_biases);
+            if !weights_ok || !biases_ok {
+                let what = if weights_ok { "a bias" } else { "a weight" };
+                return Err(format!("{what} of {} became infinite or NaN", layer_name(l, count)));
+            }
+        }
+        for layer in &mut self.layers {
+            commit(rule, regularization, &mut layer.weights, &layer.grad_weights, &mut layer.moment1_weights, &mut layer.moment2_weights);
+            if layer.has_bias {
+                commit(rule, &Regularization::default(), &mut layer.biases, &layer.grad_biases, &mut layer.moment1_biases, &mut layer.moment2_biases);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the forward pass of all layers for `rows` samples outside the training batch,
+    /// leaving the training arrays untouched (for heatmaps, test loss, predictions).
+    pub fn probe(&self, input: &[f64], rows: usize, probe: &mut Probe) {
+        probe.rows = rows;
+        probe.pre_activation.resize_with(self.layers.len(), Vec::new);
+        probe.activations.resize_with(self.layers.len(), Vec::new);
+        for (l, layer) in self.layers.iter().enumerate() {
+            probe.pre_activation[l].resize(rows * layer.units, 0.0);
+            probe.activations[l].resize(rows * layer.units, 0.0);
+            let (done, rest) = probe.activations.split_at_mut(l);
+            let x = if l == 0 { input } else { &done[l - 1] };
+            layer.forward_rows(x, rows, &mut probe.pre_activation[l], &mut rest[0]);
+        }
+    }
+}
+
+/// Scratch arrays for `Network::probe`, reused between calls so probing does not allocate.
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    pub rows: usize,
+    pub pre_activation: Vec<Vec<f64>>,
+    pub activations: Vec<Vec<f64>>,
+}
+
+/// Works out Δ for each parameter into `updates`; false if any new value is not finite.
+fn propose(rule: &UpdateRule, reg: &Regularization, params: &[f64], grads: &[f64], m: &[f64], v: &[f64], updates: &mut [f64]) -> bool {
+    let mut finite = true;
+    for p in 0..params.len() {
+        let g = grads[p] + reg.gradient(params[p]);
+        let (m_new, v_new, delta) = rule.apply(g, m[p], v[p]);
+        updates[p] = delta;
+        finite &= (params[p] + delta).is_finite() & m_new.is_finite() & v_new.is_finite();
+    }
+    finite
+}
+
+/// Applies the update that `propose` checked: the same arithmetic, now written back.
+fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[f64], m: &mut [f64], v: &mut [f64]) {
+    for p in 0..params.len() {
+        let g = grads[p] + reg.gradient(params[p]);
+        let (m_new, v_new, delta) = rule.apply(g, m[p], v[p]);
+        m[p] = m_new;
+        v[p] = v_new;
+        params[p] += delta;
+    }
+}

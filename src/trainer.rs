@@ -1,0 +1,355 @@
+//! The trainer: a network, its data, and the step-by-step state machine that runs it.
+//!
+//! It knows which phase comes next, takes mini-batches from the training data (reshuffled
+//! each epoch with the run's one seeded RNG when `shuffle` is on), counts steps and epochs,
+//! and guards against divergence: a step whose loss or new parameters would be NaN or infinite
+//! is abandoned with `Error::Diverged`, and the parameters stay as they were before it.
+//!
+//! `step_phase` runs one phase; `step` finishes the current step; `train(n)` runs n steps.
+//! All three call the same phase functions, so they give the same numbers to the last bit,
+//! and none allocates once the first batch of a given size has been seen.
+
+use crate::chain_rule::{self, ChainRule, ParamRef};
+use crate::config::{layer_name, NetworkConfig, MAX_SAMPLES};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::gradient_check::{self, GradientCheck};
+use crate::model_file;
+use crate::network::{Network, Probe};
+use crate::optimizer::OptimizerConfig;
+use crate::phase::Phase;
+use crate::regularization::Regularization;
+use crate::rng::Rng;
+
+/// The most steps one `train` call may run (a call must return to let the page draw).
+pub const MAX_STEPS_PER_CALL: u32 = 10_000_000;
+/// Rows probed at once when computing the loss over a whole data set.
+const PROBE_CHUNK: usize = 1024;
+
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: NetworkConfig,
+    network: Network,
+    train_set: Option<Dataset>,
+    test_set: Option<Dataset>,
+    rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    next_phase: Phase,
+    steps: u64,
+    epochs: u64,
+    probe: Probe,
+}
+
+/// Which data set a question is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    Train,
+    Test,
+}
+
+impl Trainer {
+    /// Validates the config and builds its network, drawing initial weights from its seed.
+    pub fn new(config: NetworkConfig) -> Result<Trainer> {
+        config.validate()?;
+        let mut rng = Rng::new(config.seed);
+        let network = Network::new(&config, &mut rng);
+        Ok(Trainer {
+            config,
+            network,
+            train_set: None,
+            test_set: None,
+            rng,
+            order: Vec::new(),
+            cursor: 0,
+            next_phase: Phase::FIRST,
+            steps: 0,
+            epochs: 0,
+            probe: Probe::default(),
+        })
+    }
+
+    /// Builds a trainer from a model file (see `model_file`).
+    pub fn from_model_json(text: &str) -> Result<Trainer> {
+        Trainer::new(model_file::import(text)?)
+    }
+
+    /// The model file of the current network: settings and current weights.
+    pub fn export_model_json(&self) -> String {
+        model_file::export(&self.config, &self.network)
+    }
+
+    /// The settings in force (hyper-parameter changes included).
+    pub fn config(&self) -> &NetworkConfig {
+        &self.config
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    pub fn next_phase(&self) -> Phase {
+        self.next_phase
+    }
+
+    /// Completed training steps (updates applied).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Completed passes over the training data.
+    pub fn epochs(&self) -> u64 {
+        self.epochs
+    }
+
+    pub fn data(&self, split: Split) -> Option<&Dataset> {
+        match split {
+            Split::Train => self.train_set.as_ref(),
+            Split::Test => self.test_set.as_ref(),
+        }
+    }
+
+    /// Steps in one epoch with the current batch size (the last batch may be smaller).
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train_set.as_ref().map_or(0, |d| d.len().div_ceil(self.config.batch_size))
+    }
+
+    /// Replaces the training (or test) data. Nothing changes if the data is invalid.
+    /// New training data starts a new epoch and abandons a step in progress.
+    pub fn set_data(&mut self, split: Split, inputs: Vec<f64>, targets: Vec<f64>) -> Result<()> {
+        let data = Dataset::new(inputs, targets, self.network.inputs, self.network.outputs(), self.config.loss)?;
+        match split {
+            Split::Train => {
+                self.order = (0..data.len()).collect();
+                self.cursor = 0;
+                self.next_phase = Phase::FIRST;
+                self.train_set = Some(data);
+            }
+            Split::Test => self.test_set = Some(data),
+        }
+        Ok(())
+    }
+
+    /// Runs the next phase and returns it.
+    pub fn step_phase(&mut self) -> Result<Phase> {
+        let phase = self.next_phase;
+        match phase {
+            Phase::Forward(l) => {
+                if l == 0 {
+                    self.load_next_batch()?;
+                }
+                self.network.forward_layer(l);
+            }
+            Phase::Loss => {
+                let loss = self.network.compute_loss();
+                if !loss.is_finite() {
+                    return Err(self.abandon_step(format!("the loss became {}", describe(loss))));
+                }
+            }
+            Phase::Backward(l) => self.network.backward_layer(l),
+            Phase::Update => {
+                let rule = self.config.optimizer.rule(self.steps + 1);
+                if let Err(what) = self.network.update(&rule, &self.config.regularization) {
+                    return Err(self.abandon_step(what));
+                }
+                self.steps += 1;
+                self.wrap_epoch(true);
+            }
+        }
+        self.next_phase = phase.next(self.network.layers.len());
+        Ok(phase)
+    }
+
+    /// Runs phases until the current step's update is done; returns the step's batch loss.
+    pub fn step(&mut self) -> Result<f64> {
+        while self.step_phase()? != Phase::Update {}
+        Ok(self.network.loss_value)
+    }
+
+    /// Runs `n` whole steps (finishing a step in progress counts as the first).
+    /// Returns the last step's batch loss.
+    pub fn train(&mut self, n: u32) -> Result<f64> {
+        if n > MAX_STEPS_PER_CALL {
+            return Err(Error::OutOfRange(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
+        }
+        for _ in 0..n {
+            self.step()?;
+        }
+        Ok(self.network.loss_value)
+    }
+
+    /// Starts again from fresh initial weights (with a new seed if given); data is kept.
+    pub fn reset(&mut self, seed: Option<u32>) {
+        if let Some(seed) = seed {
+            self.config.seed = seed;
+        }
+        self.rng = Rng::new(self.config.seed);
+        self.network = Network::new(&self.config, &mut self.rng);
+        self.order = (0..self.train_set.as_ref().map_or(0, Dataset::len)).collect();
+        self.cursor = 0;
+        self.next_phase = Phase::FIRST;
+        self.steps = 0;
+        self.epochs = 0;
+    }
+
+    /// Changes the optimizer or its hyper-parameters from the next update on. The optimizer's
+    /// state carries over unless the kind of optimizer changes.
+    pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<()> {
+        optimizer.validate()?;
+        if optimizer.kind != self.config.optimizer.kind {
+            self.network.clear_optimizer_state();
+        }
+        self.config.optimizer = optimizer;
+        Ok(())
+    }
+
+    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<()> {
+        self.set_optimizer(OptimizerConfig { learning_rate, ..self.config.optimizer })
+    }
+
+    pub fn set_regularization(&mut self, regularization: Regularization) -> Result<()> {
+        regularization.validate()?;
+        self.config.regularization = regularization;
+        Ok(())
+    }
+
+    /// Takes effect from the next batch.
+    pub fn set_batch_size(&mut self, batch_size: usize) -> Result<()> {
+        if !(1..=MAX_SAMPLES).contains(&batch_size) {
+            return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
+        }
+        self.config.batch_size = batch_size;
+        Ok(())
+    }
+
+    /// Sets one weight (`input` is Some) or bias (`input` is None) by hand; used from the next phase on.
+    pub fn set_parameter(&mut self, param: ParamRef, value: f64) -> Result<()> {
+        if !value.is_finite() {
+            return Err(Error::OutOfRange(format!("a parameter must be a finite number, not {value}")));
+        }
+        let index = self.check_param(param)?;
+        let layer = &mut self.network.layers[param.layer];
+        match param.input {
+            Some(_) => layer.weights[index] = value,
+            None => layer.biases[index] = value,
+        }
+        Ok(())
+    }
+
+    /// The factors of one parameter's gradient for sample `sample` of the current batch.
+    pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
+        self.check_param(param)?;
+        chain_rule::explain(&self.network, &self.config, param, sample)
+    }
+
+    /// Compares every analytic gradient with a central finite difference on the current batch
+    /// (or the first batch, if no step has run yet). Leaves the arrays as after a backward pass.
+    pub fn gradient_check(&mut self) -> Result<GradientCheck> {
+        if self.network.batch_len == 0 {
+            let data = self.train_set.as_ref().ok_or(Error::NoData)?;
+            let rows: Vec<usize> = (0..self.config.batch_size.min(data.len())).collect();
+            self.network.load_batch(&data.inputs, &data.targets, &rows);
+        }
+        Ok(gradient_check::check(&mut self.network))
+    }
+
+    /// The loss over a whole data set (reduced like the batch loss), without touching the
+    /// training arrays.
+    pub fn dataset_loss(&mut self, split: Split) -> Result<f64> {
+        let data = match split {
+            Split::Train => self.train_set.as_ref().ok_or(Error::NoData)?,
+            Split::Test => self.test_set.as_ref().ok_or_else(|| Error::OutOfRange("no test data is loaded".into()))?,
+        };
+        let (n_in, n_out) = (data.input_width, data.target_width);
+        let output = self.network.layers.len() - 1;
+        let mut total = 0.0;
+        for start in (0..data.len()).step_by(PROBE_CHUNK) {
+            let rows = PROBE_CHUNK.min(data.len() - start);
+            self.network.probe(&data.inputs[start * n_in..(start + rows) * n_in], rows, &mut self.probe);
+            for s in 0..rows {
+                let span = s * n_out..(s + 1) * n_out;
+                total += self.network.loss.sample_loss(
+                    &self.probe.pre_activation[output][span.clone()],
+                    &self.probe.activations[output][span],
+                    data.target_row(start + s),
+                );
+            }
+        }
+        Ok(total * self.network.reduction.scale(data.len()))
+    }
+
+    /// Runs the network on `inputs` (rows × inputs) outside training; every layer's z and a
+    /// are in the returned probe.
+    pub fn probe(&mut self, inputs: &[f64]) -> Result<&Probe> {
+        let n_in = self.network.inputs;
+        if inputs.len() % n_in != 0 || inputs.len() / n_in > MAX_SAMPLES {
+            return Err(Error::InvalidData(format!(
+                "probe inputs must be whole rows of {n_in} numbers, at most {MAX_SAMPLES} rows"
+            )));
+        }
+        if inputs.iter().any(|x| !x.is_finite()) {
+            return Err(Error::InvalidData("probe inputs must be finite numbers".into()));
+        }
+        self.network.probe(inputs, inputs.len() / n_in, &mut self.probe);
+        Ok(&self.probe)
+    }
+
+    pub fn last_probe(&self) -> &Probe {
+        &self.probe
+    }
+
+    /// Checks that a parameter exists and returns its index in its layer's array.
+    fn check_param(&self, param: ParamRef) -> Result<usize> {
+        let count = self.network.layers.len();
+        let layer = self.network.layers.get(param.layer).ok_or_else(|| {
+            Error::OutOfRange(format!("there is no layer {} (the network has {count})", param.layer + 1))
+        })?;
+        let name = layer_name(param.layer, count);
+        if param.neuron >= layer.units {
+            return Err(Error::OutOfRange(format!("{name} has no neuron {} (it has {})", param.neuron, layer.units)));
+        }
+        match param.input {
+            Some(i) if i >= layer.inputs => {
+                Err(Error::OutOfRange(format!("{name} has no input {i} (it has {})", layer.inputs)))
+            }
+            Some(i) => Ok(param.neuron * layer.inputs + i),
+            None if !layer.has_bias => Err(Error::OutOfRange(format!("{name} has its bias switched off"))),
+            None => Ok(param.neuron),
+        }
+    }
+
+    fn load_next_batch(&mut self) -> Result<()> {
+        let data = self.train_set.as_ref().ok_or(Error::NoData)?;
+        if self.cursor == 0 && self.config.shuffle {
+            self.rng.shuffle(&mut self.order);
+        }
+        let end = (self.cursor + self.config.batch_size).min(data.len());
+        self.network.load_batch(&data.inputs, &data.targets, &self.order[self.cursor..end]);
+        self.cursor = end;
+        Ok(())
+    }
+
+    /// After the last batch of the data, the next batch starts a new epoch.
+    fn wrap_epoch(&mut self, completed: bool) {
+        if self.cursor >= self.order.len() {
+            self.cursor = 0;
+            if completed {
+                self.epochs += 1;
+            }
+        }
+    }
+
+    fn abandon_step(&mut self, what: String) -> Error {
+        self.next_phase = Phase::FIRST;
+        self.wrap_epoch(false);
+        Error::Diverged { step: self.steps + 1, what }
+    }
+}
+
+fn describe(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else {
+        "infinite"
+    }
+}

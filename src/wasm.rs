@@ -1,0 +1,350 @@
+//! The JavaScript face of the engine: the only module that knows about JS.
+//!
+//! It turns JS values into core types and core errors into JS `Error`s, and exposes the
+//! network's arrays as (pointer, length) pairs so JS can read them through a `Float64Array`
+//! over the wasm memory without copying. Such a view goes stale when the memory grows, so
+//! JS rebuilds it after any call that may allocate (`www/engine.js` does this).
+
+use crate::chain_rule::ParamRef;
+use crate::config::{merge_json, NetworkConfig};
+use crate::error::Error;
+use crate::optimizer::OptimizerConfig;
+use crate::regularization::Regularization;
+use crate::trainer::{Split, Trainer};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// The arrays JS can view. Per-layer ones take a layer index; the others ignore it.
+/// Per-sample arrays are batch × width, sample-major.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Buffer {
+    /// units × inputs, row j = neuron j's incoming weights.
+    Weights,
+    Biases,
+    /// z per sample.
+    PreActivation,
+    /// a per sample.
+    Activation,
+    /// δ = dL/dz per sample.
+    Delta,
+    /// dL/dW of the batch.
+    GradWeights,
+    /// dL/db of the batch.
+    GradBiases,
+    /// ΔW applied by the last update.
+    UpdateWeights,
+    /// Δb applied by the last update.
+    UpdateBiases,
+    /// The batch's inputs x.
+    BatchInput,
+    /// The batch's targets y.
+    BatchTarget,
+    /// dL/da of the output layer per sample.
+    GradOutput,
+    /// L per sample.
+    SampleLoss,
+    /// a of a layer for the rows of the last `probe` call.
+    ProbeActivation,
+    /// z of a layer for the rows of the last `probe` call.
+    ProbePreActivation,
+}
+
+fn js_error(error: Error) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("plain data always converts to JS")
+}
+
+/// A JS object (or a JSON string) as JSON text.
+fn json_text(value: &JsValue) -> Result<String, JsError> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("expected an object of settings or a JSON string"))
+}
+
+fn install_panic_hook() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            std::panic::set_hook(Box::new(|info| {
+                web_sys::console::error_1(&format!("backprop-viz: internal error: {info}").into());
+            }));
+        });
+    }
+}
+
+/// The wasm module's memory, for building typed-array views.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// A fresh random seed from the platform (crypto.getRandomValues in the browser).
+#[wasm_bindgen(js_name = freshSeed)]
+pub fn fresh_seed() -> Result<u32, JsError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+#[wasm_bindgen]
+pub struct Engine {
+    trainer: Trainer,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Builds an engine from a config object (or its JSON text); throws with the reason if
+    /// the config is not usable.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Engine, JsError> {
+        install_panic_hook();
+        let config = NetworkConfig::from_json(&json_text(&config)?).map_err(js_error)?;
+        Ok(Engine { trainer: Trainer::new(config).map_err(js_error)? })
+    }
+
+    /// Builds an engine from a model file's text.
+    #[wasm_bindgen(js_name = fromModel)]
+    pub fn from_model(text: &str) -> Result<Engine, JsError> {
+        install_panic_hook();
+        Ok(Engine { trainer: Trainer::from_model_json(text).map_err(js_error)? })
+    }
+
+    /// The model file (JSON text) of the current network.
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self) -> String {
+        self.trainer.export_model_json()
+    }
+
+    /// The settings in force, as a plain object.
+    pub fn config(&self) -> JsValue {
+        to_js(self.trainer.config())
+    }
+
+    /// Replaces the training data: `inputs` is samples × inputs, `targets` samples × outputs.
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsError> {
+        self.trainer.set_data(Split::Train, inputs, targets).map_err(js_error)
+    }
+
+    /// Replaces the test data (used by `datasetLoss(true)`).
+    #[wasm_bindgen(js_name = setTestData)]
+    pub fn set_test_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsError> {
+        self.trainer.set_data(Split::Test, inputs, targets).map_err(js_error)
+    }
+
+    /// The phase that `stepPhase` will run: `{kind: "forward"|"loss"|"backward"|"update", layer?}`.
+    #[wasm_bindgen(js_name = nextPhase)]
+    pub fn next_phase(&self) -> JsValue {
+        to_js(&self.trainer.next_phase())
+    }
+
+    /// Runs one phase and returns it (as `nextPhase` describes it).
+    #[wasm_bindgen(js_name = stepPhase)]
+    pub fn step_phase(&mut self) -> Result<JsValue, JsError> {
+        self.trainer.step_phase().map(|p| to_js(&p)).map_err(js_error)
+    }
+
+    /// Finishes the current training step; returns its batch loss.
+    pub fn step(&mut self) -> Result<f64, JsError> {
+        self.trainer.step().map_err(js_error)
+    }
+
+    /// Runs `steps` whole training steps; returns the last batch loss.
+    pub fn train(&mut self, steps: u32) -> Result<f64, JsError> {
+        self.trainer.train(steps).map_err(js_error)
+    }
+
+    /// Starts again from fresh weights, with `seed` if given.
+    pub fn reset(&mut self, seed: Option<u32>) {
+        self.trainer.reset(seed);
+    }
+
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<(), JsError> {
+        self.trainer.set_learning_rate(learning_rate).map_err(js_error)
+    }
+
+    /// Changes optimizer settings; fields left out keep their value.
+    #[wasm_bindgen(js_name = setOptimizer)]
+    pub fn set_optimizer(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let merged: OptimizerConfig = merge_json(&self.trainer.config().optimizer, &json_text(&settings)?)
+            .map_err(|why| js_error(Error::InvalidConfig(format!("optimizer: {why}"))))?;
+        self.trainer.set_optimizer(merged).map_err(js_error)
+    }
+
+    /// Changes regularization settings; fields left out keep their value.
+    #[wasm_bindgen(js_name = setRegularization)]
+    pub fn set_regularization(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let merged: Regularization = merge_json(&self.trainer.config().regularization, &json_text(&settings)?)
+            .map_err(|why| js_error(Error::InvalidConfig(format!("regularization: {why}"))))?;
+        self.trainer.set_regularization(merged).map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = setBatchSize)]
+    pub fn set_batch_size(&mut self, batch_size: u32) -> Result<(), JsError> {
+        self.trainer.set_batch_size(batch_size as usize).map_err(js_error)
+    }
+
+    /// Sets weight w_ji of layer `layer` (from input `input` to neuron `neuron`).
+    #[wasm_bindgen(js_name = setWeight)]
+    pub fn set_weight(&mut self, layer: u32, neuron: u32, input: u32, value: f64) -> Result<(), JsError> {
+        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: Some(input as usize) };
+        self.trainer.set_parameter(param, value).map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = setBias)]
+    pub fn set_bias(&mut self, layer: u32, neuron: u32, value: f64) -> Result<(), JsError> {
+        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: None };
+        self.trainer.set_parameter(param, value).map_err(js_error)
+    }
+
+    /// The factors of a weight's (or, with `input` undefined, a bias's) gradient for batch
+    /// sample `sample`, as a plain object (see `ChainRule` in the Rust docs).
+    #[wasm_bindgen(js_name = chainRule)]
+    pub fn chain_rule(&self, layer: u32, neuron: u32, input: Option<u32>, sample: u32) -> Result<JsValue, JsError> {
+        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: input.map(|i| i as usize) };
+        self.trainer.chain_rule(param, sample as usize).map(|c| to_js(&c)).map_err(js_error)
+    }
+
+    /// Compares every analytic gradient with a finite difference on the current batch:
+    /// `{max_relative_error, worst, analytic, numeric, parameters_checked}`.
+    #[wasm_bindgen(js_name = gradientCheck)]
+    pub fn gradient_check(&mut self) -> Result<JsValue, JsError> {
+        self.trainer.gradient_check().map(|g| to_js(&g)).map_err(js_error)
+    }
+
+    /// The loss over the whole training set, or the test set with `test` true.
+    #[wasm_bindgen(js_name = datasetLoss)]
+    pub fn dataset_loss(&mut self, test: bool) -> Result<f64, JsError> {
+        let split = if test { Split::Test } else { Split::Train };
+        self.trainer.dataset_loss(split).map_err(js_error)
+    }
+
+    /// Runs the network on `inputs` (rows × inputs) without training; read the results with
+    /// the `ProbeActivation` / `ProbePreActivation` buffers. Returns the number of rows.
+    pub fn probe(&mut self, inputs: &[f64]) -> Result<u32, JsError> {
+        self.trainer.probe(inputs).map(|p| p.rows as u32).map_err(js_error)
+    }
+
+    /// Completed training steps.
+    pub fn steps(&self) -> f64 {
+        self.trainer.steps() as f64
+    }
+
+    /// Completed epochs.
+    pub fn epochs(&self) -> f64 {
+        self.trainer.epochs() as f64
+    }
+
+    /// The batch loss of the last loss phase (NaN before the first).
+    pub fn loss(&self) -> f64 {
+        self.trainer.network().loss_value
+    }
+
+    /// Samples in the current batch (0 before the first step).
+    #[wasm_bindgen(js_name = batchLength)]
+    pub fn batch_length(&self) -> u32 {
+        self.trainer.network().batch_len as u32
+    }
+
+    /// The data rows the current batch holds.
+    #[wasm_bindgen(js_name = batchIndices)]
+    pub fn batch_indices(&self) -> Vec<u32> {
+        self.trainer.network().batch_indices.iter().map(|&i| i as u32).collect()
+    }
+
+    #[wasm_bindgen(js_name = stepsPerEpoch)]
+    pub fn steps_per_epoch(&self) -> u32 {
+        self.trainer.steps_per_epoch() as u32
+    }
+
+    /// Phases in one step: 2 × layers + 2.
+    #[wasm_bindgen(js_name = phasesPerStep)]
+    pub fn phases_per_step(&self) -> u32 {
+        crate::phase::Phase::count(self.trainer.network().layers.len()) as u32
+    }
+
+    /// Layers after the input (hidden layers and the output layer).
+    #[wasm_bindgen(js_name = layerCount)]
+    pub fn layer_count(&self) -> u32 {
+        self.trainer.network().layers.len() as u32
+    }
+
+    /// The number of inputs of the network.
+    #[wasm_bindgen(js_name = inputCount)]
+    pub fn input_count(&self) -> u32 {
+        self.trainer.network().inputs as u32
+    }
+
+    /// The number of neurons of layer `layer`.
+    #[wasm_bindgen(js_name = layerUnits)]
+    pub fn layer_units(&self, layer: u32) -> Result<u32, JsError> {
+        self.layer(layer).map(|l| l.units as u32)
+    }
+
+    /// Where a buffer starts in wasm memory (a byte offset).
+    #[wasm_bindgen(js_name = bufferPtr)]
+    pub fn buffer_ptr(&self, buffer: Buffer, layer: u32) -> Result<u32, JsError> {
+        self.slice(buffer, layer).map(|s| s.as_ptr() as usize as u32)
+    }
+
+    /// How many f64 a buffer holds.
+    #[wasm_bindgen(js_name = bufferLen)]
+    pub fn buffer_len(&self, buffer: Buffer, layer: u32) -> Result<u32, JsError> {
+        self.slice(buffer, layer).map(|s| s.len() as u32)
+    }
+}
+
+impl Engine {
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsError> {
+        let layers = &self.trainer.network().layers;
+        layers.get(layer as usize).ok_or_else(|| {
+            JsError::new(&format!("there is no layer {} (the network has {})", layer + 1, layers.len()))
+        })
+    }
+
+    fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsError> {
+        let network = self.trainer.network();
+        let probe = self.trainer.last_probe();
+        fn probed(arrays: &[Vec<f64>], layer: u32) -> Result<&[f64], JsError> {
+            arrays.get(layer as usize).map(Vec::as_slice).ok_or_else(|| JsError::new("call probe before reading probe buffers"))
+        }
+        Ok(match buffer {
+            Buffer::BatchInput => &network.batch_input,
+            Buffer::BatchTarget => &network.batch_target,
+            Buffer::GradOutput => &network.grad_output,
+            Buffer::SampleLoss => &network.sample_loss,
+            Buffer::ProbeActivation => return probed(&probe.activations, layer),
+            Buffer::ProbePreActivation => return probed(&probe.pre_activation, layer),
+            per_layer => {
+                let l = self.layer(layer)?;
+                match per_layer {
+                    Buffer::Weights => &l.weights,
+                    Buffer::Biases => &l.biases,
+                    Buffer::PreActivation => &l.pre_activation,
+                    Buffer::Activation => &l.activations,
+                    Buffer::Delta => &l.delta,
+                    Buffer::GradWeights => &l.grad_weights,
+                    Buffer::GradBiases => &l.grad_biases,
+                    Buffer::UpdateWeights => &l.update_weights,
+                    _ => &l.update_biases,
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! The loss chart: training and test loss against step, drawn with plotters on a canvas.
+//!
+//! JS keeps the (bounded) loss history and calls `drawLossChart` when it changes; this module
+//! only draws. With the log scale on, the y axis shows log₁₀ L, labelled with L itself.
+//! Points that are not finite (a test loss not measured yet, a loss of 0 on a log scale) are
+//! left out, which breaks the line there.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// The training series' colour (blue) and the test series' (orange): the page's legend uses the same.
+const TRAIN_COLOUR: RGBColor = RGBColor(0x1f, 0x6f, 0xb4);
+const TEST_COLOUR: RGBColor = RGBColor(0xd9, 0x5f, 0x02);
+const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
+const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
+
+/// Draws the loss curves on `canvas` (its backing store is `width × height` device pixels;
+/// `pixel_ratio` scales fonts and lines so they look the same on any screen).
+/// `train` and `test` are indexed like `steps`; `test` may be empty.
+#[wasm_bindgen(js_name = drawLossChart)]
+pub fn draw_loss_chart(
+    canvas: HtmlCanvasElement,
+    steps: &[f64],
+    train: &[f64],
+    test: &[f64],
+    log_scale: bool,
+    pixel_ratio: f64,
+) -> Result<(), JsError> {
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the loss chart's canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    draw(&root, steps, train, test, log_scale, pixel_ratio.clamp(0.5, 4.0))
+        .map_err(|e| JsError::new(&format!("cannot draw the loss chart: {e}")))
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    steps: &[f64],
+    train: &[f64],
+    test: &[f64],
+    log_scale: bool,
+    ratio: f64,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let px = |v: f64| (v * ratio).round() as u32;
+    let font = |size: f64| ("sans-serif", size * ratio).into_font().color(&INK);
+    let train_points = plotted(steps, train, log_scale);
+    let test_points = plotted(steps, test, log_scale);
+    let (x_range, y_range) = bounds(&train_points, &test_points);
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(6.0))
+        .margin_right(px(12.0))
+        .x_label_area_size(px(22.0))
+        .y_label_area_size(px(48.0))
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID)
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .x_labels(5)
+        .y_labels(5)
+        .label_style(font(11.0))
+        .x_label_formatter(&|x| format_step(*x))
+        .y_label_formatter(&|y| format_loss(if log_scale { 10f64.powf(*y) } else { *y }))
+        .draw()?;
+    let line = |colour: RGBColor| ShapeStyle::from(colour).stroke_width(px(2.0).max(1));
+    for segment in segments(&test_points) {
+        chart.draw_series(LineSeries::new(segment.iter().copied(), line(TEST_COLOUR)))?;
+    }
+    for segment in segments(&train_points) {
+        chart.draw_series(LineSeries::new(segment.iter().copied(), line(TRAIN_COLOUR)))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// (step, y) pairs with y = L or log₁₀ L; a point that cannot be drawn becomes NaN (a gap).
+fn plotted(steps: &[f64], loss: &[f64], log_scale: bool) -> Vec<(f64, f64)> {
+    steps
+        .iter()
+        .zip(loss)
+        .map(|(&x, &l)| {
+            let y = if log_scale { if l > 0.0 { l.log10() } else { f64::NAN } } else { l };
+            (x, if y.is_finite() { y } else { f64::NAN })
+        })
+        .collect()
+}
+
+/// Runs of drawable points, split at the gaps.
+fn segments(points: &[(f64, f64)]) -> impl Iterator<Item = &[(f64, f64)]> {
+    points.split(|(x, y)| !x.is_finite() || !y.is_finite()).filter(|s| !s.is_empty())
+}
+
+/// The x and y ranges that hold every drawable point, padded a little, never empty.
+fn bounds(a: &[(f64, f64)], b: &[(f64, f64)]) -> ((f64, f64), (f64, f64)) {
+    let mut x = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut y = (f64::INFINITY, f64::NEG_INFINITY);
+    for &(px, py) in a.iter().chain(b) {
+        if px.is_finite() && py.is_finite() {
+            x = (x.0.min(px), x.1.max(px));
+            y = (y.0.min(py), y.1.max(py));
+        }
+    }
+    if !x.0.is_finite() {
+        return ((0.0, 1.0), (0.0, 1.0));
+    }
+    if x.1 - x.0 < 1.0 {
+        x.1 = x.0 + 1.0;
+    }
+    let span = y.1 - y.0;
+    let pad = if span > 1e-12 { 0.05 * span } else { 0.5 * y.0.abs().max(1e-3) };
+    ((x.0, x.1), (y.0 - pad, y.1 + pad))
+}
+
+fn format_step(step: f64) -> String {
+    if step.abs() >= 10_000.0 {
+        format!("{}k", (step / 1000.0).round())
+    } else {
+        format!("{}", step.round())
+    }
+}
+
+/// A loss as an axis label: short, but distinct between neighbouring ticks.
+fn format_loss(loss: f64) -> String {
+    if loss == 0.0 {
+        "0".into()
+    } else if loss.abs() >= 1e4 || loss.abs() < 1e-3 {
+        format!("{loss:.1e}")
+    } else {
+        let digits = (3 - loss.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        let text = format!("{loss:.digits$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_split_the_line_and_logs_of_zero_are_gaps() {
+        let points = plotted(&[0.0, 1.0, 2.0, 3.0], &[1.0, f64::NAN, 0.1, 0.0], true);
+        assert_eq!(points[0], (0.0, 0.0));
+        assert!(points[1].1.is_nan() && points[3].1.is_nan());
+        assert!((points[2].1 + 1.0).abs() < 1e-12);
+        let runs: Vec<_> = segments(&points).collect();
+        assert_eq!(runs.len(), 2);
+    }
+
+    #[test]
+    fn bounds_hold_every_point_and_are_never_empty() {
+        let ((x0, x1), (y0, y1)) = bounds(&[(0.0, 0.5), (10.0, 0.25)], &[(5.0, 0.75)]);
+        assert_eq!((x0, x1), (0.0, 10.0));
+        assert!(y0 < 0.25 && y1 > 0.75);
+        let ((x0, x1), (y0, y1)) = bounds(&[(3.0, 2.0)], &[]);
+        assert!(x1 > x0 && y1 > y0 && y0 < 2.0 && y1 > 2.0);
+        assert_eq!(bounds(&[], &[]), ((0.0, 1.0), (0.0, 1.0)));
+    }
+
+    #[test]
+    fn labels_are_short() {
+        assert_eq!(format_loss(0.25), "0.25");
+        assert_eq!(format_loss(0.0001234), "1.2e-4");
+        assert_eq!(format_loss(12.5), "12.5");
+        assert_eq!(format_step(25_000.0), "25k");
+        assert_eq!(format_step(120.0), "120");
+    }
+}

@@ -1,0 +1,85 @@
+//! Finite-difference gradient checks for every activation × loss × (with and without bias) ×
+//! reduction, on random small shapes and random data.
+
+use backprop_viz::rng::Rng;
+use backprop_viz::{Activation, Initializer, InitializerKind, LayerConfig, Loss, NetworkConfig, Reduction, Split, Trainer};
+
+const HIDDEN: [Activation; 5] = [Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu];
+
+/// The output activations each loss can be paired with.
+fn outputs_for(loss: Loss) -> Vec<Activation> {
+    match loss.required_output() {
+        Some(required) => vec![required],
+        None => Activation::ALL.to_vec(),
+    }
+}
+
+/// Random targets the loss accepts: any reals, probabilities, or one-hot rows.
+fn random_targets(loss: Loss, rows: usize, width: usize, rng: &mut Rng) -> Vec<f64> {
+    let mut targets = Vec::with_capacity(rows * width);
+    for _ in 0..rows {
+        match loss {
+            Loss::SquaredError => targets.extend((0..width).map(|_| rng.uniform(-1.0, 1.0))),
+            Loss::BinaryCrossEntropy => targets.extend((0..width).map(|_| rng.next_f64())),
+            Loss::SoftmaxCrossEntropy => {
+                let class = rng.below(width);
+                targets.extend((0..width).map(|k| if k == class { 1.0 } else { 0.0 }));
+            }
+        }
+    }
+    targets
+}
+
+fn check(hidden: Activation, output: Activation, loss: Loss, bias: bool, reduction: Reduction, seed: u32) {
+    let mut rng = Rng::new(seed);
+    let inputs = 1 + rng.below(4);
+    let mut layers: Vec<LayerConfig> = (0..rng.below(3))
+        .map(|_| LayerConfig { bias, ..LayerConfig::new(1 + rng.below(5), hidden) })
+        .collect();
+    let min_outputs = if output == Activation::Softmax { 2 } else { 1 };
+    layers.push(LayerConfig { bias, ..LayerConfig::new(min_outputs + rng.below(3), output) });
+    let output_units = layers.last().unwrap().units;
+    let config = NetworkConfig {
+        inputs,
+        layers,
+        loss,
+        reduction,
+        initializer: Initializer { kind: InitializerKind::Uniform, low: -1.0, high: 1.0, value: 0.0 },
+        batch_size: 3,
+        seed,
+        ..NetworkConfig::default()
+    };
+    let shape = format!("{inputs} → {:?}", config.layers.iter().map(|l| l.units).collect::<Vec<_>>());
+    let mut trainer = Trainer::new(config).unwrap();
+    let rows = 5;
+    let x: Vec<f64> = (0..rows * inputs).map(|_| rng.uniform(-2.0, 2.0)).collect();
+    trainer.set_data(Split::Train, x, random_targets(loss, rows, output_units, &mut rng)).unwrap();
+    trainer.train(2).unwrap(); // move away from the initial point, then check a fresh batch
+    let report = trainer.gradient_check().unwrap();
+    assert!(
+        report.max_relative_error < 1e-6,
+        "{hidden:?} hidden, {output:?} output, {loss:?}, bias {bias}, {reduction:?}, shape {shape}: {report:?}"
+    );
+    assert!(report.parameters_checked > 0);
+}
+
+#[test]
+fn every_activation_loss_bias_and_reduction_matches_finite_differences() {
+    let mut cases = 0;
+    for loss in Loss::ALL {
+        for output in outputs_for(loss) {
+            for hidden in HIDDEN {
+                for bias in [true, false] {
+                    for reduction in [Reduction::Mean, Reduction::Sum] {
+                        for seed in 0..3 {
+                            check(hidden, output, loss, bias, reduction, 1000 * cases + seed);
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    // 6 outputs × squared error + sigmoid × BCE + softmax × CE, each × 5 hidden × 2 × 2.
+    assert_eq!(cases, (6 + 1 + 1) * 5 * 2 * 2);
+}

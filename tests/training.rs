@@ -1,0 +1,230 @@
+//! Training behaviour: learning XOR, the phase-by-phase path against the fast path, seeds,
+//! batches and epochs, hyper-parameter changes, and divergence.
+
+mod common;
+
+use backprop_viz::{
+    Activation, Error, LayerConfig, NetworkConfig, OptimizerConfig, OptimizerKind, ParamRef, Phase, Reduction,
+    Regularization, RegularizationKind, Split, Trainer,
+};
+use common::{parameters, xor_trainer};
+
+fn optimizer(kind: OptimizerKind, learning_rate: f64) -> OptimizerConfig {
+    OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
+}
+
+#[test]
+fn xor_2_2_1_learns_from_a_fixed_seed() {
+    let mut trainer = xor_trainer(2, Activation::Tanh, optimizer(OptimizerKind::Sgd, 0.5), 4);
+    let before = trainer.dataset_loss(Split::Train).unwrap();
+    trainer.train(5000).unwrap();
+    let after = trainer.dataset_loss(Split::Train).unwrap();
+    assert!(before > 0.1, "{before}");
+    assert!(after < 0.05, "XOR loss after 5000 steps: {after}");
+    let outputs = trainer.probe(&common::XOR_INPUTS).unwrap().activations[1].clone();
+    for (output, target) in outputs.iter().zip(common::XOR_TARGETS) {
+        assert!((output - target).abs() < 0.2, "{outputs:?}");
+    }
+}
+
+/// Runs `steps` steps three ways: phase by phase, step by step, and train(n).
+fn three_ways(make: impl Fn() -> Trainer, steps: u32) -> [Trainer; 3] {
+    let mut by_phase = make();
+    let phases = Phase::count(by_phase.network().layers.len()) as u32;
+    for _ in 0..steps * phases {
+        by_phase.step_phase().unwrap();
+    }
+    let mut by_step = make();
+    for _ in 0..steps {
+        by_step.step().unwrap();
+    }
+    let mut fast = make();
+    fast.train(steps).unwrap();
+    [by_phase, by_step, fast]
+}
+
+#[test]
+fn phase_by_phase_and_fast_training_agree_to_the_last_bit() {
+    for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam] {
+        for batch in [1, 3, 4] {
+            let make = || {
+                let mut t = xor_trainer(7, Activation::Relu, optimizer(kind, 0.05), batch);
+                t.set_regularization(Regularization { kind: RegularizationKind::L2, rate: 0.01 }).unwrap();
+                t
+            };
+            let [by_phase, by_step, fast] = three_ways(make, 37);
+            assert_eq!(parameters(&by_phase), parameters(&fast), "{kind:?}, batch {batch}");
+            assert_eq!(parameters(&by_step), parameters(&fast), "{kind:?}, batch {batch}");
+            assert_eq!(by_phase.network().loss_value.to_bits(), fast.network().loss_value.to_bits());
+            assert_eq!((by_phase.steps(), by_phase.epochs()), (fast.steps(), fast.epochs()));
+            assert_eq!(by_phase.next_phase(), Phase::FIRST);
+        }
+    }
+}
+
+#[test]
+fn a_seed_replays_a_run_and_another_seed_does_not() {
+    let run = |seed| {
+        let mut t = xor_trainer(seed, Activation::Tanh, optimizer(OptimizerKind::Adam, 0.01), 1);
+        t.train(50).unwrap();
+        parameters(&t)
+    };
+    assert_eq!(run(11), run(11));
+    assert_ne!(run(11), run(12));
+}
+
+#[test]
+fn reset_returns_to_the_initial_weights_or_draws_new_ones() {
+    let mut trainer = xor_trainer(5, Activation::Tanh, OptimizerConfig::default(), 2);
+    let initial = parameters(&trainer);
+    trainer.train(20).unwrap();
+    assert_ne!(parameters(&trainer), initial);
+    trainer.reset(None);
+    assert_eq!(parameters(&trainer), initial);
+    assert_eq!((trainer.steps(), trainer.epochs()), (0, 0));
+    trainer.reset(Some(6));
+    assert_eq!(parameters(&trainer), parameters(&xor_trainer(6, Activation::Tanh, OptimizerConfig::default(), 2)));
+}
+
+#[test]
+fn each_epoch_visits_every_sample_once_in_batches() {
+    let config = NetworkConfig { batch_size: 3, seed: 4, ..NetworkConfig::default() };
+    let mut trainer = Trainer::new(config).unwrap();
+    let inputs: Vec<f64> = (0..20).map(f64::from).collect();
+    trainer.set_data(Split::Train, inputs, vec![0.5; 10]).unwrap();
+    assert_eq!(trainer.steps_per_epoch(), 4);
+    let mut orders = Vec::new();
+    for _epoch in 0..2 {
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        for _ in 0..4 {
+            trainer.step().unwrap();
+            seen.extend_from_slice(&trainer.network().batch_indices);
+            sizes.push(trainer.network().batch_len);
+        }
+        assert_eq!(sizes, [3, 3, 3, 1]);
+        orders.push(seen.clone());
+        seen.sort_unstable();
+        assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    }
+    assert_eq!(trainer.epochs(), 2);
+    assert_ne!(orders[0], orders[1], "each epoch is reshuffled");
+}
+
+#[test]
+fn the_batch_gradient_is_the_mean_of_the_per_sample_chain_rule_products() {
+    let mut trainer = xor_trainer(9, Activation::Sigmoid, OptimizerConfig::default(), 4);
+    trainer.train(3).unwrap();
+    for param in [ParamRef { layer: 0, neuron: 1, input: Some(0) }, ParamRef { layer: 1, neuron: 0, input: None }] {
+        let per_sample: Vec<f64> =
+            (0..4).map(|s| trainer.chain_rule(param, s).unwrap().sample_gradient).collect();
+        let rule = trainer.chain_rule(param, 0).unwrap();
+        assert_eq!(rule.reduction, Reduction::Mean);
+        let mean = per_sample.iter().sum::<f64>() / 4.0;
+        common::assert_close(rule.batch_gradient, mean, 1e-15, &format!("{param:?}"));
+    }
+}
+
+#[test]
+fn changing_hyper_parameters_keeps_the_optimizer_state() {
+    // Setting the same settings again mid-run must not disturb the trajectory.
+    let make = || xor_trainer(3, Activation::Tanh, optimizer(OptimizerKind::Adam, 0.02), 2);
+    let mut straight = make();
+    straight.train(20).unwrap();
+    let mut interrupted = make();
+    interrupted.train(10).unwrap();
+    interrupted.set_learning_rate(0.02).unwrap();
+    interrupted.set_optimizer(optimizer(OptimizerKind::Adam, 0.02)).unwrap();
+    interrupted.train(10).unwrap();
+    assert_eq!(parameters(&straight), parameters(&interrupted));
+
+    // A new learning rate is used from the next update on: with SGD, Δ = −η·g exactly.
+    let mut sgd = xor_trainer(3, Activation::Tanh, optimizer(OptimizerKind::Sgd, 0.5), 4);
+    sgd.train(5).unwrap();
+    sgd.set_learning_rate(0.125).unwrap();
+    sgd.train(1).unwrap();
+    let layer = &sgd.network().layers[0];
+    for (delta, grad) in layer.update_weights.iter().zip(&layer.grad_weights) {
+        assert_eq!(*delta, -0.125 * grad);
+    }
+
+    // Momentum carries its velocity across a learning-rate change: Δ is no longer −η·g.
+    let mut momentum = xor_trainer(3, Activation::Tanh, optimizer(OptimizerKind::Momentum, 0.5), 4);
+    momentum.train(5).unwrap();
+    momentum.set_learning_rate(0.125).unwrap();
+    momentum.train(1).unwrap();
+    let layer = &momentum.network().layers[0];
+    assert!(layer.update_weights.iter().zip(&layer.grad_weights).any(|(d, g)| (*d + 0.125 * g).abs() > 1e-6));
+}
+
+#[test]
+fn a_weight_set_by_hand_is_used_by_the_next_forward_phase() {
+    let mut trainer = xor_trainer(1, Activation::Identity, OptimizerConfig::default(), 4);
+    let param = ParamRef { layer: 0, neuron: 0, input: Some(1) };
+    trainer.set_parameter(param, 2.5).unwrap();
+    trainer.set_parameter(ParamRef { input: None, ..param }, -1.0).unwrap();
+    trainer.step_phase().unwrap();
+    let layer = &trainer.network().layers[0];
+    let x = &trainer.network().batch_input;
+    let expected = layer.weights[0] * x[0] + 2.5 * x[1] - 1.0;
+    assert_eq!(layer.pre_activation[0], expected);
+}
+
+/// A regression network that a huge learning rate makes explode.
+fn exploding(kind: OptimizerKind) -> Trainer {
+    let config = NetworkConfig {
+        inputs: 1,
+        layers: vec![LayerConfig::new(4, Activation::Relu), LayerConfig::new(1, Activation::Identity)],
+        optimizer: optimizer(kind, 100.0),
+        batch_size: 2,
+        seed: 1,
+        ..NetworkConfig::default()
+    };
+    let mut trainer = Trainer::new(config).unwrap();
+    trainer.set_data(Split::Train, vec![1.0, 2.0, 3.0, 4.0], vec![10.0, 20.0, 30.0, 40.0]).unwrap();
+    trainer
+}
+
+#[test]
+fn divergence_is_reported_and_the_last_good_state_kept() {
+    for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum] {
+        let mut trainer = exploding(kind);
+        let mut last_good = parameters(&trainer);
+        let error = loop {
+            match trainer.train(1) {
+                Ok(_) => last_good = parameters(&trainer),
+                Err(error) => break error,
+            }
+            assert!(trainer.steps() < 10_000, "{kind:?} never diverged");
+        };
+        let Error::Diverged { step, .. } = &error else { panic!("{error:?}") };
+        assert_eq!(*step, trainer.steps() + 1);
+        assert!(error.to_string().starts_with(&format!("training diverged at step {step}: ")), "{error}");
+        assert_eq!(parameters(&trainer), last_good, "{kind:?}: the parameters before the failing step are kept");
+        assert!(last_good.iter().all(|p| p.is_finite()));
+        assert_eq!(trainer.next_phase(), Phase::FIRST);
+        // Another attempt fails the same way without harm; a reset and a sane rate recover.
+        assert!(matches!(trainer.train(1), Err(Error::Diverged { .. })));
+        assert_eq!(parameters(&trainer), last_good);
+        trainer.reset(None);
+        trainer.set_learning_rate(1e-3).unwrap();
+        trainer.train(10).unwrap();
+    }
+}
+
+#[test]
+fn the_loss_can_be_summed_or_averaged_over_the_batch() {
+    let sum_of = |reduction| {
+        let config = NetworkConfig { reduction, batch_size: 4, shuffle: false, ..NetworkConfig::default() };
+        let mut t = Trainer::new(config).unwrap();
+        t.set_data(Split::Train, common::XOR_INPUTS.to_vec(), common::XOR_TARGETS.to_vec()).unwrap();
+        t.train(1).unwrap();
+        (t.network().loss_value, t.network().layers[1].grad_weights.clone())
+    };
+    let (mean, mean_grad) = sum_of(Reduction::Mean);
+    let (sum, sum_grad) = sum_of(Reduction::Sum);
+    common::assert_close(sum, 4.0 * mean, 1e-15, "loss");
+    for (s, m) in sum_grad.iter().zip(&mean_grad) {
+        common::assert_close(*s, 4.0 * m, 1e-15, "gradient");
+    }
+}
