@@ -1,0 +1,81 @@
+# backprop-viz: build, serve and test pipeline.
+# Versions and the reasons behind them: shared/TOOLCHAIN.md.
+#   make setup   idempotent installs (wasm32 target, wasm-bindgen-cli, chromium, node_modules)
+#   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
+#   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
+#   make test    native tests, wasm tests (Node), build, browser end-to-end tests
+#   make clean   remove build outputs and test artefacts (distclean: node_modules too)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+# Steps of `test` must run in the order written, and stop at the first failure, even under -j.
+.NOTPARALLEL:
+# A half-written www/pkg file must not look up to date after a failed step.
+.DELETE_ON_ERROR:
+
+# `cargo install` puts wasm-bindgen here; a fresh login shell may not have it on PATH.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+
+PORT    ?= 8000
+TARGET  := wasm32-unknown-unknown
+WASM    := target/$(TARGET)/release/backprop_viz.wasm
+PKG     := www/pkg
+BG_WASM := $(PKG)/backprop_viz_bg.wasm
+
+# npm binaryen (not Debian's binaryen 108, whose output fails to load). wasm-opt rejects a
+# module that uses a feature it was not told about, so enable exactly the features that
+# rustc's default wasm32 CPU emits; nothing more, so that the output runs where rustc's does.
+WASM_OPT       := node_modules/.bin/wasm-opt
+WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+                  --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+                  --enable-multivalue --enable-call-indirect-overlong
+WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
+
+.PHONY: setup build serve test test-native test-wasm test-e2e sizes clean distclean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup $(BG_WASM) sizes
+
+# Always ask cargo (it knows whether sources changed); make then re-reads the artefact's
+# mtime, so wasm-bindgen and wasm-opt only rerun when cargo actually rewrote it.
+$(WASM): setup
+	cargo build --release --target $(TARGET) --lib
+
+# Also redo www/pkg when the wasm-bindgen version (Cargo.lock) or wasm-opt (package-lock.json) changes.
+$(BG_WASM): $(WASM) Cargo.lock package-lock.json
+	wasm-bindgen --target web --out-dir $(PKG) $(WASM)
+	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $@.opt $@
+	mv $@.opt $@
+
+sizes:
+	@bash scripts/sizes.sh $(PKG)/*.wasm $(PKG)/*.js
+
+serve: build
+	python3 -m http.server --bind 127.0.0.1 --directory www $(PORT)
+
+test: setup test-native test-wasm build test-e2e
+
+# Native: every target (lib, integration tests, examples, benches as tests), then doctests,
+# which --all-targets leaves out.
+test-native: setup
+	cargo test --all-targets
+	cargo test --doc
+
+# Wasm: runs #[wasm_bindgen_test] tests in Node. --tests: doctests cannot run on wasm32.
+test-wasm: setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target $(TARGET) --tests
+
+# Browser end-to-end tests (Node's built-in runner; needs `build` first).
+test-e2e: build
+	node --test tests/e2e/
+
+clean:
+	cargo clean
+	rm -rf $(PKG) tests/e2e/artifacts
+
+distclean: clean
+	rm -rf node_modules

@@ -1,0 +1,214 @@
+// Shared helpers for the browser end-to-end tests (run with `node --test tests/e2e/`).
+//
+//   const server = await startServer();           // python3 http.server on www/, free port
+//   const browser = await launchBrowser();        // Debian's /usr/bin/chromium via playwright-core
+//   const { page, consoleErrors, pageErrors, screenshot } =
+//       await openPage(browser, `${server.url}/index.html`);
+//   ...
+//   await browser.close(); await server.stop();
+//
+// Nothing here downloads anything: playwright-core drives the system Chromium
+// (never `npx playwright install`), and the browser flags keep it off the network.
+
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WWW_DIR = path.join(REPO_ROOT, 'www');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+// Flags from shared/TOOLCHAIN.md: headless, no sandbox (root), and nothing that phones home.
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Servers and browsers still open when the process exits (e.g. a test crashed before
+// its `after` hook): kill them by PID so no stray process keeps a port.
+const liveChildren = new Set();
+process.on('exit', () => {
+  for (const child of liveChildren) {
+    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+async function waitUntil(what, fn, { timeoutMs, intervalMs = 50, onTimeout = () => '' }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${onTimeout()}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Serve `root` (default www/) with `python3 -m http.server` on 127.0.0.1.
+ *
+ * Port 0 lets the kernel pick a free port, and the server prints which one, so two runs
+ * never race for a port. Then we prove that *our* child answers: we request a URL carrying
+ * a random marker and require that marker in our child's own request log, with the child
+ * still alive. A stale server elsewhere can therefore never answer our tests.
+ *
+ * Returns { url, port, pid, stop() }.
+ */
+export async function startServer({ root = WWW_DIR, timeoutMs = 15_000 } = {}) {
+  const child = spawn(
+    'python3',
+    // -u: unbuffered, so the "Serving HTTP on ... port N" line and the request log arrive at once.
+    ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', root, '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  liveChildren.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+    liveChildren.delete(child);
+    resolve({ code, signal });
+  }));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const why = () => `\n  server stdout: ${stdout.trim()}\n  server stderr: ${stderr.trim()}`;
+
+  const stop = async () => {
+    if (!alive()) return;
+    process.kill(child.pid, 'SIGTERM');
+    const done = await Promise.race([exited, sleep(3000).then(() => null)]);
+    if (!done && alive()) {
+      process.kill(child.pid, 'SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    const port = Number(await waitUntil('the server to report its port', () => {
+      if (!alive()) throw new Error(`http.server exited early${why()}`);
+      return /Serving HTTP on \S+ port (\d+)/.exec(stdout)?.[1];
+    }, { timeoutMs, onTimeout: why }));
+    const url = `http://127.0.0.1:${port}`;
+
+    const marker = `e2e-probe-${randomUUID()}`;
+    await waitUntil('the server to answer', async () => {
+      try {
+        const res = await fetch(`${url}/?${marker}`);
+        await res.arrayBuffer();
+        return res.ok;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs, onTimeout: why });
+    // The request log line is written after the response; give it a moment.
+    await waitUntil('our server to log the probe request', () => {
+      if (!alive()) throw new Error(`http.server died after answering: someone else holds the port${why()}`);
+      return stderr.includes(marker);
+    }, { timeoutMs: 5_000, onTimeout: why });
+
+    return { url, port, pid: child.pid, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Launch Debian's Chromium through playwright-core with a fresh temporary profile
+ * (launchPersistentContext: playwright-core refuses --user-data-dir in args).
+ *
+ * Returns a BrowserContext-like object with newPage() and close(); close() also removes
+ * the profile directory.
+ */
+export async function launchBrowser({ headless = true, extraArgs = [] } = {}) {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'backprop-viz-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
+      viewport: { width: 1280, height: 800 },
+      timeout: 60_000,
+    });
+  } catch (err) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    context,
+    userDataDir,
+    newPage: () => context.newPage(),
+    close: async () => {
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Chromium asks every origin for /favicon.ico by itself, and http.server answers 404 when
+// www/ has none: that is the browser's request, not the page's, so it is not an error of
+// the page. (A page can avoid the request with <link rel="icon" href="data:,">.)
+function isBrowserFaviconProbe(url) {
+  try {
+    return new URL(url).pathname === '/favicon.ico';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Open `url` in a new page, recording every console error, uncaught page error, failed
+ * request and HTTP error response from the very first request on.
+ *
+ * Returns { page, consoleErrors, pageErrors, requestErrors, screenshot(name) }; the error
+ * arrays fill as the page runs, so check them after waiting for what the test needs.
+ */
+export async function openPage(browser, url, { waitUntil: loadState = 'load', timeoutMs = 30_000 } = {}) {
+  const page = await browser.newPage();
+  const consoleErrors = [];
+  const pageErrors = [];
+  const requestErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      if (isBrowserFaviconProbe(loc?.url) && msg.text().startsWith('Failed to load resource')) return;
+      consoleErrors.push(`${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => pageErrors.push(String(err?.stack || err)));
+  page.on('requestfailed', (req) => isBrowserFaviconProbe(req.url()) || requestErrors.push(`${req.url()}: ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !isBrowserFaviconProbe(res.url())) requestErrors.push(`${res.url()}: HTTP ${res.status()}`);
+  });
+
+  const screenshot = async (name) => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
+
+  await page.goto(url, { waitUntil: loadState, timeout: timeoutMs });
+  return { page, consoleErrors, pageErrors, requestErrors, screenshot };
+}
+
+/** A readable summary of what a page reported, for assertion messages. */
+export function describeErrors({ consoleErrors = [], pageErrors = [], requestErrors = [] }) {
+  const parts = [];
+  if (consoleErrors.length) parts.push(`console errors:\n    ${consoleErrors.join('\n    ')}`);
+  if (pageErrors.length) parts.push(`page errors:\n    ${pageErrors.join('\n    ')}`);
+  if (requestErrors.length) parts.push(`request errors:\n    ${requestErrors.join('\n    ')}`);
+  return parts.length ? `\n  ${parts.join('\n  ')}` : ' (no errors reported)';
+}
