@@ -94,6 +94,16 @@ impl Activation {
         }
     }
 
+    /// f(z) for element-wise activations; for softmax (a row function), the given `a`.
+    #[inline(always)]
+    pub fn apply_or(self, z: f64, a: f64) -> f64 {
+        if self == Activation::Softmax {
+            a
+        } else {
+            self.apply(z)
+        }
+    }
+
     /// a = f(z) for one sample's layer.
     pub fn forward_row(self, z: &[f64], a: &mut [f64]) {
         if self == Activation::Softmax {

@@ -48,6 +48,8 @@ pub struct ChainRule {
     pub activation: Activation,
     /// f'(z) (for softmax, the diagonal a·(1 − a) of its Jacobian).
     pub d_activation: f64,
+    /// The dropout mask m_j of this neuron and sample (1 without dropout); a = f(z) · m.
+    pub dropout_mask: f64,
     /// dL/da_j: from the loss at the output, Σ_k w_kj · δ_k in a hidden layer.
     pub grad_activation: f64,
     /// δ_j = dL/dz_j.
@@ -66,6 +68,7 @@ pub struct ChainRule {
     pub regularization_gradient: f64,
     /// Δ applied to this parameter by the last update.
     pub update: f64,
+    /// The learning rate of the next update (after the schedule).
     pub learning_rate: f64,
     pub optimizer: OptimizerKind,
     pub update_formula: String,
@@ -73,7 +76,7 @@ pub struct ChainRule {
 
 /// Reads the factors of `param`'s gradient for batch sample `sample` out of the network.
 /// `param` must exist (the trainer checks it).
-pub fn explain(network: &Network, config: &NetworkConfig, param: ParamRef, sample: usize) -> Result<ChainRule> {
+pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, param: ParamRef, sample: usize) -> Result<ChainRule> {
     if network.batch_len == 0 {
         return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
     }
@@ -111,7 +114,8 @@ pub fn explain(network: &Network, config: &NetworkConfig, param: ParamRef, sampl
             sum += product;
             downstream.push(DownstreamTerm { neuron: k, weight, delta, product });
         }
-        (sum, "δ_j = f'(z_j) · Σ_k w_kj · δ_k".to_string())
+        let formula = if layer.dropout > 0.0 { "δ_j = f'(z_j) · m_j · Σ_k w_kj · δ_k" } else { "δ_j = f'(z_j) · Σ_k w_kj · δ_k" };
+        (sum, formula.to_string())
     };
     let delta = layer.delta[idx];
     let (value, batch_gradient, update, regularization_gradient) = match param.input {
@@ -132,7 +136,8 @@ pub fn explain(network: &Network, config: &NetworkConfig, param: ParamRef, sampl
         z,
         a,
         activation: layer.activation,
-        d_activation: layer.activation.derivative(z, a),
+        d_activation: layer.activation.derivative(z, layer.activation.apply_or(z, a)),
+        dropout_mask: layer.dropout_mask[idx],
         grad_activation,
         delta,
         delta_formula,
@@ -143,7 +148,7 @@ pub fn explain(network: &Network, config: &NetworkConfig, param: ParamRef, sampl
         batch_gradient,
         regularization_gradient,
         update,
-        learning_rate: config.optimizer.learning_rate,
+        learning_rate,
         optimizer: config.optimizer.kind,
         update_formula: config.optimizer.formula().to_string(),
     })

@@ -15,6 +15,7 @@ use crate::initializer::Initializer;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::OptimizerConfig;
 use crate::regularization::Regularization;
+use crate::schedule::Schedule;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_INPUTS: usize = 8;
@@ -36,12 +37,29 @@ pub struct LayerConfig {
     pub weights: Option<Vec<Vec<f64>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biases: Option<Vec<f64>>,
+    /// The probability of dropping each neuron while training (hidden layers only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropout: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl LayerConfig {
     pub fn new(units: usize, activation: Activation) -> LayerConfig {
-        LayerConfig { units, activation, bias: true, weights: None, biases: None }
+        LayerConfig { units, activation, bias: true, weights: None, biases: None, dropout: 0.0 }
     }
+}
+
+/// When training stops by itself (checked at the end of each epoch); 0 means never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StopRule {
+    /// Stop after this many epochs.
+    pub after_epochs: u64,
+    /// Stop when the loss over the whole training set falls below this.
+    pub below_loss: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,6 +78,10 @@ pub struct NetworkConfig {
     pub optimizer: OptimizerConfig,
     #[serde(default)]
     pub regularization: Regularization,
+    #[serde(default)]
+    pub schedule: Schedule,
+    #[serde(default)]
+    pub stop: StopRule,
     #[serde(default = "default_batch_size")]
     pub batch_size: usize,
     /// Shuffle the training data at the start of every epoch.
@@ -90,6 +112,8 @@ impl Default for NetworkConfig {
             initializer: Initializer::default(),
             optimizer: OptimizerConfig::default(),
             regularization: Regularization::default(),
+            schedule: Schedule::default(),
+            stop: StopRule::default(),
             batch_size: default_batch_size(),
             shuffle: true,
             seed: 0,
@@ -150,6 +174,10 @@ impl NetworkConfig {
             if layer.activation == Activation::Softmax && layer.units < 2 {
                 return bad(format!("{name}: softmax needs at least 2 output neurons (with one it always outputs 1)"));
             }
+            crate::error::check_range(&format!("{name}: dropout"), layer.dropout, 0.0, 0.9)?;
+            if is_output && layer.dropout > 0.0 {
+                return bad(format!("{name}: dropout is for hidden layers, not the output layer"));
+            }
             if let Some(weights) = &layer.weights {
                 if weights.len() != layer.units || weights.iter().any(|row| row.len() != fan_in) {
                     return bad(format!(
@@ -190,6 +218,8 @@ impl NetworkConfig {
         }
         self.initializer.validate()?;
         self.optimizer.validate()?;
+        self.schedule.validate()?;
+        crate::error::check_range("the stopping loss", self.stop.below_loss, 0.0, 1e9)?;
         self.regularization.validate()
     }
 }
@@ -289,6 +319,8 @@ mod tests {
             "bias switched off",
         );
         check(&|c| c.batch_size = 0, "batch size");
+        check(&|c| c.layers[0].dropout = 0.95, "layer 1 (hidden): dropout");
+        check(&|c| c.layers[1].dropout = 0.5, "dropout is for hidden layers");
         check(&|c| c.optimizer.learning_rate = -1.0, "learning rate");
         check(&|c| c.regularization.rate = f64::INFINITY, "regularization rate");
     }

@@ -24,6 +24,11 @@ pub struct Layer {
     pub units: usize,
     pub activation: Activation,
     pub has_bias: bool,
+    /// Dropout probability p while training (0: none).
+    pub dropout: f64,
+    /// Per sample: 0 for a dropped neuron, 1/(1 − p) for a kept one (inverted dropout, so
+    /// nothing changes when the network is used without dropout); all 1 without dropout.
+    pub dropout_mask: Vec<f64>,
     /// `weights[j * inputs + i]` connects input i to neuron j.
     pub weights: Vec<f64>,
     /// Zero, and never updated, when `has_bias` is false.
@@ -50,13 +55,15 @@ pub struct Layer {
 }
 
 impl Layer {
-    fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool) -> Layer {
+    fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool, dropout: f64) -> Layer {
         let params = inputs * units;
         Layer {
             inputs,
             units,
             activation,
             has_bias,
+            dropout,
+            dropout_mask: Vec::new(),
             weights: vec![0.0; params],
             biases: vec![0.0; units],
             pre_activation: Vec::new(),
@@ -78,6 +85,19 @@ impl Layer {
         self.pre_activation.resize(rows * self.units, 0.0);
         self.activations.resize(rows * self.units, 0.0);
         self.delta.resize(rows * self.units, 0.0);
+        self.dropout_mask.resize(rows * self.units, 1.0);
+    }
+
+    /// f'(z) of one neuron of one sample. With dropout the stored a is scaled by the mask,
+    /// so f(z) is recomputed from z.
+    #[inline(always)]
+    fn derivative_at(&self, idx: usize) -> f64 {
+        let z = self.pre_activation[idx];
+        if self.dropout > 0.0 {
+            self.activation.derivative(z, self.activation.apply(z))
+        } else {
+            self.activation.derivative(z, self.activations[idx])
+        }
     }
 
     fn clear_optimizer_state(&mut self) {
@@ -138,7 +158,7 @@ impl Network {
         let mut fan_in = config.inputs;
         let mut layers = Vec::with_capacity(config.layers.len());
         for lc in &config.layers {
-            let mut layer = Layer::new(fan_in, lc.units, lc.activation, lc.bias);
+            let mut layer = Layer::new(fan_in, lc.units, lc.activation, lc.bias, lc.dropout);
             config.initializer.fill(fan_in, lc.units, rng, &mut layer.weights, &mut layer.biases);
             if let Some(given) = &lc.weights {
                 layer.weights = given.concat();
@@ -201,7 +221,8 @@ impl Network {
         }
     }
 
-    /// Forward phase of layer `l`: z = W·a_prev + b, a = f(z) for every sample of the batch.
+    /// Forward phase of layer `l`: z = W·a_prev + b, a = f(z) for every sample of the batch
+    /// (a = f(z) · mask with dropout, the mask drawn beforehand by the trainer).
     pub fn forward_layer(&mut self, l: usize) {
         let rows = self.batch_len;
         let (before, rest) = self.layers.split_at_mut(l);
@@ -209,6 +230,9 @@ impl Network {
         let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
         let (mut z, mut a) = (std::mem::take(&mut layer.pre_activation), std::mem::take(&mut layer.activations));
         layer.forward_rows(input, rows, &mut z, &mut a);
+        if layer.dropout > 0.0 {
+            a.iter_mut().zip(&layer.dropout_mask).for_each(|(a, m)| *a *= m);
+        }
         layer.pre_activation = z;
         layer.activations = a;
     }
@@ -251,7 +275,8 @@ impl Network {
                 );
             }
         } else {
-            // Hidden layer: dL/dz_j = f'(z_j) · Σ_k w_kj · δ_k (k over the next layer's neurons).
+            // Hidden layer: dL/dz_j = f'(z_j) · Σ_k w_kj · δ_k (k over the next layer's neurons),
+            // times the dropout mask m_j when dropout is on.
             let next = &after[0];
             for s in 0..rows {
                 let next_delta = &next.delta[s * next.units..(s + 1) * next.units];
@@ -261,7 +286,7 @@ impl Network {
                         grad_a += next.weights[k * units + j] * d_k;
                     }
                     let idx = s * units + j;
-                    this.delta[idx] = grad_a * this.activation.derivative(this.pre_activation[idx], this.activations[idx]);
+                    this.delta[idx] = grad_a * this.derivative_at(idx) * this.dropout_mask[idx];
                 }
             }
         }

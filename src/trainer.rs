@@ -10,7 +10,7 @@
 //! and none allocates once the first batch of a given size has been seen.
 
 use crate::chain_rule::{self, ChainRule, ParamRef};
-use crate::config::{layer_name, NetworkConfig, MAX_SAMPLES};
+use crate::config::{layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::gradient_check::{self, GradientCheck};
@@ -20,6 +20,7 @@ use crate::optimizer::OptimizerConfig;
 use crate::phase::Phase;
 use crate::regularization::Regularization;
 use crate::rng::Rng;
+use crate::schedule::Schedule;
 
 /// The most steps one `train` call may run (a call must return to let the page draw).
 pub const MAX_STEPS_PER_CALL: u32 = 10_000_000;
@@ -38,6 +39,8 @@ pub struct Trainer {
     next_phase: Phase,
     steps: u64,
     epochs: u64,
+    /// Why training stopped by itself (the stop rule), if it did.
+    finished: Option<String>,
     probe: Probe,
 }
 
@@ -65,6 +68,7 @@ impl Trainer {
             next_phase: Phase::FIRST,
             steps: 0,
             epochs: 0,
+            finished: None,
             probe: Probe::default(),
         })
     }
@@ -138,6 +142,7 @@ impl Trainer {
                 if l == 0 {
                     self.load_next_batch()?;
                 }
+                self.draw_dropout_mask(l);
                 self.network.forward_layer(l);
             }
             Phase::Loss => {
@@ -148,12 +153,15 @@ impl Trainer {
             }
             Phase::Backward(l) => self.network.backward_layer(l),
             Phase::Update => {
-                let rule = self.config.optimizer.rule(self.steps + 1);
+                let optimizer = OptimizerConfig { learning_rate: self.learning_rate(), ..self.config.optimizer };
+                let rule = optimizer.rule(self.steps + 1);
                 if let Err(what) = self.network.update(&rule, &self.config.regularization) {
                     return Err(self.abandon_step(what));
                 }
                 self.steps += 1;
-                self.wrap_epoch(true);
+                if self.wrap_epoch(true) {
+                    self.check_stop_rule();
+                }
             }
         }
         self.next_phase = phase.next(self.network.layers.len());
@@ -166,16 +174,43 @@ impl Trainer {
         Ok(self.network.loss_value)
     }
 
-    /// Runs `n` whole steps (finishing a step in progress counts as the first).
-    /// Returns the last step's batch loss.
+    /// Runs `n` whole steps (finishing a step in progress counts as the first), or fewer if
+    /// the stop rule ends training. Returns the last step's batch loss.
     pub fn train(&mut self, n: u32) -> Result<f64> {
         if n > MAX_STEPS_PER_CALL {
             return Err(Error::OutOfRange(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
         }
         for _ in 0..n {
+            if self.finished.is_some() {
+                break;
+            }
             self.step()?;
         }
         Ok(self.network.loss_value)
+    }
+
+    /// Why training stopped by itself, if it did (`train` then runs no more steps; stepping
+    /// by hand still works). Cleared by `reset` and `set_stop_rule`.
+    pub fn finished(&self) -> Option<&str> {
+        self.finished.as_deref()
+    }
+
+    pub fn set_stop_rule(&mut self, stop: StopRule) -> Result<()> {
+        crate::error::check_range("the stopping loss", stop.below_loss, 0.0, 1e9)?;
+        self.config.stop = stop;
+        self.finished = None;
+        Ok(())
+    }
+
+    pub fn set_schedule(&mut self, schedule: Schedule) -> Result<()> {
+        schedule.validate()?;
+        self.config.schedule = schedule;
+        Ok(())
+    }
+
+    /// The learning rate the next update uses: the base rate through the schedule.
+    pub fn learning_rate(&self) -> f64 {
+        self.config.schedule.rate(self.config.optimizer.learning_rate, self.epochs)
     }
 
     /// Starts again from fresh initial weights (with a new seed if given); data is kept.
@@ -190,6 +225,7 @@ impl Trainer {
         self.next_phase = Phase::FIRST;
         self.steps = 0;
         self.epochs = 0;
+        self.finished = None;
     }
 
     /// Changes the optimizer or its hyper-parameters from the next update on. The optimizer's
@@ -239,7 +275,7 @@ impl Trainer {
     /// The factors of one parameter's gradient for sample `sample` of the current batch.
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
-        chain_rule::explain(&self.network, &self.config, param, sample)
+        chain_rule::explain(&self.network, &self.config, self.learning_rate(), param, sample)
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch
@@ -329,12 +365,42 @@ impl Trainer {
         Ok(())
     }
 
-    /// After the last batch of the data, the next batch starts a new epoch.
-    fn wrap_epoch(&mut self, completed: bool) {
+    /// After the last batch of the data, the next batch starts a new epoch. Returns whether
+    /// an epoch was completed.
+    fn wrap_epoch(&mut self, completed: bool) -> bool {
         if self.cursor >= self.order.len() {
             self.cursor = 0;
             if completed {
                 self.epochs += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn check_stop_rule(&mut self) {
+        let stop = self.config.stop;
+        if stop.after_epochs > 0 && self.epochs >= stop.after_epochs {
+            self.finished = Some(format!("stopped after {} epochs, as asked", self.epochs));
+        } else if stop.below_loss > 0.0 {
+            if let Ok(loss) = self.dataset_loss(Split::Train) {
+                if loss < stop.below_loss {
+                    self.finished =
+                        Some(format!("stopped after {} epochs: the training loss {loss:.4e} is below {:e}", self.epochs, stop.below_loss));
+                }
+            }
+        }
+    }
+
+    /// Draws layer `l`'s dropout mask for the batch (each neuron of each sample kept with
+    /// probability 1 − p, then scaled by 1/(1 − p)).
+    fn draw_dropout_mask(&mut self, l: usize) {
+        let layer = &mut self.network.layers[l];
+        let p = layer.dropout;
+        if p > 0.0 {
+            let kept = 1.0 / (1.0 - p);
+            for m in &mut layer.dropout_mask {
+                *m = if self.rng.next_f64() < p { 0.0 } else { kept };
             }
         }
     }

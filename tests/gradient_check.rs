@@ -83,3 +83,29 @@ fn every_activation_loss_bias_and_reduction_matches_finite_differences() {
     // 6 outputs × squared error + sigmoid × BCE + softmax × CE, each × 5 hidden × 2 × 2.
     assert_eq!(cases, (6 + 1 + 1) * 5 * 2 * 2);
 }
+
+#[test]
+fn dropout_layers_match_finite_differences_with_their_mask_fixed() {
+    for hidden in HIDDEN {
+        let config = NetworkConfig {
+            inputs: 2,
+            layers: vec![
+                LayerConfig { dropout: 0.3, ..LayerConfig::new(5, hidden) },
+                LayerConfig { dropout: 0.5, ..LayerConfig::new(4, hidden) },
+                LayerConfig::new(1, Activation::Sigmoid),
+            ],
+            loss: Loss::BinaryCrossEntropy,
+            batch_size: 6,
+            seed: 8,
+            ..NetworkConfig::default()
+        };
+        let mut trainer = Trainer::new(config).unwrap();
+        let mut rng = Rng::new(2);
+        let x: Vec<f64> = (0..12).map(|_| rng.uniform(-2.0, 2.0)).collect();
+        trainer.set_data(Split::Train, x, random_targets(Loss::BinaryCrossEntropy, 6, 1, &mut rng)).unwrap();
+        trainer.train(3).unwrap();
+        assert!(trainer.network().layers[0].dropout_mask.contains(&0.0));
+        let report = trainer.gradient_check().unwrap();
+        assert!(report.max_relative_error < 1e-6, "{hidden:?}: {report:?}");
+    }
+}

@@ -228,3 +228,97 @@ fn the_loss_can_be_summed_or_averaged_over_the_batch() {
         common::assert_close(*s, 4.0 * m, 1e-15, "gradient");
     }
 }
+
+fn regression_trainer(config: NetworkConfig) -> Trainer {
+    let mut trainer = Trainer::new(config).unwrap();
+    let x: Vec<f64> = (0..12).map(|i| f64::from(i) / 4.0 - 1.5).collect();
+    let y: Vec<f64> = x.iter().map(|x| x.sin()).collect();
+    trainer.set_data(Split::Train, x, y).unwrap();
+    trainer
+}
+
+fn small_regression(dropout: f64) -> NetworkConfig {
+    NetworkConfig {
+        inputs: 1,
+        layers: vec![LayerConfig { dropout, ..LayerConfig::new(6, Activation::Tanh) }, LayerConfig::new(1, Activation::Identity)],
+        batch_size: 4,
+        seed: 3,
+        ..NetworkConfig::default()
+    }
+}
+
+#[test]
+fn dropout_drops_while_training_only_and_keeps_the_paths_equal() {
+    let [by_phase, _, fast] = three_ways(|| regression_trainer(small_regression(0.5)), 9);
+    assert_eq!(parameters(&by_phase), parameters(&fast));
+    let hidden = &fast.network().layers[0];
+    let dropped = hidden.dropout_mask.iter().filter(|&&m| m == 0.0).count();
+    assert!(dropped > 0 && dropped < hidden.dropout_mask.len(), "{:?}", hidden.dropout_mask);
+    assert!(hidden.dropout_mask.iter().all(|&m| m == 0.0 || m == 2.0), "kept neurons are scaled by 1/(1 − p)");
+    for (idx, &m) in hidden.dropout_mask.iter().enumerate() {
+        assert_eq!(hidden.activations[idx], hidden.pre_activation[idx].tanh() * m);
+        if m == 0.0 {
+            assert_eq!(hidden.delta[idx], 0.0, "no error flows through a dropped neuron");
+        }
+    }
+    // Used outside training (probe), the network has no dropout.
+    let mut trainer = fast;
+    let weights = trainer.network().layers[0].weights.clone();
+    let biases = trainer.network().layers[0].biases.clone();
+    let probe = trainer.probe(&[0.5]).unwrap();
+    for j in 0..6 {
+        assert_eq!(probe.activations[0][j], (weights[j] * 0.5 + biases[j]).tanh());
+    }
+}
+
+#[test]
+fn the_schedule_sets_each_updates_learning_rate() {
+    let config = NetworkConfig {
+        schedule: backprop_viz::schedule::Schedule {
+            kind: backprop_viz::schedule::ScheduleKind::Step,
+            factor: 0.5,
+            every_epochs: 2,
+            total_epochs: 10,
+        },
+        optimizer: optimizer(OptimizerKind::Sgd, 0.4),
+        ..small_regression(0.0)
+    };
+    let mut trainer = regression_trainer(config);
+    let per_epoch = trainer.steps_per_epoch() as u32;
+    for (epochs, rate) in [(0, 0.4), (2, 0.2), (4, 0.1)] {
+        trainer.train(epochs * per_epoch - trainer.steps() as u32).unwrap();
+        assert_eq!(trainer.learning_rate(), rate);
+        trainer.train(1).unwrap();
+        let layer = &trainer.network().layers[1];
+        for (delta, grad) in layer.update_weights.iter().zip(&layer.grad_weights) {
+            assert_eq!(*delta, -rate * grad, "after {epochs} epochs");
+        }
+        trainer.reset(None);
+    }
+}
+
+#[test]
+fn training_stops_by_the_stop_rule() {
+    let config = NetworkConfig { stop: backprop_viz::config::StopRule { after_epochs: 3, below_loss: 0.0 }, ..small_regression(0.0) };
+    let mut trainer = regression_trainer(config);
+    trainer.train(1000).unwrap();
+    assert_eq!(trainer.epochs(), 3);
+    assert_eq!(trainer.finished(), Some("stopped after 3 epochs, as asked"));
+    trainer.train(10).unwrap();
+    assert_eq!(trainer.epochs(), 3, "train does nothing once finished");
+    trainer.step().unwrap();
+    assert_eq!(trainer.steps(), 10, "stepping by hand still works");
+
+    let config = NetworkConfig {
+        stop: backprop_viz::config::StopRule { after_epochs: 0, below_loss: 0.05 },
+        optimizer: optimizer(OptimizerKind::Adam, 0.05),
+        ..small_regression(0.0)
+    };
+    let mut trainer = regression_trainer(config);
+    trainer.train(100_000).unwrap();
+    let loss = trainer.dataset_loss(Split::Train).unwrap();
+    assert!(loss < 0.05 && trainer.finished().unwrap().contains("below"), "{loss} {:?}", trainer.finished());
+    assert!(trainer.steps() < 100_000);
+    trainer.set_stop_rule(Default::default()).unwrap();
+    assert_eq!(trainer.finished(), None);
+}

@@ -8,7 +8,7 @@ pub const XOR_TARGETS: [f64; 4] = [0.0, 1.0, 1.0, 0.0];
 
 /// A layer with the given weights (`weights[j][i]`) and no bias.
 pub fn given_layer(activation: Activation, weights: Vec<Vec<f64>>) -> LayerConfig {
-    LayerConfig { units: weights.len(), activation, bias: false, weights: Some(weights), biases: None }
+    LayerConfig { bias: false, weights: Some(weights.clone()), ..LayerConfig::new(weights.len(), activation) }
 }
 
 /// A config with the given layers, plain SGD at `learning_rate`, full batch of `batch`, no shuffling.
