@@ -9,6 +9,7 @@ pub mod activation;
 pub mod chain_rule;
 pub mod config;
 pub mod csv;
+pub mod data;
 pub mod dataset;
 pub mod error;
 pub mod features;
@@ -29,6 +30,7 @@ pub mod schedule;
 pub mod trainer;
 pub mod wasm;
 pub mod wasm_chart;
+pub mod wasm_data;
 
 pub use activation::Activation;
 pub use chain_rule::{ChainRule, ParamRef};

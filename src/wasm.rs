@@ -311,6 +311,11 @@ impl Engine {
         &self.trainer
     }
 
+    /// Runs the network on rows of inputs outside training (for other parts of the face).
+    pub(crate) fn probe_inputs(&mut self, inputs: &[f64]) -> Result<&crate::network::Probe, JsError> {
+        self.trainer.probe(inputs).map_err(js_error)
+    }
+
     fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsError> {
         let layers = &self.trainer.network().layers;
         layers.get(layer as usize).ok_or_else(|| {

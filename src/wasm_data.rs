@@ -1,0 +1,194 @@
+//! The JavaScript face of the data: generate, load or draw points, choose features and
+//! scaling, and get the arrays the engine trains on and the heatmap grid it is probed with.
+
+use crate::config::parse_json;
+use crate::csv::CsvOptions;
+use crate::data::Data;
+use crate::error::Error;
+use crate::features::Feature;
+use crate::generators::DataSpec;
+use crate::metrics;
+use crate::preprocessing::Scaling;
+use crate::trainer::Split;
+use crate::wasm::Engine;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn js_error(error: Error) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+fn settings<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
+    let text = if let Some(text) = value.as_string() {
+        text
+    } else {
+        js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    };
+    parse_json(&text).map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("plain data always converts to JS")
+}
+
+fn split(test: bool) -> Split {
+    if test {
+        Split::Test
+    } else {
+        Split::Train
+    }
+}
+
+#[wasm_bindgen]
+pub struct DataSet {
+    data: Data,
+}
+
+#[wasm_bindgen]
+impl DataSet {
+    /// A built-in data set: `{problem, points, noise, test_ratio, seed}` (fields left out take defaults).
+    pub fn generate(spec: JsValue) -> Result<DataSet, JsError> {
+        let spec: DataSpec = settings("data", &spec)?;
+        Ok(DataSet { data: Data::generate(&spec).map_err(js_error)? })
+    }
+
+    /// A CSV file's text; `options` is `{header?: bool, label_column?: number, task?: 'auto'|'classification'|'regression'}`.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: u32) -> Result<DataSet, JsError> {
+        let options: CsvOptions = if options.is_undefined() || options.is_null() { CsvOptions::default() } else { settings("CSV options", &options)? };
+        Ok(DataSet { data: Data::from_csv(text, &options, test_ratio, seed).map_err(js_error)? })
+    }
+
+    /// Coordinates per point.
+    pub fn dims(&self) -> u32 {
+        self.data.train.dims as u32
+    }
+
+    /// Classes, or 0 for regression.
+    pub fn classes(&self) -> u32 {
+        self.data.train.classes as u32
+    }
+
+    pub fn len(&self, test: bool) -> u32 {
+        self.data.points(split(test)).len() as u32
+    }
+
+    /// The raw coordinates of a set (points × dims).
+    pub fn coords(&self, test: bool) -> Vec<f64> {
+        self.data.points(split(test)).coords.clone()
+    }
+
+    /// The labels of a set (class index or value).
+    pub fn labels(&self, test: bool) -> Vec<f64> {
+        self.data.points(split(test)).labels.clone()
+    }
+
+    /// `[[min, max], …]` per coordinate over both sets.
+    pub fn bounds(&self) -> JsValue {
+        let mut all = self.data.train.clone();
+        all.coords.extend_from_slice(&self.data.test.coords);
+        all.labels.extend_from_slice(&self.data.test.labels);
+        to_js(&all.bounds())
+    }
+
+    pub fn headers(&self) -> Vec<String> {
+        self.data.headers.clone()
+    }
+
+    /// Chooses the input features by name (`x1`, `x2`, `x1_squared`, `x2_squared`, `x1_x2`, `sin_x1`, `sin_x2`).
+    #[wasm_bindgen(js_name = setFeatures)]
+    pub fn set_features(&mut self, names: JsValue) -> Result<(), JsError> {
+        let features: Vec<Feature> = settings("features", &names)?;
+        self.data.set_features(features).map_err(js_error)
+    }
+
+    /// The features in use, by name.
+    pub fn features(&self) -> JsValue {
+        to_js(&self.data.features())
+    }
+
+    /// `none`, `standardize` or `min_max`, fitted on the training set.
+    #[wasm_bindgen(js_name = setScaling)]
+    pub fn set_scaling(&mut self, scaling: &str) -> Result<(), JsError> {
+        let scaling: Scaling = settings("scaling", &JsValue::from_str(&format!("\"{scaling}\"")))?;
+        self.data.set_scaling(scaling).map_err(js_error)
+    }
+
+    /// How many inputs a network for this data needs.
+    #[wasm_bindgen(js_name = inputWidth)]
+    pub fn input_width(&self) -> u32 {
+        self.data.input_width() as u32
+    }
+
+    /// The network inputs of a set.
+    pub fn inputs(&self, test: bool) -> Result<Vec<f64>, JsError> {
+        self.data.inputs(split(test)).map_err(js_error)
+    }
+
+    /// The targets of a set for `outputs` output neurons.
+    pub fn targets(&self, test: bool, outputs: u32) -> Result<Vec<f64>, JsError> {
+        self.data.targets(split(test), outputs as usize).map_err(js_error)
+    }
+
+    /// The network inputs of a `resolution`² grid over [x0, x1] × [y0, y1], top row first
+    /// (for 1-D data, `resolution` points over [x0, x1]).
+    #[wasm_bindgen(js_name = gridInputs)]
+    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: u32) -> Result<Vec<f64>, JsError> {
+        if !(2..=512).contains(&resolution) {
+            return Err(JsError::new("the grid resolution must be 2 to 512"));
+        }
+        self.data.inputs_of(&self.data.grid((x0, x1), (y0, y1), resolution as usize)).map_err(js_error)
+    }
+
+    /// Adds a point drawn by hand (`coords` of length dims) with its label to a set.
+    #[wasm_bindgen(js_name = addPoint)]
+    pub fn add_point(&mut self, coords: &[f64], label: f64, test: bool) -> Result<(), JsError> {
+        if coords.len() != self.data.train.dims {
+            return Err(JsError::new(&format!("a point needs {} coordinates", self.data.train.dims)));
+        }
+        self.data.add_point(split(test), coords, label).map_err(js_error)
+    }
+
+    /// Both sets as CSV text.
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self) -> String {
+        self.data.to_csv()
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Loads a data set's training and test inputs and targets into the engine.
+    #[wasm_bindgen(js_name = useData)]
+    pub fn use_data(&mut self, data: &DataSet) -> Result<(), JsError> {
+        let outputs = self.trainer().network().outputs();
+        let (train_x, train_y) = (data.data.inputs(Split::Train), data.data.targets(Split::Train, outputs));
+        let (train_x, train_y) = (train_x.map_err(js_error)?, train_y.map_err(js_error)?);
+        self.set_data(train_x, train_y)?;
+        if !data.data.test.is_empty() {
+            let test_x = data.data.inputs(Split::Test).map_err(js_error)?;
+            let test_y = data.data.targets(Split::Test, outputs).map_err(js_error)?;
+            self.set_test_data(test_x, test_y)?;
+        }
+        Ok(())
+    }
+
+    /// Accuracy, precision, recall, F1 and the confusion matrix (classification) or RMSE
+    /// and R² (regression) of the network on a set of `data`.
+    pub fn metrics(&mut self, data: &DataSet, test: bool) -> Result<JsValue, JsError> {
+        let points = data.data.points(split(test));
+        if points.is_empty() {
+            return Err(JsError::new(if test { "there are no test points" } else { "there are no training points" }));
+        }
+        let inputs = data.data.inputs(split(test)).map_err(js_error)?;
+        let outputs = self.trainer().network().outputs();
+        let probe = self.probe_inputs(&inputs)?;
+        let last = probe.activations.last().expect("a network has an output layer");
+        let result = if points.classes == 0 {
+            metrics::regression(last, &points.labels)
+        } else {
+            metrics::classification(last, outputs, &points.labels, points.classes)
+        };
+        Ok(to_js(&result))
+    }
+}

@@ -1,0 +1,73 @@
+//! The data face from wasm in Node: generated data trains a network, CSV errors reach JS
+//! with the line at fault, and metrics come back as plain objects.
+#![cfg(target_arch = "wasm32")]
+
+use backprop_viz::wasm::Engine;
+use backprop_viz::wasm_data::DataSet;
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn object(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON parses")
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("object")
+}
+
+fn error_message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
+    let error: JsValue = result.err().expect("should throw").into();
+    error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
+}
+
+#[wasm_bindgen_test]
+fn a_generated_circle_trains_to_high_accuracy() {
+    let mut data = DataSet::generate(object(r#"{"problem": "circle", "points": 200, "test_ratio": 0.5, "seed": 3}"#)).unwrap();
+    data.set_features(object(r#"["x1", "x2", "x1_squared", "x2_squared"]"#)).unwrap();
+    data.set_scaling("standardize").unwrap();
+    assert_eq!(data.input_width(), 4);
+    let config = r#"{"inputs": 4, "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_cross_entropy", "optimizer": {"kind": "adam", "learning_rate": 0.03}, "seed": 1}"#;
+    let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
+    engine.use_data(&data).unwrap();
+    engine.train(600).unwrap();
+    let metrics = engine.metrics(&data, true).unwrap();
+    assert_eq!(get(&metrics, "task").as_string().unwrap(), "classification");
+    let accuracy = get(&metrics, "accuracy").as_f64().unwrap();
+    assert!(accuracy > 0.95, "test accuracy {accuracy}");
+    assert!(engine.dataset_loss(true).unwrap() < 0.2);
+    let grid = data.grid_inputs(-6.0, 6.0, -6.0, 6.0, 10).unwrap();
+    assert_eq!(grid.len(), 100 * 4);
+    assert_eq!(engine.probe(&grid).unwrap(), 100);
+}
+
+#[wasm_bindgen_test]
+fn csv_faults_and_shape_mismatches_are_explained() {
+    let message = error_message(DataSet::from_csv("x,y,label\n1,2,0\n1,oops,1\n", JsValue::UNDEFINED, 0.0, 1));
+    assert_eq!(message, "invalid data: line 3: column 2 is \"oops\", which is not a number");
+    let data = DataSet::from_csv("x,y,label\n1,2,0\n3,4,1\n5,6,2\n", JsValue::UNDEFINED, 0.0, 1).unwrap();
+    assert_eq!(data.classes(), 3);
+    let mut engine = Engine::new(object(r#"{"inputs": 2, "layers": [{"units": 1, "activation": "sigmoid"}]}"#)).unwrap();
+    assert!(error_message(engine.use_data(&data)).contains("3 classes need an output layer of 3"));
+    let mut grow = DataSet::generate(object(r#"{"problem": "xor"}"#)).unwrap();
+    grow.add_point(&[0.5, 0.5], 1.0, false).unwrap();
+    assert_eq!(grow.len(false), 5);
+    assert!(error_message(grow.add_point(&[0.5], 1.0, false)).contains("2 coordinates"));
+    assert!(error_message(DataSet::generate(object(r#"{"problem": "donut"}"#))).contains("unknown variant `donut`"));
+    assert!(grow.to_csv().starts_with("x1,x2,label\n"));
+}
+
+#[wasm_bindgen_test]
+fn regression_metrics_for_a_sine() {
+    let data = DataSet::generate(object(r#"{"problem": "sine", "points": 100, "test_ratio": 0.2}"#)).unwrap();
+    let config = r#"{"inputs": 1, "layers": [{"units": 8, "activation": "tanh"}, {"units": 1, "activation": "identity"}],
+        "optimizer": {"kind": "adam", "learning_rate": 0.02}, "seed": 2}"#;
+    let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
+    engine.use_data(&data).unwrap();
+    engine.train(3000).unwrap();
+    let metrics = engine.metrics(&data, false).unwrap();
+    assert_eq!(get(&metrics, "task").as_string().unwrap(), "regression");
+    let r2 = get(&metrics, "r2").as_f64().unwrap();
+    assert!(r2 > 0.9, "R² {r2}");
+}
