@@ -27,6 +27,7 @@ pub mod preprocessing;
 pub mod regularization;
 pub mod rng;
 pub mod schedule;
+pub mod share;
 pub mod trainer;
 pub mod wasm;
 pub mod wasm_chart;

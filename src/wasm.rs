@@ -97,6 +97,20 @@ pub fn fresh_seed() -> Result<u32, JsError> {
     Ok(u32::from_le_bytes(bytes))
 }
 
+/// Reads a shareable link's query string: `{session, warnings}`; never throws.
+#[wasm_bindgen(js_name = decodeShareQuery)]
+pub fn decode_share_query(query: &str) -> JsValue {
+    to_js(&crate::share::decode(query))
+}
+
+/// The query string of a session object (`{network, data, features, scaling, lesson, points}`).
+#[wasm_bindgen(js_name = encodeShareQuery)]
+pub fn encode_share_query(session: JsValue) -> Result<String, JsError> {
+    let session: crate::share::Session = crate::config::parse_json(&json_text(&session)?)
+        .map_err(|why| js_error(Error::InvalidConfig(format!("session: {why}"))))?;
+    Ok(crate::share::encode(&session))
+}
+
 #[wasm_bindgen]
 pub struct Engine {
     trainer: Trainer,

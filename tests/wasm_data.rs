@@ -71,3 +71,20 @@ fn regression_metrics_for_a_sine() {
     let r2 = get(&metrics, "r2").as_f64().unwrap();
     assert!(r2 > 0.9, "R² {r2}");
 }
+
+#[wasm_bindgen_test]
+fn a_link_made_from_a_session_reopens_it() {
+    use backprop_viz::wasm::{decode_share_query, encode_share_query};
+    let engine = Engine::new(object(r#"{"inputs": 2, "layers": [{"units": 3, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}], "seed": 9}"#)).unwrap();
+    let model = JSON::parse(&engine.export_model()).unwrap();
+    let session = object(r#"{"data": {"problem": "moons", "noise": 0.2}, "lesson": "xor"}"#);
+    Reflect::set(&session, &"network".into(), &get(&model, "network")).unwrap();
+    let query = encode_share_query(session).unwrap();
+    assert!(query.starts_with("v=1&lesson=xor&problem=moons"), "{query}");
+    let decoded = decode_share_query(&query);
+    assert_eq!(js_sys::Array::from(&get(&decoded, "warnings")).length(), 0);
+    let reopened = get(&get(&decoded, "session"), "network");
+    assert_eq!(JSON::stringify(&reopened).unwrap(), JSON::stringify(&get(&model, "network")).unwrap());
+    let broken = decode_share_query("lr=oops");
+    assert!(js_sys::Array::from(&get(&broken, "warnings")).get(0).as_string().unwrap().contains("lr=oops"));
+}
