@@ -24,6 +24,7 @@ pub mod optimizer;
 pub mod phase;
 pub mod points;
 pub mod preprocessing;
+pub mod presets;
 pub mod regularization;
 pub mod rng;
 pub mod schedule;

@@ -97,6 +97,12 @@ pub fn fresh_seed() -> Result<u32, JsError> {
     Ok(u32::from_le_bytes(bytes))
 }
 
+/// Every lesson: `[{id, title, text, session, samples, variants}]` (see `presets`).
+#[wasm_bindgen]
+pub fn lessons() -> JsValue {
+    to_js(&crate::presets::lessons())
+}
+
 /// Reads a shareable link's query string: `{session, warnings}`; never throws.
 #[wasm_bindgen(js_name = decodeShareQuery)]
 pub fn decode_share_query(query: &str) -> JsValue {

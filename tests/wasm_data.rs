@@ -88,3 +88,19 @@ fn a_link_made_from_a_session_reopens_it() {
     let broken = decode_share_query("lr=oops");
     assert!(js_sys::Array::from(&get(&broken, "warnings")).get(0).as_string().unwrap().contains("lr=oops"));
 }
+
+#[wasm_bindgen_test]
+fn lessons_reach_js_and_build_engines() {
+    let lessons = js_sys::Array::from(&backprop_viz::wasm::lessons());
+    assert_eq!(lessons.length(), 8);
+    let chain = lessons.get(0);
+    assert_eq!(get(&chain, "id").as_string().unwrap(), "chain-rule");
+    let session = get(&chain, "session");
+    let mut engine = Engine::new(get(&session, "network")).unwrap();
+    let samples = get(&chain, "samples");
+    let inputs = js_sys::Float64Array::new(&get(&samples, "inputs")).to_vec();
+    let targets = js_sys::Float64Array::new(&get(&samples, "targets")).to_vec();
+    engine.set_data(inputs, targets).unwrap();
+    engine.step().unwrap();
+    assert!((engine.loss() - 0.08747274570303369).abs() < 1e-9);
+}

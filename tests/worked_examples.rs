@@ -102,3 +102,40 @@ fn xor_without_biases_follows_the_reference_trajectory() {
     let outputs = trainer.probe(&XOR_INPUTS).unwrap().activations[1].clone();
     assert!(outputs[0] > 0.1 && outputs[3] > 0.2, "{outputs:?}");
 }
+
+/// The 2 → 2 → 2 sigmoid example of M. Mazur, "A Step by Step Backpropagation Example" (2015):
+/// x = (0.05, 0.10), y = (0.01, 0.99), w1…w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55,
+/// biases 0.35 (hidden) and 0.60 (output), η = 0.5. Its values are printed to 8 or 9 decimals.
+#[test]
+fn the_two_two_two_worked_example_matches_its_published_numbers() {
+    use backprop_viz::LayerConfig;
+    let layer = |weights: Vec<Vec<f64>>, bias: f64| LayerConfig {
+        biases: Some(vec![bias; 2]),
+        ..LayerConfig { bias: true, ..given_layer(Activation::Sigmoid, weights) }
+    };
+    let layers = vec![layer(vec![vec![0.15, 0.20], vec![0.25, 0.30]], 0.35), layer(vec![vec![0.40, 0.45], vec![0.50, 0.55]], 0.60)];
+    let mut trainer = Trainer::new(config(2, layers, Loss::SquaredError, Reduction::Mean, 0.5, 1)).unwrap();
+    trainer.set_data(Split::Train, vec![0.05, 0.10], vec![0.01, 0.99]).unwrap();
+    trainer.step().unwrap();
+    let net = trainer.network();
+    // Each value as printed; the tolerance is half a unit in its last printed decimal.
+    for (got, printed, what) in [
+        (net.layers[0].activations[0], "0.593269992", "out h1"),
+        (net.layers[0].activations[1], "0.596884378", "out h2"),
+        (net.layers[1].activations[0], "0.75136507", "out o1"),
+        (net.layers[1].activations[1], "0.772928465", "out o2"),
+        (net.loss_value, "0.298371109", "E total"),
+        (net.layers[1].weights[0], "0.35891648", "w5 after"),
+        (net.layers[1].weights[1], "0.408666186", "w6 after"),
+        (net.layers[1].weights[2], "0.511301270", "w7 after"),
+        (net.layers[1].weights[3], "0.561370121", "w8 after"),
+        (net.layers[0].weights[0], "0.149780716", "w1 after"),
+        (net.layers[0].weights[1], "0.19956143", "w2 after"),
+        (net.layers[0].weights[2], "0.24975114", "w3 after"),
+        (net.layers[0].weights[3], "0.29950229", "w4 after"),
+    ] {
+        let decimals = printed.len() - 2;
+        let half_unit = 0.5 * 10f64.powi(-(decimals as i32));
+        assert_close(got, printed.parse().unwrap(), half_unit + 1e-15, what);
+    }
+}

@@ -1,0 +1,284 @@
+//! Lessons: a network, data, settings and a short text with something to try.
+//!
+//! A lesson is a `Session` (what a link would hold) plus, for the textbook examples, the exact
+//! samples to train on, and for comparisons the variants to run side by side.
+
+use crate::activation::Activation;
+use crate::config::{LayerConfig, NetworkConfig};
+use crate::features::Feature;
+use crate::generators::{DataSpec, Problem};
+use crate::initializer::{Initializer, InitializerKind};
+use crate::loss::{Loss, Reduction};
+use crate::optimizer::{OptimizerConfig, OptimizerKind};
+use crate::preprocessing::Scaling;
+use crate::regularization::{Regularization, RegularizationKind};
+use crate::share::Session;
+use serde::Serialize;
+
+/// Samples given exactly (inputs and targets per row), used instead of generated points.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Samples {
+    pub inputs: Vec<f64>,
+    pub targets: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Variant {
+    pub label: String,
+    pub session: Session,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lesson {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub text: &'static str,
+    pub session: Session,
+    pub samples: Option<Samples>,
+    /// Configurations to compare side by side (the first is `session` itself).
+    pub variants: Vec<Variant>,
+}
+
+fn given(activation: Activation, weights: Vec<Vec<f64>>, biases: Option<Vec<f64>>) -> LayerConfig {
+    LayerConfig { bias: biases.is_some(), biases, weights: Some(weights.clone()), ..LayerConfig::new(weights.len(), activation) }
+}
+
+fn layers(sizes: &[usize], hidden: Activation, output: Activation) -> Vec<LayerConfig> {
+    let mut layers: Vec<LayerConfig> = sizes[..sizes.len() - 1].iter().map(|&n| LayerConfig::new(n, hidden)).collect();
+    layers.push(LayerConfig::new(sizes[sizes.len() - 1], output));
+    layers
+}
+
+fn sgd(learning_rate: f64) -> OptimizerConfig {
+    OptimizerConfig { kind: OptimizerKind::Sgd, learning_rate, ..OptimizerConfig::default() }
+}
+
+fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Session {
+    let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1 };
+    Session { network: NetworkConfig { inputs: features.len(), ..network }, data, features, scaling: Scaling::None, lesson: None, points: None }
+}
+
+fn variant(label: &str, base: &Session, edit: impl Fn(&mut Session)) -> Variant {
+    let mut session = base.clone();
+    edit(&mut session);
+    Variant { label: label.to_string(), session }
+}
+
+fn textbook(inputs: usize, layers: Vec<LayerConfig>, reduction: Reduction, learning_rate: f64, batch: usize) -> Session {
+    let network = NetworkConfig {
+        inputs,
+        layers,
+        reduction,
+        optimizer: sgd(learning_rate),
+        batch_size: batch,
+        shuffle: false,
+        ..NetworkConfig::default()
+    };
+    let features = if inputs == 1 { vec![Feature::X1] } else { vec![Feature::X1, Feature::X2] };
+    Session { network, features, ..Session::default() }
+}
+
+/// Every lesson, in teaching order.
+pub fn lessons() -> Vec<Lesson> {
+    let xy = || vec![Feature::X1, Feature::X2];
+    let mut all = Vec::new();
+
+    let chain = textbook(
+        1,
+        vec![given(Activation::Sigmoid, vec![vec![0.4]], None), given(Activation::Sigmoid, vec![vec![0.6]], None)],
+        Reduction::Mean,
+        0.5,
+        1,
+    );
+    all.push(Lesson {
+        id: "chain-rule",
+        title: "The chain rule on one path",
+        text: "One input x = 0.5, one hidden neuron, one output, target 1. Step one phase at a time: the forward pass gives h = 0.5498 and ŷ = 0.5817, the loss is 0.0875, and going back, dL/dw2 = δ2 · h = −0.0560 and dL/dw1 = δ1 · x = −0.00756. Click each weight to see its gradient as a product of local derivatives.",
+        session: chain,
+        samples: Some(Samples { inputs: vec![0.5], targets: vec![1.0] }),
+        variants: Vec::new(),
+    });
+
+    let w1 = [[0.417022004702574, 0.7203244934421581], [0.00011437481734488664, 0.30233257263183977]];
+    let xor_layers = vec![
+        given(Activation::Sigmoid, vec![vec![w1[0][0], w1[1][0]], vec![w1[0][1], w1[1][1]]], None),
+        given(Activation::Sigmoid, vec![vec![0.14675589081711304, 0.0923385947687978]], None),
+    ];
+    let xor = textbook(2, xor_layers, Reduction::Sum, 0.5, 4);
+    let with_biases = variant("with biases", &xor, |s| {
+        for l in &mut s.network.layers {
+            l.bias = true;
+            l.biases = Some(vec![0.0; l.units]);
+        }
+    });
+    all.push(Lesson {
+        id: "xor",
+        title: "XOR: why neurons need biases",
+        text: "A 2→2→1 sigmoid network without biases, trained on the four XOR points. Press play: after 5000 epochs the point (0,0) is still far from 0, because without a bias every hidden neuron outputs σ(0) = 0.5 there. Run the variant with biases and compare.",
+        samples: Some(Samples { inputs: vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], targets: vec![0.0, 1.0, 1.0, 0.0] }),
+        variants: vec![Variant { label: "without biases".into(), session: xor.clone() }, with_biases],
+        session: xor,
+    });
+
+    let worked = textbook(
+        2,
+        vec![
+            given(Activation::Sigmoid, vec![vec![0.15, 0.20], vec![0.25, 0.30]], Some(vec![0.35, 0.35])),
+            given(Activation::Sigmoid, vec![vec![0.40, 0.45], vec![0.50, 0.55]], Some(vec![0.60, 0.60])),
+        ],
+        Reduction::Mean,
+        0.5,
+        1,
+    );
+    all.push(Lesson {
+        id: "worked-example",
+        title: "A worked 2→2→2 example",
+        text: "The classic worked example (M. Mazur, 2015): inputs 0.05 and 0.10, targets 0.01 and 0.99. Step one phase at a time and check each number against a hand calculation: the total error is 0.298371109, and after one update w5 = 0.35891648.",
+        session: worked,
+        samples: Some(Samples { inputs: vec![0.05, 0.10], targets: vec![0.01, 0.99] }),
+        variants: Vec::new(),
+    });
+
+    let deep = session(
+        Problem::Circle,
+        xy(),
+        NetworkConfig {
+            layers: layers(&[6, 6, 6, 6, 6, 6, 1], Activation::Sigmoid, Activation::Sigmoid),
+            optimizer: sgd(0.1),
+            initializer: Initializer { kind: InitializerKind::XavierNormal, ..Initializer::default() },
+            ..NetworkConfig::default()
+        },
+    );
+    let relu = variant("ReLU", &deep, |s| {
+        let last = s.network.layers.len() - 1;
+        s.network.layers[..last].iter_mut().for_each(|l| l.activation = Activation::Relu);
+        s.network.initializer.kind = InitializerKind::He;
+    });
+    all.push(Lesson {
+        id: "vanishing-gradients",
+        title: "Vanishing gradients",
+        text: "Six sigmoid layers deep: watch the gradient strip. Each layer multiplies the error by σ'(z) ≤ 0.25, so the first layers barely learn. Switch the hidden layers to ReLU (the variant) and the gradients reach the first layer.",
+        variants: vec![Variant { label: "sigmoid".into(), session: deep.clone() }, relu],
+        session: deep,
+        samples: None,
+    });
+
+    let rate = session(
+        Problem::Plane,
+        xy(),
+        NetworkConfig { layers: layers(&[4, 1], Activation::Relu, Activation::Identity), optimizer: sgd(1.0), ..NetworkConfig::default() },
+    );
+    all.push(Lesson {
+        id: "learning-rate",
+        title: "A learning rate too high, and too low",
+        text: "At η = 1 the loss explodes within a few steps and training stops with a message. At η = 0.00001 the loss hardly moves. Try the slider between them and find the fastest rate that still converges.",
+        variants: vec![
+            variant("η = 1 (too high)", &rate, |_| {}),
+            variant("η = 0.00001 (too low)", &rate, |s| s.network.optimizer.learning_rate = 0.00001),
+            variant("η = 0.03", &rate, |s| s.network.optimizer.learning_rate = 0.03),
+        ],
+        session: rate,
+        samples: None,
+    });
+
+    let mut overfit = session(
+        Problem::Gaussians,
+        xy(),
+        NetworkConfig { layers: layers(&[16, 16, 1], Activation::Relu, Activation::Sigmoid), optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() }, loss: Loss::BinaryCrossEntropy, batch_size: 4, ..NetworkConfig::default() },
+    );
+    overfit.data = DataSpec { problem: Problem::Gaussians, points: 40, noise: 0.8, test_ratio: 0.5, seed: 3 };
+    let regularized = variant("L2 + dropout", &overfit, |s| {
+        s.network.regularization = Regularization { kind: RegularizationKind::L2, rate: 0.01 };
+        s.network.layers[0].dropout = 0.3;
+        s.network.layers[1].dropout = 0.3;
+    });
+    all.push(Lesson {
+        id: "overfitting",
+        title: "Overfitting, then regularization",
+        text: "Twenty noisy training points and a big network: the training loss falls towards 0 while the test loss climbs, and the boundary wraps around single points. Turn on L2 and dropout (the variant): the training loss stays higher, the test loss lower.",
+        variants: vec![Variant { label: "no regularization".into(), session: overfit.clone() }, regularized],
+        session: overfit,
+        samples: None,
+    });
+
+    let race = session(
+        Problem::Spiral,
+        vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+        NetworkConfig { layers: layers(&[8, 8, 1], Activation::Tanh, Activation::Sigmoid), optimizer: sgd(0.03), ..NetworkConfig::default() },
+    );
+    let optimizer = |label: &str, kind: OptimizerKind, learning_rate: f64| {
+        variant(label, &race, move |s| s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() })
+    };
+    all.push(Lesson {
+        id: "optimizers",
+        title: "Optimizers race",
+        text: "The same network, data and seed under four optimizers. Compare the loss curves: momentum and Adam pass SGD long before it gets there; RMSprop and Adam adapt the step of each weight to its own gradients.",
+        variants: vec![
+            optimizer("SGD", OptimizerKind::Sgd, 0.03),
+            optimizer("momentum", OptimizerKind::Momentum, 0.03),
+            optimizer("RMSprop", OptimizerKind::Rmsprop, 0.003),
+            optimizer("Adam", OptimizerKind::Adam, 0.003),
+        ],
+        session: race,
+        samples: None,
+    });
+
+    all.push(Lesson {
+        id: "spiral-softmax",
+        title: "Three spirals with softmax",
+        text: "Three classes need three outputs: softmax turns them into probabilities and cross-entropy compares them with the true class, so δ at the output is simply ŷ − y. Watch each output neuron's heatmap claim one arm.",
+        session: session(
+            Problem::Spiral3,
+            vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+            NetworkConfig {
+                layers: layers(&[16, 16, 3], Activation::Tanh, Activation::Softmax),
+                loss: Loss::SoftmaxCrossEntropy,
+                optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() },
+                ..NetworkConfig::default()
+            },
+        ),
+        samples: None,
+        variants: Vec::new(),
+    });
+
+    for lesson in &mut all {
+        lesson.session.lesson = Some(lesson.id.to_string());
+        for v in &mut lesson.variants {
+            v.session.lesson = Some(lesson.id.to_string());
+        }
+    }
+    all
+}
+
+/// The lesson with this id.
+pub fn lesson(id: &str) -> Option<Lesson> {
+    lessons().into_iter().find(|l| l.id == id)
+}
+
+/// Builds what a session describes: its data (unless exact `samples` are given) with its
+/// features and scaling, and a trainer loaded with the training and test sets.
+pub fn build(session: &Session, samples: Option<&Samples>) -> crate::error::Result<(crate::trainer::Trainer, Option<crate::data::Data>)> {
+    use crate::trainer::{Split, Trainer};
+    let mut trainer = Trainer::new(session.network.clone())?;
+    if let Some(samples) = samples {
+        trainer.set_data(Split::Train, samples.inputs.clone(), samples.targets.clone())?;
+        return Ok((trainer, None));
+    }
+    let mut data = match &session.points {
+        Some(p) => {
+            let points = crate::points::Points::new(p.dims, p.coords.clone(), p.labels.clone(), p.classes)?;
+            let (train, test) = points.split(session.data.test_ratio, session.data.seed);
+            let headers = (1..=p.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
+            crate::data::Data::new(train, test, headers)?
+        }
+        None => crate::data::Data::generate(&session.data)?,
+    };
+    data.set_features(session.features.clone())?;
+    data.set_scaling(session.scaling)?;
+    let outputs = trainer.network().outputs();
+    trainer.set_data(Split::Train, data.inputs(Split::Train)?, data.targets(Split::Train, outputs)?)?;
+    if !data.test.is_empty() {
+        trainer.set_data(Split::Test, data.inputs(Split::Test)?, data.targets(Split::Test, outputs)?)?;
+    }
+    Ok((trainer, Some(data)))
+}
