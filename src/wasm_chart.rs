@@ -60,7 +60,7 @@ where
         .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(WHITE)
         .bold_line_style(GRID)
         .axis_style(INK)
         .x_labels(5)
@@ -119,7 +119,10 @@ fn bounds(a: &[(f64, f64)], b: &[(f64, f64)]) -> ((f64, f64), (f64, f64)) {
 }
 
 fn format_step(step: f64) -> String {
-    if step.abs() >= 10_000.0 {
+    // Steps are whole numbers: a tick between two of them gets no label.
+    if (step - step.round()).abs() > 1e-9 {
+        String::new()
+    } else if step.abs() >= 10_000.0 {
         format!("{}k", (step / 1000.0).round())
     } else {
         format!("{}", step.round())
@@ -174,5 +177,6 @@ mod tests {
         assert_eq!(format_loss(12.5), "12.5");
         assert_eq!(format_step(25_000.0), "25k");
         assert_eq!(format_step(120.0), "120");
+        assert_eq!(format_step(0.5), "");
     }
 }

@@ -1,0 +1,249 @@
+// The inspector: the formulas of one neuron or weight with the engine's numbers plugged in,
+// so a student can check every product by hand; and a box to change that weight or bias.
+//
+// Numbers come from engine.chainRule (the Rust ChainRule object) and the engine's arrays;
+// each shown number carries its exact value in data-value. Everything is built with
+// textContent: no text ever goes through innerHTML.
+
+import { Buffer, view } from './engine.js';
+import { fmt, fmtInt } from './colors.js';
+import { state, changed, done, reportError, say } from './state.js';
+import { inputName } from './network_view.js';
+
+const DIGITS = 6;
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+/** A number as shown (6 significant digits) with its exact value in data-value. */
+function num(value, name) {
+  const props = { class: 'num', 'data-value': String(value), title: String(value) };
+  if (name) props['data-name'] = name;
+  return el('span', props, fmt(value, DIGITS));
+}
+
+/** One line of maths: a mix of strings and number spans. */
+function line(...parts) {
+  return el('div', { class: 'math' }, ...parts);
+}
+
+function section(title, ...rows) {
+  return el('section', {}, el('h3', {}, title), ...rows);
+}
+
+function notYet(what) {
+  return el('p', { class: 'pending' }, `${what} has not run in this step yet: step on to see it.`);
+}
+
+function layerWord(l) {
+  return l === state.shape.length - 2 ? 'the output layer' : `layer ${l + 1}`;
+}
+
+function sourceName(l, i) {
+  return l === 0 ? `input ${inputName(i)}` : `neuron ${i + 1} of layer ${l}`;
+}
+
+export function createInspector(root) {
+  const body = root.querySelector('.body');
+  const title = root.querySelector('h2');
+  let lastRender = 0;
+
+  root.querySelector('.close').addEventListener('click', () => close());
+
+  function open(selection) {
+    state.selection = selection;
+    root.hidden = false;
+    render();
+    state.dirty = true;
+  }
+
+  function close() {
+    state.selection = null;
+    root.hidden = true;
+    state.dirty = true;
+  }
+
+  /** Re-renders if open (at most 4 times a second while playing; never while editing). */
+  function refresh() {
+    if (root.hidden || !state.selection) return;
+    if (root.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return;
+    const now = performance.now();
+    if (state.playing && now - lastRender < 250) return;
+    render();
+  }
+
+  function render() {
+    lastRender = performance.now();
+    const sel = state.selection;
+    const { engine, shape } = state;
+    const layers = shape.length - 1;
+    if (!sel || !engine || sel.layer >= layers || sel.neuron >= shape[sel.layer + 1]
+      || (sel.type === 'edge' && sel.input >= shape[sel.layer])) {
+      close();
+      return;
+    }
+    const batch = engine.batchLength();
+    const sample = Math.min(state.sample, Math.max(0, batch - 1));
+    const rows = [];
+    const meta = batch > 0
+      ? `Sample ${sample + 1} of the batch of ${batch} (data row ${engine.batchIndices()[sample] + 1}), step ${fmtInt(engine.steps())}.`
+      : 'No batch yet: run a phase to load one.';
+    if (sel.layer < 0) {
+      title.textContent = `Input ${inputName(sel.neuron)}`;
+      rows.push(el('p', { class: 'meta' }, meta));
+      if (batch > 0 && state.progress >= 0) {
+        const x = view(engine, Buffer.BatchInput)[sample * shape[0] + sel.neuron];
+        rows.push(line(`${inputName(sel.neuron)} = `, num(x, 'x')));
+      }
+      rows.push(el('p', {}, 'An input neuron just passes the data on: a = x. It has no weights or bias of its own.'));
+      body.replaceChildren(...rows);
+      return;
+    }
+    const l = sel.layer;
+    const j = sel.neuron;
+    const isEdge = sel.type === 'edge';
+    title.textContent = isEdge
+      ? `Weight from ${sourceName(l, sel.input)} to neuron ${j + 1} of ${layerWord(l)}`
+      : `Neuron ${j + 1} of ${layerWord(l)}`;
+    rows.push(el('p', { class: 'meta' }, meta));
+
+    let rule = null;
+    let ruleError = null;
+    try {
+      rule = engine.chainRule(l, j, isEdge ? sel.input : undefined, sample);
+    } catch (error) {
+      ruleError = error.message;
+    }
+    const paramName = isEdge ? 'w' : 'b';
+    const current = isEdge
+      ? view(engine, Buffer.Weights, l)[j * shape[l] + sel.input]
+      : view(engine, Buffer.Biases, l)[j];
+
+    if (!rule) {
+      rows.push(line(`${paramName} = `, num(current, paramName)));
+      rows.push(el('p', { class: 'pending' }, `${ruleError}.`));
+    } else {
+      rows.push(forwardSection(l, j, sample, rule));
+      rows.push(backwardSection(l, rule, isEdge, sel));
+      rows.push(updateSection(l, rule, paramName));
+    }
+    rows.push(editSection(sel, paramName, current));
+    body.replaceChildren(...rows);
+  }
+
+  function forwardSection(l, j, sample, rule) {
+    const { engine, shape } = state;
+    if (!done({ kind: 'forward', layer: l })) return section('Forward', notYet(`The forward phase of ${layerWord(l)}`));
+    const inputs = shape[l];
+    const w = weightsUsed(l);
+    const b = view(engine, Buffer.Biases, l)[j] - (done({ kind: 'update' }) ? view(engine, Buffer.UpdateBiases, l)[j] : 0);
+    const prev = l === 0 ? view(engine, Buffer.BatchInput) : view(engine, Buffer.Activation, l - 1);
+    const terms = [];
+    const shown = Math.min(inputs, 10);
+    for (let i = 0; i < shown; i++) {
+      terms.push(i ? ' + ' : '', '(', num(w(j * inputs + i)), ' × ', num(prev[sample * inputs + i]), ')');
+    }
+    if (shown < inputs) terms.push(` + … (${inputs - shown} more)`);
+    return section(
+      'Forward: z = Σ w·a + b, then a = f(z)',
+      done({ kind: 'update' }) ? el('p', { class: 'hint' }, 'With the weights this step used, before its update.') : null,
+      line('z = ', ...terms, ' + ', num(b)),
+      line('  = ', num(rule.z, 'z')),
+      line(`a = ${rule.activation}(z) = `, num(rule.a, 'a')),
+    );
+  }
+
+  function backwardSection(l, rule, isEdge, sel) {
+    if (!done({ kind: 'backward', layer: l })) return section('Backward', notYet(`The backward phase of ${layerWord(l)}`));
+    const rows = [];
+    if (rule.is_output) {
+      rows.push(el('p', { class: 'formula' }, rule.delta_formula));
+      if (/ŷ − y$/.test(rule.delta_formula)) {
+        rows.push(line('δ = ', num(rule.a), ' − ', num(rule.target), ' = ', num(rule.delta, 'delta')));
+      } else {
+        rows.push(line('dL/dŷ = ', num(rule.grad_activation), `, f'(z) = `, num(rule.d_activation)));
+        rows.push(line('δ = ', num(rule.grad_activation), ' × ', num(rule.d_activation), ' = ', num(rule.delta, 'delta')));
+      }
+    } else {
+      rows.push(el('p', { class: 'formula' }, rule.delta_formula));
+      // The terms w_kj · δ_k with the weights the backward pass used (before any update).
+      const { engine, shape } = state;
+      const units = shape[l + 2];
+      const w = weightsUsed(l + 1);
+      const nextDelta = view(engine, Buffer.Delta, l + 1);
+      const terms = [];
+      let sum = 0;
+      for (let k = 0; k < units; k++) {
+        const weight = w(k * shape[l + 1] + sel.neuron);
+        const delta = nextDelta[rule.sample * units + k];
+        sum += weight * delta;
+        if (k < 8) terms.push(k ? ' + ' : '', '(', num(weight), ' × ', num(delta), ')');
+      }
+      if (units > 8) terms.push(` + … (${units - 8} more)`);
+      rows.push(line('Σ w·δ = ', ...terms, ' = ', num(sum, 'grad-activation')));
+      rows.push(line(`δ = f'(z) × Σ w·δ = `, num(rule.d_activation), ' × ', num(sum), ' = ', num(rule.delta, 'delta')));
+    }
+    const name = isEdge ? 'dL/dw' : 'dL/db';
+    const aPrev = isEdge ? (l === 0 ? inputName(sel.input) : 'a_prev') : '1';
+    rows.push(line(`${name} = δ × ${aPrev} = `, num(rule.delta), ' × ', num(rule.a_prev), ' = ', num(rule.sample_gradient, 'sample-gradient'), ' (this sample)'));
+    const over = rule.reduction === 'mean' ? `mean over the ${rule.batch_size} samples of the batch` : `sum over the ${rule.batch_size} samples of the batch`;
+    rows.push(line(`${name} of the batch (${over}) = `, num(rule.batch_gradient, 'gradient')));
+    if (rule.regularization_gradient !== 0) {
+      rows.push(line('+ regularization gradient ', num(rule.regularization_gradient, 'regularization-gradient')));
+    }
+    return section('Backward: the chain rule', ...rows);
+  }
+
+  /** Weight k of layer l as the current step used it: after the update, the old value. */
+  function weightsUsed(l) {
+    const w = view(state.engine, Buffer.Weights, l);
+    const dw = done({ kind: 'update' }) ? view(state.engine, Buffer.UpdateWeights, l) : null;
+    return dw ? (k) => w[k] - dw[k] : (k) => w[k];
+  }
+
+  function updateSection(l, rule, paramName) {
+    if (!done({ kind: 'update' })) return section('Update', notYet('The update'));
+    const g = rule.batch_gradient + rule.regularization_gradient;
+    const old = rule.value - rule.update;
+    const rows = [el('p', { class: 'formula' }, rule.update_formula.replaceAll('w', paramName))];
+    if (rule.optimizer === 'sgd') {
+      rows.push(line(`${paramName} ← `, num(old, 'old'), ' − ', num(rule.learning_rate, 'learning-rate'), ' × ', num(g), ' = ', num(rule.value, 'new')));
+    } else {
+      rows.push(line(`Δ = `, num(rule.update, 'update'), ` (${rule.optimizer}, η = `, num(rule.learning_rate, 'learning-rate'), ')'));
+      rows.push(line(`${paramName} ← `, num(old, 'old'), ' + ', num(rule.update), ' = ', num(rule.value, 'new')));
+    }
+    return section(`Update (${rule.optimizer})`, ...rows);
+  }
+
+  function editSection(sel, paramName, current) {
+    const input = el('input', { type: 'number', step: 'any', value: String(current), id: 'inspector-value' });
+    const button = el('button', { type: 'submit', id: 'inspector-set' }, `Set ${paramName === 'w' ? 'weight' : 'bias'}`);
+    const form = el('form', { class: 'edit' }, el('label', {}, `${paramName} = `, input), button);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = Number(input.value);
+      try {
+        if (input.value.trim() === '' || !Number.isFinite(value)) throw new Error(`"${input.value}" is not a number`);
+        if (sel.type === 'edge') state.engine.setWeight(sel.layer, sel.neuron, sel.input, value);
+        else state.engine.setBias(sel.layer, sel.neuron, value);
+        say(`Set ${paramName} to ${value}: the change takes effect at the next phase.`, 'info');
+        input.blur();
+        changed();
+        render();
+      } catch (error) {
+        reportError(error);
+      }
+    });
+    return section('Change it', form, el('p', { class: 'hint' }, 'Takes effect from the next phase; the optimizer carries on from there.'));
+  }
+
+  return { open, close, refresh, render };
+}

@@ -1,0 +1,124 @@
+// The small DOM read-outs updated after each change: transport state, counters, the phase
+// bar with its caption, the gradient-magnitude strip, the loss values and the sample picker.
+// Elements are made once per network shape; a frame only sets text, classes and widths.
+
+import { Buffer, view } from './engine.js';
+import { fmt, fmtInt } from './colors.js';
+import { state, phaseList, phaseName, phaseIndex, done, SPEEDS } from './state.js';
+import { latestText } from './loss_chart.js';
+
+const $ = (id) => document.getElementById(id);
+/** The strip's log scale: bars from 1e-8 to 1e2. */
+const LOG_LOW = -8;
+const LOG_HIGH = 2;
+
+let builtFor = '';
+let chips = [];
+let gradRows = [];
+
+function build() {
+  const layers = state.shape.length - 1;
+  const key = state.shape.join(',');
+  if (key === builtFor) return;
+  builtFor = key;
+  chips = phaseList(layers).map((phase) => {
+    const li = document.createElement('li');
+    li.dataset.phase = phase.layer === undefined ? phase.kind : `${phase.kind}:${phase.layer}`;
+    li.className = phase.kind;
+    li.textContent = phase.kind === 'forward' ? `→ ${phase.layer + 1}` : phase.kind === 'backward' ? `← ${phase.layer + 1}` : phase.kind;
+    li.title = phaseName(phase);
+    return li;
+  });
+  $('phase-bar').replaceChildren(...chips);
+  gradRows = Array.from({ length: layers }, (_, l) => {
+    const row = document.createElement('div');
+    row.className = 'grad-row';
+    row.dataset.layer = String(l);
+    const name = document.createElement('span');
+    name.className = 'grad-name';
+    name.textContent = l === layers - 1 ? 'output' : `layer ${l + 1}`;
+    const track = document.createElement('span');
+    track.className = 'grad-track';
+    const bar = document.createElement('span');
+    bar.className = 'grad-bar';
+    track.append(bar);
+    const value = document.createElement('span');
+    value.className = 'grad-value';
+    row.append(name, track, value);
+    return { row, bar, value };
+  });
+  $('grad-strip').replaceChildren(...gradRows.map((r) => r.row));
+}
+
+function caption(last) {
+  const s = state.settings;
+  if (state.playing && !SPEEDS[s.speed].phaseMs) return 'Training: whole steps run every frame. Pause (space) to step through one phase at a time.';
+  if (!last) return 'Press → (or "step phase") to run the first phase: the forward pass through layer 1.';
+  switch (last.kind) {
+    case 'forward': return `Forward, layer ${last.layer + 1}: each neuron sums its weighted inputs, z = Σ w·a + b, then applies its activation, a = f(z).`;
+    case 'loss': return 'Loss: the output ŷ is compared with the target y, giving the loss L and dL/dŷ, where the error starts.';
+    case 'backward': return `Backward, layer ${last.layer + 1}: the error flows back. Each neuron gets δ = dL/dz by the chain rule; each incoming weight its gradient dL/dw = δ · a_prev.`;
+    default: return `Update: every weight moves against its gradient (${s.optimizer}, η = ${fmt(s.learningRate, 2)}): w ← w − η · dL/dw.`;
+  }
+}
+
+export function updatePanels() {
+  const { engine } = state;
+  if (!engine) return;
+  build();
+  const layers = state.shape.length - 1;
+  const play = $('play');
+  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
+  play.setAttribute('aria-pressed', String(state.playing));
+  setText('step-count', fmtInt(engine.steps()));
+  setText('epoch-count', fmtInt(engine.epochs()));
+
+  const last = state.lastPhase;
+  const next = engine.nextPhase();
+  const lastIndex = state.progress;
+  const nextIndex = phaseIndex(next, layers);
+  chips.forEach((chip, k) => {
+    chip.classList.toggle('done', k <= lastIndex && lastIndex >= 0);
+    chip.classList.toggle('current', k === lastIndex);
+    chip.classList.toggle('next', k === nextIndex);
+  });
+  const bar = $('phase-bar');
+  bar.dataset.last = last ? (last.layer === undefined ? last.kind : `${last.kind}:${last.layer}`) : '';
+  bar.dataset.next = next.layer === undefined ? next.kind : `${next.kind}:${next.layer}`;
+  setText('phase-caption', caption(last));
+
+  // Gradient magnitudes: the root mean square of dL/dw per layer, on a log scale.
+  const trained = engine.steps() > 0;
+  for (let l = 0; l < layers; l++) {
+    const { bar: fill, value, row } = gradRows[l];
+    const known = trained || done({ kind: 'backward', layer: l });
+    let rms = NaN;
+    if (known) {
+      const g = view(engine, Buffer.GradWeights, l);
+      let sum = 0;
+      for (let k = 0; k < g.length; k++) sum += g[k] * g[k];
+      rms = Math.sqrt(sum / g.length);
+    }
+    const position = rms > 0 ? (Math.log10(rms) - LOG_LOW) / (LOG_HIGH - LOG_LOW) : 0;
+    fill.style.width = `${(Math.max(0, Math.min(1, position)) * 100).toFixed(1)}%`;
+    value.textContent = known ? fmt(rms, 3) : '—';
+    row.dataset.value = String(rms);
+    row.classList.toggle('vanishing', known && rms < 1e-6);
+    row.classList.toggle('exploding', known && rms > 10);
+  }
+
+  for (const legend of document.querySelectorAll('#right .legend[data-kind]')) legend.hidden = legend.dataset.kind !== state.data.kind;
+
+  const latest = latestText();
+  setText('train-loss', latest.train);
+  setText('test-loss', latest.test);
+  setText('loss-step', latest.step);
+
+  const batch = engine.batchLength();
+  setText('sample-value', batch ? `${Math.min(state.sample, batch - 1) + 1} of ${batch}` : '—');
+}
+
+function setText(id, text) {
+  const node = $(id);
+  if (node.textContent !== text) node.textContent = text;
+}

@@ -1,0 +1,216 @@
+// The app state: one object that every module reads and the actions below change.
+//
+// `settings` is what the user chose; `engine` is the Rust engine built from it. Anything that
+// changes the shape of the network rebuilds the engine (and says so); hyper-parameters go to
+// the running engine and take effect at its next step.
+
+import { Engine, freshSeed } from './engine.js';
+import { makeData } from './datasets.js';
+import { fmtInt } from './colors.js';
+
+export const ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'];
+export const LOSSES = ['squared_error', 'binary_cross_entropy'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'];
+export const INITIALIZERS = ['xavier_uniform', 'xavier_normal', 'he', 'uniform', 'zeros'];
+export const REGULARIZATIONS = ['none', 'l1', 'l2'];
+export const MAX_HIDDEN_LAYERS = 8;
+export const MAX_HIDDEN_UNITS = 32;
+
+/** Speeds, slowest first: a phase every `phaseMs` (animated), or `steps` whole steps per frame
+ *  (`steps: 0` adapts to the frame budget). */
+export const SPEEDS = [
+  { label: 'slow motion: 1 phase / s', phaseMs: 1000, animMs: 600 },
+  { label: '1 phase / 0.4 s', phaseMs: 400, animMs: 300 },
+  { label: '1 step / frame', steps: 1 },
+  { label: '10 steps / frame', steps: 10 },
+  { label: '100 steps / frame', steps: 100 },
+  { label: 'max speed', steps: 0 },
+];
+
+export const state = {
+  settings: {
+    dataset: 'circle',
+    dataSeed: 7,
+    seed: 1,
+    hidden: [{ units: 4, activation: 'tanh' }, { units: 4, activation: 'tanh' }],
+    outputActivation: 'sigmoid',
+    loss: 'binary_cross_entropy',
+    optimizer: 'sgd',
+    learningRate: 0.3,
+    batchSize: 10,
+    initializer: 'xavier_uniform',
+    regularization: 'none',
+    regularizationRate: 0,
+    speed: 3,
+    showTest: false,
+    thumbnails: true,
+    logScale: false,
+  },
+  engine: null,
+  data: null,
+  /** The shape the views are laid out for: [inputs, units of layer 0, …]. */
+  shape: [],
+  playing: false,
+  /** The phase run last ({kind, layer}) and its index in the step (−1: nothing of this step yet). */
+  lastPhase: null,
+  progress: -1,
+  /** The batch sample shown on the network and in the inspector. */
+  sample: 0,
+  /** The running animation of the last phase, or null. */
+  anim: null,
+  /** {type: 'neuron'|'edge', layer, neuron, input} (layer −1: the inputs) or null. */
+  selection: null,
+  hover: null,
+  /** Set when something drawn changed; the frame loop redraws and clears it. */
+  dirty: true,
+  /** Bumped whenever weights change, so heatmaps know when to recompute. */
+  version: 0,
+  listeners: new Set(),
+};
+
+/** Calls `fn(state)` after every change of settings, engine or step (for the DOM panels). */
+export function onChange(fn) {
+  state.listeners.add(fn);
+}
+
+export function changed() {
+  state.dirty = true;
+  state.version++;
+  for (const fn of state.listeners) fn(state);
+}
+
+// ---- messages ---------------------------------------------------------------------------
+
+/** Shows `text` in the message banner; kind is 'info', 'error' or 'diverged'. */
+export function say(text, kind = 'info') {
+  const banner = document.getElementById('message');
+  banner.hidden = !text;
+  banner.dataset.kind = kind;
+  banner.querySelector('.text').textContent = text;
+}
+
+/** Shows an engine error in words; a divergence also stops playing. Returns the text shown. */
+export function reportError(error) {
+  const message = String(error?.message ?? error);
+  const diverged = /^training diverged at step (\d+):\s*(.*)$/.exec(message);
+  if (diverged) {
+    state.playing = false;
+    state.progress = -1;
+    state.lastPhase = null;
+    state.anim = null;
+    const what = diverged[2].split(';')[0];
+    const text = `The loss exploded at step ${fmtInt(Number(diverged[1]))}: the learning rate is probably too high. `
+      + `Training stopped; the network is shown as it was before that step (${what}).`;
+    say(text, 'diverged');
+    changed();
+    return text;
+  }
+  say(message.charAt(0).toUpperCase() + message.slice(1), 'error');
+  return message;
+}
+
+// ---- building the engine ----------------------------------------------------------------
+
+export function networkConfig(s = state.settings, inputs = state.data.inputs) {
+  return {
+    inputs,
+    layers: [
+      ...s.hidden.map((h) => ({ units: h.units, activation: h.activation })),
+      { units: 1, activation: s.outputActivation },
+    ],
+    loss: s.loss,
+    initializer: { kind: s.initializer },
+    optimizer: { kind: s.optimizer, learning_rate: s.learningRate },
+    regularization: { kind: s.regularization, rate: s.regularizationRate },
+    batch_size: Math.min(s.batchSize, state.data.train.y.length),
+    seed: s.seed,
+  };
+}
+
+/**
+ * Rebuilds the engine from the settings (and the data set if `withData`). If the engine
+ * refuses the settings, the old engine and settings stay and the reason is shown.
+ * Returns true on success.
+ */
+export function rebuild(why, { withData = false, previous = null } = {}) {
+  const s = state.settings;
+  const data = withData || !state.data ? makeData(s.dataset, s.dataSeed) : state.data;
+  const oldData = state.data;
+  state.data = data;
+  let engine;
+  try {
+    engine = new Engine(networkConfig(s, data.inputs));
+    engine.setData(data.train.x, data.train.y);
+    engine.setTestData(data.test.x, data.test.y);
+  } catch (error) {
+    engine?.free();
+    state.data = oldData;
+    if (previous) Object.assign(s, previous);
+    reportError(error);
+    changed();
+    return false;
+  }
+  state.engine?.free();
+  state.engine = engine;
+  state.shape = [data.inputs, ...s.hidden.map((h) => h.units), 1];
+  resetView();
+  if (why) say(why, 'info');
+  else say('');
+  changed();
+  return true;
+}
+
+/** Forgets the phase shown and the animation (after a reset or a rebuild). */
+export function resetView() {
+  state.lastPhase = null;
+  state.progress = -1;
+  state.anim = null;
+  state.sample = 0;
+  for (const fn of state.resetHooks ?? []) fn();
+}
+
+/** Registers `fn` to run when training starts again (the loss history clears itself). */
+export function onReset(fn) {
+  (state.resetHooks ??= []).push(fn);
+}
+
+/** A new random seed from the platform. */
+export function newSeed() {
+  return freshSeed() % 1_000_000;
+}
+
+// ---- phases -----------------------------------------------------------------------------
+
+/** The phases of one step in order, as {kind, layer} objects, for L layers. */
+export function phaseList(layers) {
+  const list = [];
+  for (let l = 0; l < layers; l++) list.push({ kind: 'forward', layer: l });
+  list.push({ kind: 'loss' });
+  for (let l = layers - 1; l >= 0; l--) list.push({ kind: 'backward', layer: l });
+  list.push({ kind: 'update' });
+  return list;
+}
+
+/** The index of a phase within its step. */
+export function phaseIndex(phase, layers) {
+  if (!phase) return -1;
+  switch (phase.kind) {
+    case 'forward': return phase.layer;
+    case 'loss': return layers;
+    case 'backward': return layers + 1 + (layers - 1 - phase.layer);
+    default: return 2 * layers + 1;
+  }
+}
+
+/** Has the current step computed `phase` yet? (After a whole step, everything is current.) */
+export function done(phase) {
+  return state.progress >= phaseIndex(phase, state.shape.length - 1);
+}
+
+/** "forward, layer 2" — textbook layer numbers (the inputs are layer 0). */
+export function phaseName(phase) {
+  if (!phase) return '';
+  if (phase.kind === 'forward') return `forward, layer ${phase.layer + 1}`;
+  if (phase.kind === 'backward') return `backward, layer ${phase.layer + 1}`;
+  return phase.kind;
+}
