@@ -104,41 +104,62 @@ impl Activation {
         }
     }
 
-    /// a = f(z) for one sample's layer.
+    /// a = f(z) for one sample's layer. Each kind has its own loop, so no choice is made per neuron.
     pub fn forward_row(self, z: &[f64], a: &mut [f64]) {
-        if self == Activation::Softmax {
-            // Subtracting the largest z keeps e^z finite; the result is unchanged.
-            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut sum = 0.0;
+        fn each(z: &[f64], a: &mut [f64], f: impl Fn(f64) -> f64) {
             for (a_i, &z_i) in a.iter_mut().zip(z) {
-                *a_i = (z_i - max).exp();
-                sum += *a_i;
+                *a_i = f(z_i);
             }
-            for a_i in a.iter_mut() {
-                *a_i /= sum;
-            }
-        } else {
-            for (a_i, &z_i) in a.iter_mut().zip(z) {
-                *a_i = self.apply(z_i);
-            }
+        }
+        match self {
+            Activation::Identity => a.copy_from_slice(z),
+            Activation::Sigmoid => each(z, a, sigmoid),
+            Activation::Tanh => each(z, a, f64::tanh),
+            Activation::Relu => each(z, a, |z| z.max(0.0)),
+            Activation::LeakyRelu => each(z, a, |z| Activation::LeakyRelu.apply(z)),
+            Activation::Softmax => softmax_row(z, a),
         }
     }
 
     /// dL/dz from dL/da for one sample's layer: δ = dL/da ⊙ f'(z), or for softmax
     /// δ_i = a_i · (dL/da_i − Σ_j a_j · dL/da_j) (the Jacobian-vector product).
+    /// Works on whole batches too (rows × units) for the element-wise kinds.
     pub fn backward_row(self, z: &[f64], a: &[f64], grad_a: &[f64], delta: &mut [f64]) {
-        if self == Activation::Softmax {
-            let weighted: f64 = a.iter().zip(grad_a).map(|(a_j, g_j)| a_j * g_j).sum();
-            for ((d, &a_i), &g_i) in delta.iter_mut().zip(a).zip(grad_a) {
-                *d = a_i * (g_i - weighted);
-            }
-        } else {
+        fn each(z: &[f64], a: &[f64], grad_a: &[f64], delta: &mut [f64], f_prime: impl Fn(f64, f64) -> f64) {
             for (((d, &z_i), &a_i), &g_i) in delta.iter_mut().zip(z).zip(a).zip(grad_a) {
-                *d = g_i * self.derivative(z_i, a_i);
+                *d = g_i * f_prime(z_i, a_i);
+            }
+        }
+        match self {
+            Activation::Identity => each(z, a, grad_a, delta, |_, _| 1.0),
+            Activation::Sigmoid => each(z, a, grad_a, delta, |_, a| a * (1.0 - a)),
+            Activation::Tanh => each(z, a, grad_a, delta, |_, a| 1.0 - a * a),
+            Activation::Relu => each(z, a, grad_a, delta, |z, a| Activation::Relu.derivative(z, a)),
+            Activation::LeakyRelu => each(z, a, grad_a, delta, |z, a| Activation::LeakyRelu.derivative(z, a)),
+            Activation::Softmax => {
+                let weighted: f64 = a.iter().zip(grad_a).map(|(a_j, g_j)| a_j * g_j).sum();
+                for ((d, &a_i), &g_i) in delta.iter_mut().zip(a).zip(grad_a) {
+                    *d = a_i * (g_i - weighted);
+                }
             }
         }
     }
+}
 
+/// Softmax of one row; subtracting the largest z keeps e^z finite and changes nothing else.
+fn softmax_row(z: &[f64], a: &mut [f64]) {
+    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for (a_i, &z_i) in a.iter_mut().zip(z) {
+        *a_i = (z_i - max).exp();
+        sum += *a_i;
+    }
+    for a_i in a.iter_mut() {
+        *a_i /= sum;
+    }
+}
+
+impl Activation {
     /// The formula of f, for the inspector.
     pub fn formula(self) -> &'static str {
         match self {

@@ -5,7 +5,8 @@
 //!     δ_j      = dL/da_j · f'(z_j)                      at the output (or ŷ − y with cross-entropy)
 //!     δ_j      = f'(z_j) · Σ_k w_kj · δ_k               in a hidden layer (k over the next layer)
 //! and for a bias, a_prev is 1. The batch gradient is the batch's mean (or sum) of the
-//! per-sample products; the values are those of the last phases run.
+//! per-sample products; the values are those of the last phases run, each with the weights
+//! that phase used (so after the update, the terms still multiply out to the δ shown).
 
 use crate::activation::Activation;
 use crate::config::NetworkConfig;
@@ -21,6 +22,15 @@ pub struct ParamRef {
     pub layer: usize,
     pub neuron: usize,
     pub input: Option<usize>,
+}
+
+/// One term w_ji · a_i of the weighted sum z_j = Σ_i w_ji · a_i + b_j.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UpstreamTerm {
+    pub input: usize,
+    pub weight: f64,
+    pub activation: f64,
+    pub product: f64,
 }
 
 /// One term w_kj · δ_k of the sum that carries the error back to a hidden neuron.
@@ -41,6 +51,12 @@ pub struct ChainRule {
     pub reduction: Reduction,
     /// The parameter's current value.
     pub value: f64,
+    /// Its value before the last update (equal to `value` before any update).
+    pub previous_value: f64,
+    /// The terms of z_j = Σ_i w_ji · a_i + b_j with the weights the forward pass used.
+    pub upstream: Vec<UpstreamTerm>,
+    /// b_j as the forward pass used it.
+    pub bias: f64,
     /// a_prev_i (1 for a bias).
     pub a_prev: f64,
     pub z: f64,
@@ -58,7 +74,7 @@ pub struct ChainRule {
     pub is_output: bool,
     /// y_j, at the output.
     pub target: Option<f64>,
-    /// The terms of Σ_k w_kj · δ_k, in a hidden layer.
+    /// The terms of Σ_k w_kj · δ_k, in a hidden layer, with the weights the backward pass used.
     pub downstream: Vec<DownstreamTerm>,
     /// δ_j · a_prev_i for this sample.
     pub sample_gradient: f64,
@@ -92,11 +108,23 @@ pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, pa
     let j = param.neuron;
     let idx = sample * layer.units + j;
     let (z, a) = (layer.pre_activation[idx], layer.activations[idx]);
-    let a_prev = match param.input {
-        None => 1.0,
-        Some(i) if l == 0 => network.batch_input[sample * layer.inputs + i],
-        Some(i) => network.layers[l - 1].activations[sample * layer.inputs + i],
+    let inputs_of_sample = if l == 0 { &network.batch_input } else { &network.layers[l - 1].activations };
+    let inputs_of_sample = &inputs_of_sample[sample * layer.inputs..(sample + 1) * layer.inputs];
+    let a_prev = param.input.map_or(1.0, |i| inputs_of_sample[i]);
+    // Each pass's terms use the weights that pass saw: before the update if it ran since.
+    let (forward_weights, forward_biases) = if network.updated_after_forward {
+        (&layer.previous_weights, &layer.previous_biases)
+    } else {
+        (&layer.weights, &layer.biases)
     };
+    let upstream = inputs_of_sample
+        .iter()
+        .enumerate()
+        .map(|(i, &activation)| {
+            let weight = forward_weights[j * layer.inputs + i];
+            UpstreamTerm { input: i, weight, activation, product: weight * activation }
+        })
+        .collect();
     let mut downstream = Vec::new();
     let (grad_activation, delta_formula) = if is_output {
         let formula = if layer.activation == Activation::Softmax && !network.loss.has_simplified_delta() {
@@ -107,9 +135,10 @@ pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, pa
         (network.grad_output[idx], formula.to_string())
     } else {
         let next = &network.layers[l + 1];
+        let next_weights = if network.updated_after_backward { &next.previous_weights } else { &next.weights };
         let mut sum = 0.0;
         for k in 0..next.units {
-            let (weight, delta) = (next.weights[k * layer.units + j], next.delta[sample * next.units + k]);
+            let (weight, delta) = (next_weights[k * layer.units + j], next.delta[sample * next.units + k]);
             let product = weight * delta;
             sum += product;
             downstream.push(DownstreamTerm { neuron: k, weight, delta, product });
@@ -118,20 +147,25 @@ pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, pa
         (sum, formula.to_string())
     };
     let delta = layer.delta[idx];
-    let (value, batch_gradient, update, regularization_gradient) = match param.input {
+    let (value, previous_value, batch_gradient, update) = match param.input {
         Some(i) => {
             let p = j * layer.inputs + i;
-            let w = layer.weights[p];
-            (w, layer.grad_weights[p], layer.update_weights[p], config.regularization.gradient(w))
+            (layer.weights[p], layer.previous_weights[p], layer.grad_weights[p], layer.update_weights[p])
         }
-        None => (layer.biases[j], layer.grad_biases[j], layer.update_biases[j], 0.0),
+        None => (layer.biases[j], layer.previous_biases[j], layer.grad_biases[j], layer.update_biases[j]),
     };
+    // The update works on the weight the backward pass saw.
+    let updated_weight = if network.updated_after_backward { previous_value } else { value };
+    let regularization_gradient = if param.input.is_some() { config.regularization.gradient(updated_weight) } else { 0.0 };
     Ok(ChainRule {
         parameter: param,
         sample,
         batch_size: network.batch_len,
         reduction: network.reduction,
         value,
+        previous_value,
+        upstream,
+        bias: forward_biases[j],
         a_prev,
         z,
         a,

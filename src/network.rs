@@ -33,10 +33,15 @@ pub struct Layer {
     pub weights: Vec<f64>,
     /// Zero, and never updated, when `has_bias` is false.
     pub biases: Vec<f64>,
+    /// The weights and biases before the last update: what that step's passes used.
+    pub previous_weights: Vec<f64>,
+    pub previous_biases: Vec<f64>,
     /// z, per sample.
     pub pre_activation: Vec<f64>,
     /// a = f(z), per sample.
     pub activations: Vec<f64>,
+    /// dL_s/da, per sample: Σ_k w_kj · δ_k from the next layer (the loss's dL/da at the output).
+    pub grad_activation: Vec<f64>,
     /// δ = dL_s/dz, per sample (the sample's own loss, before the batch reduction).
     pub delta: Vec<f64>,
     /// dL/dW of the batch (reduced).
@@ -66,8 +71,11 @@ impl Layer {
             dropout_mask: Vec::new(),
             weights: vec![0.0; params],
             biases: vec![0.0; units],
+            previous_weights: vec![0.0; params],
+            previous_biases: vec![0.0; units],
             pre_activation: Vec::new(),
             activations: Vec::new(),
+            grad_activation: Vec::new(),
             delta: Vec::new(),
             grad_weights: vec![0.0; params],
             grad_biases: vec![0.0; units],
@@ -85,19 +93,8 @@ impl Layer {
         self.pre_activation.resize(rows * self.units, 0.0);
         self.activations.resize(rows * self.units, 0.0);
         self.delta.resize(rows * self.units, 0.0);
+        self.grad_activation.resize(rows * self.units, 0.0);
         self.dropout_mask.resize(rows * self.units, 1.0);
-    }
-
-    /// f'(z) of one neuron of one sample. With dropout the stored a is scaled by the mask,
-    /// so f(z) is recomputed from z.
-    #[inline(always)]
-    fn derivative_at(&self, idx: usize) -> f64 {
-        let z = self.pre_activation[idx];
-        if self.dropout > 0.0 {
-            self.activation.derivative(z, self.activation.apply(z))
-        } else {
-            self.activation.derivative(z, self.activations[idx])
-        }
     }
 
     fn clear_optimizer_state(&mut self) {
@@ -116,15 +113,20 @@ impl Layer {
     /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs).
     pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) {
         let (n_in, n_out) = (self.inputs, self.units);
-        for s in 0..rows {
-            let x = &input[s * n_in..(s + 1) * n_in];
-            let z_row = &mut z[s * n_out..(s + 1) * n_out];
-            for (j, z_j) in z_row.iter_mut().enumerate() {
-                let w_row = &self.weights[j * n_in..(j + 1) * n_in];
-                let weighted: f64 = w_row.iter().zip(x).map(|(w, x)| w * x).sum();
-                *z_j = weighted + self.biases[j];
+        let input = &input[..rows * n_in];
+        for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
+            // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, summed for all j at
+            // once (i outer) so the additions of different neurons do not wait on each other.
+            z_row.fill(0.0);
+            for (i, &x_i) in x.iter().enumerate() {
+                for (z_j, w_ji) in z_row.iter_mut().zip(self.weights[i..].iter().step_by(n_in)) {
+                    *z_j += w_ji * x_i;
+                }
             }
-            self.activation.forward_row(z_row, &mut a[s * n_out..(s + 1) * n_out]);
+            for (z_j, b_j) in z_row.iter_mut().zip(&self.biases) {
+                *z_j += b_j;
+            }
+            self.activation.forward_row(z_row, a_row);
         }
     }
 }
@@ -149,6 +151,9 @@ pub struct Network {
     pub grad_output: Vec<f64>,
     /// The batch's reduced loss from the last loss phase.
     pub loss_value: f64,
+    /// An update ran after the last forward (backward) pass, so that pass used `previous_weights`.
+    pub updated_after_forward: bool,
+    pub updated_after_backward: bool,
 }
 
 impl Network {
@@ -168,6 +173,8 @@ impl Network {
             } else if let Some(given) = &lc.biases {
                 layer.biases.clone_from(given);
             }
+            layer.previous_weights.clone_from(&layer.weights);
+            layer.previous_biases.clone_from(&layer.biases);
             fan_in = lc.units;
             layers.push(layer);
         }
@@ -183,6 +190,8 @@ impl Network {
             sample_loss: Vec::new(),
             grad_output: Vec::new(),
             loss_value: f64::NAN,
+            updated_after_forward: false,
+            updated_after_backward: false,
         }
     }
 
@@ -225,6 +234,9 @@ impl Network {
     /// (a = f(z) · mask with dropout, the mask drawn beforehand by the trainer).
     pub fn forward_layer(&mut self, l: usize) {
         let rows = self.batch_len;
+        if l == 0 {
+            self.updated_after_forward = false;
+        }
         let (before, rest) = self.layers.split_at_mut(l);
         let layer = &mut rest[0];
         let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
@@ -257,6 +269,7 @@ impl Network {
     /// δ = dL/dz for each sample, then the batch's dL/dW and dL/db.
     pub fn backward_layer(&mut self, l: usize) {
         let rows = self.batch_len;
+        self.updated_after_backward = false;
         let last = self.layers.len() - 1;
         let (before, rest) = self.layers.split_at_mut(l);
         let (this, after) = rest.split_first_mut().expect("layer index in range");
@@ -274,20 +287,29 @@ impl Network {
                     &mut this.delta[span],
                 );
             }
+            this.grad_activation[..rows * units].copy_from_slice(&self.grad_output[..rows * units]);
         } else {
-            // Hidden layer: dL/dz_j = f'(z_j) · Σ_k w_kj · δ_k (k over the next layer's neurons),
-            // times the dropout mask m_j when dropout is on.
+            // Hidden layer: dL/da_j = Σ_k w_kj · δ_k (k over the next layer's neurons, in order),
+            // summed for all j at once along the rows of the next layer's weights;
+            // then dL/dz_j = dL/da_j · f'(z_j), times the dropout mask m_j when dropout is on.
             let next = &after[0];
-            for s in 0..rows {
-                let next_delta = &next.delta[s * next.units..(s + 1) * next.units];
-                for j in 0..units {
-                    let mut grad_a = 0.0;
-                    for (k, d_k) in next_delta.iter().enumerate() {
-                        grad_a += next.weights[k * units + j] * d_k;
+            let next_delta = next.delta[..rows * next.units].chunks_exact(next.units);
+            for (grad_a, d_next) in this.grad_activation.chunks_exact_mut(units).zip(next_delta) {
+                grad_a.fill(0.0);
+                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_next) {
+                    for (g_j, w_kj) in grad_a.iter_mut().zip(w_k) {
+                        *g_j += w_kj * d_k;
                     }
-                    let idx = s * units + j;
-                    this.delta[idx] = grad_a * this.derivative_at(idx) * this.dropout_mask[idx];
                 }
+            }
+            let (z, a) = (&this.pre_activation[..rows * units], &this.activations[..rows * units]);
+            let grad_a = &this.grad_activation[..rows * units];
+            if this.dropout > 0.0 {
+                for (idx, d) in this.delta[..rows * units].iter_mut().enumerate() {
+                    *d = grad_a[idx] * this.activation.derivative(z[idx], this.activation.apply(z[idx])) * this.dropout_mask[idx];
+                }
+            } else {
+                this.activation.backward_row(z, a, grad_a, &mut this.delta[..rows * units]);
             }
         }
         // dL/dw_ji = reduce_s δ_j · a_prev_i,  dL/db_j = reduce_s δ_j
@@ -295,14 +317,12 @@ impl Network {
         let n_in = this.inputs;
         this.grad_weights.fill(0.0);
         this.grad_biases.fill(0.0);
-        for s in 0..rows {
-            let x = &input[s * n_in..(s + 1) * n_in];
-            for j in 0..units {
-                let d = this.delta[s * units + j];
-                for (g, x_i) in this.grad_weights[j * n_in..(j + 1) * n_in].iter_mut().zip(x) {
+        for (x, deltas) in input[..rows * n_in].chunks_exact(n_in).zip(this.delta.chunks_exact(units)) {
+            for ((g_row, g_b), &d) in this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(deltas) {
+                for (g, x_i) in g_row.iter_mut().zip(x) {
                     *g += d * x_i;
                 }
-                this.grad_biases[j] += d;
+                *g_b += d;
             }
         }
         let scale = self.reduction.scale(rows);
@@ -330,11 +350,15 @@ impl Network {
             }
         }
         for layer in &mut self.layers {
+            layer.previous_weights.copy_from_slice(&layer.weights);
+            layer.previous_biases.copy_from_slice(&layer.biases);
             commit(rule, regularization, &mut layer.weights, &layer.grad_weights, &mut layer.moment1_weights, &mut layer.moment2_weights);
             if layer.has_bias {
                 commit(rule, &Regularization::default(), &mut layer.biases, &layer.grad_biases, &mut layer.moment1_biases, &mut layer.moment2_biases);
             }
         }
+        self.updated_after_forward = true;
+        self.updated_after_backward = true;
         Ok(())
     }
 

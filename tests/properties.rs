@@ -123,6 +123,16 @@ proptest! {
     }
 
     #[test]
+    fn a_decoded_link_encodes_to_a_link_of_the_same_session(
+        pairs in prop::collection::vec((prop::sample::select(vec!["problem", "layers", "lr", "features", "seed", "noise", "points", "batch", "optimizer", "loss", "params", "data", "reg", "v", "lesson", "test", "init"]),
+            "[a-z0-9_:.,%-]{0,12}"), 0..8),
+    ) {
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let decoded = share::decode(&query.join("&")).session;
+        prop_assert_eq!(share::decode(&share::encode(&decoded)).session, decoded);
+    }
+
+    #[test]
     fn written_csv_reads_back_the_same_points(
         dims in 1usize..5,
         rows in prop::collection::vec((prop::collection::vec(-1e6..1e6f64, 4), 0u8..3), 1..30),

@@ -322,3 +322,36 @@ fn training_stops_by_the_stop_rule() {
     trainer.set_stop_rule(Default::default()).unwrap();
     assert_eq!(trainer.finished(), None);
 }
+
+#[test]
+fn chain_rule_terms_multiply_out_before_and_after_the_update() {
+    let mut trainer = xor_trainer(4, Activation::Tanh, optimizer(OptimizerKind::Momentum, 0.3), 3);
+    trainer.train(5).unwrap();
+    let phases = Phase::count(2);
+    for phase in 0..2 * phases {
+        trainer.step_phase().unwrap();
+        let done = trainer.next_phase();
+        for (layer, neuron, input) in [(0, 1, Some(0)), (0, 0, None), (1, 0, Some(1))] {
+            let rule = trainer.chain_rule(ParamRef { layer, neuron, input }, 0).unwrap();
+            // z = Σ w·a + b with the weights the forward pass used (exactly, same order),
+            // for the layers this step's forward pass has reached.
+            let forward_is_fresh = !matches!(done, Phase::Forward(l) if l <= layer);
+            if forward_is_fresh {
+                let z = rule.upstream.iter().fold(0.0, |z, t| z + t.product) + rule.bias;
+                assert_eq!(z, rule.z, "after phase {phase}: z");
+            }
+            let backward_is_fresh = matches!(done, Phase::Update | Phase::FIRST) || matches!(done, Phase::Backward(l) if l < layer);
+            if layer == 0 && backward_is_fresh {
+                // δ = f'(z) · Σ w·δ_next with the weights the backward pass used.
+                let sum = rule.downstream.iter().fold(0.0, |s, t| s + t.product);
+                assert_eq!(sum, rule.grad_activation, "after phase {phase}");
+                assert_eq!(rule.delta, sum * rule.d_activation, "after phase {phase}: δ");
+            }
+            if done == Phase::FIRST {
+                // Just after the update: new = old + Δ.
+                assert_eq!(rule.value, rule.previous_value + rule.update, "after phase {phase}");
+                assert_ne!(rule.value, rule.previous_value);
+            }
+        }
+    }
+}

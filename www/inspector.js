@@ -131,7 +131,7 @@ export function createInspector(root) {
       rows.push(line(`${paramName} = `, num(current, paramName)));
       rows.push(el('p', { class: 'pending' }, `${ruleError}.`));
     } else {
-      rows.push(forwardSection(l, j, sample, rule));
+      rows.push(forwardSection(l, rule));
       rows.push(backwardSection(l, rule, isEdge, sel));
       rows.push(updateSection(l, rule, paramName));
     }
@@ -139,23 +139,20 @@ export function createInspector(root) {
     body.replaceChildren(...rows);
   }
 
-  function forwardSection(l, j, sample, rule) {
-    const { engine, shape } = state;
+  function forwardSection(l, rule) {
     if (!done({ kind: 'forward', layer: l })) return section('Forward', notYet(`The forward phase of ${layerWord(l)}`));
-    const inputs = shape[l];
-    const w = weightsUsed(l);
-    const b = view(engine, Buffer.Biases, l)[j] - (done({ kind: 'update' }) ? view(engine, Buffer.UpdateBiases, l)[j] : 0);
-    const prev = l === 0 ? view(engine, Buffer.BatchInput) : view(engine, Buffer.Activation, l - 1);
+    // The engine gives the terms w·a with the weights the forward pass used (before any update since).
     const terms = [];
-    const shown = Math.min(inputs, 10);
+    const shown = Math.min(rule.upstream.length, 10);
     for (let i = 0; i < shown; i++) {
-      terms.push(i ? ' + ' : '', '(', num(w(j * inputs + i)), ' × ', num(prev[sample * inputs + i]), ')');
+      const term = rule.upstream[i];
+      terms.push(i ? ' + ' : '', '(', num(term.weight), ' × ', num(term.activation), ')');
     }
-    if (shown < inputs) terms.push(` + … (${inputs - shown} more)`);
+    if (shown < rule.upstream.length) terms.push(` + … (${rule.upstream.length - shown} more)`);
     return section(
       'Forward: z = Σ w·a + b, then a = f(z)',
       done({ kind: 'update' }) ? el('p', { class: 'hint' }, 'With the weights this step used, before its update.') : null,
-      line('z = ', ...terms, ' + ', num(b)),
+      line('z = ', ...terms, ' + ', num(rule.bias)),
       line('  = ', num(rule.z, 'z')),
       line(`a = ${rule.activation}(z) = `, num(rule.a, 'a')),
     );
@@ -174,22 +171,13 @@ export function createInspector(root) {
       }
     } else {
       rows.push(el('p', { class: 'formula' }, rule.delta_formula));
-      // The terms w_kj · δ_k with the weights the backward pass used (before any update).
-      const { engine, shape } = state;
-      const units = shape[l + 2];
-      const w = weightsUsed(l + 1);
-      const nextDelta = view(engine, Buffer.Delta, l + 1);
+      // The engine gives the terms w_kj · δ_k with the weights the backward pass used.
       const terms = [];
-      let sum = 0;
-      for (let k = 0; k < units; k++) {
-        const weight = w(k * shape[l + 1] + sel.neuron);
-        const delta = nextDelta[rule.sample * units + k];
-        sum += weight * delta;
-        if (k < 8) terms.push(k ? ' + ' : '', '(', num(weight), ' × ', num(delta), ')');
-      }
-      if (units > 8) terms.push(` + … (${units - 8} more)`);
-      rows.push(line('Σ w·δ = ', ...terms, ' = ', num(sum, 'grad-activation')));
-      rows.push(line(`δ = f'(z) × Σ w·δ = `, num(rule.d_activation), ' × ', num(sum), ' = ', num(rule.delta, 'delta')));
+      rule.downstream.slice(0, 8).forEach((term, k) => terms.push(k ? ' + ' : '', '(', num(term.weight), ' × ', num(term.delta), ')'));
+      if (rule.downstream.length > 8) terms.push(` + … (${rule.downstream.length - 8} more)`);
+      rows.push(line('Σ w·δ = ', ...terms, ' = ', num(rule.grad_activation, 'grad-activation')));
+      const mask = rule.dropout_mask === 1 ? [] : [' × ', num(rule.dropout_mask), ' (dropout mask)'];
+      rows.push(line(`δ = f'(z) × Σ w·δ = `, num(rule.d_activation), ' × ', num(rule.grad_activation), ...mask, ' = ', num(rule.delta, 'delta')));
     }
     const name = isEdge ? 'dL/dw' : 'dL/db';
     const aPrev = isEdge ? (l === 0 ? inputName(sel.input) : 'a_prev') : '1';
@@ -202,17 +190,10 @@ export function createInspector(root) {
     return section('Backward: the chain rule', ...rows);
   }
 
-  /** Weight k of layer l as the current step used it: after the update, the old value. */
-  function weightsUsed(l) {
-    const w = view(state.engine, Buffer.Weights, l);
-    const dw = done({ kind: 'update' }) ? view(state.engine, Buffer.UpdateWeights, l) : null;
-    return dw ? (k) => w[k] - dw[k] : (k) => w[k];
-  }
-
   function updateSection(l, rule, paramName) {
     if (!done({ kind: 'update' })) return section('Update', notYet('The update'));
     const g = rule.batch_gradient + rule.regularization_gradient;
-    const old = rule.value - rule.update;
+    const old = rule.previous_value;
     const rows = [el('p', { class: 'formula' }, rule.update_formula.replaceAll('w', paramName))];
     if (rule.optimizer === 'sgd') {
       rows.push(line(`${paramName} ← `, num(old, 'old'), ' − ', num(rule.learning_rate, 'learning-rate'), ' × ', num(g), ' = ', num(rule.value, 'new')));
