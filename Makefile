@@ -4,6 +4,7 @@
 #   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
 #   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests
+#   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
 
 SHELL := bash
@@ -32,7 +33,7 @@ WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrap
                   --enable-multivalue --enable-call-indirect-overlong
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
-.PHONY: setup build serve test test-native test-wasm test-e2e sizes clean distclean
+.PHONY: setup build serve test test-native test-wasm test-e2e sizes fuzz clean distclean
 
 setup:
 	@bash scripts/setup.sh
@@ -72,6 +73,16 @@ test-wasm: setup
 # Browser end-to-end tests (Node's built-in runner; needs `build` first).
 test-e2e: build
 	node --test tests/e2e/
+
+# cargo-fuzz needs a nightly toolchain (for the sanitizer flags); both install on first use.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := model_file csv share_link
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
+	done
 
 clean:
 	cargo clean

@@ -44,6 +44,11 @@ fn fault(line: usize, why: String) -> Error {
     Error::InvalidData(format!("line {line}: {why}"))
 }
 
+/// Spaces and byte-order marks around a field are not part of it.
+fn trim(field: &str) -> String {
+    field.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string()
+}
+
 /// Splits one line into fields; double quotes may enclose a field ("" is a quote inside one).
 fn fields(line: &str, number: usize) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -57,18 +62,18 @@ fn fields(line: &str, number: usize) -> Result<Vec<String>> {
                 field.push('"');
             }
             ('"', true) => quoted = false,
-            ('"', false) if field.trim().is_empty() => {
+            ('"', false) if trim(&field).is_empty() => {
                 field.clear();
                 quoted = true;
             }
-            (',', false) => out.push(std::mem::take(&mut field).trim().to_string()),
+            (',', false) => out.push(trim(&std::mem::take(&mut field))),
             (c, _) => field.push(c),
         }
     }
     if quoted {
         return Err(fault(number, "a quoted field is not closed".into()));
     }
-    out.push(field.trim().to_string());
+    out.push(trim(&field));
     Ok(out)
 }
 
@@ -160,9 +165,20 @@ fn decide_task(labels: Vec<f64>, task: Task) -> Result<(Vec<f64>, usize)> {
     }
 }
 
+/// A header name as written: quoted when it holds a comma or a quote, and prefixed when it
+/// would read as a number (a header of numbers would be read back as data).
+fn header_field(name: &str) -> String {
+    let name = if name.parse::<f64>().is_ok() || name.is_empty() { format!("column {name}") } else { name.to_string() };
+    if name.contains([',', '"']) || name != trim(&name) {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    } else {
+        name
+    }
+}
+
 /// Writes points as CSV with a header line; numbers in shortest round-trip form.
 pub fn write(points: &Points, headers: &[String]) -> String {
-    let mut out = headers.join(",");
+    let mut out = headers.iter().map(|h| header_field(h)).collect::<Vec<_>>().join(",");
     out.push('\n');
     for p in 0..points.len() {
         for x in points.coord_row(p) {
@@ -200,6 +216,7 @@ mod tests {
         assert_eq!(first.headers, ["x1", "x2", "label"]);
         let quoted = read("\"a, b\",\"say \"\"c\"\"\"\n1,2\n").unwrap();
         assert_eq!(quoted.headers, ["a, b", "say \"c\""]);
+        assert_eq!(parse(&write(&quoted.points, &quoted.headers), &CsvOptions::default()).unwrap(), quoted);
     }
 
     #[test]
@@ -230,6 +247,16 @@ mod tests {
         assert!(parse("1,2\n", &options).unwrap_err().to_string().contains("no column 6"));
         let too_many = "1,0\n".repeat(MAX_SAMPLES + 1);
         fails(&too_many, &format!("line {}: more than the limit", MAX_SAMPLES + 1));
+    }
+
+    #[test]
+    fn headers_that_look_like_numbers_still_read_back_as_headers() {
+        // Found by the fuzzer: a byte-order mark after a blank line, and a forced numeric header.
+        let data = read("\n\u{feff}.0,0\r\n \n2,00\n\n").unwrap();
+        assert_eq!(data.points.coords, [0.0, 2.0], "the stray mark is not part of the field");
+        let forced = parse("1,2\n3,0\n4,1\n", &CsvOptions { header: Some(true), ..Default::default() }).unwrap();
+        let again = read(&write(&forced.points, &forced.headers)).unwrap();
+        assert_eq!((again.points, again.headers), (forced.points, vec!["column 1".to_string(), "column 2".to_string()]));
     }
 
     #[test]
