@@ -30,7 +30,7 @@ BG_WASM := $(PKG)/backprop_viz_bg.wasm
 WASM_OPT       := node_modules/.bin/wasm-opt
 WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
                   --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-                  --enable-multivalue --enable-call-indirect-overlong
+                  --enable-multivalue --enable-call-indirect-overlong --enable-simd
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
 .PHONY: setup build serve test test-native test-wasm test-e2e sizes fuzz clean distclean

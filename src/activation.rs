@@ -10,8 +10,9 @@
 //! | `softmax`    | e^(z_i) / Σ_k e^(z_k)      | ∂a_i/∂z_j = a_i (δ_ij − a_j) |
 //!
 //! Softmax mixes a whole layer, so it works on rows (one sample's layer) and may only be used
-//! on the output layer.
+//! on the output layer. exp and tanh come from `elementary` (within a few ulps, and fast).
 
+use crate::elementary;
 use serde::{Deserialize, Serialize};
 
 /// The slope of leaky ReLU for z ≤ 0.
@@ -56,7 +57,7 @@ impl Activation {
         match self {
             Activation::Identity => z,
             Activation::Sigmoid => sigmoid(z),
-            Activation::Tanh => z.tanh(),
+            Activation::Tanh => elementary::tanh(z),
             Activation::Relu => z.max(0.0),
             Activation::LeakyRelu => {
                 if z > 0.0 {
@@ -114,7 +115,7 @@ impl Activation {
         match self {
             Activation::Identity => a.copy_from_slice(z),
             Activation::Sigmoid => each(z, a, sigmoid),
-            Activation::Tanh => each(z, a, f64::tanh),
+            Activation::Tanh => each(z, a, elementary::tanh),
             Activation::Relu => each(z, a, |z| z.max(0.0)),
             Activation::LeakyRelu => each(z, a, |z| Activation::LeakyRelu.apply(z)),
             Activation::Softmax => softmax_row(z, a),
@@ -151,7 +152,7 @@ fn softmax_row(z: &[f64], a: &mut [f64]) {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for (a_i, &z_i) in a.iter_mut().zip(z) {
-        *a_i = (z_i - max).exp();
+        *a_i = elementary::exp(z_i - max);
         sum += *a_i;
     }
     for a_i in a.iter_mut() {
@@ -189,9 +190,9 @@ impl Activation {
 #[inline(always)]
 pub fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + elementary::exp(-z))
     } else {
-        let e = z.exp();
+        let e = elementary::exp(z);
         e / (1.0 + e)
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod csv;
 pub mod data;
 pub mod dataset;
+pub mod elementary;
 pub mod error;
 pub mod features;
 pub mod generators;

@@ -11,6 +11,7 @@
 //! Any hyper-parameter can change between two steps; the state carries over.
 
 use crate::error::{check_range, Result};
+use crate::regularization::{l1_gradient, l2_gradient, Regularization, RegularizationKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,28 +100,72 @@ pub struct UpdateRule {
     bias_correction2: f64,
 }
 
+/// A loop over parameters that takes the rule (g, m, v) → (m′, v′, Δ) and the
+/// regularization gradient w → d(penalty)/dw as closures, chosen once per loop.
+pub trait ParameterLoop {
+    fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), regularization: impl Fn(f64) -> f64) -> bool;
+}
+
 impl UpdateRule {
+    /// One parameter's update (see the module's formulas).
     #[inline(always)]
     pub fn apply(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
-        let c = &self.config;
-        match c.kind {
-            OptimizerKind::Sgd => (m, v, -c.learning_rate * g),
-            OptimizerKind::Momentum => {
-                let m = c.momentum * m + g;
-                (m, v, -c.learning_rate * m)
-            }
-            OptimizerKind::Rmsprop => {
-                let v = c.rho * v + (1.0 - c.rho) * g * g;
-                (m, v, -c.learning_rate * g / (v.sqrt() + c.epsilon))
-            }
-            OptimizerKind::Adam => {
-                let m = c.beta1 * m + (1.0 - c.beta1) * g;
-                let v = c.beta2 * v + (1.0 - c.beta2) * g * g;
-                let m_hat = m * self.bias_correction1;
-                let v_hat = v * self.bias_correction2;
-                (m, v, -c.learning_rate * m_hat / (v_hat.sqrt() + c.epsilon))
-            }
+        match self.config.kind {
+            OptimizerKind::Sgd => self.sgd(g, m, v),
+            OptimizerKind::Momentum => self.momentum(g, m, v),
+            OptimizerKind::Rmsprop => self.rmsprop(g, m, v),
+            OptimizerKind::Adam => self.adam(g, m, v),
         }
+    }
+
+    /// Runs `parameters` with this rule and `regularization` chosen up front, so the loop
+    /// makes no choice per parameter (the arithmetic is `apply`'s and `gradient`'s).
+    pub fn run(&self, regularization: &Regularization, parameters: impl ParameterLoop) -> bool {
+        let rate = regularization.rate;
+        macro_rules! with_rule {
+            ($rule:ident) => {
+                match regularization.kind {
+                    RegularizationKind::None => parameters.run(|g, m, v| self.$rule(g, m, v), |_| 0.0),
+                    RegularizationKind::L1 => parameters.run(|g, m, v| self.$rule(g, m, v), |w| l1_gradient(rate, w)),
+                    RegularizationKind::L2 => parameters.run(|g, m, v| self.$rule(g, m, v), |w| l2_gradient(rate, w)),
+                }
+            };
+        }
+        match self.config.kind {
+            OptimizerKind::Sgd => with_rule!(sgd),
+            OptimizerKind::Momentum => with_rule!(momentum),
+            OptimizerKind::Rmsprop => with_rule!(rmsprop),
+            OptimizerKind::Adam => with_rule!(adam),
+        }
+    }
+
+    #[inline(always)]
+    fn sgd(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
+        (m, v, -self.config.learning_rate * g)
+    }
+
+    #[inline(always)]
+    fn momentum(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
+        let c = &self.config;
+        let m = c.momentum * m + g;
+        (m, v, -c.learning_rate * m)
+    }
+
+    #[inline(always)]
+    fn rmsprop(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
+        let c = &self.config;
+        let v = c.rho * v + (1.0 - c.rho) * g * g;
+        (m, v, -c.learning_rate * g / (v.sqrt() + c.epsilon))
+    }
+
+    #[inline(always)]
+    fn adam(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
+        let c = &self.config;
+        let m = c.beta1 * m + (1.0 - c.beta1) * g;
+        let v = c.beta2 * v + (1.0 - c.beta2) * g * g;
+        let m_hat = m * self.bias_correction1;
+        let v_hat = v * self.bias_correction2;
+        (m, v, -c.learning_rate * m_hat / (v_hat.sqrt() + c.epsilon))
     }
 }
 

@@ -36,16 +36,8 @@ impl Regularization {
     pub fn gradient(&self, w: f64) -> f64 {
         match self.kind {
             RegularizationKind::None => 0.0,
-            RegularizationKind::L1 => {
-                if w > 0.0 {
-                    self.rate
-                } else if w < 0.0 {
-                    -self.rate
-                } else {
-                    0.0
-                }
-            }
-            RegularizationKind::L2 => self.rate * w,
+            RegularizationKind::L1 => l1_gradient(self.rate, w),
+            RegularizationKind::L2 => l2_gradient(self.rate, w),
         }
     }
 
@@ -57,6 +49,24 @@ impl Regularization {
             RegularizationKind::L2 => 0.5 * self.rate * weights.iter().map(|w| w * w).sum::<f64>(),
         }
     }
+}
+
+/// λ · sign(w)
+#[inline(always)]
+pub fn l1_gradient(rate: f64, w: f64) -> f64 {
+    if w > 0.0 {
+        rate
+    } else if w < 0.0 {
+        -rate
+    } else {
+        0.0
+    }
+}
+
+/// λ · w
+#[inline(always)]
+pub fn l2_gradient(rate: f64, w: f64) -> f64 {
+    rate * w
 }
 
 #[cfg(test)]
