@@ -4,6 +4,9 @@
 //! only draws. With the log scale on, the y axis shows log₁₀ L, labelled with L itself.
 //! Points that are not finite (a test loss not measured yet, a loss of 0 on a log scale) are
 //! left out, which breaks the line there.
+//!
+//! `drawLossSeries` overlays any number of series (an experiment's runs) on one chart: each
+//! has its own colour and steps, and may be dashed (a run's test loss beside its training loss).
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -75,6 +78,107 @@ where
     }
     for segment in segments(&train_points) {
         chart.draw_series(LineSeries::new(segment.iter().copied(), line(TRAIN_COLOUR)))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Draws several loss series on one chart. Series k has `lengths[k]` points, taken in order
+/// from `steps` and `losses` (concatenated); `styles[k]` is its colour 0xRRGGBB, plus
+/// `DASHED` (0x1000000) for a dashed line.
+#[wasm_bindgen(js_name = drawLossSeries)]
+pub fn draw_loss_series(
+    canvas: HtmlCanvasElement,
+    lengths: &[u32],
+    steps: &[f64],
+    losses: &[f64],
+    styles: &[u32],
+    log_scale: bool,
+    pixel_ratio: f64,
+) -> Result<(), JsError> {
+    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| JsError::new(&e))?;
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the experiment chart's canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
+        .map_err(|e| JsError::new(&format!("cannot draw the experiment chart: {e}")))
+}
+
+/// One line of an overlaid chart: its drawable points, colour and dash.
+#[derive(Debug)]
+struct Series {
+    points: Vec<(f64, f64)>,
+    colour: RGBColor,
+    dashed: bool,
+}
+
+/// The style bit of a dashed series.
+pub const DASHED: u32 = 0x100_0000;
+
+fn split_series(lengths: &[u32], steps: &[f64], losses: &[f64], styles: &[u32], log_scale: bool) -> Result<Vec<Series>, String> {
+    let total: usize = lengths.iter().map(|&n| n as usize).sum();
+    if total != steps.len() || total != losses.len() {
+        return Err(format!("the series hold {total} points, but {} steps and {} losses were given", steps.len(), losses.len()));
+    }
+    if styles.len() < lengths.len() {
+        return Err(format!("{} series need as many colours, not {}", lengths.len(), styles.len()));
+    }
+    let mut start = 0;
+    let mut out = Vec::with_capacity(lengths.len());
+    for (k, &n) in lengths.iter().enumerate() {
+        let end = start + n as usize;
+        let c = styles[k];
+        out.push(Series {
+            points: plotted(&steps[start..end], &losses[start..end], log_scale),
+            colour: RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8),
+            dashed: c & DASHED != 0,
+        });
+        start = end;
+    }
+    Ok(out)
+}
+
+fn draw_series<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    series: &[Series],
+    log_scale: bool,
+    ratio: f64,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let px = |v: f64| (v * ratio).round() as u32;
+    let font = |size: f64| ("sans-serif", size * ratio).into_font().color(&INK);
+    let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.iter().copied()).collect();
+    let (x_range, y_range) = bounds(&all, &[]);
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(6.0))
+        .margin_right(px(12.0))
+        .x_label_area_size(px(22.0))
+        .y_label_area_size(px(48.0))
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .x_labels(6)
+        .y_labels(6)
+        .label_style(font(11.0))
+        .x_label_formatter(&|x| format_step(*x))
+        .y_label_formatter(&|y| format_loss(if log_scale { 10f64.powf(*y) } else { *y }))
+        .draw()?;
+    // Dashed (test) lines first, so the solid training lines stay on top.
+    for s in series.iter().filter(|s| s.dashed).chain(series.iter().filter(|s| !s.dashed)) {
+        let style = ShapeStyle::from(s.colour).stroke_width(px(if s.dashed { 1.5 } else { 2.5 }).max(1));
+        for segment in segments(&s.points) {
+            if s.dashed {
+                chart.draw_series(DashedLineSeries::new(segment.iter().copied(), px(6.0), px(4.0), style))?;
+            } else {
+                chart.draw_series(LineSeries::new(segment.iter().copied(), style))?;
+            }
+        }
     }
     root.present()?;
     Ok(())
@@ -168,6 +272,18 @@ mod tests {
         let ((x0, x1), (y0, y1)) = bounds(&[(3.0, 2.0)], &[]);
         assert!(x1 > x0 && y1 > y0 && y0 < 2.0 && y1 > 2.0);
         assert_eq!(bounds(&[], &[]), ((0.0, 1.0), (0.0, 1.0)));
+    }
+
+    #[test]
+    fn series_are_cut_by_their_lengths_and_checked() {
+        let series = split_series(&[2, 1], &[0.0, 1.0, 0.0], &[1.0, 0.5, 2.0], &[0x0072b2, 0xe69f00 | DASHED], false).unwrap();
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0].points, vec![(0.0, 1.0), (1.0, 0.5)]);
+        assert_eq!(series[1].points, vec![(0.0, 2.0)]);
+        assert_eq!((series[1].colour.0, series[1].colour.1, series[1].colour.2), (0xe6, 0x9f, 0x00));
+        assert!(!series[0].dashed && series[1].dashed);
+        assert!(split_series(&[3], &[0.0, 1.0], &[1.0, 0.5], &[0], false).unwrap_err().contains("3 points"));
+        assert!(split_series(&[1, 1], &[0.0, 1.0], &[1.0, 0.5], &[0], false).unwrap_err().contains("colours"));
     }
 
     #[test]

@@ -16,6 +16,10 @@ export const COLOURS = {
   test: '#d95f02',
 };
 
+/** Class colours (colour-blind safe): class 0 orange, class 1 blue (the scale's two ends), class 2 bluish green. */
+export const CLASS_COLOURS = ['#d95f02', '#2166ac', '#009e73'];
+export const CLASS_RGB = CLASS_COLOURS.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
+
 // Stops from −1 to +1 (orange → white → blue).
 const STOPS = [
   [-1.0, [179, 88, 6]],

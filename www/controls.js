@@ -4,12 +4,13 @@
 
 import {
   state, changed, rebuild, reportError, say, newSeed,
-  ACTIVATIONS, LOSSES, OPTIMIZERS, INITIALIZERS, REGULARIZATIONS, SPEEDS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS,
+  ACTIVATIONS, LOSSES, OPTIMIZERS, INITIALIZERS, REGULARIZATIONS, SCHEDULES, SPEEDS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS,
 } from './state.js';
-import { DATASETS } from './datasets.js';
+import { setupDataControls, syncDataControls } from './data_controls.js';
 import { fmt } from './colors.js';
 import { play, stepPhase, stepSample, stepEpoch, resetTraining } from './training.js';
 
+const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
 const REGULARIZATION_RATES = [0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1];
 
 const $ = (id) => document.getElementById(id);
@@ -74,23 +75,7 @@ export function setupControls() {
     changed();
   });
 
-  fillSelect($('dataset'), Object.keys(DATASETS), Object.values(DATASETS).map((d) => d.label));
-  $('dataset').addEventListener('change', (e) => {
-    const name = e.target.value;
-    const spec = DATASETS[name];
-    const s = state.settings;
-    const previous = structuredClone(s);
-    s.dataset = name;
-    if (spec.kind === 'regression') {
-      s.outputActivation = 'identity';
-      s.loss = 'squared_error';
-    } else if (DATASETS[previous.dataset].kind === 'regression') {
-      s.outputActivation = 'sigmoid';
-      s.loss = 'binary_cross_entropy';
-    }
-    rebuild(`New data set (${spec.label}): training starts again.`, { withData: true, previous });
-    syncControls();
-  });
+  setupDataControls();
   $('show-test').addEventListener('change', (e) => {
     state.settings.showTest = e.target.checked;
     changed();
@@ -137,12 +122,33 @@ export function setupControls() {
     rebuildWith((s) => { s.initializer = e.target.value; }, 'A new initializer: training starts again from fresh weights.');
   });
 
+  fillSelect($('schedule'), SCHEDULES);
+  $('schedule').addEventListener('change', (e) => {
+    rebuildWith((s) => { s.schedule = { ...s.schedule, kind: e.target.value }; },
+      'A new learning-rate schedule: training starts again from fresh weights.');
+  });
+  $('schedule-factor').addEventListener('change', (e) => {
+    rebuildWith((s) => { s.schedule = { ...s.schedule, factor: Number(e.target.value) }; }, 'Schedule γ changed: training starts again from fresh weights.');
+  });
+  $('schedule-epochs').addEventListener('change', (e) => {
+    const epochs = Math.round(Number(e.target.value));
+    rebuildWith((s) => { s.schedule = { ...s.schedule, every_epochs: epochs, total_epochs: epochs }; }, 'Schedule epochs changed: training starts again from fresh weights.');
+  });
+  $('stop-epochs').addEventListener('change', (e) => {
+    rebuildWith((s) => { s.stop = { ...s.stop, after_epochs: Math.max(0, Math.round(Number(e.target.value) || 0)) }; },
+      'A new stop rule: training starts again from fresh weights.');
+  });
+  $('stop-loss').addEventListener('change', (e) => {
+    rebuildWith((s) => { s.stop = { ...s.stop, below_loss: Math.max(0, Number(e.target.value) || 0) }; },
+      'A new stop rule: training starts again from fresh weights.');
+  });
+
   $('add-layer').addEventListener('click', () => {
     if (state.settings.hidden.length >= MAX_HIDDEN_LAYERS) {
       say(`At most ${MAX_HIDDEN_LAYERS} hidden layers fit on the page.`, 'error');
       return;
     }
-    rebuildWith((s) => s.hidden.push({ units: s.hidden.at(-1)?.units ?? 4, activation: s.hidden.at(-1)?.activation ?? 'tanh' }));
+    rebuildWith((s) => s.hidden.push({ units: s.hidden.at(-1)?.units ?? 4, activation: s.hidden.at(-1)?.activation ?? 'tanh', dropout: 0, bias: true }));
   });
   $('remove-layer').addEventListener('click', () => {
     if (state.settings.hidden.length === 0) {
@@ -188,7 +194,20 @@ function buildLayers() {
     const select = activationSelect(layer.activation, ACTIVATIONS, (value) => rebuildWith((st) => { st.hidden[k].activation = value; },
       'A new activation function: training starts again from fresh weights.'));
     select.setAttribute('aria-label', `activation of layer ${k + 1}`);
-    row.append(name, minus, units, plus, select);
+    const dropout = document.createElement('select');
+    dropout.className = 'dropout';
+    dropout.replaceChildren(...DROPOUTS.map((p) => {
+      const o = document.createElement('option');
+      o.value = String(p);
+      o.textContent = String(p);
+      return o;
+    }));
+    dropout.value = String(layer.dropout ?? 0);
+    dropout.title = 'dropout: the share of this layer\'s neurons switched off at each training step';
+    dropout.setAttribute('aria-label', `dropout of layer ${k + 1}`);
+    dropout.addEventListener('change', () => rebuildWith((st) => { st.hidden[k].dropout = Number(dropout.value); },
+      `Dropout ${dropout.value} in layer ${k + 1}: training starts again from fresh weights.`));
+    row.append(name, minus, units, plus, select, dropout);
     return row;
   });
   const out = document.createElement('div');
@@ -199,12 +218,21 @@ function buildLayers() {
   name.textContent = 'output';
   const units = document.createElement('span');
   units.className = 'units wide';
-  units.textContent = '1 neuron';
-  const select = activationSelect(s.outputActivation, ['sigmoid', 'identity', 'tanh', 'relu', 'leaky_relu'],
+  const outputs = state.data?.outputs ?? 1;
+  units.textContent = outputs === 1 ? '1 neuron' : `${outputs} neurons`;
+  const select = activationSelect(s.outputActivation, ['sigmoid', 'identity', 'tanh', 'relu', 'leaky_relu', 'softmax'],
     (value) => rebuildWith((st) => { st.outputActivation = value; }, 'A new output activation: training starts again from fresh weights.'));
   select.setAttribute('aria-label', 'activation of the output layer');
   out.append(name, units, select);
-  $('layers').replaceChildren(...rows, out);
+  const head = document.createElement('div');
+  head.className = 'layer-head';
+  for (const [text, span] of [['', 1], ['neurons', 3], ['activation', 1], ['dropout', 1]]) {
+    const cell = document.createElement('span');
+    cell.textContent = text;
+    if (span > 1) cell.style.gridColumn = `span ${span}`;
+    head.append(cell);
+  }
+  $('layers').replaceChildren(head, ...rows, out);
 }
 
 function button(text, label, onClick) {
@@ -229,7 +257,7 @@ function activationSelect(value, values, onChange) {
 export function syncControls() {
   const s = state.settings;
   $('speed').value = String(s.speed);
-  $('dataset').value = s.dataset;
+  syncDataControls();
   $('show-test').checked = s.showTest;
   $('thumbnails').checked = s.thumbnails;
   $('log-scale').checked = s.logScale;
@@ -245,6 +273,14 @@ export function syncControls() {
   $('regularization').value = s.regularization;
   $('regularization-rate').value = String(Math.max(0, REGULARIZATION_RATES.indexOf(s.regularizationRate)));
   $('regularization-rate-value').textContent = fmt(s.regularizationRate, 2);
+  $('schedule').value = s.schedule.kind;
+  $('schedule-params').hidden = s.schedule.kind === 'constant';
+  $('schedule-factor').value = String(s.schedule.factor);
+  $('schedule-factor').disabled = s.schedule.kind === 'cosine';
+  $('schedule-epochs').value = String(s.schedule.kind === 'cosine' ? s.schedule.total_epochs : s.schedule.every_epochs);
+  $('schedule-epochs').disabled = s.schedule.kind === 'exponential';
+  $('stop-epochs').value = String(s.stop.after_epochs);
+  $('stop-loss').value = String(s.stop.below_loss);
   $('layer-count').textContent = String(s.hidden.length);
   buildLayers();
 }

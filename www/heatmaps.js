@@ -8,7 +8,7 @@
 // one pixel high, and the output panel draws the fitted curve instead.
 
 import { Buffer, view } from './engine.js';
-import { LUT32, lutIndex, COLOURS } from './colors.js';
+import { LUT32, LUT_CSS, lutIndex, COLOURS, CLASS_RGB, CLASS_COLOURS } from './colors.js';
 
 const GRID_2D = 48;
 const GRID_1D = 160;
@@ -25,6 +25,8 @@ export function createHeatmaps(state) {
   let computed = -1;
   let builtHidden = false;
   let skip = 0;
+  /** The output panel's map: the output, or for several classes the predicted class's colour. */
+  let outputMap = null;
 
   function makeMap() {
     const canvas = document.createElement('canvas');
@@ -38,35 +40,28 @@ export function createHeatmaps(state) {
   /** Rebuilds the grid and the images when the network's shape or the data set changes. */
   function layout() {
     const { data, shape } = state;
-    const next = `${data.name}|${shape.join(',')}`;
+    const next = `${state.dataVersion ?? 0}|${data.name}|${data.features.join(',')}|${shape.join(',')}`;
     if (next === key) return;
     key = next;
     computed = -1;
     const [lo, hi] = data.domain;
-    const oneD = data.inputs === 1;
+    const oneD = data.dims === 1;
     width = oneD ? GRID_1D : GRID_2D;
     height = oneD ? 1 : GRID_2D;
-    grid = new Float64Array(width * height * data.inputs);
+    // The engine's grid runs from edge to edge; half a cell in from each side puts each
+    // value at the centre of its pixel.
+    const half = (hi - lo) / (2 * width);
+    grid = data.grid(lo + half, hi - half, lo + half, hi - half, width);
     curve = new Float64Array(width);
-    for (let py = 0; py < height; py++) {
-      for (let px = 0; px < width; px++) {
-        const row = py * width + px;
-        const x1 = lo + ((px + 0.5) / width) * (hi - lo);
-        if (oneD) {
-          grid[row] = x1;
-        } else {
-          grid[2 * row] = x1;
-          grid[2 * row + 1] = hi - ((py + 0.5) / height) * (hi - lo); // x₂ grows upwards
-        }
-      }
-    }
     maps = shape.map((units) => Array.from({ length: units }, makeMap));
-    // The inputs' maps never change: x_i itself, scaled to the colour range.
-    const scale = 1 / Math.max(Math.abs(lo), Math.abs(hi));
+    outputMap = makeMap();
+    // The inputs' maps never change: each input (feature) itself, scaled to the colour range.
     const rows = width * height;
     for (let i = 0; i < data.inputs; i++) {
+      let max = 1e-12;
+      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(grid[r * data.inputs + i]));
       const { pixels, ctx, image } = maps[0][i];
-      for (let r = 0; r < rows; r++) pixels[r] = LUT32[lutIndex(grid[r * data.inputs + i] * scale)];
+      for (let r = 0; r < rows; r++) pixels[r] = LUT32[lutIndex(grid[r * data.inputs + i] / max)];
       ctx.putImageData(image, 0, 0);
     }
   }
@@ -101,10 +96,28 @@ export function createHeatmaps(state) {
         for (let r = 0; r < rows; r++) pixels[r] = LUT32[lutIndex((a[r * units + j] - centre) * gain)];
         ctx.putImageData(image, 0, 0);
       }
-      if (isOutput) for (let r = 0; r < rows; r++) curve[r] = a[r * units];
+      if (isOutput) {
+        for (let r = 0; r < rows; r++) curve[r] = a[r * units];
+        if (units > 1 && data.kind === 'classification') classMap(a, units, rows);
+      }
     }
     // About 4 ms of a 16.7 ms frame for heatmaps: beyond that, update every few frames.
     skip = Math.min(5, Math.floor((performance.now() - started) / 4));
+  }
+
+  /** Colours each grid point by its predicted class (argmax), paler where the network is unsure. */
+  function classMap(a, units, rows) {
+    const { pixels, ctx, image } = outputMap;
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let j = 1; j < units; j++) if (a[r * units + j] > a[r * units + best]) best = j;
+      const [cr, cg, cb] = CLASS_RGB[best % CLASS_RGB.length];
+      // Probability 1/units → white, 1 → 70 % of the class colour (points stay readable).
+      const t = 0.7 * Math.max(0, (a[r * units + best] - 1 / units) / (1 - 1 / units));
+      const mix = (c) => Math.round(255 + t * (c - 255));
+      pixels[r] = (255 << 24) | (mix(cb) << 16) | (mix(cg) << 8) | mix(cr);
+    }
+    ctx.putImageData(image, 0, 0);
   }
 
   /** The map of neuron j in column c (0 = inputs), or null. */
@@ -118,12 +131,12 @@ export function createHeatmaps(state) {
     const { w, h } = size;
     const [lo, hi] = data.domain;
     const toX = (x) => ((x - lo) / (hi - lo)) * w;
-    const oneD = data.inputs === 1;
+    const oneD = data.dims === 1;
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, w, h);
     if (oneD) {
-      // y from −1.25 to 1.25, like the input axis.
-      const toY = (y) => h - ((y - lo) / (hi - lo)) * h;
+      const [ylo, yhi] = data.yDomain;
+      const toY = (y) => h - ((y - ylo) / (yhi - ylo)) * h;
       ctx.strokeStyle = COLOURS.grid;
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -147,14 +160,21 @@ export function createHeatmaps(state) {
       drawAxes(ctx, w, h);
       return;
     }
-    const out = map(state.shape.length - 1, 0);
+    const units = state.shape[state.shape.length - 1];
+    const out = units > 1 && data.kind === 'classification' ? outputMap?.canvas : map(state.shape.length - 1, 0);
     if (out) {
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(out, 0, 0, w, h);
     }
     const toY = (y) => h - ((y - lo) / (hi - lo)) * h;
-    drawClassPoints(ctx, data.train, toX, toY, false);
-    if (settings.showTest) drawClassPoints(ctx, data.test, toX, toY, true);
+    const dims = data.dims;
+    if (data.kind === 'classification') {
+      drawClassPoints(ctx, data.train, toX, toY, false, dims, data.classes);
+      if (settings.showTest) drawClassPoints(ctx, data.test, toX, toY, true, dims, data.classes);
+    } else {
+      drawValuePoints(ctx, data.train, toX, toY, false, dims);
+      if (settings.showTest) drawValuePoints(ctx, data.test, toX, toY, true, dims);
+    }
     drawAxes(ctx, w, h);
   }
 
@@ -175,22 +195,22 @@ export function createHeatmaps(state) {
     ctx.fillText(`x₁ → ${hi}`, w - 3, h - 2);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    ctx.fillText(`${data.inputs === 1 ? 'y' : 'x₂'} ↑ ${hi}`, 3, 2);
+    ctx.fillText(`${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.yDomain[1] : hi}`, 3, 2);
   }
 
   return { update, map, drawOutput, layout };
 }
 
-/** Classification points, coloured by class (blue = 1, orange = 0): training points filled
- *  with a dark rim (visible on their own class's colour), test points hollow rings. */
-function drawClassPoints(ctx, set, toX, toY, isTest) {
-  for (const label of [0, 1]) {
-    const colour = label ? COLOURS.positive : COLOURS.negative;
+/** Classification points, coloured by class (class 0 orange, 1 blue, 2 green): training
+ *  points filled with a dark rim (visible on their own class's colour), test points hollow rings. */
+function drawClassPoints(ctx, set, toX, toY, isTest, dims, classes) {
+  for (let label = 0; label < Math.max(2, classes); label++) {
+    const colour = CLASS_COLOURS[label % CLASS_COLOURS.length];
     ctx.beginPath();
     for (let p = 0; p < set.y.length; p++) {
       if (set.y[p] !== label) continue;
-      const x = toX(set.x[2 * p]);
-      const y = toY(set.x[2 * p + 1]);
+      const x = toX(set.x[dims * p]);
+      const y = toY(set.x[dims * p + 1]);
       ctx.moveTo(x + 4, y);
       ctx.arc(x, y, 4, 0, 2 * Math.PI);
     }
@@ -207,6 +227,21 @@ function drawClassPoints(ctx, set, toX, toY, isTest) {
       ctx.strokeStyle = 'rgba(20,20,20,0.75)';
       ctx.stroke();
     }
+  }
+}
+
+/** 2-D regression points: coloured by their value on the diverging scale, with a dark rim. */
+function drawValuePoints(ctx, set, toX, toY, isTest, dims) {
+  ctx.lineWidth = isTest ? 2.5 : 1;
+  for (let p = 0; p < set.y.length; p++) {
+    const x = toX(set.x[dims * p]);
+    const y = toY(set.x[dims * p + 1]);
+    ctx.beginPath();
+    ctx.arc(x, y, 4, 0, 2 * Math.PI);
+    ctx.fillStyle = isTest ? '#ffffff' : LUT_CSS[lutIndex(set.y[p])];
+    ctx.fill();
+    ctx.strokeStyle = isTest ? LUT_CSS[lutIndex(set.y[p])] : 'rgba(20,20,20,0.75)';
+    ctx.stroke();
   }
 }
 

@@ -11,7 +11,7 @@ export const KEYS = [
   ['E', 'step one epoch'],
   ['R', 'reset: fresh weights, same seed'],
   ['?', 'show or hide this help'],
-  ['Esc', 'close this help or the inspector'],
+  ['Esc', 'close this help, the share dialog or the inspector'],
 ];
 
 /** Typing in a field or choosing in a list must not trigger shortcuts. */
@@ -48,7 +48,9 @@ export function setupKeyboard({ inspector }) {
     else if (e.key === 'r' || e.key === 'R') resetTraining();
     else if (e.key === '?' || e.key === 'h') toggleHelp();
     else if (e.key === 'Escape') {
+      const share = document.getElementById('share');
       if (!help.hidden) toggleHelp(false);
+      else if (!share.hidden) share.hidden = true;
       else inspector.close();
     } else handled = false;
     if (handled) e.preventDefault();

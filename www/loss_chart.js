@@ -28,12 +28,12 @@ export function clearHistory() {
 }
 
 /** Adds a point for the engine's current step if one is due (throws the engine's errors). */
-export function record(engine, force = false) {
+export function record(engine, force = false, hasTest = true) {
   const step = engine.steps();
   if (step === history.lastStep) return;
   if (!force && history.length > 0 && step < history.lastStep + history.every) return;
   const train = engine.datasetLoss(false);
-  const test = engine.datasetLoss(true);
+  const test = hasTest ? engine.datasetLoss(true) : NaN;
   if (history.length === CAPACITY) {
     for (let k = 0; k < CAPACITY / 2; k++) {
       history.steps[k] = history.steps[2 * k];
@@ -51,11 +51,21 @@ export function record(engine, force = false) {
   history.version++;
 }
 
+/** The loss history as CSV text (step, training loss, test loss). */
+export function historyCsv() {
+  const rows = ['step,train_loss,test_loss'];
+  for (let k = 0; k < history.length; k++) {
+    const test = Number.isFinite(history.test[k]) ? String(history.test[k]) : '';
+    rows.push(`${history.steps[k]},${history.train[k]},${test}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
 /** The latest point as text for the panel, or an empty string. */
 export function latestText() {
   const n = history.length - 1;
   if (n < 0) return { train: '—', test: '—', step: '—' };
-  return { train: fmt(history.train[n], 5), test: fmt(history.test[n], 5), step: fmtInt(history.steps[n]) };
+  return { train: fmt(history.train[n], 5), test: Number.isNaN(history.test[n]) ? '—' : fmt(history.test[n], 5), step: fmtInt(history.steps[n]) };
 }
 
 /** Draws the chart on `canvas` (sized by the caller for the device pixel ratio). */

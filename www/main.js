@@ -2,7 +2,9 @@
 //
 // Modules by role: state.js (the one state object, engine building, messages), controls.js,
 // training.js (actions and the frame loop), network_view.js, heatmaps.js, loss_chart.js,
-// inspector.js, panels.js (read-outs), keyboard.js (shortcuts and help), datasets.js, colors.js.
+// inspector.js, panels.js (read-outs), keyboard.js (shortcuts and help), colors.js; data:
+// data.js (the engine's DataSet), data_controls.js; metrics.js; lessons.js; experiments.js;
+// share.js (links, model and CSV files, PNG); files.js.
 
 import { loadEngine, Buffer, view } from './engine.js';
 import { state, rebuild, onChange, onReset, reportError } from './state.js';
@@ -15,6 +17,10 @@ import { createInspector } from './inspector.js';
 import { updatePanels } from './panels.js';
 import { setupKeyboard } from './keyboard.js';
 import { scaleGradientCss } from './colors.js';
+import { updateMetrics } from './metrics.js';
+import { setupLessons, syncLesson, loadLesson } from './lessons.js';
+import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
+import { setupShare, openLink } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('engine-status');
@@ -62,7 +68,11 @@ async function boot() {
   const inspector = createInspector($('inspector'));
   onReset(restartHistory);
   onChange(() => inspector.refresh());
+  onChange(() => syncLesson());
   setupControls();
+  setupLessons({ experiment: (lesson) => raceLesson(lesson, (id) => loadLesson(id)) });
+  setupExperiments();
+  setupShare();
   setupKeyboard({ inspector });
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
 
@@ -82,12 +92,14 @@ async function boot() {
     state.dirty = true;
   });
 
-  if (!rebuild(null, { withData: true })) {
+  // A link opens the state it describes (with a message for anything it could not read).
+  if (!openLink(location.search) && !rebuild(null, { withData: true })) {
     status.textContent = 'The engine refused the starting settings (see the message above).';
     document.body.dataset.state = 'error';
     return;
   }
   syncControls();
+  syncLesson();
 
   let chartDrawn = -1;
   let chartAt = 0;
@@ -113,6 +125,11 @@ async function boot() {
       state.dirty = true;
     }
     updatePanels();
+    updateMetrics(now);
+  }, (now) => {
+    experimentFrame();
+    if (experiment.running) state.dirty = true;
+    drawExperiment(now);
   });
 
   // A small read-only hook for the end-to-end tests (and curious students in the console).
@@ -123,6 +140,7 @@ async function boot() {
     view: (buffer, layer) => view(state.engine, buffer, layer),
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
+    experiment,
   };
   status.textContent = 'Engine loaded.';
   document.body.dataset.state = 'ready';

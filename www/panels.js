@@ -3,7 +3,7 @@
 // Elements are made once per network shape; a frame only sets text, classes and widths.
 
 import { Buffer, view } from './engine.js';
-import { fmt, fmtInt } from './colors.js';
+import { fmt, fmtInt, CLASS_COLOURS } from './colors.js';
 import { state, phaseList, phaseName, phaseIndex, done, SPEEDS } from './state.js';
 import { latestText } from './loss_chart.js';
 
@@ -107,7 +107,7 @@ export function updatePanels() {
     row.classList.toggle('exploding', known && rms > 10);
   }
 
-  for (const legend of document.querySelectorAll('#right .legend[data-kind]')) legend.hidden = legend.dataset.kind !== state.data.kind;
+  updateLegend();
 
   const latest = latestText();
   setText('train-loss', latest.train);
@@ -116,6 +116,32 @@ export function updatePanels() {
 
   const batch = engine.batchLength();
   setText('sample-value', batch ? `${Math.min(state.sample, batch - 1) + 1} of ${batch}` : '—');
+}
+
+let legendFor = '';
+
+/** The output view's legend: which encoding is on screen, and one swatch per class. */
+function updateLegend() {
+  const d = state.data;
+  const kind = d.dims === 1 && d.kind === 'samples' ? 'regression' : d.kind === 'regression' && d.dims === 2 ? 'regression2d' : d.kind;
+  const key = `${kind}|${d.classes}`;
+  if (key === legendFor) return;
+  legendFor = key;
+  for (const legend of document.querySelectorAll('#right .legend[data-kind]')) legend.hidden = legend.dataset.kind !== kind;
+  if (kind !== 'classification') return;
+  $('output-scale-legend').hidden = d.classes > 2;
+  const items = [];
+  for (let k = 0; k < Math.max(2, d.classes); k++) {
+    const item = document.createElement('span');
+    item.className = 'cls';
+    const dot = document.createElement('i');
+    dot.className = 'dot';
+    dot.style.background = CLASS_COLOURS[k];
+    item.append(dot, `class ${k}`);
+    items.push(item);
+  }
+  if (d.classes > 2) items.push(' background: predicted class (paler: unsure)');
+  $('class-legend').replaceChildren(...items);
 }
 
 function setText(id, text) {

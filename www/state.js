@@ -5,11 +5,13 @@
 // the running engine and take effect at its next step.
 
 import { Engine, freshSeed } from './engine.js';
-import { makeData } from './datasets.js';
+import { generateData, loadInto, describe } from './data.js';
 import { fmtInt } from './colors.js';
 
 export const ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'];
-export const LOSSES = ['squared_error', 'binary_cross_entropy'];
+export const LOSSES = ['squared_error', 'binary_cross_entropy', 'softmax_cross_entropy'];
+export const SCHEDULES = ['constant', 'step', 'exponential', 'cosine'];
+
 export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'];
 export const INITIALIZERS = ['xavier_uniform', 'xavier_normal', 'he', 'uniform', 'zeros'];
 export const REGULARIZATIONS = ['none', 'l1', 'l2'];
@@ -29,11 +31,21 @@ export const SPEEDS = [
 
 export const state = {
   settings: {
+    /** A problem of data.js's PROBLEMS, 'custom' (a file or drawn points) or 'samples' (a lesson's). */
     dataset: 'circle',
+    points: 320,
+    noise: 0,
+    testRatio: 0.5,
     dataSeed: 7,
+    features: ['x1', 'x2'],
+    scaling: 'none',
     seed: 1,
-    hidden: [{ units: 4, activation: 'tanh' }, { units: 4, activation: 'tanh' }],
+    /** Hidden layers: {units, activation, dropout, bias}. */
+    hidden: [{ units: 4, activation: 'tanh', dropout: 0, bias: true }, { units: 4, activation: 'tanh', dropout: 0, bias: true }],
     outputActivation: 'sigmoid',
+    outputBias: true,
+    reduction: 'mean',
+    shuffle: true,
     loss: 'binary_cross_entropy',
     optimizer: 'sgd',
     learningRate: 0.3,
@@ -41,6 +53,10 @@ export const state = {
     initializer: 'xavier_uniform',
     regularization: 'none',
     regularizationRate: 0,
+    schedule: { kind: 'constant', factor: 0.5, every_epochs: 100, total_epochs: 1000 },
+    stop: { after_epochs: 0, below_loss: 0 },
+    /** The lesson loaded last (its id), or null. */
+    lesson: null,
     speed: 3,
     showTest: false,
     thumbnails: true,
@@ -111,53 +127,104 @@ export function reportError(error) {
 
 // ---- building the engine ----------------------------------------------------------------
 
-export function networkConfig(s = state.settings, inputs = state.data.inputs) {
+export function networkConfig(s = state.settings, data = state.data) {
+  const outputs = data.outputs;
   return {
-    inputs,
+    inputs: data.inputs,
     layers: [
-      ...s.hidden.map((h) => ({ units: h.units, activation: h.activation })),
-      { units: 1, activation: s.outputActivation },
+      ...s.hidden.map((h) => ({ units: h.units, activation: h.activation, bias: h.bias !== false, dropout: h.dropout ?? 0 })),
+      { units: outputs, activation: s.outputActivation, bias: s.outputBias !== false },
     ],
     loss: s.loss,
+    reduction: s.reduction,
     initializer: { kind: s.initializer },
     optimizer: { kind: s.optimizer, learning_rate: s.learningRate },
     regularization: { kind: s.regularization, rate: s.regularizationRate },
-    batch_size: Math.min(s.batchSize, state.data.train.y.length),
+    schedule: { ...s.schedule },
+    stop: { ...s.stop },
+    batch_size: Math.max(1, Math.min(s.batchSize, data.train.y.length)),
+    shuffle: s.shuffle,
     seed: s.seed,
   };
 }
 
+/** Puts the settings in line with an engine config (a lesson's or a link's network). */
+export function settingsFromConfig(config, s = state.settings) {
+  const layers = config.layers;
+  const out = layers[layers.length - 1];
+  s.hidden = layers.slice(0, -1).map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout ?? 0, bias: l.bias !== false }));
+  s.outputActivation = out.activation;
+  s.outputBias = out.bias !== false;
+  s.loss = config.loss ?? 'squared_error';
+  s.reduction = config.reduction ?? 'mean';
+  s.initializer = config.initializer?.kind ?? 'xavier_uniform';
+  s.optimizer = config.optimizer?.kind ?? 'sgd';
+  s.learningRate = config.optimizer?.learning_rate ?? 0.03;
+  s.regularization = config.regularization?.kind ?? 'none';
+  s.regularizationRate = config.regularization?.rate ?? 0;
+  s.schedule = { kind: 'constant', factor: 0.5, every_epochs: 100, total_epochs: 1000, ...(config.schedule ?? {}) };
+  s.stop = { after_epochs: 0, below_loss: 0, ...(config.stop ?? {}) };
+  s.batchSize = config.batch_size ?? 10;
+  s.shuffle = config.shuffle ?? true;
+  s.seed = config.seed ?? 0;
+}
+
 /**
- * Rebuilds the engine from the settings (and the data set if `withData`). If the engine
- * refuses the settings, the old engine and settings stay and the reason is shown.
- * Returns true on success.
+ * Rebuilds the engine from the settings (or from `config`, which may carry weights), on new
+ * data when `data` is given or `withData` asks for the settings' problem to be generated
+ * again. If the engine refuses, the old engine, data and settings stay and the reason is
+ * shown. Returns true on success.
  */
-export function rebuild(why, { withData = false, previous = null } = {}) {
+export function rebuild(why, { withData = false, previous = null, config = null, data = null } = {}) {
   const s = state.settings;
-  const data = withData || !state.data ? makeData(s.dataset, s.dataSeed) : state.data;
   const oldData = state.data;
-  state.data = data;
+  let next = data ?? oldData;
   let engine;
   try {
-    engine = new Engine(networkConfig(s, data.inputs));
-    engine.setData(data.train.x, data.train.y);
-    engine.setTestData(data.test.x, data.test.y);
+    if (!data && (withData || !oldData)) next = generateData(s);
+    engine = new Engine(config ?? networkConfig(s, next));
+    loadInto(engine, next);
   } catch (error) {
     engine?.free();
-    state.data = oldData;
+    if (next !== oldData && next?.set !== oldData?.set) next?.set?.free();
     if (previous) Object.assign(s, previous);
     reportError(error);
     changed();
     return false;
   }
+  if (next !== oldData) {
+    for (const fn of state.dataHooks ?? []) fn(next, oldData);
+    if (oldData?.set !== next.set) oldData?.set?.free();
+    state.dataVersion = (state.dataVersion ?? 0) + 1;
+  }
+  state.data = next;
   state.engine?.free();
   state.engine = engine;
-  state.shape = [data.inputs, ...s.hidden.map((h) => h.units), 1];
+  if (config) settingsFromConfig(engine.config(), s);
+  state.shape = [next.inputs, ...s.hidden.map((h) => h.units), next.outputs];
   resetView();
   if (why) say(why, 'info');
   else say('');
   changed();
   return true;
+}
+
+/** Registers `fn(newData, oldData)` to run before a data set is replaced (and freed). */
+export function onDataChange(fn) {
+  (state.dataHooks ??= []).push(fn);
+}
+
+/** Re-reads the data set after it changed in place (a drawn point); reloads the engine. */
+export function dataChangedInPlace() {
+  const d = state.data;
+  const domain = d.domain;
+  state.data = describe(d.set, d.name, d.label);
+  // Keep the view still while drawing, unless a point falls outside it.
+  const inside = (v) => v >= domain[0] && v <= domain[1];
+  if (state.data.dims === 2 && [...state.data.train.x, ...state.data.test.x].every(inside)) state.data.domain = domain;
+  if (state.data.dims === 1 && state.data.train.x.every(inside)) state.data.domain = domain;
+  state.dataVersion = (state.dataVersion ?? 0) + 1;
+  loadInto(state.engine, state.data);
 }
 
 /** Forgets the phase shown and the animation (after a reset or a rebuild). */

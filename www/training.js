@@ -6,11 +6,26 @@
 
 import { state, changed, reportError, say, phaseIndex, SPEEDS, resetView } from './state.js';
 import { record, clearHistory } from './loss_chart.js';
+import { fmtInt } from './colors.js';
 
 /** Steps per frame at the fastest speed: adapts so training takes about this much of a frame. */
 const TRAIN_BUDGET_MS = 6;
 let adaptiveSteps = 20;
 let lastPhaseAt = 0;
+
+function hasTest() {
+  return state.data.test.y.length > 0;
+}
+
+/** Says why training stopped by itself (the stop rule), and pauses. */
+function stoppedByRule() {
+  const { engine, settings } = state;
+  const stop = settings.stop;
+  state.playing = false;
+  const epochs = fmtInt(engine.epochs());
+  if (stop.after_epochs > 0 && engine.epochs() >= stop.after_epochs) say(`Stopped after ${epochs} epochs, as the stop rule asks.`);
+  else say(`Stopped after ${epochs} epochs: the training loss fell below ${stop.below_loss}, as the stop rule asks.`);
+}
 
 function layers() {
   return state.shape.length - 1;
@@ -48,7 +63,7 @@ export function stepPhase(animMs = 500) {
     state.lastPhase = phase;
     state.progress = phaseIndex(phase, layers());
     state.anim = animMs > 0 ? { start: performance.now(), duration: animMs } : null;
-    if (phase.kind === 'update') record(state.engine, true);
+    if (phase.kind === 'update') record(state.engine, true, hasTest());
   });
   changed();
 }
@@ -58,7 +73,7 @@ function afterSteps(force) {
   state.lastPhase = { kind: 'update', whole: true };
   state.progress = phaseIndex(state.lastPhase, layers());
   state.anim = null;
-  record(state.engine, force);
+  record(state.engine, force, hasTest());
 }
 
 /** Finishes the current step (or runs a whole one). */
@@ -94,7 +109,7 @@ export function resetTraining(seed) {
 /** Starts the loss history again with the loss of the fresh network (registered as a reset hook). */
 export function restartHistory() {
   clearHistory();
-  if (state.engine) attempt(() => record(state.engine, true));
+  if (state.engine) attempt(() => record(state.engine, true, hasTest()));
 }
 
 function advance(now) {
@@ -108,10 +123,16 @@ function advance(now) {
   }
   const steps = speed.steps || Math.round(adaptiveSteps);
   const started = performance.now();
+  const before = state.engine.steps();
   const ok = attempt(() => {
     state.engine.train(steps);
     afterSteps(false);
   });
+  const stop = state.settings.stop;
+  if (ok && (stop.after_epochs > 0 || stop.below_loss > 0) && state.engine.steps() - before < steps) {
+    afterSteps(true);
+    stoppedByRule();
+  }
   if (!speed.steps) {
     const took = Math.max(0.05, performance.now() - started);
     adaptiveSteps = Math.max(1, Math.min(100_000, 0.7 * adaptiveSteps + 0.3 * steps * (TRAIN_BUDGET_MS / took)));
@@ -120,7 +141,7 @@ function advance(now) {
 }
 
 /** Starts the frame loop; `draw(now)` runs whenever something changed or an animation runs. */
-export function startLoop(draw) {
+export function startLoop(draw, everyFrame = () => {}) {
   const stats = (state.stats = { frames: 0, frameMs: 0, trainMs: 0, drawMs: 0, stepsPerFrame: 0 });
   let previous = 0;
   const frame = (now) => {
@@ -131,6 +152,11 @@ export function startLoop(draw) {
     const t0 = performance.now();
     const before = state.engine?.steps() ?? 0;
     if (state.playing) advance(now);
+    try {
+      everyFrame(now);
+    } catch (error) {
+      reportError(error);
+    }
     const t1 = performance.now();
     stats.trainMs = 0.9 * stats.trainMs + 0.1 * (t1 - t0);
     stats.stepsPerFrame = 0.9 * stats.stepsPerFrame + 0.1 * ((state.engine?.steps() ?? 0) - before);

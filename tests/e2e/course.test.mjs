@@ -1,0 +1,664 @@
+// Issue 4 in the page, driven like a user drives it in real headless Chromium: data sets
+// (generators, features, preprocessing, a CSV file good and bad, points drawn by clicking),
+// metrics, training control, every lesson, an experiment, links that replay a state, and
+// model files. Screenshots of each panel land in tests/e2e/artifacts/.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { describeErrors, launchBrowser, openPage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open({ width = 1280, height = 720, query = '' } = {}) {
+  const opened = await openPage(browser, `${server.url}/index.html${query}`);
+  await opened.page.setViewportSize({ width, height });
+  await opened.page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30_000 });
+  assert.equal(await opened.page.evaluate(() => document.body.dataset.state), 'ready', `the page did not get ready${describeErrors(opened)}`);
+  await frames(opened.page);
+  return opened;
+}
+
+function assertNoErrors(opened) {
+  assert.deepEqual(opened.pageErrors, [], `uncaught page errors${describeErrors(opened)}`);
+  assert.deepEqual(opened.consoleErrors, [], `console errors${describeErrors(opened)}`);
+  assert.deepEqual(opened.requestErrors, [], `failed requests${describeErrors(opened)}`);
+}
+
+const frames = (page, n = 3) => page.evaluate((n) => new Promise((resolve) => {
+  const tick = (k) => (k === 0 ? resolve() : requestAnimationFrame(() => tick(k - 1)));
+  tick(n);
+}), n);
+
+const message = (page) => page.locator('#message').textContent();
+const messageKind = (page) => page.locator('#message').getAttribute('data-kind');
+
+/** What the page's data holds: sizes, classes and a copy of the raw points. */
+const dataOf = (page) => page.evaluate(() => {
+  const d = window.app.state.data;
+  return { name: d.name, dims: d.dims, classes: d.classes, kind: d.kind, inputs: d.inputs,
+    train: { x: Array.from(d.train.x), y: Array.from(d.train.y) }, test: { x: Array.from(d.test.x), y: Array.from(d.test.y) } };
+});
+
+const csvFile = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+
+/** The expected shape of each generator: coordinates per point and classes (0: regression). */
+const SHAPES = {
+  circle: [2, 2], xor: [2, 2], noisy_xor: [2, 2], gaussians: [2, 2], spiral: [2, 2], spiral3: [2, 3],
+  moons: [2, 2], checkerboard: [2, 2], sine: [1, 0], polynomial: [1, 0], plane: [2, 0],
+};
+
+describe('data, lessons and experiments', () => {
+  test('every generator has its shape, and its seed gives the same points again', { timeout: 120_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      for (const [problem, [dims, classes]] of Object.entries(SHAPES)) {
+        await page.selectOption('#dataset', problem);
+        await frames(page, 2);
+        const d = await dataOf(page);
+        assert.equal(d.name, problem);
+        assert.equal(d.dims, dims, `${problem}: coordinates per point`);
+        assert.equal(d.classes, classes, `${problem}: classes`);
+        const total = d.train.y.length + d.test.y.length;
+        assert.equal(total, problem === 'xor' ? 4 : 320, `${problem}: points`);
+        assert.equal(d.train.x.length, d.train.y.length * dims);
+        if (classes) assert.ok(d.train.y.every((y) => Number.isInteger(y) && y >= 0 && y < classes), `${problem}: labels are classes`);
+        // The network fits the data: one output per class beyond two, softmax for three.
+        const outputs = await page.evaluate(() => window.app.state.engine.layerUnits(window.app.state.engine.layerCount() - 1));
+        assert.equal(outputs, classes > 2 ? classes : 1, `${problem}: outputs`);
+        if (problem === 'spiral3') await screenshot('course-spiral3-data-1280x720');
+      }
+      // The same seed gives the same points; a new seed others; the noise slider moves them.
+      await page.selectOption('#dataset', 'moons');
+      const first = await dataOf(page);
+      await page.selectOption('#dataset', 'circle');
+      await page.selectOption('#dataset', 'moons');
+      assert.deepEqual(await dataOf(page), first, 'the same seed gave other points');
+      await page.click('#new-data');
+      assert.notDeepEqual((await dataOf(page)).train.x, first.train.x, 'a new data seed gave the same points');
+      await page.locator('#noise').fill('0.5');
+      await page.locator('#noise').dispatchEvent('change');
+      assert.equal(await page.evaluate(() => window.app.state.settings.noise), 0.5);
+      // The test share splits the points.
+      await page.locator('#test-ratio').fill('0.25');
+      await page.locator('#test-ratio').dispatchEvent('change');
+      const split = await dataOf(page);
+      assert.equal(split.test.y.length, 80);
+      assert.equal(split.train.y.length, 240);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('input features and preprocessing change what the network sees', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      await page.check('#features input[value="x1_squared"]');
+      await page.check('#features input[value="sin_x2"]');
+      assert.equal(await page.evaluate(() => window.app.state.engine.inputCount()), 4);
+      assert.deepEqual(await page.evaluate(() => window.app.state.shape[0]), 4);
+      assert.match(await message(page), /Input features: x1, x2, x1_squared, sin_x2/);
+      // Standardization is fitted on the training points: their inputs have mean 0.
+      await page.selectOption('#scaling', 'standardize');
+      const mean = await page.evaluate(() => {
+        const x = window.app.state.data.set.inputs(false);
+        let sum = 0;
+        for (let k = 0; k < x.length; k += 4) sum += x[k];
+        return sum / (x.length / 4);
+      });
+      assert.ok(Math.abs(mean) < 1e-9, `the standardized x1 has mean ${mean}`);
+      // Unticking every feature is refused in words.
+      for (const f of ['x1', 'x2', 'x1_squared']) await page.uncheck(`#features input[value="${f}"]`);
+      await page.locator('#features input[value="sin_x2"]').click();
+      assert.equal(await messageKind(page), 'error');
+      assert.match(await message(page), /at least one input feature/);
+      assert.equal(await page.locator('#features input[value="sin_x2"]').isChecked(), true);
+      await frames(page);
+      await screenshot('course-features-1280x720');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a CSV file loads; a malformed one names the line and leaves the data as it was', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      const rows = ['width,height,kind'];
+      for (let k = 0; k < 40; k++) rows.push(`${(k % 8) / 2},${Math.floor(k / 8)},${k % 8 < 4 ? 0 : 1}`);
+      await page.setInputFiles('#csv-file', csvFile('flowers.csv', rows.join('\n')));
+      await page.waitForFunction(() => window.app.state.data.name === 'custom');
+      const good = await dataOf(page);
+      assert.equal(good.train.y.length + good.test.y.length, 40);
+      assert.equal(good.classes, 2);
+      assert.match(await message(page), /^Loaded flowers\.csv: 20 training and 20 test points, 2 classes/);
+      assert.equal(await page.locator('#dataset').inputValue(), 'custom');
+      // The header names the columns to pick the label from (as text, never as markup).
+      const options = await page.locator('#csv-label option').allTextContents();
+      assert.deepEqual(options, ['last', '1: width', '2: height', '3: kind']);
+      await frames(page);
+      await screenshot('course-csv-loaded-1280x720');
+
+      // A bad file: the message names the line and the problem; nothing on screen changes.
+      const weights = await page.evaluate(() => window.app.state.engine.exportModel());
+      await page.setInputFiles('#csv-file', csvFile('<img src=x onerror=alert(1)>.csv', 'a,b,label\n1,2,0\n3,oops,1\n'));
+      await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
+      const text = await message(page);
+      assert.match(text, /line 3: column 2 is "oops", which is not a number/);
+      assert.match(text, /<img src=x onerror=alert\(1\)>\.csv/, 'the file name is shown as text');
+      assert.equal(await page.locator('#message img').count(), 0, 'the file name became markup');
+      assert.deepEqual(await dataOf(page), good, 'the bad file changed the data');
+      assert.equal(await page.evaluate(() => window.app.state.engine.exportModel()), weights);
+      await screenshot('course-csv-bad-1280x720');
+      // Ragged rows too.
+      await page.setInputFiles('#csv-file', csvFile('ragged.csv', '1,2,0\n3,4\n'));
+      await page.waitForFunction(() => /ragged\.csv/.test(document.getElementById('message').textContent));
+      assert.match(await message(page), /line 2/);
+      assert.deepEqual(await dataOf(page), good);
+
+      // Another label column: the file is read again.
+      await page.selectOption('#csv-label', '0');
+      await page.waitForFunction(() => window.app.state.data.kind === 'regression');
+      assert.equal((await dataOf(page)).dims, 2);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('points drawn by clicking the output view join the training set; the data exports as CSV', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      const before = await dataOf(page);
+      await page.check('#draw-mode');
+      await page.selectOption('#draw-class', '1');
+      const box = await page.locator('#output').boundingBox();
+      // The top-left corner is (−6, 6) in data coordinates; a quarter in is (−3, 3).
+      await page.mouse.click(box.x + box.width / 4, box.y + box.height / 4);
+      const after = await dataOf(page);
+      assert.equal(after.train.y.length, before.train.y.length + 1);
+      assert.equal(after.train.y.at(-1), 1);
+      const [x1, x2] = after.train.x.slice(-2);
+      assert.ok(Math.abs(x1 + 3) < 0.1 && Math.abs(x2 - 3) < 0.1, `drawn at (${x1}, ${x2})`);
+      assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 0);
+      assert.match(await message(page), /point was added/);
+      await frames(page);
+      await screenshot('course-drawn-1280x720');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-data')]);
+      const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
+      const lines = text.trim().split('\n');
+      assert.equal(lines.length, 1 + after.train.y.length + after.test.y.length);
+      assert.match(lines[0], /x1,x2,label/);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('metrics beside the loss curve are the engine\'s, for classification and regression', { timeout: 60_000 }, async () => {
+    for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+      const opened = await open({ width, height });
+      const { page, screenshot } = opened;
+      try {
+        await page.click('#step-epoch');
+        await frames(page, 4);
+        const engine = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, true));
+        const summary = await page.locator('#metrics-summary').textContent();
+        assert.match(summary, /^test: accuracy [\d.]+ % · F1 [\d.]+ · training [\d.]+ %$/);
+        assert.equal(await page.locator('#metrics-summary').getAttribute('data-accuracy'), String(engine.accuracy));
+        await page.click('#metrics summary');
+        const cells = await page.locator('#metrics .confusion td').allTextContents();
+        assert.deepEqual(cells.map(Number), engine.confusion.flat());
+        assert.equal(await page.locator('#metrics .metrics-table tr').count(), 1 + 2 + 1, 'a header, a row per class and the mean');
+        await screenshot(`course-metrics-${width}x${height}`);
+        await page.click('#metrics summary');
+        await page.selectOption('#dataset', 'plane');
+        await page.click('#step-epoch');
+        await frames(page, 4);
+        assert.match(await page.locator('#metrics-summary').textContent(), /^test: RMSE [\d.e−]+ · R² [−\d.e]+ · training R² [−\d.e]+$/);
+        const r2 = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, true).r2);
+        assert.equal(await page.locator('#metrics-summary').getAttribute('data-r2'), String(r2));
+        await screenshot(`course-plane-${width}x${height}`);
+        assertNoErrors(opened);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test('dropout, a schedule and a stop rule reach the engine; training stops by itself', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      await page.selectOption('#layers .layer-row[data-layer="0"] select.dropout', '0.2');
+      await page.selectOption('#schedule', 'step');
+      await page.fill('#schedule-factor', '0.7');
+      await page.locator('#schedule-factor').dispatchEvent('change');
+      await page.fill('#stop-epochs', '3');
+      await page.locator('#stop-epochs').dispatchEvent('change');
+      const config = await page.evaluate(() => window.app.state.engine.config());
+      assert.equal(config.layers[0].dropout, 0.2);
+      assert.equal(config.schedule.kind, 'step');
+      assert.equal(config.schedule.factor, 0.7);
+      assert.equal(config.stop.after_epochs, 3);
+      await page.selectOption('#speed', '4');
+      await page.click('#play');
+      await page.waitForFunction(() => !window.app.state.playing, null, { timeout: 20_000 });
+      assert.equal(await page.evaluate(() => window.app.state.engine.epochs()), 3);
+      assert.match(await message(page), /^Stopped after 3 epochs/);
+      await frames(page);
+      await screenshot('course-stopped-1280x720');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('every lesson loads its network and text; the chain-rule lesson shows the worked numbers', { timeout: 120_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
+      assert.equal(lessons.length, 8);
+      for (const lesson of lessons) {
+        await page.selectOption('#lesson', lesson.id);
+        await frames(page, 2);
+        assert.equal(await page.locator('#lesson-title').textContent(), lesson.title);
+        assert.equal(await page.locator('#lesson-text').textContent(), lesson.text);
+        assert.match(await message(page), new RegExp(`^Lesson loaded: ${lesson.title.replace(/[()]/g, '.')}`));
+        const config = await page.evaluate(() => window.app.state.engine.config());
+        assert.deepEqual(config.layers.map((l) => [l.units, l.activation, l.bias]),
+          lesson.session.network.layers.map((l) => [l.units, l.activation, l.bias]), `${lesson.id}: layers`);
+        assert.equal(config.optimizer.learning_rate, lesson.session.network.optimizer.learning_rate, `${lesson.id}: η`);
+        assert.equal(await page.locator('#lesson-variants button[data-variant]').count(), lesson.variants.length);
+        // Given weights are the engine's, exactly.
+        lesson.session.network.layers.forEach((l, k) => {
+          if (l.weights) assert.deepEqual(config.layers[k].weights, l.weights, `${lesson.id}: weights of layer ${k + 1}`);
+        });
+        if (!lesson.samples) assert.equal(await page.evaluate(() => window.app.state.data.name), lesson.session.data.problem);
+        await screenshot(`course-lesson-${lesson.id}-1280x720`);
+      }
+
+      // 1. The chain rule: ../shared/examples/ (h, ŷ, L, dL/dw2, dL/dw1).
+      await page.selectOption('#lesson', 'chain-rule');
+      await frames(page);
+      assert.equal(Number(await page.locator('#train-loss').textContent()), Number((0.08747274570303369).toPrecision(5)));
+      for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight'); // forward 1, 2, loss, backward 2, 1
+      const h = await page.evaluate(() => window.app.view(window.app.Buffer.Activation, 0)[0]);
+      const y = await page.evaluate(() => window.app.view(window.app.Buffer.Activation, 1)[0]);
+      assert.ok(Math.abs(h - 0.549833997312478) < 1e-12, `h = ${h}`);
+      assert.ok(Math.abs(y - 0.581735142037886) < 1e-12, `ŷ = ${y}`);
+      assert.ok(Math.abs(await page.evaluate(() => window.app.state.engine.loss()) - 0.08747274570303369) < 1e-12);
+      // Click the edge w2 (hidden → output) and read the inspector: dL/dw2 = δ2 · h.
+      for (const [layer, expected] of [[1, -0.055957672744995204], [0, -0.007557072557793297]]) {
+        const point = await page.evaluate((layer) => {
+          const L = window.app.layout();
+          const a = L.colStart[layer];
+          const b = L.colStart[layer + 1];
+          const x1 = L.nodeX[a] + L.size / 2;
+          const x2 = L.nodeX[b] - L.size / 2;
+          return { x: x1 + 0.3 * (x2 - x1), y: L.nodeY[a] + 0.3 * (L.nodeY[b] - L.nodeY[a]) };
+        }, layer);
+        const box = await page.locator('#network').boundingBox();
+        await page.mouse.click(box.x + point.x, box.y + point.y);
+        await page.waitForSelector('#inspector:not([hidden])');
+        const shown = Number(await page.locator('#inspector [data-name="sample-gradient"]').getAttribute('data-value'));
+        assert.ok(Math.abs(shown - expected) < 1e-12, `dL/dw${layer + 1} shown ${shown}, expected ${expected}`);
+        if (layer === 1) await screenshot('course-chain-rule-inspector-1280x720');
+        await page.keyboard.press('Escape');
+      }
+      // The text says these numbers too.
+      const text = await page.locator('#lesson-text').textContent();
+      for (const n of ['0.5498', '0.5817', '0.0875', '−0.0560', '−0.00756']) assert.ok(text.includes(n), `the lesson text lacks ${n}`);
+
+      // 3. The worked example: the total error 0.298371109, then w5 = 0.35891648 after one update.
+      await page.selectOption('#lesson', 'worked-example');
+      assert.equal(await page.evaluate(() => window.app.state.shape.join('-')), '2-2-2');
+      for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+      assert.ok(Math.abs(await page.evaluate(() => window.app.state.engine.loss()) - 0.298371109) < 1e-9);
+      for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+      const w5 = await page.evaluate(() => window.app.view(window.app.Buffer.Weights, 1)[0]);
+      assert.ok(Math.abs(w5 - 0.35891648) < 1e-8, `w5 = ${w5}`);
+
+      // 2. XOR without biases: (0,0) stays at 0.5 from the hidden layer; with biases it learns.
+      await page.selectOption('#lesson', 'xor');
+      await page.click('#lesson-variants button[data-variant="1"]');
+      assert.deepEqual(await page.evaluate(() => window.app.state.engine.config().layers.map((l) => l.bias)), [true, true]);
+      assert.match(await message(page), /XOR.*with biases/);
+
+      // 8. Three classes: three softmax outputs, a legend with three class colours.
+      await page.selectOption('#lesson', 'spiral-softmax');
+      await frames(page);
+      assert.equal(await page.locator('#class-legend .cls').count(), 3);
+      assert.equal(await page.evaluate(() => window.app.state.engine.config().loss), 'softmax_cross_entropy');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('vanishing gradients: the gradient strip shows the first layer learning far less with sigmoid', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      const ratio = async () => {
+        await page.click('#step-sample');
+        await frames(page);
+        const values = await page.evaluate(() => [...document.querySelectorAll('#grad-strip .grad-row')].map((r) => Number(r.dataset.value)));
+        return values[0] / values[values.length - 1];
+      };
+      await page.selectOption('#lesson', 'vanishing-gradients');
+      const sigmoid = await ratio();
+      await screenshot('course-vanishing-sigmoid-1280x720');
+      await page.click('#lesson-variants button[data-variant="1"]');
+      const relu = await ratio();
+      assert.ok(sigmoid < 0.01, `sigmoid: first/last layer gradient ${sigmoid}`);
+      assert.ok(relu > 10 * sigmoid, `ReLU ${relu} vs sigmoid ${sigmoid}`);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('learning rate: η = 1 explodes with a message, η = 0.00001 crawls; overfitting: the test loss ends above the training loss', { timeout: 90_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      await page.selectOption('#lesson', 'learning-rate');
+      await page.selectOption('#speed', '4');
+      await page.click('#play');
+      await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'diverged', null, { timeout: 30_000 });
+      assert.match(await message(page), /^The loss exploded at step/);
+      await frames(page);
+      await screenshot('course-lesson-learning-rate-diverged-1280x720');
+      // 100 steps: η = 0.00001 hardly moves the loss; η = 0.03 (the third variant) brings it down.
+      const after100 = async (variant) => {
+        await page.click(`#lesson-variants button[data-variant="${variant}"]`);
+        const start = await page.evaluate(() => window.app.state.engine.datasetLoss(false));
+        await page.evaluate(() => window.app.state.engine.train(100));
+        return { start, end: await page.evaluate(() => window.app.state.engine.datasetLoss(false)) };
+      };
+      const low = await after100(1);
+      const good = await after100(2);
+      assert.equal(low.start, good.start, 'the variants start from different weights');
+      assert.ok(low.end > 0.95 * low.start, `η = 0.00001 moved the loss from ${low.start} to ${low.end}`);
+      assert.ok(good.end < 0.5 * good.start, `η = 0.03 moved the loss from ${good.start} to ${good.end} only`);
+
+      await page.selectOption('#lesson', 'overfitting');
+      assert.equal(await page.evaluate(() => window.app.state.data.train.y.length), 20);
+      await page.evaluate(() => window.app.state.engine.train(3000));
+      await page.click('#step-sample');
+      await frames(page, 4);
+      const losses = await page.evaluate(() => ({ train: window.app.state.engine.datasetLoss(false), test: window.app.state.engine.datasetLoss(true) }));
+      assert.ok(losses.test > 2 * losses.train, `train ${losses.train}, test ${losses.test}`);
+      await page.check('#show-test');
+      await frames(page);
+      await screenshot('course-lesson-overfitting-trained-1280x720');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('an experiment with two learning rates draws two curves and a table; a lesson races its variants', { timeout: 120_000 }, async () => {
+    for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+      const opened = await open({ width, height });
+      const { page, screenshot } = opened;
+      try {
+        await page.click('#experiment-button');
+        await page.selectOption('#exp-kind', 'learning-rate');
+        await page.fill('#exp-values', '0.03, 0.3');
+        await page.locator('#exp-values').dispatchEvent('change');
+        await page.fill('#exp-steps', '800');
+        await page.locator('#exp-steps').dispatchEvent('change');
+        await page.click('#exp-run');
+        await page.waitForFunction(() => !window.app.experiment.running, null, { timeout: 60_000 });
+        await frames(page, 4);
+        const runs = await page.evaluate(() => window.app.experiment.runs.map((r) => ({
+          label: r.label, steps: r.engine.steps(), rate: r.engine.config().optimizer.learning_rate, points: r.steps.length, last: r.train.at(-1), seed: r.engine.config().seed,
+        })));
+        assert.equal(runs.length, 2);
+        assert.deepEqual(runs.map((r) => r.rate), [0.03, 0.3]);
+        assert.deepEqual(runs.map((r) => r.steps), [800, 800]);
+        assert.equal(runs[0].seed, runs[1].seed, 'the runs have different seeds');
+        assert.ok(runs.every((r) => r.points > 10));
+        assert.ok(runs[1].last < runs[0].last, 'the larger rate did not learn faster');
+        // Two training curves (and two dashed test curves) in the two run colours.
+        assert.equal(await page.locator('#exp-chart').getAttribute('data-series'), '2');
+        const colours = await page.evaluate(() => {
+          const c = document.getElementById('exp-chart');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const near = (k, [r, g, b]) => Math.abs(d[k] - r) < 30 && Math.abs(d[k + 1] - g) < 30 && Math.abs(d[k + 2] - b) < 30;
+          let blue = 0;
+          let orange = 0;
+          for (let k = 0; k < d.length; k += 4) {
+            if (near(k, [0x00, 0x72, 0xb2])) blue++;
+            if (near(k, [0xe6, 0x9f, 0x00])) orange++;
+          }
+          return { blue, orange };
+        });
+        assert.ok(colours.blue > 100 && colours.orange > 100, `curve pixels: ${JSON.stringify(colours)}`);
+        assert.equal(await page.locator('#exp-table tbody tr').count(), 2);
+        assert.equal(await page.locator('#exp-nets canvas').count(), 2);
+        const row = await page.locator('#exp-table tbody tr[data-run="1"] td').allTextContents();
+        assert.match(row[0], /η = 0.3/);
+        assert.equal(row[1], '800');
+        await screenshot(`course-experiment-lr-${width}x${height}`);
+
+        // Bad values are refused in words.
+        await page.fill('#exp-values', '0.1, lots');
+        await page.locator('#exp-values').dispatchEvent('change');
+        assert.match(await page.locator('#exp-note').textContent(), /"lots" is not a learning rate/);
+
+        // The optimizers lesson races its four variants.
+        await page.fill('#exp-steps', '300');
+        await page.locator('#exp-steps').dispatchEvent('change');
+        await page.click('#exp-close');
+        await page.selectOption('#lesson', 'optimizers');
+        await page.click('#lesson-variants button.race');
+        await page.waitForFunction(() => !window.app.experiment.running && window.app.experiment.runs.length === 4, null, { timeout: 60_000 });
+        await frames(page, 4);
+        assert.equal(await page.locator('#exp-chart').getAttribute('data-series'), '4');
+        assert.deepEqual(await page.evaluate(() => window.app.experiment.runs.map((r) => r.engine.config().optimizer.kind)), ['sgd', 'momentum', 'rmsprop', 'adam']);
+        await screenshot(`course-experiment-optimizers-${width}x${height}`);
+        assertNoErrors(opened);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test('an experiment keeps the page smooth', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page } = opened;
+    try {
+      await page.click('#experiment-button');
+      await page.selectOption('#exp-kind', 'optimizer');
+      await page.fill('#exp-steps', '1000000');
+      await page.locator('#exp-steps').dispatchEvent('change');
+      await page.click('#exp-run');
+      await page.waitForTimeout(3000);
+      const stats = await page.evaluate(() => ({ ...window.app.state.stats }));
+      await page.click('#exp-run');
+      assert.ok(stats.drawMs + stats.trainMs < 14, `a frame's work took ${stats.drawMs.toFixed(1)} + ${stats.trainMs.toFixed(1)} ms`);
+      assert.ok(stats.frameMs < 25, `frames came every ${stats.frameMs.toFixed(1)} ms`);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a link made from a state reopens that state exactly', { timeout: 120_000 }, async () => {
+    const cases = [
+      async (page) => {
+        await page.selectOption('#dataset', 'moons');
+        await page.check('#features input[value="x1_x2"]');
+        await page.selectOption('#scaling', 'min_max');
+        await page.click('#add-layer');
+        await page.selectOption('#optimizer', 'adam');
+        await page.locator('#learning-rate').fill('-2');
+        await page.selectOption('#layers .layer-row[data-layer="1"] select.dropout', '0.1');
+        await page.click('#step-epoch');
+        await page.click('#step-epoch');
+      },
+      async (page) => {
+        await page.selectOption('#lesson', 'xor');
+        await page.click('#lesson-variants button[data-variant="1"]');
+        await page.click('#step-epoch');
+      },
+      async (page) => {
+        const rows = ['a,b,c'];
+        for (let k = 0; k < 30; k++) rows.push(`${k / 10},${(k * 7) % 11},${k % 3}`);
+        await page.setInputFiles('#csv-file', csvFile('three.csv', rows.join('\n')));
+        await page.waitForFunction(() => window.app.state.data.classes === 3);
+        await page.click('#step-epoch');
+      },
+    ];
+    for (const make of cases) {
+      const sender = await open();
+      let link;
+      let sent;
+      try {
+        await make(sender.page);
+        await sender.page.click('#share-button');
+        link = await sender.page.locator('#share-url').inputValue();
+        sent = await sender.page.evaluate(() => ({
+          settings: window.app.state.settings, model: window.app.state.engine.exportModel(), data: window.app.state.data.train,
+          test: window.app.state.data.test,
+        }));
+        await sender.screenshot('course-share-1280x720');
+        assertNoErrors(sender);
+      } finally {
+        await sender.page.close();
+      }
+      const query = new URL(link).search;
+      const receiver = await open({ query });
+      try {
+        const got = await receiver.page.evaluate(() => ({
+          settings: window.app.state.settings, model: window.app.state.engine.exportModel(), data: window.app.state.data.train,
+          test: window.app.state.data.test,
+        }));
+        const { speed, showTest, thumbnails, logScale, ...sentSettings } = sent.settings;
+        const { speed: s2, showTest: t2, thumbnails: h2, logScale: l2, ...gotSettings } = got.settings;
+        assert.deepEqual(gotSettings, sentSettings);
+        assert.equal(got.model, sent.model, 'the weights or settings differ');
+        assert.deepEqual(got.data, sent.data);
+        assert.deepEqual(got.test, sent.test);
+        assert.match(await message(receiver.page), /^Opened from a link/);
+        assertNoErrors(receiver);
+      } finally {
+        await receiver.page.close();
+      }
+    }
+  });
+
+  test('a malformed or outdated link opens with a message and sensible defaults', { timeout: 60_000 }, async () => {
+    for (const query of ['?v=9&lr=lots&layers=zz:q&problem=spiral&bogus=1', '?params=%%%&lesson=no-such-lesson', '?layers=40:tanh,1:sigmoid']) {
+      const opened = await open({ query });
+      const { page, screenshot } = opened;
+      try {
+        assert.equal(await messageKind(page), 'error', `${query}: no message`);
+        const text = await message(page);
+        assert.match(text, /could not be read|could not be opened/);
+        assert.ok(await page.evaluate(() => window.app.state.engine.layerCount()) >= 1);
+        if (query.startsWith('?v=9')) {
+          assert.match(text, /version 9/);
+          assert.match(text, /lr=lots/);
+          assert.equal(await page.evaluate(() => window.app.state.data.name), 'spiral', 'what could be read was dropped');
+          await screenshot('course-bad-link-1280x720');
+        }
+        await page.click('#step-sample');
+        await frames(page);
+        assert.equal(await page.locator('#step-count').textContent(), '1');
+        assertNoErrors(opened);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test('the new panels at 1920×1080: a lesson, three classes trained, a file, drawing, sharing', { timeout: 90_000 }, async () => {
+    const opened = await open({ width: 1920, height: 1080 });
+    const { page, screenshot } = opened;
+    try {
+      await page.selectOption('#lesson', 'spiral-softmax');
+      await page.evaluate(() => window.app.state.engine.train(3000));
+      await page.click('#step-sample');
+      await frames(page, 4);
+      await page.click('#metrics summary');
+      await screenshot('course-spiral3-trained-1920x1080');
+      await page.click('#metrics summary');
+      const accuracy = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, false).accuracy);
+      assert.ok(accuracy > 0.9, `three spirals: training accuracy ${accuracy}`);
+      const rows = ['x,y,label'];
+      for (let k = 0; k < 60; k++) rows.push(`${Math.cos(k) * (k % 2 ? 3 : 1)},${Math.sin(k) * (k % 2 ? 3 : 1)},${k % 2}`);
+      await page.setInputFiles('#csv-file', csvFile('rings.csv', rows.join('\n')));
+      await page.check('#draw-mode');
+      const box = await page.locator('#output').boundingBox();
+      await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.2);
+      await frames(page);
+      await screenshot('course-csv-drawn-1920x1080');
+      await page.click('#share-button');
+      await screenshot('course-share-dialog-1920x1080');
+      await page.keyboard.press('Escape');
+      assert.equal(await page.locator('#share').isHidden(), true);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('model files export and import; a bad model file changes nothing; loss history and PNGs download', { timeout: 60_000 }, async () => {
+    const opened = await open();
+    const { page, screenshot } = opened;
+    try {
+      await page.click('#step-epoch');
+      await page.click('#share-button');
+      const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-model')]);
+      const model = Buffer.concat(await (await modelDownload.createReadStream()).toArray()).toString();
+      assert.equal(model, await page.evaluate(() => window.app.state.engine.exportModel()));
+      const [lossDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-loss')]);
+      const loss = Buffer.concat(await (await lossDownload.createReadStream()).toArray()).toString().trim().split('\n');
+      assert.equal(loss[0], 'step,train_loss,test_loss');
+      assert.equal(loss.length, 1 + await page.evaluate(() => window.app.history.length));
+      for (const id of ['#export-network-png', '#export-chart-png']) {
+        const [png] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+        const bytes = Buffer.concat(await (await png.createReadStream()).toArray());
+        assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], `${id} is not a PNG`);
+      }
+      await screenshot('course-share-dialog-1280x720');
+      // Train on, then import the saved model: the weights come back exactly.
+      await page.keyboard.press('Escape');
+      await page.click('#step-epoch');
+      await page.setInputFiles('#import-model', { name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(model) });
+      await page.waitForFunction(() => /saved\.json/.test(document.getElementById('message').textContent));
+      const loaded = JSON.parse(await page.evaluate(() => window.app.state.engine.exportModel()));
+      assert.deepEqual(loaded.network.layers.map((l) => l.weights), JSON.parse(model).network.layers.map((l) => l.weights));
+      // A bad model file: a message in words, and the network stays.
+      const before = await page.evaluate(() => window.app.state.engine.exportModel());
+      await page.setInputFiles('#import-model', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "backprop-viz-model", "version": 2}') });
+      await page.waitForFunction(() => /broken\.json/.test(document.getElementById('message').textContent));
+      assert.equal(await messageKind(page), 'error');
+      assert.match(await message(page), /version 2/);
+      assert.equal(await page.evaluate(() => window.app.state.engine.exportModel()), before);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+});

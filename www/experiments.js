@@ -1,0 +1,472 @@
+// Experiments: two to four configurations trained side by side on the same data and seed,
+// their training losses overlaid on one chart (src/wasm_chart.rs, drawLossSeries), a table of
+// final metrics and steps to reach a target loss, and each run's network drawn small.
+//
+// Every run is its own Engine fed the page's data. Each frame trains every running run for
+// a share of a fixed budget (so the page stays at 60 fps), records its losses every `every`
+// steps, and redraws the chart a few times a second.
+
+import { Engine, Buffer, view } from './engine.js';
+import { drawLossSeries } from './pkg/backprop_viz.js';
+import { state, networkConfig, reportError, changed, onDataChange, OPTIMIZERS, ACTIVATIONS } from './state.js';
+import { loadInto } from './data.js';
+import { measure } from './metrics.js';
+import { fmt, fmtInt, LUT_CSS, lutIndex } from './colors.js';
+import { lessonById } from './lessons.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Run colours (Okabe–Ito: blue, orange, bluish green, reddish purple), colour-blind safe. */
+export const RUN_COLOURS = [0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7];
+/** The style bit of a dashed series in drawLossSeries (src/wasm_chart.rs). */
+const DASHED = 0x100_0000;
+const css = (c) => `#${c.toString(16).padStart(6, '0')}`;
+/** Training time per frame for all runs together (ms). */
+const BUDGET_MS = 7;
+/** Loss points kept per run. */
+const POINTS = 300;
+
+export const experiment = {
+  runs: [],
+  kind: 'learning-rate',
+  running: false,
+  target: 0.1,
+  steps: 3000,
+  version: 0,
+};
+
+/** The comparisons offered: each has default values (editable in the panel, two to four of
+ *  them) and makes one run per value from the current settings. */
+const KINDS = {
+  lesson: { label: 'the lesson\'s variants', values: () => '', make: lessonRuns },
+  'learning-rate': {
+    label: 'learning rates',
+    values: () => [0.1, 1, 10].map((f) => Number((state.settings.learningRate * f).toPrecision(2))).join(', '),
+    make: (values) => numbers(values, 'a learning rate', 0, 100).map((rate) => ({
+      label: `η = ${rate}`, config: withConfig((c) => { c.optimizer.learning_rate = rate; }),
+    })),
+  },
+  optimizer: {
+    label: 'optimizers',
+    values: () => OPTIMIZERS.join(', '),
+    make: (values) => names(values, OPTIMIZERS, 'optimizer').map((kind) => {
+      // Adaptive optimizers take steps of about η per weight: a tenth of SGD's rate suits them.
+      const rate = kind === 'rmsprop' || kind === 'adam' ? Number((state.settings.learningRate / 10).toPrecision(2)) : state.settings.learningRate;
+      return { label: `${kind}, η = ${rate}`, config: withConfig((c) => { c.optimizer = { kind, learning_rate: rate }; }) };
+    }),
+  },
+  activation: {
+    label: 'hidden activations',
+    values: () => 'tanh, relu, sigmoid',
+    make: (values) => names(values, ACTIVATIONS, 'activation').map((activation) => ({
+      label: activation,
+      config: withConfig((c) => { c.layers.slice(0, -1).forEach((l) => { l.activation = activation; }); }),
+    })),
+  },
+  depth: {
+    label: 'depths (hidden layers)',
+    values: () => '1, 2, 3',
+    make: (values) => numbers(values, 'a number of hidden layers', 0, 8).map((depth) => ({
+      label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
+      config: withConfig((c) => {
+        const hidden = c.layers.slice(0, -1);
+        const template = hidden[0] ?? { units: 4, activation: 'tanh', bias: true, dropout: 0 };
+        c.layers = [...Array.from({ length: depth }, (_, k) => ({ ...(hidden[k] ?? template) })), c.layers[c.layers.length - 1]];
+      }),
+    })),
+  },
+};
+
+function list(text) {
+  return text.split(/[,;\s]+/).map((v) => v.trim()).filter(Boolean);
+}
+
+function numbers(text, what, lo, hi) {
+  return list(text).map((v) => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`"${v}" is not ${what} from ${lo} to ${hi}`);
+    return x;
+  });
+}
+
+function names(text, allowed, what) {
+  return list(text).map((v) => {
+    const name = v.toLowerCase();
+    if (!allowed.includes(name)) throw new Error(`"${v}" is not an ${what} (${allowed.join(', ')})`);
+    return name;
+  });
+}
+
+function withConfig(edit) {
+  const config = structuredClone(networkConfig());
+  edit(config);
+  return config;
+}
+
+function lessonRuns() {
+  const lesson = lessonById(state.settings.lesson);
+  if (!lesson || lesson.variants.length < 2) return [];
+  return lesson.variants.map((v) => ({ label: v.label, config: v.session.network }));
+}
+
+export function setupExperiments() {
+  const select = $('exp-kind');
+  select.replaceChildren(...Object.entries(KINDS).map(([value, k]) => {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = k.label;
+    return o;
+  }));
+  select.value = experiment.kind;
+  select.addEventListener('change', () => { experiment.kind = select.value; setValues(); prepare(); });
+  $('exp-values').addEventListener('change', () => prepare());
+  $('experiment-button').addEventListener('click', () => (isOpen() ? close() : open()));
+  $('exp-close').addEventListener('click', close);
+  $('exp-run').addEventListener('click', () => {
+    if (experiment.running) pause();
+    else if (experiment.runs.length === 0 || experiment.runs.every((r) => r.done)) { prepare(); start(); } else start();
+  });
+  $('exp-target').addEventListener('change', (e) => {
+    experiment.target = Math.max(0, Number(e.target.value) || 0);
+    for (const run of experiment.runs) run.reachedAt = firstBelow(run, experiment.target);
+    experiment.version++;
+  });
+  $('exp-steps').addEventListener('change', (e) => {
+    experiment.steps = Math.max(10, Math.min(1_000_000, Math.round(Number(e.target.value) || 3000)));
+    e.target.value = String(experiment.steps);
+    for (const run of experiment.runs) run.done = run.error !== null || run.engine.steps() >= experiment.steps;
+    experiment.version++;
+  });
+  $('exp-log').addEventListener('change', () => { experiment.version++; });
+  // The runs share the page's data: a new data set ends them.
+  onDataChange(() => { if (experiment.runs.length) { freeRuns(); experiment.version++; if (isOpen()) $('exp-note').textContent = 'The data changed: press Run to start the experiment again on the new data.'; } });
+  new ResizeObserver(() => { experiment.version++; }).observe($('exp-chart'));
+}
+
+export function isOpen() {
+  return !$('experiments').hidden;
+}
+
+/** Opens the panel with a comparison kind (or the lesson's variants). */
+export function open(kind) {
+  state.playing = false;
+  $('experiments').hidden = false;
+  $('experiment-button').setAttribute('aria-pressed', 'true');
+  const lesson = lessonById(state.settings.lesson);
+  experiment.kind = kind ?? (lesson && lesson.variants.length >= 2 ? 'lesson' : experiment.kind === 'lesson' ? 'learning-rate' : experiment.kind);
+  $('exp-kind').value = experiment.kind;
+  setValues();
+  prepare();
+  changed();
+}
+
+export function close() {
+  pause();
+  $('experiments').hidden = true;
+  $('experiment-button').setAttribute('aria-pressed', 'false');
+  changed();
+}
+
+/** Races a lesson's variants: loads the lesson first if it is not the current one. */
+export function raceLesson(lesson, load) {
+  if (state.settings.lesson !== lesson.id && !load(lesson.id)) return;
+  open('lesson');
+  start();
+}
+
+/** Fills the values field with the comparison's defaults. */
+function setValues() {
+  const field = $('exp-values');
+  field.value = KINDS[experiment.kind].values();
+  field.disabled = experiment.kind === 'lesson';
+  field.placeholder = experiment.kind === 'lesson' ? 'the lesson\'s' : '';
+}
+
+function freeRuns() {
+  for (const run of experiment.runs) run.engine?.free();
+  experiment.runs = [];
+  experiment.running = false;
+}
+
+/** Builds the runs of the chosen comparison, each a fresh engine on the page's data. */
+export function prepare() {
+  freeRuns();
+  let specs;
+  let failed = false;
+  try {
+    specs = KINDS[experiment.kind].make($('exp-values').value);
+  } catch (error) {
+    specs = [];
+    failed = true;
+    $('exp-note').textContent = `Cannot compare these values: ${error.message}.`;
+  }
+  if (specs.length < 2 || specs.length > 4) {
+    if (experiment.kind === 'lesson') $('exp-note').textContent = 'This lesson has no variants to compare: pick another comparison, or a lesson with variants (XOR, vanishing gradients, learning rate, overfitting, optimizers).';
+    else if (!failed) $('exp-note').textContent = `Give two to four values to compare, not ${specs.length}.`;
+    specs = [];
+  }
+  if (specs.length === 0) {
+    experiment.version++;
+    buildNets();
+    syncTable();
+    syncPanel();
+    return;
+  }
+  const errors = [];
+  for (const [k, spec] of specs.slice(0, 4).entries()) {
+    let engine = null;
+    let error = null;
+    try {
+      engine = new Engine(spec.config);
+      loadInto(engine, state.data);
+    } catch (e) {
+      engine?.free();
+      engine = null;
+      error = String(e.message ?? e);
+      errors.push(`${spec.label}: ${error}`);
+    }
+    const run = { label: spec.label, colour: RUN_COLOURS[k], engine, error, done: !engine, reachedAt: null, every: Math.max(1, Math.ceil(experiment.steps / 250)),
+      steps: [], train: [], test: [], canvas: null, stepsPerFrame: 20 };
+    experiment.runs.push(run);
+    if (engine) recordRun(run, true);
+  }
+  const lesson = lessonById(state.settings.lesson);
+  const base = experiment.kind === 'lesson' && lesson ? `${lesson.title}: ` : '';
+  $('exp-note').textContent = errors.length
+    ? `${base}some runs could not be built: ${errors.join('; ')}`
+    : `${base}${experiment.runs.length} runs on the same data (${state.data.label}) and seed ${state.settings.seed}. Press Run.`;
+  buildNets();
+  experiment.version++;
+  syncPanel();
+}
+
+function start() {
+  if (!experiment.runs.some((r) => !r.done)) return;
+  state.playing = false;
+  experiment.running = true;
+  syncPanel();
+}
+
+function pause() {
+  experiment.running = false;
+  syncPanel();
+}
+
+function hasTest() {
+  return state.data.test.y.length > 0;
+}
+
+function recordRun(run, force = false) {
+  const step = run.engine.steps();
+  const last = run.steps.length ? run.steps[run.steps.length - 1] : -1;
+  if (step === last || (!force && step < last + run.every)) return;
+  if (run.steps.length >= POINTS) {
+    for (const key of ['steps', 'train', 'test']) run[key] = run[key].filter((_, k) => k % 2 === 0);
+    run.every *= 2;
+  }
+  run.steps.push(step);
+  const train = run.engine.datasetLoss(false);
+  run.train.push(train);
+  run.test.push(hasTest() ? run.engine.datasetLoss(true) : NaN);
+  if (run.reachedAt === null && train <= experiment.target) run.reachedAt = step;
+}
+
+function firstBelow(run, target) {
+  const k = run.train.findIndex((l) => l <= target);
+  return k < 0 ? null : run.steps[k];
+}
+
+/** One frame of the experiment: train every unfinished run for its share of the budget. */
+export function experimentFrame() {
+  if (!experiment.running) return;
+  const live = experiment.runs.filter((r) => !r.done);
+  if (live.length === 0) {
+    experiment.running = false;
+    $('exp-note').textContent = `Finished: ${experiment.runs.length} runs of up to ${fmtInt(experiment.steps)} steps on the same data (${state.data.label}) and seed. Compare the curves and the table.`;
+    syncPanel();
+    return;
+  }
+  const share = BUDGET_MS / live.length;
+  for (const run of live) {
+    const wanted = Math.max(1, Math.min(Math.round(run.stepsPerFrame), experiment.steps - run.engine.steps()));
+    const before = run.engine.steps();
+    const t0 = performance.now();
+    try {
+      // Train in chunks of `every` steps so that the curve gets its points at any speed.
+      for (let left = wanted; left > 0;) {
+        const at = run.engine.steps();
+        const chunk = Math.min(left, run.every - (at % run.every));
+        run.engine.train(chunk);
+        left -= chunk;
+        recordRun(run, run.engine.steps() >= experiment.steps);
+        if (run.engine.steps() === at) break;
+      }
+    } catch (e) {
+      run.error = String(e.message ?? e);
+      run.done = true;
+      continue;
+    }
+    const took = Math.max(0.05, performance.now() - t0);
+    run.stepsPerFrame = Math.max(1, Math.min(20_000, 0.7 * run.stepsPerFrame + 0.3 * wanted * (share / took)));
+    if (run.engine.steps() >= experiment.steps || run.engine.steps() === before) {
+      recordRun(run, true);
+      run.done = true;
+    }
+  }
+  experiment.version++;
+}
+
+let drawnVersion = -1;
+let drawnAt = 0;
+
+/** Redraws chart, table and small networks when something changed (at most ~12 times a second). */
+export function drawExperiment(now) {
+  if (!isOpen() || experiment.version === drawnVersion) return;
+  if (experiment.running && now - drawnAt < 80) return;
+  drawnVersion = experiment.version;
+  drawnAt = now;
+  const canvas = $('exp-chart');
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const runs = experiment.runs.filter((r) => r.steps.length);
+  const lengths = [];
+  const steps = [];
+  const losses = [];
+  const styles = [];
+  for (const run of runs) {
+    if (hasTest()) {
+      lengths.push(run.steps.length);
+      steps.push(...run.steps);
+      losses.push(...run.test);
+      styles.push(run.colour | DASHED);
+    }
+    lengths.push(run.steps.length);
+    steps.push(...run.steps);
+    losses.push(...run.train);
+    styles.push(run.colour);
+  }
+  try {
+    drawLossSeries(canvas, Uint32Array.from(lengths), Float64Array.from(steps), Float64Array.from(losses),
+      Uint32Array.from(styles), $('exp-log').checked, dpr);
+  } catch (error) {
+    reportError(error);
+  }
+  canvas.dataset.series = String(runs.length);
+  syncTable();
+  drawNets();
+}
+
+function syncPanel() {
+  const run = $('exp-run');
+  const finished = experiment.runs.length > 0 && experiment.runs.every((r) => r.done);
+  run.textContent = experiment.running ? '❚❚ Pause' : finished ? '↻ Run again' : '▶ Run';
+  run.setAttribute('aria-pressed', String(experiment.running));
+  $('experiments').dataset.running = String(experiment.running);
+  experiment.version++;
+}
+
+function syncTable() {
+  const classification = state.data.kind === 'classification' && state.data.set;
+  const regression = state.data.kind === 'regression';
+  $('exp-metric-head').textContent = classification ? 'accuracy' : regression ? 'R²' : '—';
+  const rows = experiment.runs.map((run, k) => {
+    const tr = document.createElement('tr');
+    tr.dataset.run = String(k);
+    const name = document.createElement('td');
+    const swatch = document.createElement('i');
+    swatch.className = 'swatch';
+    swatch.style.background = css(run.colour);
+    name.append(swatch, ` ${run.label}`);
+    const last = run.train.length - 1;
+    let metric = '—';
+    if (run.engine && !experiment.running && (classification || regression)) {
+      try {
+        const m = measure(run.engine, state.data);
+        metric = m.task === 'classification' ? `${(100 * m.accuracy).toFixed(1)} %` : fmt(m.r2, 3);
+      } catch { /* shown as — */ }
+    }
+    const cells = run.error
+      ? [fmtInt(run.engine?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '']
+      : [fmtInt(run.engine.steps()), last >= 0 ? fmt(run.train[last], 4) : '—', last >= 0 && hasTest() ? fmt(run.test[last], 4) : '—',
+        metric, run.reachedAt === null ? 'not yet' : fmtInt(run.reachedAt)];
+    tr.append(name, ...cells.map((text, c) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (run.error && c === 1) { td.colSpan = 4; td.className = 'error'; }
+      return td;
+    }).filter((td, c) => !(run.error && c > 1)));
+    return tr;
+  });
+  $('exp-table').tBodies[0].replaceChildren(...rows);
+}
+
+function buildNets() {
+  const box = $('exp-nets');
+  box.replaceChildren(...experiment.runs.map((run) => {
+    const figure = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('aria-label', `the network of run "${run.label}"`);
+    const caption = document.createElement('figcaption');
+    const swatch = document.createElement('i');
+    swatch.className = 'swatch';
+    swatch.style.background = css(run.colour);
+    caption.append(swatch, ` ${run.label}`);
+    figure.append(canvas, caption);
+    run.canvas = canvas;
+    return figure;
+  }));
+}
+
+/** Each run's network, small: weights as lines (blue positive, orange negative, width |w|),
+ *  neurons as dots coloured by their bias. */
+function drawNets() {
+  const dpr = window.devicePixelRatio || 1;
+  for (const run of experiment.runs) {
+    const { canvas, engine } = run;
+    if (!canvas || !engine) continue;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
+    if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const layers = engine.layerCount();
+    const shape = [engine.inputCount(), ...Array.from({ length: layers }, (_, l) => engine.layerUnits(l))];
+    const x = (c) => 8 + (c * (w - 16)) / Math.max(1, shape.length - 1);
+    const y = (c, j) => (h * (j + 0.5)) / shape[c];
+    for (let l = 0; l < layers; l++) {
+      const weights = view(engine, Buffer.Weights, l);
+      let max = 1e-9;
+      for (const v of weights) max = Math.max(max, Math.abs(v));
+      for (let j = 0; j < shape[l + 1]; j++) {
+        for (let i = 0; i < shape[l]; i++) {
+          const v = weights[j * shape[l] + i];
+          ctx.strokeStyle = v >= 0 ? 'rgba(33,102,172,0.75)' : 'rgba(217,95,2,0.75)';
+          ctx.lineWidth = 0.3 + 2.2 * Math.abs(v) / max;
+          ctx.beginPath();
+          ctx.moveTo(x(l), y(l, i));
+          ctx.lineTo(x(l + 1), y(l + 1, j));
+          ctx.stroke();
+        }
+      }
+    }
+    for (let c = 0; c < shape.length; c++) {
+      const biases = c > 0 ? view(engine, Buffer.Biases, c - 1) : null;
+      for (let j = 0; j < shape[c]; j++) {
+        ctx.beginPath();
+        ctx.arc(x(c), y(c, j), Math.min(4, h / (2.5 * shape[c])), 0, 2 * Math.PI);
+        ctx.fillStyle = biases && biases.length ? LUT_CSS[lutIndex(biases[j])] : '#f7f7f7';
+        ctx.fill();
+        ctx.strokeStyle = '#333';
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+    }
+  }
+}
