@@ -171,7 +171,7 @@ pub fn lessons() -> Vec<Lesson> {
     all.push(Lesson {
         id: "learning-rate",
         title: "A learning rate too high, and too low",
-        text: "At η = 1 the loss explodes within a few steps and training stops with a message. At η = 0.00001 the loss hardly moves. Try the slider between them and find the fastest rate that still converges.",
+        text: "At η = 1 the loss explodes within a few steps and training stops with a message. At η = 0.00001 the loss moves very slowly. Try the slider between them and find the fastest rate that still converges.",
         variants: vec![
             variant("η = 1 (too high)", &rate, |_| {}),
             variant("η = 0.00001 (too low)", &rate, |s| s.network.optimizer.learning_rate = 0.00001),
@@ -266,8 +266,7 @@ pub fn build(session: &Session, samples: Option<&Samples>) -> crate::error::Resu
     }
     let mut data = match &session.points {
         Some(p) => {
-            let points = crate::points::Points::new(p.dims, p.coords.clone(), p.labels.clone(), p.classes)?;
-            let (train, test) = points.split(session.data.test_ratio, session.data.seed);
+            let (train, test) = p.split(session.data.test_ratio, session.data.seed)?;
             let headers = (1..=p.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
             crate::data::Data::new(train, test, headers)?
         }

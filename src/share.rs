@@ -27,6 +27,24 @@ pub struct SharedPoints {
     pub classes: usize,
     pub coords: Vec<f64>,
     pub labels: Vec<f64>,
+    /// How many of the points (the first ones) are for training, the rest for testing; when
+    /// absent, the points are split with the data's test ratio and seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train: Option<usize>,
+}
+
+impl SharedPoints {
+    /// The (training, test) points.
+    pub fn split(&self, test_ratio: f64, seed: u32) -> crate::error::Result<(Points, Points)> {
+        let points = Points::new(self.dims, self.coords.clone(), self.labels.clone(), self.classes)?;
+        Ok(match self.train {
+            Some(train) => {
+                let train = train.min(points.len());
+                (points.select(&(0..train).collect::<Vec<_>>()), points.select(&(train..points.len()).collect::<Vec<_>>()))
+            }
+            None => points.split(test_ratio, seed),
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,21 +161,30 @@ fn write_parameters(s: &Session) -> Option<String> {
 fn write_points(s: &Session) -> Option<String> {
     let p = s.points.as_ref()?;
     let numbers: Vec<f64> = p.coords.iter().chain(&p.labels).copied().collect();
-    (numbers.len() <= MAX_SHARED_NUMBERS).then(|| format!("{}.{}.{}", p.dims, p.classes, base64url::encode(&numbers)))
+    let train = p.train.map_or(String::new(), |t| format!(".{t}"));
+    (numbers.len() <= MAX_SHARED_NUMBERS).then(|| format!("{}.{}.{}{train}", p.dims, p.classes, base64url::encode(&numbers)))
 }
 
 fn read_points(s: &mut Session, text: &str) -> Result<(), String> {
-    let mut parts = text.splitn(3, '.');
+    // dims.classes.numbers[.training points]
+    let mut parts = text.split('.');
     let dims: usize = whole(parts.next().unwrap_or(""))?;
     let classes: usize = whole(parts.next().unwrap_or(""))?;
     let numbers = base64url::decode(parts.next().ok_or("missing the numbers")?)?;
+    let train: Option<usize> = parts.next().map(whole).transpose()?;
+    if parts.next().is_some() {
+        return Err("too many parts".into());
+    }
     if dims == 0 || numbers.len() % (dims + 1) != 0 {
         return Err("the numbers do not make whole points".into());
     }
     let n = numbers.len() / (dims + 1);
     let (coords, labels) = numbers.split_at(n * dims);
     let points = Points::new(dims, coords.to_vec(), labels.to_vec(), classes).map_err(|e| e.to_string())?;
-    s.points = Some(SharedPoints { dims, classes, coords: points.coords, labels: points.labels });
+    if train.is_some_and(|t| t > points.len()) {
+        return Err("more training points than points".into());
+    }
+    s.points = Some(SharedPoints { dims, classes, coords: points.coords, labels: points.labels, train });
     Ok(())
 }
 
@@ -447,7 +474,7 @@ mod tests {
             layer.biases = layer.bias.then(|| vec![std::f64::consts::PI; layer.units]);
             fan_in = layer.units;
         }
-        session.points = Some(SharedPoints { dims: 2, classes: 2, coords: vec![0.1, -2.5, 1e-9, 3.0], labels: vec![1.0, 0.0] });
+        session.points = Some(SharedPoints { dims: 2, classes: 2, coords: vec![0.1, -2.5, 1e-9, 3.0], labels: vec![1.0, 0.0], train: Some(1) });
         let decoded = decode(&encode(&session));
         assert_eq!(decoded.warnings, Vec::<String>::new());
         assert_eq!(decoded.session, session);

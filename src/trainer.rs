@@ -208,6 +208,19 @@ impl Trainer {
         Ok(())
     }
 
+    /// Sets the dropout probability of a hidden layer, from the next forward phase on.
+    pub fn set_dropout(&mut self, layer: usize, probability: f64) -> Result<()> {
+        let count = self.network.layers.len();
+        if layer + 1 >= count {
+            return Err(Error::OutOfRange(format!("dropout is for hidden layers, and the network has {} of them", count - 1)));
+        }
+        crate::error::check_range(&format!("{}: dropout", layer_name(layer, count)), probability, 0.0, 0.9)?;
+        self.network.layers[layer].dropout = probability;
+        self.network.layers[layer].dropout_mask.fill(1.0);
+        self.config.layers[layer].dropout = probability;
+        Ok(())
+    }
+
     /// The learning rate the next update uses: the base rate through the schedule.
     pub fn learning_rate(&self) -> f64 {
         self.config.schedule.rate(self.config.optimizer.learning_rate, self.epochs)

@@ -211,6 +211,39 @@ impl Engine {
         self.trainer.set_regularization(merged).map_err(js_error)
     }
 
+    /// Changes the learning-rate schedule; fields left out keep their value.
+    #[wasm_bindgen(js_name = setSchedule)]
+    pub fn set_schedule(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let merged: crate::schedule::Schedule = merge_json(&self.trainer.config().schedule, &json_text(&settings)?)
+            .map_err(|why| js_error(Error::InvalidConfig(format!("schedule: {why}"))))?;
+        self.trainer.set_schedule(merged).map_err(js_error)
+    }
+
+    /// Changes when training stops by itself (`{after_epochs, below_loss}`, 0 = never); clears `finished`.
+    #[wasm_bindgen(js_name = setStopRule)]
+    pub fn set_stop_rule(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let merged: crate::config::StopRule = merge_json(&self.trainer.config().stop, &json_text(&settings)?)
+            .map_err(|why| js_error(Error::InvalidConfig(format!("stop rule: {why}"))))?;
+        self.trainer.set_stop_rule(merged).map_err(js_error)
+    }
+
+    /// Why training stopped by itself, or undefined while it has not.
+    pub fn finished(&self) -> Option<String> {
+        self.trainer.finished().map(str::to_string)
+    }
+
+    /// The learning rate the next update uses (the base rate through the schedule).
+    #[wasm_bindgen(js_name = learningRate)]
+    pub fn learning_rate(&self) -> f64 {
+        self.trainer.learning_rate()
+    }
+
+    /// Sets a hidden layer's dropout probability (0 to 0.9) from the next forward phase on.
+    #[wasm_bindgen(js_name = setDropout)]
+    pub fn set_dropout(&mut self, layer: u32, probability: f64) -> Result<(), JsError> {
+        self.trainer.set_dropout(layer as usize, probability).map_err(js_error)
+    }
+
     #[wasm_bindgen(js_name = setBatchSize)]
     pub fn set_batch_size(&mut self, batch_size: u32) -> Result<(), JsError> {
         self.trainer.set_batch_size(batch_size as usize).map_err(js_error)

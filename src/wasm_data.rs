@@ -59,6 +59,16 @@ impl DataSet {
         Ok(DataSet { data: Data::from_csv(text, &options, test_ratio, seed).map_err(js_error)? })
     }
 
+    /// Points given as arrays (`coords` points × dims, `labels` a class index or, with
+    /// `classes` 0, a value), the first `train` of them for training and the rest for testing.
+    #[wasm_bindgen(js_name = fromPoints)]
+    pub fn from_points(dims: u32, classes: u32, coords: Vec<f64>, labels: Vec<f64>, train: u32) -> Result<DataSet, JsError> {
+        let shared = crate::share::SharedPoints { dims: dims as usize, classes: classes as usize, coords, labels, train: Some(train as usize) };
+        let (train, test) = shared.split(0.0, 0).map_err(js_error)?;
+        let headers = (1..=shared.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
+        Ok(DataSet { data: Data::new(train, test, headers).map_err(js_error)? })
+    }
+
     /// Coordinates per point.
     pub fn dims(&self) -> u32 {
         self.data.train.dims as u32
@@ -174,7 +184,8 @@ impl Engine {
     }
 
     /// Accuracy, precision, recall, F1 and the confusion matrix (classification) or RMSE
-    /// and R² (regression) of the network on a set of `data`.
+    /// and R² (regression) of the network on a set of `data`. It runs the network through
+    /// `probe`, so the `Probe*` buffers hold this set's values afterwards.
     pub fn metrics(&mut self, data: &DataSet, test: bool) -> Result<JsValue, JsError> {
         let points = data.data.points(split(test));
         if points.is_empty() {

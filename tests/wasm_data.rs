@@ -104,3 +104,24 @@ fn lessons_reach_js_and_build_engines() {
     engine.step().unwrap();
     assert!((engine.loss() - 0.08747274570303369).abs() < 1e-9);
 }
+
+#[wasm_bindgen_test]
+fn training_controls_change_live_and_points_keep_their_split() {
+    let config = r#"{"inputs": 2, "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "batch_size": 4, "seed": 3}"#;
+    let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
+    let data = DataSet::from_points(2, 2, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.5], vec![0.0, 1.0, 1.0, 0.0, 1.0], 4).unwrap();
+    assert_eq!((data.len(false), data.len(true)), (4, 1));
+    engine.use_data(&data).unwrap();
+    engine.set_dropout(0, 0.5).unwrap();
+    assert!(error_message(engine.set_dropout(1, 0.5)).contains("hidden layers"));
+    engine.set_schedule(object(r#"{"kind": "step", "every_epochs": 1, "factor": 0.5}"#)).unwrap();
+    engine.set_stop_rule(object(r#"{"after_epochs": 3}"#)).unwrap();
+    assert_eq!(engine.finished(), None);
+    engine.train(100).unwrap();
+    assert_eq!(engine.epochs(), 3.0);
+    assert_eq!(engine.finished().unwrap(), "stopped after 3 epochs, as asked");
+    assert_eq!(engine.learning_rate(), 0.03 * 0.125);
+    engine.set_stop_rule(object(r#"{"after_epochs": 0}"#)).unwrap();
+    assert_eq!(engine.finished(), None);
+    assert!(error_message(DataSet::from_points(2, 2, vec![0.0; 4], vec![0.0, 3.0], 2)).contains("not a class"));
+}

@@ -123,25 +123,23 @@ export function setupControls() {
   });
 
   fillSelect($('schedule'), SCHEDULES);
-  $('schedule').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.schedule = { ...s.schedule, kind: e.target.value }; },
-      'A new learning-rate schedule: training starts again from fresh weights.');
-  });
-  $('schedule-factor').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.schedule = { ...s.schedule, factor: Number(e.target.value) }; }, 'Schedule γ changed: training starts again from fresh weights.');
-  });
+  // The schedule and the stop rule change from the next step on, without a reset.
+  const setSchedule = (change) => {
+    const schedule = { ...state.settings.schedule, ...change };
+    setLive((engine) => engine.setSchedule(schedule), () => { state.settings.schedule = schedule; });
+  };
+  const setStopRule = (change) => {
+    const stop = { ...state.settings.stop, ...change };
+    setLive((engine) => engine.setStopRule(stop), () => { state.settings.stop = stop; });
+  };
+  $('schedule').addEventListener('change', (e) => setSchedule({ kind: e.target.value }));
+  $('schedule-factor').addEventListener('change', (e) => setSchedule({ factor: Number(e.target.value) }));
   $('schedule-epochs').addEventListener('change', (e) => {
     const epochs = Math.round(Number(e.target.value));
-    rebuildWith((s) => { s.schedule = { ...s.schedule, every_epochs: epochs, total_epochs: epochs }; }, 'Schedule epochs changed: training starts again from fresh weights.');
+    setSchedule({ every_epochs: epochs, total_epochs: epochs });
   });
-  $('stop-epochs').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.stop = { ...s.stop, after_epochs: Math.max(0, Math.round(Number(e.target.value) || 0)) }; },
-      'A new stop rule: training starts again from fresh weights.');
-  });
-  $('stop-loss').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.stop = { ...s.stop, below_loss: Math.max(0, Number(e.target.value) || 0) }; },
-      'A new stop rule: training starts again from fresh weights.');
-  });
+  $('stop-epochs').addEventListener('change', (e) => setStopRule({ after_epochs: Math.max(0, Math.round(Number(e.target.value) || 0)) }));
+  $('stop-loss').addEventListener('change', (e) => setStopRule({ below_loss: Math.max(0, Number(e.target.value) || 0) }));
 
   $('add-layer').addEventListener('click', () => {
     if (state.settings.hidden.length >= MAX_HIDDEN_LAYERS) {
@@ -205,8 +203,10 @@ function buildLayers() {
     dropout.value = String(layer.dropout ?? 0);
     dropout.title = 'dropout: the share of this layer\'s neurons switched off at each training step';
     dropout.setAttribute('aria-label', `dropout of layer ${k + 1}`);
-    dropout.addEventListener('change', () => rebuildWith((st) => { st.hidden[k].dropout = Number(dropout.value); },
-      `Dropout ${dropout.value} in layer ${k + 1}: training starts again from fresh weights.`));
+    dropout.addEventListener('change', () => {
+      const p = Number(dropout.value);
+      setLive((engine) => engine.setDropout(k, p), () => { state.settings.hidden[k].dropout = p; });
+    });
     row.append(name, minus, units, plus, select, dropout);
     return row;
   });

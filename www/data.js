@@ -8,7 +8,7 @@
 //     grid(x0, x1, y0, y1, n) → the network inputs of an n × n grid (top row first) }
 // The raw points are plotted; `grid` and the engine see them through features and scaling.
 
-import { DataSet } from './pkg/backprop_viz.js';
+import { DataSet } from './engine.js';
 
 /** Built-in problems: name → {label, kind}. The names are the engine's (and the link's). */
 export const PROBLEMS = {
@@ -47,9 +47,14 @@ export function csvData(text, options, name, s) {
   return wrapSet(set, 'custom', name, s);
 }
 
-/** Points given as arrays (a link's, or drawn ones) as a data set, split like a CSV file. */
+/** Points given as arrays (a link's, or drawn ones) as a data set: the first `train` of them
+ *  for training when `train` is given (a link keeps who was in which set), else split like a CSV file. */
 export function pointsData(points, name, s) {
-  const { dims, classes, coords, labels } = points;
+  const { dims, classes, coords, labels, train } = points;
+  if (Number.isInteger(train)) {
+    const set = DataSet.fromPoints(dims, classes, Float64Array.from(coords), Float64Array.from(labels), train);
+    return { ...wrapSet(set, 'custom', name, s), points: { dims, classes, coords: Array.from(coords), labels: Array.from(labels) } };
+  }
   const header = [...Array.from({ length: dims }, (_, d) => `x${d + 1}`), 'label'].join(',');
   const rows = labels.map((label, p) => [...coords.slice(p * dims, (p + 1) * dims), label].map(exact).join(','));
   const text = [header, ...rows].join('\n');

@@ -1,8 +1,10 @@
 // The engine's JavaScript side: loads the wasm module and builds typed-array views over its
 // memory. Works in the browser and in Node (pass the .wasm bytes to loadEngine there).
-import init, { Engine, Buffer, wasmMemory, freshSeed, drawLossChart } from './pkg/backprop_viz.js';
+import init, {
+  Engine, Buffer, DataSet, wasmMemory, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
+} from './pkg/backprop_viz.js';
 
-export { Engine, Buffer, freshSeed, drawLossChart };
+export { Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries };
 
 let loading = null;
 

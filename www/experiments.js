@@ -7,7 +7,7 @@
 // steps, and redraws the chart a few times a second.
 
 import { Engine, Buffer, view } from './engine.js';
-import { drawLossSeries } from './pkg/backprop_viz.js';
+import { drawLossSeries } from './engine.js';
 import { state, networkConfig, reportError, changed, onDataChange, OPTIMIZERS, ACTIVATIONS } from './state.js';
 import { loadInto } from './data.js';
 import { measure } from './metrics.js';

@@ -2,7 +2,7 @@
 // (with its given weights), the data (or the exact samples), the settings, and shows its text
 // and its variants: load a variant, or race them all in an experiment.
 
-import { lessons as engineLessons } from './pkg/backprop_viz.js';
+import { lessons as engineLessons } from './engine.js';
 import { state, rebuild, reportError } from './state.js';
 import { generateData, pointsData, samplesData } from './data.js';
 import { syncControls } from './controls.js';

@@ -2,7 +2,7 @@
 // files: the model (the engine's JSON format) out and in, the loss history as CSV, and the
 // network view and loss chart as PNG.
 
-import { encodeShareQuery, decodeShareQuery } from './pkg/backprop_viz.js';
+import { encodeShareQuery, decodeShareQuery } from './engine.js';
 import { Engine } from './engine.js';
 import { state, rebuild, reportError, say } from './state.js';
 import { PROBLEMS } from './data.js';
@@ -26,7 +26,8 @@ export function currentSession() {
     features: d.features,
     scaling: d.set ? s.scaling : 'none',
     lesson: s.lesson,
-    points: s.dataset === 'custom' ? (d.points ?? allPoints(d)) : null,
+    // Training points first and their count, so the link keeps who is in which set.
+    points: s.dataset === 'custom' ? { ...allPoints(d), train: d.train.y.length } : null,
   };
 }
 

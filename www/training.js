@@ -19,12 +19,10 @@ function hasTest() {
 
 /** Says why training stopped by itself (the stop rule), and pauses. */
 function stoppedByRule() {
-  const { engine, settings } = state;
-  const stop = settings.stop;
+  const { engine } = state;
   state.playing = false;
-  const epochs = fmtInt(engine.epochs());
-  if (stop.after_epochs > 0 && engine.epochs() >= stop.after_epochs) say(`Stopped after ${epochs} epochs, as the stop rule asks.`);
-  else say(`Stopped after ${epochs} epochs: the training loss fell below ${stop.below_loss}, as the stop rule asks.`);
+  const why = engine.finished() ?? `stopped after ${fmtInt(engine.epochs())} epochs`;
+  say(`${why[0].toUpperCase()}${why.slice(1)} (the stop rule).`);
 }
 
 function layers() {
@@ -123,13 +121,11 @@ function advance(now) {
   }
   const steps = speed.steps || Math.round(adaptiveSteps);
   const started = performance.now();
-  const before = state.engine.steps();
   const ok = attempt(() => {
     state.engine.train(steps);
     afterSteps(false);
   });
-  const stop = state.settings.stop;
-  if (ok && (stop.after_epochs > 0 || stop.below_loss > 0) && state.engine.steps() - before < steps) {
+  if (ok && state.engine.finished() !== undefined) {
     afterSteps(true);
     stoppedByRule();
   }

@@ -245,6 +245,7 @@ describe('data, lessons and experiments', () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
+      await page.click('#step-sample');
       await page.selectOption('#layers .layer-row[data-layer="0"] select.dropout', '0.2');
       await page.selectOption('#schedule', 'step');
       await page.fill('#schedule-factor', '0.7');
@@ -256,6 +257,7 @@ describe('data, lessons and experiments', () => {
       assert.equal(config.schedule.kind, 'step');
       assert.equal(config.schedule.factor, 0.7);
       assert.equal(config.stop.after_epochs, 3);
+      assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 1, 'these settings change without a reset');
       await page.selectOption('#speed', '4');
       await page.click('#play');
       await page.waitForFunction(() => !window.app.state.playing, null, { timeout: 20_000 });
@@ -526,6 +528,16 @@ describe('data, lessons and experiments', () => {
         for (let k = 0; k < 30; k++) rows.push(`${k / 10},${(k * 7) % 11},${k % 3}`);
         await page.setInputFiles('#csv-file', csvFile('three.csv', rows.join('\n')));
         await page.waitForFunction(() => window.app.state.data.classes === 3);
+        await page.click('#step-epoch');
+      },
+      async (page) => {
+        // Points drawn by hand join the training set; the link must keep them there.
+        await page.check('#draw-mode');
+        const box = await page.locator('#output').boundingBox();
+        for (const [fx, fy, label] of [[0.25, 0.25, '1'], [0.7, 0.3, '0'], [0.4, 0.8, '1']]) {
+          await page.selectOption('#draw-class', label);
+          await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+        }
         await page.click('#step-epoch');
       },
     ];
