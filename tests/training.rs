@@ -356,3 +356,46 @@ fn chain_rule_terms_multiply_out_before_and_after_the_update() {
         }
     }
 }
+
+#[test]
+fn every_optimizer_and_loss_at_the_largest_rate_is_caught_or_stays_finite() {
+    use backprop_viz::{Loss, optimizer::MAX_LEARNING_RATE};
+    let mut diverged = 0;
+    for loss in Loss::ALL {
+        for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam] {
+            let output = loss.required_output().unwrap_or(Activation::Identity);
+            let outputs = if output == Activation::Softmax { 2 } else { 1 };
+            let config = NetworkConfig {
+                inputs: 1,
+                layers: vec![LayerConfig::new(8, Activation::Relu), LayerConfig::new(outputs, output)],
+                loss,
+                optimizer: optimizer(kind, MAX_LEARNING_RATE),
+                batch_size: 2,
+                seed: 2,
+                ..NetworkConfig::default()
+            };
+            let mut trainer = Trainer::new(config).unwrap();
+            let targets: Vec<f64> = match (loss, outputs) {
+                (_, 2) => vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0],
+                (Loss::SquaredError, _) => vec![30.0, -20.0, 50.0, 40.0],
+                _ => vec![1.0, 0.0, 1.0, 0.0],
+            };
+            trainer.set_data(Split::Train, vec![1.0, 2.0, 3.0, 4.0], targets).unwrap();
+            let mut last_good = parameters(&trainer);
+            for _ in 0..500 {
+                match trainer.train(1) {
+                    Ok(_) => last_good = parameters(&trainer),
+                    Err(error @ Error::Diverged { .. }) => {
+                        assert!(error.to_string().starts_with("training diverged at step"), "{error}");
+                        assert_eq!(parameters(&trainer), last_good, "{loss:?} / {kind:?}: the last good state is kept");
+                        diverged += 1;
+                        break;
+                    }
+                    Err(other) => panic!("{loss:?} / {kind:?}: {other}"),
+                }
+                assert!(parameters(&trainer).iter().all(|p| p.is_finite()), "{loss:?} / {kind:?}");
+            }
+        }
+    }
+    assert!(diverged >= 2, "the grid includes runs that really diverge ({diverged} did)");
+}
