@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { describeErrors, launchBrowser, openPage, startServer } from './harness.mjs';
+import { assertNoErrors, frames, launchBrowser, openApp, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,25 +20,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function open({ width = 1280, height = 720, query = '' } = {}) {
-  const opened = await openPage(browser, `${server.url}/index.html${query}`);
-  await opened.page.setViewportSize({ width, height });
-  await opened.page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30_000 });
-  assert.equal(await opened.page.evaluate(() => document.body.dataset.state), 'ready', `the page did not get ready${describeErrors(opened)}`);
-  await frames(opened.page);
-  return opened;
-}
-
-function assertNoErrors(opened) {
-  assert.deepEqual(opened.pageErrors, [], `uncaught page errors${describeErrors(opened)}`);
-  assert.deepEqual(opened.consoleErrors, [], `console errors${describeErrors(opened)}`);
-  assert.deepEqual(opened.requestErrors, [], `failed requests${describeErrors(opened)}`);
-}
-
-const frames = (page, n = 3) => page.evaluate((n) => new Promise((resolve) => {
-  const tick = (k) => (k === 0 ? resolve() : requestAnimationFrame(() => tick(k - 1)));
-  tick(n);
-}), n);
+const open = (options) => openApp(browser, server.url, options);
 
 const message = (page) => page.locator('#message').textContent();
 const messageKind = (page) => page.locator('#message').getAttribute('data-kind');

@@ -159,7 +159,7 @@ export async function launchBrowser({ headless = true, extraArgs = [] } = {}) {
 
 // Chromium asks every origin for /favicon.ico by itself, and http.server answers 404 when
 // www/ has none: that is the browser's request, not the page's, so it is not an error of
-// the page. (A page can avoid the request with <link rel="icon" href="data:,">.)
+// the page. (The page names its own icon, favicon.svg, so it does not ask.)
 function isBrowserFaviconProbe(url) {
   try {
     return new URL(url).pathname === '/favicon.ico';
@@ -211,4 +211,27 @@ export function describeErrors({ consoleErrors = [], pageErrors = [], requestErr
   if (pageErrors.length) parts.push(`page errors:\n    ${pageErrors.join('\n    ')}`);
   if (requestErrors.length) parts.push(`request errors:\n    ${requestErrors.join('\n    ')}`);
   return parts.length ? `\n  ${parts.join('\n  ')}` : ' (no errors reported)';
+}
+
+/** Waits for `n` animation frames in the page. */
+export const frames = (page, n = 3) => page.evaluate((n) => new Promise((resolve) => {
+  const tick = (k) => (k === 0 ? resolve() : requestAnimationFrame(() => tick(k - 1)));
+  tick(n);
+}), n);
+
+/** Opens the app at `baseUrl/index.html` + `query` and waits until it says it is ready. */
+export async function openApp(browser, baseUrl, { width = 1280, height = 720, query = '' } = {}) {
+  const opened = await openPage(browser, `${baseUrl}/index.html${query}`);
+  await opened.page.setViewportSize({ width, height });
+  await opened.page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30_000 });
+  const state = await opened.page.evaluate(() => document.body.dataset.state);
+  if (state !== 'ready') throw new Error(`the page did not get ready${describeErrors(opened)}`);
+  await frames(opened.page);
+  return opened;
+}
+
+/** Fails with every uncaught error, console error and failed request the page had. */
+export function assertNoErrors(opened) {
+  const problems = [...opened.pageErrors, ...opened.consoleErrors, ...opened.requestErrors];
+  if (problems.length > 0) throw new Error(`the page had errors${describeErrors(opened)}`);
 }
