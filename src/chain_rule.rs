@@ -92,7 +92,13 @@ pub struct ChainRule {
 
 /// Reads the factors of `param`'s gradient for batch sample `sample` out of the network.
 /// `param` must exist (the trainer checks it).
-pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, param: ParamRef, sample: usize) -> Result<ChainRule> {
+pub fn explain(
+    network: &Network,
+    config: &NetworkConfig,
+    learning_rate: f64,
+    param: ParamRef,
+    sample: usize,
+) -> Result<ChainRule> {
     if network.batch_len == 0 {
         return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
     }
@@ -143,7 +149,11 @@ pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, pa
             sum += product;
             downstream.push(DownstreamTerm { neuron: k, weight, delta, product });
         }
-        let formula = if layer.dropout > 0.0 { "δ_j = f'(z_j) · m_j · Σ_k w_kj · δ_k" } else { "δ_j = f'(z_j) · Σ_k w_kj · δ_k" };
+        let formula = if layer.dropout > 0.0 {
+            "δ_j = f'(z_j) · m_j · Σ_k w_kj · δ_k"
+        } else {
+            "δ_j = f'(z_j) · Σ_k w_kj · δ_k"
+        };
         (sum, formula.to_string())
     };
     let delta = layer.delta[idx];
@@ -156,7 +166,8 @@ pub fn explain(network: &Network, config: &NetworkConfig, learning_rate: f64, pa
     };
     // The update works on the weight the backward pass saw.
     let updated_weight = if network.updated_after_backward { previous_value } else { value };
-    let regularization_gradient = if param.input.is_some() { config.regularization.gradient(updated_weight) } else { 0.0 };
+    let regularization_gradient =
+        if param.input.is_some() { config.regularization.gradient(updated_weight) } else { 0.0 };
     Ok(ChainRule {
         parameter: param,
         sample,

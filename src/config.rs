@@ -225,14 +225,15 @@ impl NetworkConfig {
 }
 
 fn find_non_finite(rows: &[Vec<f64>]) -> Option<(usize, usize)> {
-    rows.iter()
-        .enumerate()
-        .find_map(|(j, row)| row.iter().position(|w| !w.is_finite()).map(|i| (j, i)))
+    rows.iter().enumerate().find_map(|(j, row)| row.iter().position(|w| !w.is_finite()).map(|i| (j, i)))
 }
 
 /// Applies the fields of a JSON object over `current` (fields left out keep their value), so
 /// `{"kind": "adam"}` changes the optimizer and keeps the learning rate.
-pub(crate) fn merge_json<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &str) -> std::result::Result<T, String> {
+pub(crate) fn merge_json<T: Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: &str,
+) -> std::result::Result<T, String> {
     let patch: serde_json::Value = parse_json(patch)?;
     let serde_json::Value::Object(fields) = patch else {
         return Err("expected an object of settings".into());
@@ -287,8 +288,9 @@ mod tests {
         assert!(text.contains("layers[0].activation") && text.contains("sigmoidd"), "{text}");
         let e = NetworkConfig::from_json(r#"{"inputs":2,"layers":[],"colour":3}"#).unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
-        let e = NetworkConfig::from_json(r#"{"inputs":2,"layers":[{"units":1,"activation":"relu","weights":[[1,null]]}]}"#)
-            .unwrap_err();
+        let e =
+            NetworkConfig::from_json(r#"{"inputs":2,"layers":[{"units":1,"activation":"relu","weights":[[1,null]]}]}"#)
+                .unwrap_err();
         assert!(e.to_string().contains("layers[0].weights[0][1]") && e.to_string().contains("not finite"), "{e}");
     }
 

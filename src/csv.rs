@@ -91,7 +91,10 @@ fn number(field: &str, line: usize, column: usize) -> Result<f64> {
 /// Reads a CSV file into points.
 pub fn parse(text: &str, options: &CsvOptions) -> Result<CsvData> {
     if text.len() > MAX_FILE_BYTES {
-        return Err(Error::InvalidData(format!("the file is {} bytes, more than the limit of {MAX_FILE_BYTES}", text.len())));
+        return Err(Error::InvalidData(format!(
+            "the file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+            text.len()
+        )));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
@@ -101,13 +104,17 @@ pub fn parse(text: &str, options: &CsvOptions) -> Result<CsvData> {
     let first = fields(first_line, first_number)?;
     let columns = first.len();
     if !(2..=MAX_INPUTS + 1).contains(&columns) {
-        return Err(fault(first_number, format!(
-            "{columns} column(s): a data set needs 1 to {MAX_INPUTS} input columns and a label column"
-        )));
+        return Err(fault(
+            first_number,
+            format!("{columns} column(s): a data set needs 1 to {MAX_INPUTS} input columns and a label column"),
+        ));
     }
     let label = options.label_column.unwrap_or(columns - 1);
     if label >= columns {
-        return Err(Error::InvalidData(format!("there is no column {} to take the label from (the file has {columns})", label + 1)));
+        return Err(Error::InvalidData(format!(
+            "there is no column {} to take the label from (the file has {columns})",
+            label + 1
+        )));
     }
     let has_header = options.header.unwrap_or_else(|| first.iter().any(|f| f.parse::<f64>().is_err()));
     let mut coords = Vec::new();
@@ -133,7 +140,9 @@ pub fn parse(text: &str, options: &CsvOptions) -> Result<CsvData> {
         first.clone()
     } else {
         add_row(first_number, first)?;
-        (0..columns).map(|c| if c == label { "label".to_string() } else { format!("x{}", c + 1 - usize::from(c > label)) }).collect()
+        (0..columns)
+            .map(|c| if c == label { "label".to_string() } else { format!("x{}", c + 1 - usize::from(c > label)) })
+            .collect()
     };
     for (number, line) in lines {
         add_row(number, fields(line, number)?)?;
@@ -142,7 +151,8 @@ pub fn parse(text: &str, options: &CsvOptions) -> Result<CsvData> {
         return Err(Error::InvalidData("the file has a header but no data lines".into()));
     }
     let (labels, classes) = decide_task(labels, options.task)?;
-    let mut names: Vec<String> = headers.iter().enumerate().filter(|(c, _)| *c != label).map(|(_, h)| h.clone()).collect();
+    let mut names: Vec<String> =
+        headers.iter().enumerate().filter(|(c, _)| *c != label).map(|(_, h)| h.clone()).collect();
     names.push(headers[label].clone());
     Ok(CsvData { headers: names, points: Points::new(columns - 1, coords, labels, classes)? })
 }
@@ -212,7 +222,10 @@ mod tests {
         assert_eq!(data.headers, ["x1", "x2", "label"]);
         assert_eq!(data.points.classes, 0, "fractional labels make a regression");
         let first = parse("7,0,1\n8,1,2\n", &CsvOptions { label_column: Some(0), ..Default::default() }).unwrap();
-        assert_eq!((first.points.labels.clone(), first.points.coords.clone()), (vec![7.0, 8.0], vec![0.0, 1.0, 1.0, 2.0]));
+        assert_eq!(
+            (first.points.labels.clone(), first.points.coords.clone()),
+            (vec![7.0, 8.0], vec![0.0, 1.0, 1.0, 2.0])
+        );
         assert_eq!(first.headers, ["x1", "x2", "label"]);
         let quoted = read("\"a, b\",\"say \"\"c\"\"\"\n1,2\n").unwrap();
         assert_eq!(quoted.headers, ["a, b", "say \"c\""]);
@@ -256,7 +269,10 @@ mod tests {
         assert_eq!(data.points.coords, [0.0, 2.0], "the stray mark is not part of the field");
         let forced = parse("1,2\n3,0\n4,1\n", &CsvOptions { header: Some(true), ..Default::default() }).unwrap();
         let again = read(&write(&forced.points, &forced.headers)).unwrap();
-        assert_eq!((again.points, again.headers), (forced.points, vec!["column 1".to_string(), "column 2".to_string()]));
+        assert_eq!(
+            (again.points, again.headers),
+            (forced.points, vec!["column 1".to_string(), "column 2".to_string()])
+        );
     }
 
     #[test]

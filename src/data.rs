@@ -30,7 +30,8 @@ impl Data {
             return Err(Error::InvalidData("the test points are not of the same kind as the training points".into()));
         }
         let features = if train.dims >= 2 { vec![Feature::X1, Feature::X2] } else { vec![Feature::X1] };
-        let mut data = Data { train, test, headers, features, scaling: Scaling::None, scaler: Scaler::fit(Scaling::None, &[], 0) };
+        let mut data =
+            Data { train, test, headers, features, scaling: Scaling::None, scaler: Scaler::fit(Scaling::None, &[], 0) };
         data.refit()?;
         Ok(data)
     }

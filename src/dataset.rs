@@ -16,7 +16,13 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    pub fn new(inputs: Vec<f64>, targets: Vec<f64>, input_width: usize, target_width: usize, loss: Loss) -> Result<Dataset> {
+    pub fn new(
+        inputs: Vec<f64>,
+        targets: Vec<f64>,
+        input_width: usize,
+        target_width: usize,
+        loss: Loss,
+    ) -> Result<Dataset> {
         let bad = |why: String| Err(Error::InvalidData(why));
         if inputs.len() % input_width != 0 {
             return bad(format!("{} input numbers do not make whole rows of {input_width}", inputs.len()));

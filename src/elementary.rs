@@ -210,7 +210,11 @@ mod tests {
     fn ulps(a: f64, b: f64) -> u64 {
         let key = |x: f64| {
             let bits = x.to_bits() as i64;
-            if bits < 0 { i64::MIN - bits } else { bits }
+            if bits < 0 {
+                i64::MIN - bits
+            } else {
+                bits
+            }
         };
         key(a).abs_diff(key(b))
     }

@@ -29,10 +29,9 @@ impl fmt::Display for Error {
             Error::InvalidModelFile(why) => write!(f, "cannot read the model file: {why}"),
             Error::OutOfRange(why) => write!(f, "{why}"),
             Error::NoData => write!(f, "no training data is loaded"),
-            Error::Diverged { step, what } => write!(
-                f,
-                "training diverged at step {step}: {what}; the network was kept as it was before this step"
-            ),
+            Error::Diverged { step, what } => {
+                write!(f, "training diverged at step {step}: {what}; the network was kept as it was before this step")
+            }
         }
     }
 }
@@ -46,8 +45,6 @@ pub(crate) fn check_range(name: &str, value: f64, low: f64, high: f64) -> Result
     if value.is_finite() && value >= low && value <= high {
         Ok(())
     } else {
-        Err(Error::InvalidConfig(format!(
-            "{name} must be a number from {low} to {high}, not {value}"
-        )))
+        Err(Error::InvalidConfig(format!("{name} must be a number from {low} to {high}, not {value}")))
     }
 }

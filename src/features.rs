@@ -19,8 +19,15 @@ pub enum Feature {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 7] =
-        [Feature::X1, Feature::X2, Feature::X1Squared, Feature::X2Squared, Feature::X1X2, Feature::SinX1, Feature::SinX2];
+    pub const ALL: [Feature; 7] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Squared,
+        Feature::X2Squared,
+        Feature::X1X2,
+        Feature::SinX1,
+        Feature::SinX2,
+    ];
 
     /// The label shown beside the input neuron.
     pub fn label(self) -> &'static str {
@@ -62,7 +69,10 @@ pub fn check(features: &[Feature], dims: usize) -> Result<()> {
         return Err(Error::InvalidConfig("choose at least one input feature".into()));
     }
     if let Some(f) = features.iter().find(|f| dims < 2 && f.needs_x2()) {
-        return Err(Error::InvalidConfig(format!("{} needs a second coordinate, and these points have one", f.label())));
+        return Err(Error::InvalidConfig(format!(
+            "{} needs a second coordinate, and these points have one",
+            f.label()
+        )));
     }
     Ok(())
 }

@@ -97,7 +97,10 @@ impl Default for DataSpec {
 impl DataSpec {
     pub fn validate(&self) -> Result<()> {
         if !(1..=MAX_SAMPLES).contains(&self.points) {
-            return Err(Error::InvalidConfig(format!("a data set needs 1 to {MAX_SAMPLES} points, not {}", self.points)));
+            return Err(Error::InvalidConfig(format!(
+                "a data set needs 1 to {MAX_SAMPLES} points, not {}",
+                self.points
+            )));
         }
         check_range("the noise", self.noise, 0.0, 1.0)?;
         check_range("the test ratio", self.test_ratio, 0.0, 0.9)
@@ -169,7 +172,8 @@ pub fn generate(problem: Problem, n: usize, noise: f64, rng: &mut Rng) -> Points
         Problem::Moons => {
             for i in 0..n {
                 let t = rng.uniform(0.0, PI);
-                let (p, label) = if i % 2 == 0 { ([t.cos(), t.sin()], 0.0) } else { ([1.0 - t.cos(), 0.5 - t.sin()], 1.0) };
+                let (p, label) =
+                    if i % 2 == 0 { ([t.cos(), t.sin()], 0.0) } else { ([1.0 - t.cos(), 0.5 - t.sin()], 1.0) };
                 // Centre the pair of moons on the origin and scale it to the square.
                 let (x, y) = ((p[0] - 0.5) * 3.5, (p[1] - 0.25) * 3.5);
                 push(&[x + rng.normal(0.0, noise), y + rng.normal(0.0, noise)], label);

@@ -47,7 +47,8 @@ pub fn check(network: &mut Network) -> GradientCheck {
                 let error = (exact - numeric).abs() / (exact.abs() + numeric.abs()).max(1e-4);
                 report.parameters_checked += 1;
                 if error >= report.max_relative_error {
-                    report = GradientCheck { max_relative_error: error, worst: param, analytic: exact, numeric, ..report };
+                    report =
+                        GradientCheck { max_relative_error: error, worst: param, analytic: exact, numeric, ..report };
                 }
             }
         }

@@ -73,20 +73,14 @@ impl Loss {
         match self {
             Loss::SquaredError => 0.5 * a.iter().zip(y).map(|(a_i, y_i)| (y_i - a_i) * (y_i - a_i)).sum::<f64>(),
             // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − z·y + ln(1 + e^(−|z|))
-            Loss::BinaryCrossEntropy => z
-                .iter()
-                .zip(y)
-                .map(|(&z_i, &y_i)| z_i.max(0.0) - z_i * y_i + (-z_i.abs()).exp().ln_1p())
-                .sum(),
+            Loss::BinaryCrossEntropy => {
+                z.iter().zip(y).map(|(&z_i, &y_i)| z_i.max(0.0) - z_i * y_i + (-z_i.abs()).exp().ln_1p()).sum()
+            }
             // ln a_i = z_i − ln Σ_k e^(z_k)
             Loss::SoftmaxCrossEntropy => {
                 let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let log_sum = max + z.iter().map(|z_k| (z_k - max).exp()).sum::<f64>().ln();
-                z.iter()
-                    .zip(y)
-                    .filter(|(_, &y_i)| y_i != 0.0)
-                    .map(|(z_i, y_i)| -y_i * (z_i - log_sum))
-                    .sum()
+                z.iter().zip(y).filter(|(_, &y_i)| y_i != 0.0).map(|(z_i, y_i)| -y_i * (z_i - log_sum)).sum()
             }
         }
     }

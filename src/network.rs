@@ -115,7 +115,9 @@ impl Layer {
         let (n_in, n_out) = (self.inputs, self.units);
         let input = &input[..rows * n_in];
         let blocked = n_out / 4 * 4;
-        for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
+        for ((x, z_row), a_row) in
+            input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out))
+        {
             // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
             // once: four independent sums keep the processor busy instead of waiting on one.
             for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(self.weights.chunks_exact(4 * n_in)) {
@@ -267,7 +269,11 @@ impl Network {
         let mut total = 0.0;
         for s in 0..self.batch_len {
             let span = s * n_out..(s + 1) * n_out;
-            let (z, a, y) = (&output.pre_activation[span.clone()], &output.activations[span.clone()], &self.batch_target[span.clone()]);
+            let (z, a, y) = (
+                &output.pre_activation[span.clone()],
+                &output.activations[span.clone()],
+                &self.batch_target[span.clone()],
+            );
             self.sample_loss[s] = self.loss.sample_loss(z, a, y);
             self.loss.grad_output(a, y, &mut self.grad_output[span]);
             total += self.sample_loss[s];
@@ -317,7 +323,9 @@ impl Network {
             let grad_a = &this.grad_activation[..rows * units];
             if this.dropout > 0.0 {
                 for (idx, d) in this.delta[..rows * units].iter_mut().enumerate() {
-                    *d = grad_a[idx] * this.activation.derivative(z[idx], this.activation.apply(z[idx])) * this.dropout_mask[idx];
+                    *d = grad_a[idx]
+                        * this.activation.derivative(z[idx], this.activation.apply(z[idx]))
+                        * this.dropout_mask[idx];
                 }
             } else {
                 this.activation.backward_row(z, a, grad_a, &mut this.delta[..rows * units]);
@@ -329,7 +337,9 @@ impl Network {
         this.grad_weights.fill(0.0);
         this.grad_biases.fill(0.0);
         for (x, deltas) in input[..rows * n_in].chunks_exact(n_in).zip(this.delta.chunks_exact(units)) {
-            for ((g_row, g_b), &d) in this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(deltas) {
+            for ((g_row, g_b), &d) in
+                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(deltas)
+            {
                 for (g, x_i) in g_row.iter_mut().zip(x) {
                     *g += d * x_i;
                 }
@@ -352,9 +362,25 @@ impl Network {
     pub fn update(&mut self, rule: &UpdateRule, regularization: &Regularization) -> Result<(), String> {
         let count = self.layers.len();
         for (l, layer) in self.layers.iter_mut().enumerate() {
-            let weights_ok = propose(rule, regularization, &layer.weights, &layer.grad_weights, &layer.moment1_weights, &layer.moment2_weights, &mut layer.update_weights);
+            let weights_ok = propose(
+                rule,
+                regularization,
+                &layer.weights,
+                &layer.grad_weights,
+                &layer.moment1_weights,
+                &layer.moment2_weights,
+                &mut layer.update_weights,
+            );
             let biases_ok = !layer.has_bias
-                || propose(rule, &Regularization::default(), &layer.biases, &layer.grad_biases, &layer.moment1_biases, &layer.moment2_biases, &mut layer.update_biases);
+                || propose(
+                    rule,
+                    &Regularization::default(),
+                    &layer.biases,
+                    &layer.grad_biases,
+                    &layer.moment1_biases,
+                    &layer.moment2_biases,
+                    &mut layer.update_biases,
+                );
             if !weights_ok || !biases_ok {
                 let what = if weights_ok { "a bias" } else { "a weight" };
                 return Err(format!("{what} of {} became infinite or NaN", layer_name(l, count)));
@@ -363,9 +389,23 @@ impl Network {
         for layer in &mut self.layers {
             layer.previous_weights.copy_from_slice(&layer.weights);
             layer.previous_biases.copy_from_slice(&layer.biases);
-            commit(rule, regularization, &mut layer.weights, &layer.grad_weights, &mut layer.moment1_weights, &mut layer.moment2_weights);
+            commit(
+                rule,
+                regularization,
+                &mut layer.weights,
+                &layer.grad_weights,
+                &mut layer.moment1_weights,
+                &mut layer.moment2_weights,
+            );
             if layer.has_bias {
-                commit(rule, &Regularization::default(), &mut layer.biases, &layer.grad_biases, &mut layer.moment1_biases, &mut layer.moment2_biases);
+                commit(
+                    rule,
+                    &Regularization::default(),
+                    &mut layer.biases,
+                    &layer.grad_biases,
+                    &mut layer.moment1_biases,
+                    &mut layer.moment2_biases,
+                );
             }
         }
         self.updated_after_forward = true;
@@ -398,7 +438,15 @@ pub struct Probe {
 }
 
 /// Works out Δ for each parameter into `updates`; false if any new value is not finite.
-fn propose(rule: &UpdateRule, reg: &Regularization, params: &[f64], grads: &[f64], m: &[f64], v: &[f64], updates: &mut [f64]) -> bool {
+fn propose(
+    rule: &UpdateRule,
+    reg: &Regularization,
+    params: &[f64],
+    grads: &[f64],
+    m: &[f64],
+    v: &[f64],
+    updates: &mut [f64],
+) -> bool {
     struct Propose<'a> {
         params: &'a [f64],
         grads: &'a [f64],
@@ -409,7 +457,9 @@ fn propose(rule: &UpdateRule, reg: &Regularization, params: &[f64], grads: &[f64
     impl ParameterLoop for Propose<'_> {
         fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
             let mut finite = true;
-            for ((((&w, &grad), &m), &v), update) in self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.updates.iter_mut()) {
+            for ((((&w, &grad), &m), &v), update) in
+                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.updates.iter_mut())
+            {
                 let (m_new, v_new, delta) = rule(grad + reg(w), m, v);
                 *update = delta;
                 finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite();
@@ -430,7 +480,9 @@ fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[
     }
     impl ParameterLoop for Commit<'_> {
         fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            for (((w, &grad), m), v) in self.params.iter_mut().zip(self.grads).zip(self.m.iter_mut()).zip(self.v.iter_mut()) {
+            for (((w, &grad), m), v) in
+                self.params.iter_mut().zip(self.grads).zip(self.m.iter_mut()).zip(self.v.iter_mut())
+            {
                 let (m_new, v_new, delta) = rule(grad + reg(*w), *m, *v);
                 *m = m_new;
                 *v = v_new;

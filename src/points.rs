@@ -27,7 +27,12 @@ impl Points {
             return bad(format!("points need 1 to {MAX_INPUTS} coordinates, not {dims}"));
         }
         if coords.len() != labels.len() * dims {
-            return bad(format!("{} labels need {} coordinates, not {}", labels.len(), labels.len() * dims, coords.len()));
+            return bad(format!(
+                "{} labels need {} coordinates, not {}",
+                labels.len(),
+                labels.len() * dims,
+                coords.len()
+            ));
         }
         if labels.len() > MAX_SAMPLES {
             return bad(format!("{} points is more than the limit of {MAX_SAMPLES}", labels.len()));
@@ -39,7 +44,11 @@ impl Points {
             return bad(format!("a classification needs 2 to {} classes, not {classes}", crate::config::MAX_OUTPUTS));
         }
         for (p, &label) in labels.iter().enumerate() {
-            let ok = if classes == 0 { label.is_finite() } else { label.fract() == 0.0 && (0.0..classes as f64).contains(&label) };
+            let ok = if classes == 0 {
+                label.is_finite()
+            } else {
+                label.fract() == 0.0 && (0.0..classes as f64).contains(&label)
+            };
             if !ok {
                 return bad(if classes == 0 {
                     format!("point {p}: the value {label} is not a finite number")
@@ -87,7 +96,11 @@ impl Points {
     pub fn bounds(&self) -> Vec<(f64, f64)> {
         (0..self.dims)
             .map(|d| {
-                self.coords.iter().skip(d).step_by(self.dims).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| (lo.min(c), hi.max(c)))
+                self.coords
+                    .iter()
+                    .skip(d)
+                    .step_by(self.dims)
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| (lo.min(c), hi.max(c)))
             })
             .collect()
     }

@@ -39,7 +39,8 @@ impl Scaler {
                         (mean, variance.sqrt())
                     }
                     Scaling::MinMax => {
-                        let (lo, hi) = column(c).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                        let (lo, hi) =
+                            column(c).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
                         (lo, hi - lo)
                     }
                 };

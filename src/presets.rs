@@ -40,7 +40,12 @@ pub struct Lesson {
 }
 
 fn given(activation: Activation, weights: Vec<Vec<f64>>, biases: Option<Vec<f64>>) -> LayerConfig {
-    LayerConfig { bias: biases.is_some(), biases, weights: Some(weights.clone()), ..LayerConfig::new(weights.len(), activation) }
+    LayerConfig {
+        bias: biases.is_some(),
+        biases,
+        weights: Some(weights.clone()),
+        ..LayerConfig::new(weights.len(), activation)
+    }
 }
 
 fn layers(sizes: &[usize], hidden: Activation, output: Activation) -> Vec<LayerConfig> {
@@ -55,7 +60,14 @@ fn sgd(learning_rate: f64) -> OptimizerConfig {
 
 fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Session {
     let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1 };
-    Session { network: NetworkConfig { inputs: features.len(), ..network }, data, features, scaling: Scaling::None, lesson: None, points: None }
+    Session {
+        network: NetworkConfig { inputs: features.len(), ..network },
+        data,
+        features,
+        scaling: Scaling::None,
+        lesson: None,
+        points: None,
+    }
 }
 
 fn variant(label: &str, base: &Session, edit: impl Fn(&mut Session)) -> Variant {
@@ -64,7 +76,13 @@ fn variant(label: &str, base: &Session, edit: impl Fn(&mut Session)) -> Variant 
     Variant { label: label.to_string(), session }
 }
 
-fn textbook(inputs: usize, layers: Vec<LayerConfig>, reduction: Reduction, learning_rate: f64, batch: usize) -> Session {
+fn textbook(
+    inputs: usize,
+    layers: Vec<LayerConfig>,
+    reduction: Reduction,
+    learning_rate: f64,
+    batch: usize,
+) -> Session {
     let network = NetworkConfig {
         inputs,
         layers,
@@ -166,7 +184,11 @@ pub fn lessons() -> Vec<Lesson> {
     let rate = session(
         Problem::Plane,
         xy(),
-        NetworkConfig { layers: layers(&[4, 1], Activation::Relu, Activation::Identity), optimizer: sgd(1.0), ..NetworkConfig::default() },
+        NetworkConfig {
+            layers: layers(&[4, 1], Activation::Relu, Activation::Identity),
+            optimizer: sgd(1.0),
+            ..NetworkConfig::default()
+        },
     );
     all.push(Lesson {
         id: "learning-rate",
@@ -184,7 +206,13 @@ pub fn lessons() -> Vec<Lesson> {
     let mut overfit = session(
         Problem::Gaussians,
         xy(),
-        NetworkConfig { layers: layers(&[16, 16, 1], Activation::Relu, Activation::Sigmoid), optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() }, loss: Loss::BinaryCrossEntropy, batch_size: 4, ..NetworkConfig::default() },
+        NetworkConfig {
+            layers: layers(&[16, 16, 1], Activation::Relu, Activation::Sigmoid),
+            optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() },
+            loss: Loss::BinaryCrossEntropy,
+            batch_size: 4,
+            ..NetworkConfig::default()
+        },
     );
     overfit.data = DataSpec { problem: Problem::Gaussians, points: 40, noise: 0.8, test_ratio: 0.5, seed: 3 };
     let regularized = variant("L2 + dropout", &overfit, |s| {
@@ -204,10 +232,16 @@ pub fn lessons() -> Vec<Lesson> {
     let race = session(
         Problem::Spiral,
         vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
-        NetworkConfig { layers: layers(&[8, 8, 1], Activation::Tanh, Activation::Sigmoid), optimizer: sgd(0.03), ..NetworkConfig::default() },
+        NetworkConfig {
+            layers: layers(&[8, 8, 1], Activation::Tanh, Activation::Sigmoid),
+            optimizer: sgd(0.03),
+            ..NetworkConfig::default()
+        },
     );
     let optimizer = |label: &str, kind: OptimizerKind, learning_rate: f64| {
-        variant(label, &race, move |s| s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() })
+        variant(label, &race, move |s| {
+            s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
+        })
     };
     all.push(Lesson {
         id: "optimizers",
@@ -257,7 +291,10 @@ pub fn lesson(id: &str) -> Option<Lesson> {
 
 /// Builds what a session describes: its data (unless exact `samples` are given) with its
 /// features and scaling, and a trainer loaded with the training and test sets.
-pub fn build(session: &Session, samples: Option<&Samples>) -> crate::error::Result<(crate::trainer::Trainer, Option<crate::data::Data>)> {
+pub fn build(
+    session: &Session,
+    samples: Option<&Samples>,
+) -> crate::error::Result<(crate::trainer::Trainer, Option<crate::data::Data>)> {
     use crate::trainer::{Split, Trainer};
     let mut trainer = Trainer::new(session.network.clone())?;
     if let Some(samples) = samples {

@@ -40,7 +40,10 @@ impl SharedPoints {
         Ok(match self.train {
             Some(train) => {
                 let train = train.min(points.len());
-                (points.select(&(0..train).collect::<Vec<_>>()), points.select(&(train..points.len()).collect::<Vec<_>>()))
+                (
+                    points.select(&(0..train).collect::<Vec<_>>()),
+                    points.select(&(train..points.len()).collect::<Vec<_>>()),
+                )
             }
             None => points.split(test_ratio, seed),
         })
@@ -162,7 +165,8 @@ fn write_points(s: &Session) -> Option<String> {
     let p = s.points.as_ref()?;
     let numbers: Vec<f64> = p.coords.iter().chain(&p.labels).copied().collect();
     let train = p.train.map_or(String::new(), |t| format!(".{t}"));
-    (numbers.len() <= MAX_SHARED_NUMBERS).then(|| format!("{}.{}.{}{train}", p.dims, p.classes, base64url::encode(&numbers)))
+    (numbers.len() <= MAX_SHARED_NUMBERS)
+        .then(|| format!("{}.{}.{}{train}", p.dims, p.classes, base64url::encode(&numbers)))
 }
 
 fn read_points(s: &mut Session, text: &str) -> Result<(), String> {
@@ -274,7 +278,10 @@ pub fn decode(query: &str) -> Decoded {
     let mut warnings = Vec::new();
     let query = query.trim_start_matches(['?', '#']);
     if query.len() > MAX_QUERY_LEN {
-        warnings.push(format!("the link is {} characters long, more than the {MAX_QUERY_LEN} read; it was ignored", query.len()));
+        warnings.push(format!(
+            "the link is {} characters long, more than the {MAX_QUERY_LEN} read; it was ignored",
+            query.len()
+        ));
         return Decoded { session, warnings };
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -287,7 +294,10 @@ pub fn decode(query: &str) -> Decoded {
     }
     if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "v") {
         if v != &VERSION.to_string() {
-            warnings.push(format!("the link is of version {}, this page reads version {VERSION}: settings were read as far as possible", shorten(v)));
+            warnings.push(format!(
+                "the link is of version {}, this page reads version {VERSION}: settings were read as far as possible",
+                shorten(v)
+            ));
         }
     }
     let mut parameters = None;
@@ -338,7 +348,15 @@ fn make_consistent(session: &mut Session, parameters: Option<Vec<f64>>, warnings
 /// Gives each layer its weights (and biases) from one flat list; false if the count is off.
 fn place_parameters(network: &mut NetworkConfig, numbers: &[f64]) -> bool {
     let mut fan_in = network.inputs;
-    let needed: usize = network.layers.iter().map(|l| { let n = l.units * fan_in + if l.bias { l.units } else { 0 }; fan_in = l.units; n }).sum();
+    let needed: usize = network
+        .layers
+        .iter()
+        .map(|l| {
+            let n = l.units * fan_in + if l.bias { l.units } else { 0 };
+            fan_in = l.units;
+            n
+        })
+        .sum();
     if needed != numbers.len() {
         return false;
     }
@@ -420,7 +438,8 @@ mod base64url {
         if bytes.len() % 8 != 0 {
             return Err("the numbers are cut short".into());
         }
-        let numbers: Vec<f64> = bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect();
+        let numbers: Vec<f64> =
+            bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect();
         if numbers.iter().any(|x| !x.is_finite()) {
             return Err("a number is not finite".into());
         }
@@ -470,11 +489,28 @@ mod tests {
         let mut weight = 0.1f64;
         let mut fan_in = 3;
         for layer in &mut session.network.layers {
-            layer.weights = Some((0..layer.units).map(|_| (0..fan_in).map(|_| { weight = weight * 1.7 - 0.3; weight }).collect()).collect());
+            layer.weights = Some(
+                (0..layer.units)
+                    .map(|_| {
+                        (0..fan_in)
+                            .map(|_| {
+                                weight = weight * 1.7 - 0.3;
+                                weight
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            );
             layer.biases = layer.bias.then(|| vec![std::f64::consts::PI; layer.units]);
             fan_in = layer.units;
         }
-        session.points = Some(SharedPoints { dims: 2, classes: 2, coords: vec![0.1, -2.5, 1e-9, 3.0], labels: vec![1.0, 0.0], train: Some(1) });
+        session.points = Some(SharedPoints {
+            dims: 2,
+            classes: 2,
+            coords: vec![0.1, -2.5, 1e-9, 3.0],
+            labels: vec![1.0, 0.0],
+            train: Some(1),
+        });
         let decoded = decode(&encode(&session));
         assert_eq!(decoded.warnings, Vec::<String>::new());
         assert_eq!(decoded.session, session);
@@ -482,9 +518,18 @@ mod tests {
 
     #[test]
     fn a_malformed_link_opens_with_warnings_and_defaults() {
-        let decoded = decode("v=9&problem=donut&lr=fast&layers=4:tanh,1:sigmoid&noise=%ZZ&colour=red&params=!!&batch=-3");
+        let decoded =
+            decode("v=9&problem=donut&lr=fast&layers=4:tanh,1:sigmoid&noise=%ZZ&colour=red&params=!!&batch=-3");
         let text = decoded.warnings.join("\n");
-        for needle in ["version 9", "problem=donut", "lr=fast: not a finite number", "bad % escape", "\"colour\" is not a setting", "params=!!", "batch=-3"] {
+        for needle in [
+            "version 9",
+            "problem=donut",
+            "lr=fast: not a finite number",
+            "bad % escape",
+            "\"colour\" is not a setting",
+            "params=!!",
+            "batch=-3",
+        ] {
             assert!(text.contains(needle), "{needle} missing from:\n{text}");
         }
         assert_eq!(decoded.session.data.problem, Problem::Circle);
@@ -513,7 +558,10 @@ mod tests {
         let text = base64url::encode(&numbers);
         assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let back = base64url::decode(&text).unwrap();
-        assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), numbers.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            numbers.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
         assert!(base64url::decode("AAAA").is_err());
         assert!(base64url::decode(&base64url::encode(&[1.0])[..5]).is_err());
         assert!(base64url::decode("AAAAAAAA-H8").is_err(), "NaN refused");

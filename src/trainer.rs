@@ -212,7 +212,10 @@ impl Trainer {
     pub fn set_dropout(&mut self, layer: usize, probability: f64) -> Result<()> {
         let count = self.network.layers.len();
         if layer + 1 >= count {
-            return Err(Error::OutOfRange(format!("dropout is for hidden layers, and the network has {} of them", count - 1)));
+            return Err(Error::OutOfRange(format!(
+                "dropout is for hidden layers, and the network has {} of them",
+                count - 1
+            )));
         }
         crate::error::check_range(&format!("{}: dropout", layer_name(layer, count)), probability, 0.0, 0.9)?;
         self.network.layers[layer].dropout = probability;
@@ -398,8 +401,10 @@ impl Trainer {
         } else if stop.below_loss > 0.0 {
             if let Ok(loss) = self.dataset_loss(Split::Train) {
                 if loss < stop.below_loss {
-                    self.finished =
-                        Some(format!("stopped after {} epochs: the training loss {loss:.4e} is below {:e}", self.epochs, stop.below_loss));
+                    self.finished = Some(format!(
+                        "stopped after {} epochs: the training loss {loss:.4e} is below {:e}",
+                        self.epochs, stop.below_loss
+                    ));
                 }
             }
         }

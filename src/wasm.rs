@@ -55,9 +55,7 @@ fn js_error(error: Error) -> JsError {
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .expect("plain data always converts to JS")
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("plain data always converts to JS")
 }
 
 /// A JS object (or a JSON string) as JSON text.
@@ -371,16 +369,19 @@ impl Engine {
 
     fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsError> {
         let layers = &self.trainer.network().layers;
-        layers.get(layer as usize).ok_or_else(|| {
-            JsError::new(&format!("there is no layer {} (the network has {})", layer + 1, layers.len()))
-        })
+        layers
+            .get(layer as usize)
+            .ok_or_else(|| JsError::new(&format!("there is no layer {} (the network has {})", layer + 1, layers.len())))
     }
 
     fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsError> {
         let network = self.trainer.network();
         let probe = self.trainer.last_probe();
         fn probed(arrays: &[Vec<f64>], layer: u32) -> Result<&[f64], JsError> {
-            arrays.get(layer as usize).map(Vec::as_slice).ok_or_else(|| JsError::new("call probe before reading probe buffers"))
+            arrays
+                .get(layer as usize)
+                .map(Vec::as_slice)
+                .ok_or_else(|| JsError::new("call probe before reading probe buffers"))
         }
         Ok(match buffer {
             Buffer::BatchInput => &network.batch_input,

@@ -115,10 +115,20 @@ struct Series {
 /// The style bit of a dashed series.
 pub const DASHED: u32 = 0x100_0000;
 
-fn split_series(lengths: &[u32], steps: &[f64], losses: &[f64], styles: &[u32], log_scale: bool) -> Result<Vec<Series>, String> {
+fn split_series(
+    lengths: &[u32],
+    steps: &[f64],
+    losses: &[f64],
+    styles: &[u32],
+    log_scale: bool,
+) -> Result<Vec<Series>, String> {
     let total: usize = lengths.iter().map(|&n| n as usize).sum();
     if total != steps.len() || total != losses.len() {
-        return Err(format!("the series hold {total} points, but {} steps and {} losses were given", steps.len(), losses.len()));
+        return Err(format!(
+            "the series hold {total} points, but {} steps and {} losses were given",
+            steps.len(),
+            losses.len()
+        ));
     }
     if styles.len() < lengths.len() {
         return Err(format!("{} series need as many colours, not {}", lengths.len(), styles.len()));
@@ -190,7 +200,15 @@ fn plotted(steps: &[f64], loss: &[f64], log_scale: bool) -> Vec<(f64, f64)> {
         .iter()
         .zip(loss)
         .map(|(&x, &l)| {
-            let y = if log_scale { if l > 0.0 { l.log10() } else { f64::NAN } } else { l };
+            let y = if log_scale {
+                if l > 0.0 {
+                    l.log10()
+                } else {
+                    f64::NAN
+                }
+            } else {
+                l
+            };
             (x, if y.is_finite() { y } else { f64::NAN })
         })
         .collect()
@@ -276,7 +294,8 @@ mod tests {
 
     #[test]
     fn series_are_cut_by_their_lengths_and_checked() {
-        let series = split_series(&[2, 1], &[0.0, 1.0, 0.0], &[1.0, 0.5, 2.0], &[0x0072b2, 0xe69f00 | DASHED], false).unwrap();
+        let series =
+            split_series(&[2, 1], &[0.0, 1.0, 0.0], &[1.0, 0.5, 2.0], &[0x0072b2, 0xe69f00 | DASHED], false).unwrap();
         assert_eq!(series.len(), 2);
         assert_eq!(series[0].points, vec![(0.0, 1.0), (1.0, 0.5)]);
         assert_eq!(series[1].points, vec![(0.0, 2.0)]);

@@ -55,15 +55,31 @@ impl DataSet {
     /// A CSV file's text; `options` is `{header?: bool, label_column?: number, task?: 'auto'|'classification'|'regression'}`.
     #[wasm_bindgen(js_name = fromCsv)]
     pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: u32) -> Result<DataSet, JsError> {
-        let options: CsvOptions = if options.is_undefined() || options.is_null() { CsvOptions::default() } else { settings("CSV options", &options)? };
+        let options: CsvOptions = if options.is_undefined() || options.is_null() {
+            CsvOptions::default()
+        } else {
+            settings("CSV options", &options)?
+        };
         Ok(DataSet { data: Data::from_csv(text, &options, test_ratio, seed).map_err(js_error)? })
     }
 
     /// Points given as arrays (`coords` points × dims, `labels` a class index or, with
     /// `classes` 0, a value), the first `train` of them for training and the rest for testing.
     #[wasm_bindgen(js_name = fromPoints)]
-    pub fn from_points(dims: u32, classes: u32, coords: Vec<f64>, labels: Vec<f64>, train: u32) -> Result<DataSet, JsError> {
-        let shared = crate::share::SharedPoints { dims: dims as usize, classes: classes as usize, coords, labels, train: Some(train as usize) };
+    pub fn from_points(
+        dims: u32,
+        classes: u32,
+        coords: Vec<f64>,
+        labels: Vec<f64>,
+        train: u32,
+    ) -> Result<DataSet, JsError> {
+        let shared = crate::share::SharedPoints {
+            dims: dims as usize,
+            classes: classes as usize,
+            coords,
+            labels,
+            train: Some(train as usize),
+        };
         let (train, test) = shared.split(0.0, 0).map_err(js_error)?;
         let headers = (1..=shared.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
         Ok(DataSet { data: Data::new(train, test, headers).map_err(js_error)? })

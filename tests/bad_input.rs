@@ -35,7 +35,8 @@ fn bad_data_is_refused_and_the_old_data_kept() {
         (vec![0.0; 4], vec![0.0, 1.5], "targets from 0 to 1"),
     ] {
         let error = if needle == "targets from 0 to 1" {
-            let bce = backprop_viz::NetworkConfig { loss: backprop_viz::Loss::BinaryCrossEntropy, ..Default::default() };
+            let bce =
+                backprop_viz::NetworkConfig { loss: backprop_viz::Loss::BinaryCrossEntropy, ..Default::default() };
             message(Trainer::new(bce).unwrap().set_data(Split::Train, inputs, targets))
         } else {
             message(t.set_data(Split::Train, inputs, targets))
@@ -67,7 +68,8 @@ fn out_of_range_settings_are_refused_and_the_old_ones_kept() {
     assert!(message(t.set_learning_rate(0.0)).contains("learning rate"));
     assert!(message(t.set_learning_rate(f64::NAN)).contains("learning rate"));
     assert!(message(t.set_optimizer(OptimizerConfig { momentum: 1.5, ..before.optimizer })).contains("momentum"));
-    assert!(message(t.set_regularization(Regularization { rate: -1.0, ..before.regularization })).contains("regularization"));
+    assert!(message(t.set_regularization(Regularization { rate: -1.0, ..before.regularization }))
+        .contains("regularization"));
     assert!(message(t.set_batch_size(0)).contains("batch size"));
     assert!(message(t.train(u32::MAX)).contains("at most"));
     assert!(message(t.probe(&[1.0, 2.0, 3.0])).contains("whole rows"));

@@ -2,9 +2,12 @@
 //! reduction, on random small shapes and random data.
 
 use backprop_viz::rng::Rng;
-use backprop_viz::{Activation, Initializer, InitializerKind, LayerConfig, Loss, NetworkConfig, Reduction, Split, Trainer};
+use backprop_viz::{
+    Activation, Initializer, InitializerKind, LayerConfig, Loss, NetworkConfig, Reduction, Split, Trainer,
+};
 
-const HIDDEN: [Activation; 5] = [Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu];
+const HIDDEN: [Activation; 5] =
+    [Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu];
 
 /// The output activations each loss can be paired with.
 fn outputs_for(loss: Loss) -> Vec<Activation> {
@@ -33,9 +36,8 @@ fn random_targets(loss: Loss, rows: usize, width: usize, rng: &mut Rng) -> Vec<f
 fn check(hidden: Activation, output: Activation, loss: Loss, bias: bool, reduction: Reduction, seed: u32) {
     let mut rng = Rng::new(seed);
     let inputs = 1 + rng.below(4);
-    let mut layers: Vec<LayerConfig> = (0..rng.below(3))
-        .map(|_| LayerConfig { bias, ..LayerConfig::new(1 + rng.below(5), hidden) })
-        .collect();
+    let mut layers: Vec<LayerConfig> =
+        (0..rng.below(3)).map(|_| LayerConfig { bias, ..LayerConfig::new(1 + rng.below(5), hidden) }).collect();
     let min_outputs = if output == Activation::Softmax { 2 } else { 1 };
     layers.push(LayerConfig { bias, ..LayerConfig::new(min_outputs + rng.below(3), output) });
     let output_units = layers.last().unwrap().units;

@@ -16,7 +16,16 @@ fn there_are_the_eight_lessons_and_each_loads() {
     let ids: Vec<&str> = lessons().iter().map(|l| l.id).collect();
     assert_eq!(
         ids,
-        ["chain-rule", "xor", "worked-example", "vanishing-gradients", "learning-rate", "overfitting", "optimizers", "spiral-softmax"]
+        [
+            "chain-rule",
+            "xor",
+            "worked-example",
+            "vanishing-gradients",
+            "learning-rate",
+            "overfitting",
+            "optimizers",
+            "spiral-softmax"
+        ]
     );
     for l in lessons() {
         assert!(l.text.split(". ").count() >= 2, "{}: a text of two or three sentences", l.id);

@@ -2,7 +2,9 @@
 
 mod common;
 
-use backprop_viz::{Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, Split, Trainer};
+use backprop_viz::{
+    Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, Split, Trainer,
+};
 
 fn trained_softmax_network() -> Trainer {
     let config = NetworkConfig {
@@ -69,11 +71,20 @@ fn bad_files_are_refused_with_a_message_that_names_the_problem() {
     refused(|v| v["format"] = "keras".into(), "\"keras\"");
     refused(|v| v["version"] = 2.into(), "version 2");
     refused(|v| v["version"] = "one".into(), "\"version\"");
-    refused(|v| v["network"]["layers"][0]["activation"] = "sigmoidd".into(), "network.layers[0].activation: unknown variant `sigmoidd`");
-    refused(|v| v["network"]["layers"][1]["weights"][2][1] = serde_json::Value::Null, "network.layers[1].weights[2][1]");
+    refused(
+        |v| v["network"]["layers"][0]["activation"] = "sigmoidd".into(),
+        "network.layers[0].activation: unknown variant `sigmoidd`",
+    );
+    refused(
+        |v| v["network"]["layers"][1]["weights"][2][1] = serde_json::Value::Null,
+        "network.layers[1].weights[2][1]",
+    );
     refused(|v| v["network"]["layers"][1]["weights"][0] = serde_json::json!([1.0, 2.0]), "weights must be 4 rows");
     refused(|v| v["network"]["layers"][0]["biases"] = serde_json::json!([0.0]), "biases must be 3 numbers");
-    refused(|v| v["network"]["layers"][0].as_object_mut().unwrap().remove("weights").map(drop).unwrap(), "layers[0] has no weights");
+    refused(
+        |v| v["network"]["layers"][0].as_object_mut().unwrap().remove("weights").map(drop).unwrap(),
+        "layers[0] has no weights",
+    );
     refused(|v| v["network"]["loss"] = "binary_cross_entropy".into(), "needs a sigmoid output layer");
     refused(|v| v["network"]["optimizer"]["learning_rate"] = (-3.0).into(), "learning rate");
     refused(|v| v["network"]["inputs"] = 3.into(), "weights must be 3 rows");

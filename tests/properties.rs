@@ -5,7 +5,9 @@ mod common;
 
 use backprop_viz::csv::{self, CsvOptions};
 use backprop_viz::share::{self, Session};
-use backprop_viz::{Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, Split, Trainer};
+use backprop_viz::{
+    Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, Split, Trainer,
+};
 use proptest::prelude::*;
 
 fn loss() -> impl Strategy<Value = Loss> {
@@ -23,12 +25,38 @@ fn any_number() -> impl Strategy<Value = f64> {
 /// Mostly usable configs (so training runs), with out-of-range values mixed in.
 fn config() -> impl Strategy<Value = NetworkConfig> {
     let units = prop_oneof![9 => 1usize..9, 1 => prop::sample::select(vec![0usize, 33, 40])];
-    let hidden = prop::collection::vec((units, prop_oneof![9 => prop::sample::select(vec![Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu]), 1 => Just(Activation::Softmax)], any::<bool>()), 0..4);
+    let hidden = prop::collection::vec(
+        (
+            units,
+            prop_oneof![9 => prop::sample::select(vec![Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu]), 1 => Just(Activation::Softmax)],
+            any::<bool>(),
+        ),
+        0..4,
+    );
     let learning_rate = prop_oneof![9 => 1e-4..3.0f64, 1 => any_number()];
-    (prop_oneof![9 => 1usize..5, 1 => Just(0usize)], hidden, loss(), 2usize..4, learning_rate, prop_oneof![9 => 1usize..8, 1 => Just(0usize)], any::<u32>(), prop::sample::select(vec![OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam]))
+    (
+        prop_oneof![9 => 1usize..5, 1 => Just(0usize)],
+        hidden,
+        loss(),
+        2usize..4,
+        learning_rate,
+        prop_oneof![9 => 1usize..8, 1 => Just(0usize)],
+        any::<u32>(),
+        prop::sample::select(vec![
+            OptimizerKind::Sgd,
+            OptimizerKind::Momentum,
+            OptimizerKind::Rmsprop,
+            OptimizerKind::Adam,
+        ]),
+    )
         .prop_map(|(inputs, hidden, loss, outputs, learning_rate, batch_size, seed, kind)| {
-            let mut layers: Vec<LayerConfig> = hidden.into_iter().map(|(units, a, bias)| LayerConfig { bias, ..LayerConfig::new(units, a) }).collect();
-            let output = loss.required_output().unwrap_or(if seed % 2 == 0 { Activation::Identity } else { Activation::Sigmoid });
+            let mut layers: Vec<LayerConfig> =
+                hidden.into_iter().map(|(units, a, bias)| LayerConfig { bias, ..LayerConfig::new(units, a) }).collect();
+            let output = loss.required_output().unwrap_or(if seed % 2 == 0 {
+                Activation::Identity
+            } else {
+                Activation::Sigmoid
+            });
             layers.push(LayerConfig::new(if output == Activation::Softmax { outputs } else { 1 }, output));
             NetworkConfig {
                 inputs,

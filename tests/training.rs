@@ -3,11 +3,11 @@
 
 mod common;
 
+use backprop_viz::elementary::tanh;
 use backprop_viz::{
     Activation, Error, LayerConfig, NetworkConfig, OptimizerConfig, OptimizerKind, ParamRef, Phase, Reduction,
     Regularization, RegularizationKind, Split, Trainer,
 };
-use backprop_viz::elementary::tanh;
 use common::{parameters, xor_trainer};
 
 fn optimizer(kind: OptimizerKind, learning_rate: f64) -> OptimizerConfig {
@@ -117,8 +117,7 @@ fn the_batch_gradient_is_the_mean_of_the_per_sample_chain_rule_products() {
     let mut trainer = xor_trainer(9, Activation::Sigmoid, OptimizerConfig::default(), 4);
     trainer.train(3).unwrap();
     for param in [ParamRef { layer: 0, neuron: 1, input: Some(0) }, ParamRef { layer: 1, neuron: 0, input: None }] {
-        let per_sample: Vec<f64> =
-            (0..4).map(|s| trainer.chain_rule(param, s).unwrap().sample_gradient).collect();
+        let per_sample: Vec<f64> = (0..4).map(|s| trainer.chain_rule(param, s).unwrap().sample_gradient).collect();
         let rule = trainer.chain_rule(param, 0).unwrap();
         assert_eq!(rule.reduction, Reduction::Mean);
         let mean = per_sample.iter().sum::<f64>() / 4.0;
@@ -241,7 +240,10 @@ fn regression_trainer(config: NetworkConfig) -> Trainer {
 fn small_regression(dropout: f64) -> NetworkConfig {
     NetworkConfig {
         inputs: 1,
-        layers: vec![LayerConfig { dropout, ..LayerConfig::new(6, Activation::Tanh) }, LayerConfig::new(1, Activation::Identity)],
+        layers: vec![
+            LayerConfig { dropout, ..LayerConfig::new(6, Activation::Tanh) },
+            LayerConfig::new(1, Activation::Identity),
+        ],
         batch_size: 4,
         seed: 3,
         ..NetworkConfig::default()
@@ -300,7 +302,10 @@ fn the_schedule_sets_each_updates_learning_rate() {
 
 #[test]
 fn training_stops_by_the_stop_rule() {
-    let config = NetworkConfig { stop: backprop_viz::config::StopRule { after_epochs: 3, below_loss: 0.0 }, ..small_regression(0.0) };
+    let config = NetworkConfig {
+        stop: backprop_viz::config::StopRule { after_epochs: 3, below_loss: 0.0 },
+        ..small_regression(0.0)
+    };
     let mut trainer = regression_trainer(config);
     trainer.train(1000).unwrap();
     assert_eq!(trainer.epochs(), 3);
@@ -341,7 +346,8 @@ fn chain_rule_terms_multiply_out_before_and_after_the_update() {
                 let z = rule.upstream.iter().fold(0.0, |z, t| z + t.product) + rule.bias;
                 assert_eq!(z, rule.z, "after phase {phase}: z");
             }
-            let backward_is_fresh = matches!(done, Phase::Update | Phase::FIRST) || matches!(done, Phase::Backward(l) if l < layer);
+            let backward_is_fresh =
+                matches!(done, Phase::Update | Phase::FIRST) || matches!(done, Phase::Backward(l) if l < layer);
             if layer == 0 && backward_is_fresh {
                 // δ = f'(z) · Σ w·δ_next with the weights the backward pass used.
                 let sum = rule.downstream.iter().fold(0.0, |s, t| s + t.product);
@@ -359,7 +365,7 @@ fn chain_rule_terms_multiply_out_before_and_after_the_update() {
 
 #[test]
 fn every_optimizer_and_loss_at_the_largest_rate_is_caught_or_stays_finite() {
-    use backprop_viz::{Loss, optimizer::MAX_LEARNING_RATE};
+    use backprop_viz::{optimizer::MAX_LEARNING_RATE, Loss};
     let mut diverged = 0;
     for loss in Loss::ALL {
         for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam] {

@@ -23,7 +23,8 @@ fn error_message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
 
 #[wasm_bindgen_test]
 fn a_generated_circle_trains_to_high_accuracy() {
-    let mut data = DataSet::generate(object(r#"{"problem": "circle", "points": 200, "test_ratio": 0.5, "seed": 3}"#)).unwrap();
+    let mut data =
+        DataSet::generate(object(r#"{"problem": "circle", "points": 200, "test_ratio": 0.5, "seed": 3}"#)).unwrap();
     data.set_features(object(r#"["x1", "x2", "x1_squared", "x2_squared"]"#)).unwrap();
     data.set_scaling("standardize").unwrap();
     assert_eq!(data.input_width(), 4);
@@ -48,7 +49,8 @@ fn csv_faults_and_shape_mismatches_are_explained() {
     assert_eq!(message, "invalid data: line 3: column 2 is \"oops\", which is not a number");
     let data = DataSet::from_csv("x,y,label\n1,2,0\n3,4,1\n5,6,2\n", JsValue::UNDEFINED, 0.0, 1).unwrap();
     assert_eq!(data.classes(), 3);
-    let mut engine = Engine::new(object(r#"{"inputs": 2, "layers": [{"units": 1, "activation": "sigmoid"}]}"#)).unwrap();
+    let mut engine =
+        Engine::new(object(r#"{"inputs": 2, "layers": [{"units": 1, "activation": "sigmoid"}]}"#)).unwrap();
     assert!(error_message(engine.use_data(&data)).contains("3 classes need an output layer of 3"));
     let mut grow = DataSet::generate(object(r#"{"problem": "xor"}"#)).unwrap();
     grow.add_point(&[0.5, 0.5], 1.0, false).unwrap();
@@ -109,7 +111,14 @@ fn lessons_reach_js_and_build_engines() {
 fn training_controls_change_live_and_points_keep_their_split() {
     let config = r#"{"inputs": 2, "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "batch_size": 4, "seed": 3}"#;
     let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
-    let data = DataSet::from_points(2, 2, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.5], vec![0.0, 1.0, 1.0, 0.0, 1.0], 4).unwrap();
+    let data = DataSet::from_points(
+        2,
+        2,
+        vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.5],
+        vec![0.0, 1.0, 1.0, 0.0, 1.0],
+        4,
+    )
+    .unwrap();
     assert_eq!((data.len(false), data.len(true)), (4, 1));
     engine.use_data(&data).unwrap();
     engine.set_dropout(0, 0.5).unwrap();

@@ -12,7 +12,14 @@ pub fn given_layer(activation: Activation, weights: Vec<Vec<f64>>) -> LayerConfi
 }
 
 /// A config with the given layers, plain SGD at `learning_rate`, full batch of `batch`, no shuffling.
-pub fn config(inputs: usize, layers: Vec<LayerConfig>, loss: Loss, reduction: Reduction, learning_rate: f64, batch: usize) -> NetworkConfig {
+pub fn config(
+    inputs: usize,
+    layers: Vec<LayerConfig>,
+    loss: Loss,
+    reduction: Reduction,
+    learning_rate: f64,
+    batch: usize,
+) -> NetworkConfig {
     NetworkConfig {
         inputs,
         layers,
