@@ -5,25 +5,14 @@
 // (tests/e2e/visualizer.test.mjs drives the rest of the page.)
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeErrors, launchBrowser, openPage, startServer } from './harness.mjs';
+import { appSession, assertNoErrors, describeErrors, openPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = appSession();
 
 test('the page loads the wasm engine with no errors and shows its output', { timeout: 120_000 }, async () => {
-  const opened = await openPage(browser, `${server.url}/index.html`);
+  const opened = await openPage(session.browser, `${session.server.url}/index.html`);
   const { page, screenshot } = opened;
   try {
     // Wait for the engine; stop early on the first uncaught error or console error.
@@ -50,9 +39,7 @@ test('the page loads the wasm engine with no errors and shows its output', { tim
     await page.click('#step-sample');
     await page.waitForFunction(() => document.querySelector('#step-count').textContent === '1', null, { timeout: 10_000 });
 
-    assert.deepEqual(opened.pageErrors, [], `uncaught page errors${describeErrors(opened)}`);
-    assert.deepEqual(opened.consoleErrors, [], `console errors${describeErrors(opened)}`);
-    assert.deepEqual(opened.requestErrors, [], `failed requests${describeErrors(opened)}`);
+    assertNoErrors(opened);
   } finally {
     // Kept for a person to look at, pass or fail.
     await screenshot('engine_page');

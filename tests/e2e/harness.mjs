@@ -18,6 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { after, before } from 'node:test';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WWW_DIR = path.join(REPO_ROOT, 'www');
@@ -234,4 +235,25 @@ export async function openApp(browser, baseUrl, { width = 1280, height = 720, qu
 export function assertNoErrors(opened) {
   const problems = [...opened.pageErrors, ...opened.consoleErrors, ...opened.requestErrors];
   if (problems.length > 0) throw new Error(`the page had errors${describeErrors(opened)}`);
+}
+
+/**
+ * Starts a server and a browser before the calling file's tests and stops them after them.
+ * Returns { open(options), server, browser }: `open` is `openApp` on this server.
+ */
+export function appSession() {
+  const session = {
+    server: null,
+    browser: null,
+    open: (options) => openApp(session.browser, session.server.url, options),
+  };
+  before(async () => {
+    session.server = await startServer();
+    session.browser = await launchBrowser();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  return session;
 }

@@ -3,23 +3,12 @@
 // fed through a file name, CSV headers and a link.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { assertNoErrors, frames, launchBrowser, openApp, startServer } from './harness.mjs';
+import { test } from 'node:test';
+import { appSession, assertNoErrors, frames } from './harness.mjs';
 
-let server;
-let browser;
+const session = appSession();
 const requests = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  browser.context.on('request', (request) => requests.push(request.url()));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const PAYLOAD = (n) => `<img src=x onerror="window.__xss=${n}"><b>bold</b>`;
 
@@ -35,7 +24,8 @@ async function assertNoInjection(page) {
 }
 
 test('the page declares the policy and a whole session keeps it, with no request leaving the origin', { timeout: 120_000 }, async () => {
-  const opened = await openApp(browser, server.url);
+  session.browser.context.on('request', (request) => requests.push(request.url()));
+  const opened = await session.open();
   const { page } = opened;
   try {
     const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -60,14 +50,14 @@ test('the page declares the policy and a whole session keeps it, with no request
   } finally {
     await page.close();
   }
-  const origin = new URL(server.url).origin;
+  const origin = new URL(session.server.url).origin;
   const outside = requests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'));
   assert.deepEqual(outside, [], 'requests outside the page\'s origin');
   assert.ok(requests.length > 5, 'the requests were recorded');
 });
 
 test('HTML in a file name, CSV headers or a link stays text', { timeout: 60_000 }, async () => {
-  const opened = await openApp(browser, server.url);
+  const opened = await session.open();
   const { page } = opened;
   try {
     const csv = [`${PAYLOAD(1)},"${PAYLOAD(2).replaceAll('"', '""')}",label`, '1,2,0', '3,4,1', '5,1,1', '2,2,0'].join('\n');
@@ -84,7 +74,7 @@ test('HTML in a file name, CSV headers or a link stays text', { timeout: 60_000 
     await page.close();
   }
   const link = `?lesson=${encodeURIComponent(PAYLOAD(6))}&problem=${encodeURIComponent(PAYLOAD(7))}&${encodeURIComponent(PAYLOAD(8))}=1`;
-  const linked = await openApp(browser, server.url, { query: link });
+  const linked = await session.open({ query: link });
   try {
     await frames(linked.page);
     assert.match(await linked.page.locator('#message').textContent(), /could not be read/);
