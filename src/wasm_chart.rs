@@ -1,7 +1,7 @@
 //! The loss chart: training and test loss against step, drawn with plotters on a canvas.
 //!
 //! JS keeps the (bounded) loss history and calls `drawLossChart` when it changes; this module
-//! only draws. With the log scale on, the y axis shows log₁₀ L, labelled with L itself.
+//! only draws (both charts through `draw_series`). With the log scale on, the y axis shows log₁₀ L, labelled with L itself.
 //! Points that are not finite (a test loss not measured yet, a loss of 0 on a log scale) are
 //! left out, which breaks the line there.
 //!
@@ -34,53 +34,13 @@ pub fn draw_loss_chart(
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| JsError::new("the loss chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
-    draw(&root, steps, train, test, log_scale, pixel_ratio.clamp(0.5, 4.0))
+    // The test curve dashed, as in the legend (and drawn first, so the training curve stays on top).
+    let series = [
+        Series { points: plotted(steps, test, log_scale), colour: TEST_COLOUR, dashed: true, width: 2.0 },
+        Series { points: plotted(steps, train, log_scale), colour: TRAIN_COLOUR, dashed: false, width: 2.0 },
+    ];
+    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
         .map_err(|e| JsError::new(&format!("cannot draw the loss chart: {e}")))
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    steps: &[f64],
-    train: &[f64],
-    test: &[f64],
-    log_scale: bool,
-    ratio: f64,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE)?;
-    let px = |v: f64| (v * ratio).round() as u32;
-    let font = |size: f64| ("sans-serif", size * ratio).into_font().color(&INK);
-    let train_points = plotted(steps, train, log_scale);
-    let test_points = plotted(steps, test, log_scale);
-    let (x_range, y_range) = bounds(&train_points, &test_points);
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(6.0))
-        .margin_right(px(12.0))
-        .x_label_area_size(px(22.0))
-        .y_label_area_size(px(48.0))
-        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .x_labels(5)
-        .y_labels(5)
-        .label_style(font(11.0))
-        .x_label_formatter(&|x| format_step(*x))
-        .y_label_formatter(&|y| format_loss(if log_scale { 10f64.powf(*y) } else { *y }))
-        .draw()?;
-    let line = |colour: RGBColor| ShapeStyle::from(colour).stroke_width(px(2.0).max(1));
-    for segment in segments(&test_points) {
-        chart.draw_series(LineSeries::new(segment.iter().copied(), line(TEST_COLOUR)))?;
-    }
-    for segment in segments(&train_points) {
-        chart.draw_series(LineSeries::new(segment.iter().copied(), line(TRAIN_COLOUR)))?;
-    }
-    root.present()?;
-    Ok(())
 }
 
 /// Draws several loss series on one chart. Series k has `lengths[k]` points, taken in order
@@ -104,12 +64,13 @@ pub fn draw_loss_series(
         .map_err(|e| JsError::new(&format!("cannot draw the experiment chart: {e}")))
 }
 
-/// One line of an overlaid chart: its drawable points, colour and dash.
+/// One line of a chart: its drawable points, colour, dash and width (in CSS pixels).
 #[derive(Debug)]
 struct Series {
     points: Vec<(f64, f64)>,
     colour: RGBColor,
     dashed: bool,
+    width: f64,
 }
 
 /// The style bit of a dashed series.
@@ -142,6 +103,7 @@ fn split_series(
             points: plotted(&steps[start..end], &losses[start..end], log_scale),
             colour: RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8),
             dashed: c & DASHED != 0,
+            width: if c & DASHED != 0 { 1.5 } else { 2.5 },
         });
         start = end;
     }
@@ -181,7 +143,7 @@ where
         .draw()?;
     // Dashed (test) lines first, so the solid training lines stay on top.
     for s in series.iter().filter(|s| s.dashed).chain(series.iter().filter(|s| !s.dashed)) {
-        let style = ShapeStyle::from(s.colour).stroke_width(px(if s.dashed { 1.5 } else { 2.5 }).max(1));
+        let style = ShapeStyle::from(s.colour).stroke_width(px(s.width).max(1));
         for segment in segments(&s.points) {
             if s.dashed {
                 chart.draw_series(DashedLineSeries::new(segment.iter().copied(), px(6.0), px(4.0), style))?;
