@@ -4,6 +4,7 @@
 #   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
 #   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests
+#   make bench   the benchmark: engine (wasm, native) against brain.js, convnetjs, tfjs; the page
 #   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
 
@@ -33,7 +34,7 @@ WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrap
                   --enable-multivalue --enable-call-indirect-overlong --enable-simd
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
-.PHONY: setup build serve test test-native test-wasm test-e2e sizes fuzz clean distclean
+.PHONY: setup build serve test test-native test-wasm test-e2e sizes bench fuzz clean distclean
 
 setup:
 	@bash scripts/setup.sh
@@ -74,6 +75,19 @@ test-wasm: setup
 test-e2e: build
 	node --test tests/e2e/
 
+# Benchmark (issue 5, bench/README.md): the engine in wasm (Node) and native against brain.js,
+# convnetjs and tfjs (cpu) on identical workloads, scaling tables, and the page in Chromium.
+# The JS libraries are dev dependencies of bench/ only; --ignore-scripts keeps gpu.js's native
+# dependencies (headless-gl, webgpu), pulled in by brain.js, from building or downloading.
+BENCH_NPM := bench/node_modules/.package-lock.json
+
+bench: build $(BENCH_NPM)
+	cargo build --release --bench engine
+	node bench/run.mjs
+
+$(BENCH_NPM): bench/package.json bench/package-lock.json
+	npm ci --prefix bench --ignore-scripts --no-audit --no-fund
+
 # cargo-fuzz needs a nightly toolchain (for the sanitizer flags); both install on first use.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := model_file csv share_link
@@ -86,7 +100,7 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf $(PKG) tests/e2e/artifacts
+	rm -rf $(PKG) tests/e2e/artifacts bench/out
 
 distclean: clean
-	rm -rf node_modules
+	rm -rf node_modules bench/node_modules

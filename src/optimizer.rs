@@ -73,12 +73,14 @@ impl OptimizerConfig {
 
     /// The rule for update number `t` (1-based), with Adam's bias corrections worked out once.
     pub fn rule(&self, t: u64) -> UpdateRule {
-        let t = t.min(i32::MAX as u64) as i32;
-        UpdateRule {
-            config: *self,
-            bias_correction1: 1.0 / (1.0 - self.beta1.powi(t)),
-            bias_correction2: 1.0 / (1.0 - self.beta2.powi(t)),
-        }
+        // Only Adam corrects its moments; the powers are not worth computing for the others.
+        let (bias_correction1, bias_correction2) = if self.kind == OptimizerKind::Adam {
+            let t = t.min(i32::MAX as u64) as i32;
+            (1.0 / (1.0 - self.beta1.powi(t)), 1.0 / (1.0 - self.beta2.powi(t)))
+        } else {
+            (1.0, 1.0)
+        };
+        UpdateRule { config: *self, bias_correction1, bias_correction2 }
     }
 
     /// The update rule as maths, for the inspector.

@@ -8,8 +8,9 @@ import { state, changed, reportError, say, phaseIndex, SPEEDS, resetView } from 
 import { record, clearHistory } from './loss_chart.js';
 import { fmtInt } from './colors.js';
 
-/** Steps per frame at the fastest speed: adapts so training takes about this much of a frame. */
-const TRAIN_BUDGET_MS = 6;
+/** Steps per frame at the fastest speed: adapts so training takes about this much of a frame
+ *  (drawing and the browser's own raster take about 10 ms more, and a frame has 16.7). */
+const TRAIN_BUDGET_MS = 4;
 let adaptiveSteps = 20;
 let lastPhaseAt = 0;
 

@@ -1,0 +1,437 @@
+// `make bench`: the benchmark harness of issue 5. Prints one report (also written to
+// bench/out/report.txt): training throughput of this engine (wasm in Node, and native) against
+// brain.js, convnetjs and tfjs (cpu) on the same workloads, their ratios, a check that they
+// compute the same thing, pass/fail lines for the targets, scaling tables and the page's numbers.
+//
+//   node bench/run.mjs [--quick] [--no-native] [--no-page] [--runs N]
+//
+// --quick is a smoke test of the harness (short warm-up and runs): do not quote its numbers.
+// Needs: `make build` (www/pkg), `npm ci --ignore-scripts --prefix bench`, and the native bench
+// target (`cargo build --release --bench engine`). See bench/README.md for the method.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { SYSTEMS, installed } from './lib/systems.mjs';
+import { circleData, engineConfig, flopPerSample, macsPerSample, network, workloads } from './lib/workloads.mjs';
+import { heading, int, median, ratio, sig, spreadPct, table, verdict, withSpread } from './lib/report.mjs';
+
+const args = process.argv.slice(2);
+const has = (flag) => args.includes(flag);
+const QUICK = has('--quick');
+const RUNS = (has('--runs') && Number(args[args.indexOf('--runs') + 1])) || (QUICK ? 3 : 11);
+const TARGET_S = QUICK ? 0.05 : 0.2; // seconds per timed run
+const WARMUP_S = QUICK ? 0.1 : 0.4; // seconds of training before calibrating a JS system
+const CHECK_EPOCHS = 5;
+const SCALE_RUNS = QUICK ? 2 : 5;
+const SCALE_TARGET_S = QUICK ? 0.02 : 0.05;
+const WIDTHS = [4, 8, 16, 32];
+const DEPTHS = [1, 2, 3, 4, 5, 6, 7, 8];
+const DATA_SIZES = [100, 300, 1000, 3000, 10000];
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = fileURLToPath(new URL('out/', import.meta.url));
+mkdirSync(OUT, { recursive: true });
+
+const progress = (text) => process.stderr.write(`bench: ${text}\n`);
+const report = [];
+const say = (...lines) => {
+  for (const line of lines.flat()) {
+    report.push(line);
+    console.log(line);
+  }
+};
+
+// ------------------------------------------------------------------------------ measurement
+
+// A full garbage collection before every timed run, so no system pays for another's garbage
+// (tfjs and convnetjs allocate a lot; brain.js and the engine almost nothing).
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
+
+/** Seconds of one run: wall clock around trainEpochs, or the time it reports (the native bench
+ *  times itself, so process start-up is not counted). */
+async function timeRun(run, epochs) {
+  collectGarbage();
+  const start = performance.now();
+  const reported = await run.trainEpochs(epochs);
+  return typeof reported === 'number' ? reported : (performance.now() - start) / 1000;
+}
+
+/** Warms a system up (JIT, caches) for about `warmupS`, then picks epochs per run for `targetS`. */
+async function calibrate(run, { warmupS = WARMUP_S, targetS = TARGET_S } = {}) {
+  let epochs = 1;
+  let seconds = 0;
+  let spent = 0;
+  for (;;) {
+    seconds = await timeRun(run, epochs);
+    spent += seconds;
+    if (spent >= warmupS && seconds >= 0.01) break;
+    if (seconds < 0.01) epochs *= 2;
+  }
+  return Math.max(1, Math.ceil((targetS / seconds) * epochs));
+}
+
+/** Runs every system of `entries` round-robin, `runs` rounds (order rotated each round). */
+async function measureInterleaved(entries, runs) {
+  for (const e of entries) {
+    progress(`  calibrating ${e.name}`);
+    e.epochsPerRun ??= await calibrate(e.run);
+    e.runSeconds = [];
+  }
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[(k + r) % entries.length];
+      e.runSeconds.push(await timeRun(e.run, e.epochsPerRun));
+    }
+  }
+  return entries;
+}
+
+/** Throughput figures of one measured entry. */
+function figures(e, samplesPerEpoch, flop) {
+  const samplesPerS = e.runSeconds.map((s) => (samplesPerEpoch * e.epochsPerRun) / s);
+  const msPerEpoch = e.runSeconds.map((s) => (1000 * s) / e.epochsPerRun);
+  const gflops = samplesPerS.map((x) => (x * flop) / 1e9);
+  return { samplesPerS, msPerEpoch, gflops };
+}
+
+// ------------------------------------------------------------------------------ native
+
+/** The native bench executable, built (if needed) by cargo in the bench profile (= release). */
+function nativeExecutable() {
+  const manifest = process.env.BENCH_CARGO_MANIFEST || `${ROOT}Cargo.toml`;
+  const cargoArgs = ['bench', '--quiet', '--manifest-path', manifest, '--bench', 'engine', '--no-run', '--message-format=json'];
+  progress(`native: cargo ${cargoArgs.join(' ')}`);
+  const result = spawnSync('cargo', cargoArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const exe = result.stdout?.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } })
+    .find((m) => m.executable && m.target?.name === 'engine')?.executable;
+  if (result.status !== 0 || !exe) throw new Error(`cargo could not build the native bench (exit ${result.status})`);
+  return exe;
+}
+
+/** Runs native jobs in one process of the bench binary; returns its results by job name. */
+function runNative(exe, jobs, tag = 'jobs') {
+  const jobsPath = `${OUT}native-${tag}.json`;
+  const outPath = `${OUT}native-${tag}-out.json`;
+  writeFileSync(jobsPath, JSON.stringify(jobs));
+  const result = spawnSync(exe, ['--jobs', jobsPath, '--out', outPath], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    throw new Error(`the native bench failed (exit ${result.status}); is [[bench]] name = "engine", harness = false in Cargo.toml?`);
+  }
+  return new Map(JSON.parse(readFileSync(outPath, 'utf8')).map((r) => [r.name, r]));
+}
+
+/** The native engine as one more round-robin entry: each run is a process of the bench binary
+ *  that warms up for half a run, then times one run of `epochs` epochs and reports it. */
+function nativeEntry(exe, job, epochsPerRun) {
+  return {
+    id: 'native',
+    name: 'engine (native, release)',
+    precision: 'f64',
+    semantics: 'as specified',
+    epochsPerRun,
+    run: {
+      trainEpochs(epochs) {
+        const r = runNative(exe, [{ ...job, warmup_epochs: Math.ceil(epochs / 2), epochs_per_run: epochs, runs: 1, check_epochs: 0 }], `${job.name}-round`);
+        return r.get(job.name).run_seconds[0];
+      },
+      free() {},
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------ the run
+
+function systemInfo() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const rustc = spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? 'rustc ?';
+  return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${rustc}`;
+}
+
+const hiddenShape = (width, depth) => [2, ...new Array(depth).fill(width), 1];
+
+async function main() {
+  const started = Date.now();
+  const WL = workloads();
+  say(`backprop-viz benchmark (issue 5)   ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
+  say(systemInfo());
+  const loadAtStart = os.loadavg();
+  say(`Load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min; other processes on this machine add noise)`);
+  say(`Each figure: median of ${RUNS} timed runs, ± half their range in % of the median. A run is`);
+  say(`k whole epochs, k chosen per system so a run lasts ≈ ${TARGET_S * 1000} ms, after ≈ ${WARMUP_S * 1000} ms of warm-up.`);
+  say(`All systems are timed round-robin, one run each per round, rotating the order: the JS ones in this`);
+  say(`Node process, native as one bench process per run (timing itself, after warming up for half a run).`);
+  say('', 'Workloads (identical data and initial weights in every system):');
+  say(`  data     TensorFlow Playground circle, ${WL[0].data.n} points, seed 42 (radius 5; r<2.5 → 1, 3.5<r<5 → 0), fixed order`);
+  say(`  W        2→8→8→8→1,   tanh hidden, sigmoid output; ${macsPerSample(WL[0].net.sizes)} multiply-adds/sample forward`);
+  say(`  W-large  2→16×6→1,    tanh hidden, sigmoid output; ${macsPerSample(WL[1].net.sizes)} multiply-adds/sample forward`);
+  say(`  training ½·squared error, mean over the batch, plain SGD η = 0.03, batch 10 (one update per batch)`);
+  say(`  init     Xavier-uniform weights (mulberry32 seed 1), biases 0.1`);
+  say(`  FLOP     per sample = 6·Σ in·out (forward 2·Σ in·out; backward 4·Σ in·out: weight gradients`);
+  say(`           2·Σ + input deltas 2·Σ); activations, loss and the update are not counted.`);
+  say(`           W: ${flopPerSample(WL[0].net.sizes)} FLOP/sample, W-large: ${flopPerSample(WL[1].net.sizes)} FLOP/sample.`);
+
+  const inst = installed();
+  say('', 'Systems (JS ones from bench/node_modules, installed with npm ci --ignore-scripts):');
+  say(`  ${Object.entries(inst.versions).map(([n, v]) => `${n} ${v}`).join(', ')}`);
+  say(`  brain.js trains with its CPU NeuralNetwork class (${inst.gpu}).`);
+  say(`  engine (wasm): www/pkg as built by make build, run in this Node; engine (native): benches/engine.rs, cargo bench profile (= release).`);
+
+  // ---- native (one process, all jobs)
+  let native = null;
+  let nativeExe = null;
+  const nativeJob = (name, net, data, extra = {}) => ({
+    name,
+    config: engineConfig(net),
+    inputs: data.inputs,
+    targets: data.targets,
+    warmup_epochs: 2,
+    epochs_per_run: 0,
+    ...extra,
+  });
+  if (!has('--no-native')) {
+    const jobs = [];
+    for (const w of WL) jobs.push(nativeJob(w.id, w.net, w.data, { runs: 1, target_seconds: TARGET_S, check_epochs: CHECK_EPOCHS }));
+    for (const width of WIDTHS) {
+      for (const depth of DEPTHS) {
+        jobs.push(nativeJob(`scale-${width}x${depth}`, network(hiddenShape(width, depth)), WL[0].data, { runs: SCALE_RUNS, target_seconds: SCALE_TARGET_S }));
+      }
+    }
+    for (const n of DATA_SIZES) jobs.push(nativeJob(`data-${n}`, WL[0].net, circleData(n), { runs: SCALE_RUNS, target_seconds: SCALE_TARGET_S }));
+    progress(`native: ${jobs.length} jobs`);
+    try {
+      nativeExe = nativeExecutable();
+      native = runNative(nativeExe, jobs);
+    } catch (error) {
+      say('', `NATIVE BENCH FAILED: ${error.message}`, 'Continuing without the native figures.');
+    }
+  }
+
+  // ---- JS systems, per workload, interleaved
+  const results = {};
+  for (const w of WL) {
+    progress(`${w.id}: creating systems`);
+    const entries = [];
+    for (const sys of Object.values(SYSTEMS)) {
+      entries.push({ id: sys.id, name: sys.name, precision: sys.precision, semantics: sys.semantics, run: await sys.create(w) });
+    }
+    // The engine in brain.js's own semantics (batch 1, tanh output): the like-for-like row.
+    entries.push({
+      id: 'wasm-b1',
+      name: 'engine (wasm), batch 1',
+      precision: 'f64',
+      semantics: "brain.js's semantics: batch 1, output tanh",
+      run: await SYSTEMS.wasm.create(w, { batchSize: 1, output: 'tanh' }),
+    });
+    // Native joins the round-robin, with the epochs per run it calibrated in its first process.
+    if (native) entries.unshift(nativeEntry(nativeExe, nativeJob(w.id, w.net, w.data), native.get(w.id).epochs_per_run));
+    await measureInterleaved(entries, RUNS);
+    entries.forEach((e) => e.run.free());
+    results[w.id] = Object.fromEntries(entries.map((e) => [e.id, e]));
+  }
+
+  // ---- 1. throughput table
+  say(heading('1. Training throughput (forward + backward + update)'));
+  const order = ['native', 'wasm', 'wasm-b1', 'brain', 'convnet', 'tfjs', 'tfcore'];
+  const rows = [];
+  const fig = {};
+  for (const w of WL) {
+    fig[w.id] = {};
+    const flop = flopPerSample(w.net.sizes);
+    for (const id of order) {
+      const e = results[w.id][id];
+      if (!e) continue;
+      const f = figures(e, w.data.n, flop);
+      fig[w.id][id] = f;
+      rows.push([w.id, e.name, e.precision, withSpread(f.samplesPerS), int(Math.max(...f.samplesPerS)), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), e.semantics]);
+    }
+  }
+  say(table(
+    [
+      { title: 'workload', align: 'left' }, { title: 'system', align: 'left' }, { title: 'prec', align: 'left' },
+      { title: 'samples/s (median)' }, { title: 'best run' }, { title: 'ms/epoch' }, { title: 'GFLOP/s' }, { title: 'semantics', align: 'left' },
+    ],
+    rows,
+  ));
+
+  // ---- 2. ratios
+  say('  "best run": the fastest of the runs, less sensitive to other processes than the median.');
+  say(heading('2. Ratios (same run: medians of per-round ratios, the systems timed round-robin)'));
+  const perRound = (a, b) => a.samplesPerS.map((x, i) => x / b.samplesPerS[i]);
+  const ratioRows = [];
+  const ratios = {};
+  for (const w of WL) {
+    const f = fig[w.id];
+    const r = {
+      nativeOverWasm: f.native ? median(perRound(f.native, f.wasm)) : NaN,
+      wasmOverBrain: median(perRound(f.wasm, f.brain)),
+      wasmOverConvnet: median(perRound(f.wasm, f.convnet)),
+      wasmOverTfjs: median(perRound(f.wasm, f.tfjs)),
+      wasmOverTfcore: median(perRound(f.wasm, f.tfcore)),
+      wasmB1OverBrain: median(perRound(f['wasm-b1'], f.brain)),
+      spreadBrain: spreadPct(perRound(f.wasm, f.brain)),
+    };
+    ratios[w.id] = r;
+    ratioRows.push([w.id, ratio(r.nativeOverWasm), `${ratio(r.wasmOverBrain)} ±${r.spreadBrain.toFixed(1)}%`, ratio(r.wasmB1OverBrain), ratio(r.wasmOverConvnet), ratio(r.wasmOverTfjs), ratio(r.wasmOverTfcore)]);
+  }
+  say(table(
+    [
+      { title: 'workload', align: 'left' }, { title: 'native÷wasm' }, { title: 'wasm÷brain.js' }, { title: 'wasm(batch 1)÷brain.js' },
+      { title: 'wasm÷convnetjs' }, { title: 'wasm÷tfjs-layers' }, { title: 'wasm÷tfjs-core loop' },
+    ],
+    ratioRows,
+  ));
+  say('  For reference (not measured here): TensorFlow Playground\'s own engine ≈ 0.63× brain.js 2.0.0-beta.24 on W and W-large.');
+
+  // ---- 3. same computation
+  say(heading(`3. Same computation: whole-data-set loss (½·mean squared error) after each of ${CHECK_EPOCHS} epochs from the same initial weights`));
+  const checks = {};
+  for (const w of WL) {
+    progress(`${w.id}: loss check`);
+    const losses = {};
+    if (native) losses.native = native.get(w.id).check_losses;
+    for (const id of ['wasm', 'convnet', 'tfjs', 'tfcore']) {
+      const run = await SYSTEMS[id].create(w);
+      losses[id] = [];
+      for (let e = 0; e < CHECK_EPOCHS; e++) {
+        await run.trainEpochs(1);
+        losses[id].push(run.loss());
+      }
+      run.free();
+    }
+    // brain.js can only be compared in its own semantics: batch 1, one activation (tanh) everywhere.
+    const pair = {};
+    for (const [id, options] of [['brain', {}], ['wasm', { batchSize: 1, output: 'tanh' }]]) {
+      const run = await SYSTEMS[id].create(w, options);
+      pair[id] = [];
+      for (let e = 0; e < CHECK_EPOCHS; e++) {
+        await run.trainEpochs(1);
+        pair[id].push(run.loss());
+      }
+      run.free();
+    }
+    checks[w.id] = { losses, pair };
+  }
+  const reference = (c) => c.losses.native ?? c.losses.wasm;
+  const maxRel = (a, b) => Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.abs(b[i])));
+  const TOL = { f64: 1e-9, f32: 1e-4 };
+  const checkRows = [];
+  const checkOk = {};
+  for (const w of WL) {
+    const c = checks[w.id];
+    const ref = reference(c);
+    for (const [id, name, prec] of [['native', 'engine (native)', 'f64'], ['wasm', 'engine (wasm)', 'f64'], ['convnet', 'convnetjs', 'f64'], ['tfjs', 'tfjs-layers (cpu)', 'f32'], ['tfcore', 'tfjs-core loop (cpu)', 'f32']]) {
+      if (!c.losses[id]) continue;
+      const rel = maxRel(c.losses[id], ref);
+      const ok = rel <= TOL[prec];
+      checkOk[`${w.id}/${id}`] = ok;
+      checkRows.push([w.id, name, 'batch 10, sigmoid out', c.losses[id][0].toPrecision(12), c.losses[id].at(-1).toPrecision(12), rel.toExponential(1), `${ok ? 'agrees' : 'DIFFERS'} (tol ${TOL[prec]})`]);
+    }
+    const rel = maxRel(c.pair.brain, c.pair.wasm);
+    checkOk[`${w.id}/brain`] = rel <= TOL.f32;
+    checkRows.push([w.id, 'engine (wasm)', 'batch 1, tanh out', c.pair.wasm[0].toPrecision(12), c.pair.wasm.at(-1).toPrecision(12), '(ref)', '']);
+    checkRows.push([w.id, 'brain.js', 'batch 1, tanh out', c.pair.brain[0].toPrecision(12), c.pair.brain.at(-1).toPrecision(12), rel.toExponential(1), `${rel <= TOL.f32 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f32})`]);
+  }
+  say(table(
+    [
+      { title: 'workload', align: 'left' }, { title: 'system', align: 'left' }, { title: 'configuration', align: 'left' },
+      { title: 'loss after 1' }, { title: `loss after ${CHECK_EPOCHS}` }, { title: 'max rel. diff' }, { title: 'verdict', align: 'left' },
+    ],
+    checkRows,
+  ));
+  say(`  Reference: engine (native) for the batch-10 rows (engine (wasm) if native was skipped); engine (wasm) for brain.js.`);
+  say(`  brain.js cannot train in mini-batches nor give the output layer its own activation, so it is checked`);
+  say(`  against the engine configured like it (batch 1, tanh output, η = 0.03); its throughput rows use that`);
+  say(`  configuration too. f32 systems (brain.js, tfjs) are expected to differ from f64 around 1e-6.`);
+
+  // ---- 4. scaling (wasm; native from its job file)
+  say(heading('4. Scaling: samples/s as the network grows (circle, 500 points, batch 10; hidden layers of equal width)'));
+  async function wasmSamplesPerS(net, data) {
+    const w = { net, data };
+    const run = await SYSTEMS.wasm.create(w);
+    const epochs = await calibrate(run, { warmupS: SCALE_TARGET_S, targetS: SCALE_TARGET_S });
+    const times = [];
+    for (let r = 0; r < SCALE_RUNS; r++) times.push(await timeRun(run, epochs));
+    run.free();
+    return median(times.map((s) => (data.n * epochs) / s));
+  }
+  const nativeSps = (name) => {
+    const r = native?.get(name);
+    return r ? median(r.run_seconds.map((s) => (r.samples_per_epoch * r.epochs_per_run) / s)) : NaN;
+  };
+  progress('scaling: width × depth');
+  const scaleRows = [];
+  for (const width of WIDTHS) {
+    const row = [`${width}`];
+    const nrow = [''];
+    for (const depth of DEPTHS) {
+      row.push(int(await wasmSamplesPerS(network(hiddenShape(width, depth)), WL[0].data)));
+      nrow.push(native ? int(nativeSps(`scale-${width}x${depth}`)) : '—');
+    }
+    scaleRows.push(['wasm', ...row], ['native', ...nrow]);
+  }
+  say(table(
+    [{ title: 'system', align: 'left' }, { title: 'width' }, ...DEPTHS.map((d) => ({ title: `depth ${d}` }))],
+    scaleRows,
+  ));
+  say(`  Median of ${SCALE_RUNS} runs of ≈ ${SCALE_TARGET_S * 1000} ms each (no spread printed; expect ±10–30% on a busy machine).`);
+  say(`  GFLOP/s for a cell = samples/s × 6·Σ in·out; e.g. width 32, depth 8: ${flopPerSample(hiddenShape(32, 8))} FLOP/sample.`);
+
+  say(heading('5. Scaling: samples/s and ms/epoch as the data grows (W network, batch 10)'));
+  progress('scaling: data size');
+  const dataRows = [];
+  for (const n of DATA_SIZES) {
+    const sps = await wasmSamplesPerS(WL[0].net, circleData(n));
+    const nsps = nativeSps(`data-${n}`);
+    dataRows.push([int(n), int(sps), sig((1000 * n) / sps), native ? int(nsps) : '—', native ? sig((1000 * n) / nsps) : '—']);
+  }
+  say(table(
+    [{ title: 'points' }, { title: 'wasm samples/s' }, { title: 'wasm ms/epoch' }, { title: 'native samples/s' }, { title: 'native ms/epoch' }],
+    dataRows,
+  ));
+  say(`  Median of ${SCALE_RUNS} runs of ≈ ${SCALE_TARGET_S * 1000} ms each (ms/epoch = 1000 · points ÷ samples/s).`);
+
+  // ---- 6. the page
+  let page = null;
+  if (!has('--no-page')) {
+    progress('page: Chromium');
+    const { runPageBench } = await import('./page.mjs');
+    try {
+      page = await runPageBench({ say, progress, quick: QUICK });
+    } catch (error) {
+      say('', `PAGE BENCH FAILED: ${error.message}`);
+      page = { verdicts: [verdict(false, `page: not measured (${error.message.split('\n')[0]})`)], data: null };
+    }
+  }
+
+  // ---- 7. targets
+  say(heading('7. Targets'));
+  for (const w of WL) {
+    const r = ratios[w.id];
+    say(verdict(r.wasmOverBrain >= 6, `${w.id}: wasm ≥ 6× brain.js 2.0.0-beta.24 (f64 engine vs f32 brain.js): ${ratio(r.wasmOverBrain)}`));
+  }
+  for (const w of WL) {
+    const r = ratios[w.id];
+    say(`info  ${w.id}: like for like (engine at batch 1, tanh output, as brain.js trains): ${ratio(r.wasmB1OverBrain)} brain.js`);
+  }
+  for (const w of WL) {
+    const r = ratios[w.id];
+    say(verdict(native ? r.nativeOverWasm <= 2.5 : null, `${w.id}: wasm within 2.5× of native: native is ${ratio(r.nativeOverWasm)} wasm`));
+  }
+  for (const w of WL) {
+    const ok = ['native', 'wasm', 'convnet', 'tfjs', 'tfcore', 'brain'].every((id) => checkOk[`${w.id}/${id}`] !== false);
+    say(verdict(ok, `${w.id}: every system that takes given weights computes the same loss (section 3)`));
+  }
+  if (page) for (const line of page.verdicts) say(line);
+  else say(verdict(null, 'page targets: skipped (--no-page)'));
+  say('', `Load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
+  say(`Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s (builds not included).`);
+  writeFileSync(`${OUT}report.txt`, `${report.join('\n')}\n`);
+  writeFileSync(`${OUT}results.json`, JSON.stringify({ fig, ratios, checks, page: page?.data ?? null }, null, 1));
+}
+
+await main();
