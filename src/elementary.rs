@@ -197,7 +197,10 @@ pub fn tanh(x: f64) -> f64 {
     let t = EXP2_TABLE[j];
     // e^(2a) − 1 without cancellation: when m = 0, t − 1 is exact (t is in [1, 2)) and the
     // table's rounding is added back, so small results keep their relative accuracy.
-    let e_minus_1 = if m == 0 { ((t - 1.0) + EXP2_TABLE_LO[j]) + t * q } else { (t + t * q) * pow2(m) - 1.0 };
+    // Both are cheap and m is unpredictable, so both are computed and one is picked (no branch).
+    let small = ((t - 1.0) + EXP2_TABLE_LO[j]) + t * q;
+    let large = (t + t * q) * pow2(m) - 1.0;
+    let e_minus_1 = if m == 0 { small } else { large };
     (e_minus_1 / (e_minus_1 + 2.0)).copysign(x)
 }
 
