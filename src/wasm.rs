@@ -87,6 +87,13 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// Panics on purpose. The browser tests use it to check that the page reports an internal
+/// error (a trapped instance) and recovers from it without a reload; nothing else calls it.
+#[wasm_bindgen(js_name = internalErrorForTests)]
+pub fn internal_error_for_tests() {
+    panic!("a deliberate internal error, for the recovery test");
+}
+
 /// A fresh random seed from the platform (crypto.getRandomValues in the browser).
 #[wasm_bindgen(js_name = freshSeed)]
 pub fn fresh_seed() -> Result<u32, JsError> {

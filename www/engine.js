@@ -1,22 +1,49 @@
 // The engine's JavaScript side: loads the wasm module and builds typed-array views over its
 // memory. Works in the browser and in Node (pass the .wasm bytes to loadEngine there).
-import init, {
-  Engine, Buffer, DataSet, wasmMemory, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
-} from './pkg/backprop_viz.js';
+//
+// The exports are live bindings: after an internal error (a panic traps the WebAssembly
+// instance, which cannot be trusted afterwards) `reloadEngine` loads a fresh instance and
+// rebinds them, so the page can start again without a reload.
+import * as firstInstance from './pkg/backprop_viz.js';
 
-export { Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries };
+export let Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
+  internalErrorForTests;
+let glue = firstInstance;
+
+function adopt(module) {
+  glue = module;
+  ({ Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
+    internalErrorForTests } = module);
+}
+adopt(firstInstance);
 
 let loading = null;
 
 /** Loads the wasm once. In the browser call it with no argument; in Node pass the bytes of
  *  `pkg/backprop_viz_bg.wasm`. */
 export function loadEngine(wasmBytes) {
-  loading ??= wasmBytes === undefined ? init() : init({ module_or_path: wasmBytes });
+  loading ??= wasmBytes === undefined ? firstInstance.default() : firstInstance.default({ module_or_path: wasmBytes });
   return loading;
+}
+
+let instances = 0;
+
+/** Loads a fresh instance of the engine (a new copy of the module) and rebinds the exports.
+ *  Every object of the old instance (engines, data sets) is dead: make them anew. */
+export async function reloadEngine() {
+  instances += 1;
+  const fresh = await import(`./pkg/backprop_viz.js?instance=${instances}`);
+  await fresh.default();
+  adopt(fresh);
+}
+
+/** True for the error a trapped instance throws (a panic inside the engine). */
+export function isInternalError(error) {
+  return error instanceof WebAssembly.RuntimeError;
 }
 
 /** A Float64Array over one of the engine's arrays, without copying. Wasm memory can grow
  *  during any engine call, which detaches older views: build views fresh each frame. */
 export function view(engine, buffer, layer = 0) {
-  return new Float64Array(wasmMemory().buffer, engine.bufferPtr(buffer, layer), engine.bufferLen(buffer, layer));
+  return new Float64Array(glue.wasmMemory().buffer, engine.bufferPtr(buffer, layer), engine.bufferLen(buffer, layer));
 }

@@ -6,7 +6,7 @@
 // data.js (the engine's DataSet), data_controls.js; metrics.js; lessons.js; experiments.js;
 // share.js (links, model and CSV files, PNG); files.js.
 
-import { loadEngine, Buffer, view } from './engine.js';
+import { loadEngine, Buffer, view, internalErrorForTests } from './engine.js';
 import { state, rebuild, onChange, onReset, reportError } from './state.js';
 import { setupControls, syncControls } from './controls.js';
 import { startLoop, restartHistory } from './training.js';
@@ -141,6 +141,14 @@ async function boot() {
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
     experiment,
+    /** Makes the engine panic, for the recovery test: the error goes where any engine error goes. */
+    internalErrorForTests: () => {
+      try {
+        internalErrorForTests();
+      } catch (error) {
+        reportError(error);
+      }
+    },
   };
   status.textContent = 'Engine loaded.';
   document.body.dataset.state = 'ready';

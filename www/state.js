@@ -4,7 +4,7 @@
 // changes the shape of the network rebuilds the engine (and says so); hyper-parameters go to
 // the running engine and take effect at its next step.
 
-import { Engine, freshSeed } from './engine.js';
+import { Engine, freshSeed, isInternalError } from './engine.js';
 import { generateData, loadInto, describe } from './data.js';
 import { fmtInt } from './colors.js';
 
@@ -108,6 +108,15 @@ export function say(text, kind = 'info') {
 /** Shows an engine error in words; a divergence also stops playing. Returns the text shown. */
 export function reportError(error) {
   const message = String(error?.message ?? error);
+  if (isInternalError(error)) {
+    // A panic inside the engine: its instance cannot be trusted until Reset loads a fresh one.
+    state.broken = true;
+    state.playing = false;
+    const text = `The engine stopped with an internal error (${message}). Press Reset to restart it: your settings are kept.`;
+    say(text, 'error');
+    changed();
+    return text;
+  }
   const diverged = /^training diverged at step (\d+):\s*(.*)$/.exec(message);
   if (diverged) {
     state.playing = false;

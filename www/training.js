@@ -7,6 +7,7 @@
 import { state, changed, reportError, say, phaseIndex, SPEEDS, resetView } from './state.js';
 import { record, clearHistory } from './loss_chart.js';
 import { fmtInt } from './colors.js';
+import { recover } from './recovery.js';
 
 /** Steps per frame at the fastest speed: adapts so training takes about this much of a frame
  *  (drawing and the browser's own raster take about 10 ms more, and a frame has 16.7). */
@@ -99,6 +100,10 @@ export function stepEpoch() {
 
 export function resetTraining(seed) {
   state.playing = false;
+  if (state.broken) {
+    recover().catch(reportError);
+    return;
+  }
   state.engine.reset(seed);
   resetView();
   say('');
