@@ -24,7 +24,7 @@ impl Dataset {
         loss: Loss,
     ) -> Result<Dataset> {
         let bad = |why: String| Err(Error::InvalidData(why));
-        if inputs.len() % input_width != 0 {
+        if !inputs.len().is_multiple_of(input_width) {
             return bad(format!("{} input numbers do not make whole rows of {input_width}", inputs.len()));
         }
         let len = inputs.len() / input_width;

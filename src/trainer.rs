@@ -211,7 +211,7 @@ impl Trainer {
     /// Sets the dropout probability of a hidden layer, from the next forward phase on.
     pub fn set_dropout(&mut self, layer: usize, probability: f64) -> Result<()> {
         let count = self.network.layers.len();
-        if layer + 1 >= count {
+        if layer >= count - 1 {
             return Err(Error::OutOfRange(format!(
                 "dropout is for hidden layers, and the network has {} of them",
                 count - 1
@@ -334,7 +334,7 @@ impl Trainer {
     /// are in the returned probe.
     pub fn probe(&mut self, inputs: &[f64]) -> Result<&Probe> {
         let n_in = self.network.inputs;
-        if inputs.len() % n_in != 0 || inputs.len() / n_in > MAX_SAMPLES {
+        if !inputs.len().is_multiple_of(n_in) || inputs.len() / n_in > MAX_SAMPLES {
             return Err(Error::InvalidData(format!(
                 "probe inputs must be whole rows of {n_in} numbers, at most {MAX_SAMPLES} rows"
             )));
@@ -354,7 +354,8 @@ impl Trainer {
     fn check_param(&self, param: ParamRef) -> Result<usize> {
         let count = self.network.layers.len();
         let layer = self.network.layers.get(param.layer).ok_or_else(|| {
-            Error::OutOfRange(format!("there is no layer {} (the network has {count})", param.layer + 1))
+            // Numbered from 1 in words; u64 so that the largest index still gets its message.
+            Error::OutOfRange(format!("there is no layer {} (the network has {count})", param.layer as u64 + 1))
         })?;
         let name = layer_name(param.layer, count);
         if param.neuron >= layer.units {

@@ -378,7 +378,7 @@ impl Engine {
         let layers = &self.trainer.network().layers;
         layers
             .get(layer as usize)
-            .ok_or_else(|| JsError::new(&format!("there is no layer {} (the network has {})", layer + 1, layers.len())))
+            .ok_or_else(|| JsError::new(&format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len())))
     }
 
     fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsError> {

@@ -50,7 +50,7 @@ fn the_file_is_versioned_readable_json() {
 fn refused(edit: impl Fn(&mut serde_json::Value), needle: &str) {
     let mut value: serde_json::Value = serde_json::from_str(&trained_softmax_network().export_model_json()).unwrap();
     edit(&mut value);
-    let error = Trainer::from_model_json(&value.to_string()).err().expect(needle);
+    let error = Trainer::from_model_json(&value.to_string()).expect_err(needle);
     assert!(matches!(error, Error::InvalidModelFile(_)), "{error:?}");
     let message = error.to_string();
     assert!(message.starts_with("cannot read the model file: "), "{message}");
@@ -65,7 +65,7 @@ fn bad_files_are_refused_with_a_message_that_names_the_problem() {
         ("[1, 2]", "no \"format\""),
         ("{\"format\": \"backprop-viz-model\", \"version\": 1}", "missing field `network`"),
     ] {
-        let message = Trainer::from_model_json(text).err().expect(text).to_string();
+        let message = Trainer::from_model_json(text).expect_err(text).to_string();
         assert!(message.contains(needle), "{message:?} should mention {needle:?}");
     }
     refused(|v| v["format"] = "keras".into(), "\"keras\"");
