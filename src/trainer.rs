@@ -134,6 +134,26 @@ impl Trainer {
         Ok(())
     }
 
+    /// Replaces the training set and the test set together (`test` None: no test set). Both are
+    /// checked first, so a refusal changes neither.
+    pub fn set_data_splits(&mut self, train: (Vec<f64>, Vec<f64>), test: Option<(Vec<f64>, Vec<f64>)>) -> Result<()> {
+        let (n_in, n_out, loss) = (self.network.inputs, self.network.outputs(), self.config.loss);
+        let test = match test {
+            Some((x, y)) => Some(Dataset::new(x, y, n_in, n_out, loss).map_err(|e| match e {
+                Error::InvalidData(why) => Error::InvalidData(format!("in the test set, {why}")),
+                other => other,
+            })?),
+            None => None,
+        };
+        let train = Dataset::new(train.0, train.1, n_in, n_out, loss)?;
+        self.order = (0..train.len()).collect();
+        self.cursor = 0;
+        self.next_phase = Phase::FIRST;
+        self.train_set = Some(train);
+        self.test_set = test;
+        Ok(())
+    }
+
     /// Runs the next phase and returns it.
     pub fn step_phase(&mut self) -> Result<Phase> {
         let phase = self.next_phase;

@@ -369,6 +369,10 @@ impl Engine {
         &self.trainer
     }
 
+    pub(crate) fn trainer_mut(&mut self) -> &mut Trainer {
+        &mut self.trainer
+    }
+
     /// Runs the network on rows of inputs outside training (for other parts of the face).
     pub(crate) fn probe_inputs(&mut self, inputs: &[f64]) -> Result<&crate::network::Probe, JsError> {
         self.trainer.probe(inputs).map_err(js_error)

@@ -186,17 +186,15 @@ impl DataSet {
 impl Engine {
     /// Loads a data set's training and test inputs and targets into the engine.
     #[wasm_bindgen(js_name = useData)]
+    /// Both sets are checked before either is replaced; without test points the engine has no test set.
     pub fn use_data(&mut self, data: &DataSet) -> Result<(), JsError> {
         let outputs = self.trainer().network().outputs();
-        let (train_x, train_y) = (data.data.inputs(Split::Train), data.data.targets(Split::Train, outputs));
-        let (train_x, train_y) = (train_x.map_err(js_error)?, train_y.map_err(js_error)?);
-        self.set_data(train_x, train_y)?;
-        if !data.data.test.is_empty() {
-            let test_x = data.data.inputs(Split::Test).map_err(js_error)?;
-            let test_y = data.data.targets(Split::Test, outputs).map_err(js_error)?;
-            self.set_test_data(test_x, test_y)?;
-        }
-        Ok(())
+        let arrays = |split| -> Result<(Vec<f64>, Vec<f64>), JsError> {
+            Ok((data.data.inputs(split).map_err(js_error)?, data.data.targets(split, outputs).map_err(js_error)?))
+        };
+        let train = arrays(Split::Train)?;
+        let test = if data.data.test.is_empty() { None } else { Some(arrays(Split::Test)?) };
+        self.trainer_mut().set_data_splits(train, test).map_err(js_error)
     }
 
     /// Accuracy, precision, recall, F1 and the confusion matrix (classification) or RMSE

@@ -76,3 +76,19 @@ fn out_of_range_settings_are_refused_and_the_old_ones_kept() {
     assert!(message(t.probe(&[1.0, f64::NAN])).contains("finite"));
     assert_eq!(t.config(), &before);
 }
+
+#[test]
+fn a_refused_test_set_leaves_the_training_set_as_it_was() {
+    let mut t = trainer();
+    let mut reference = trainer();
+    let train = (common::XOR_INPUTS.to_vec(), vec![1.0, 0.0, 0.0, 1.0]);
+    let bad_test = Some((vec![0.5, 0.5], vec![f64::NAN]));
+    let error = message(t.set_data_splits(train.clone(), bad_test));
+    assert!(error.contains("in the test set"), "{error}");
+    t.train(5).unwrap();
+    reference.train(5).unwrap();
+    assert_eq!(parameters(&t), parameters(&reference), "the training data is the old one");
+    t.set_data(Split::Test, vec![0.5, 0.5], vec![0.5]).unwrap();
+    t.set_data_splits(train, None).unwrap();
+    assert!(t.dataset_loss(Split::Test).is_err(), "no stale test set");
+}

@@ -8,6 +8,8 @@
 export const LABEL_W = 88;
 export const LABEL_H = 15;
 const MAX_LABELLED_EDGES = 40;
+/** Vertical offsets tried for an edge's label, in order: on the edge, then below and above it. */
+const LABEL_OFFSETS = [0, 22, -22];
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 
 /** "x₁" for input 0. */
@@ -77,15 +79,19 @@ export function computeLayout(shape, w, h) {
           const e = edgeStart[c] + j * inputs + i;
           const a = colStart[c - 1] + i;
           const b = colStart[c] + j;
-          for (const t of ts) {
-            const x = nodeX[a] + t * (nodeX[b] - nodeX[a]) - LABEL_W / 2;
-            const y = nodeY[a] + t * (nodeY[b] - nodeY[a]) - LABEL_H / 2;
-            const rect = [x, y, LABEL_W, LABEL_H];
-            if (!taken.some((r) => overlaps(r, rect))) {
-              taken.push(rect);
-              labelX[e] = x + LABEL_W / 2;
-              labelY[e] = y + LABEL_H / 2;
-              break;
+          // On the edge if a slot is free, else just below or above it (a level edge between
+          // two labelled neurons has no free slot on its line).
+          placing: for (const dy of LABEL_OFFSETS) {
+            for (const t of ts) {
+              const x = nodeX[a] + t * (nodeX[b] - nodeX[a]) - LABEL_W / 2;
+              const y = nodeY[a] + t * (nodeY[b] - nodeY[a]) - LABEL_H / 2 + dy;
+              const rect = [x, y, LABEL_W, LABEL_H];
+              if (!taken.some((r) => overlaps(r, rect))) {
+                taken.push(rect);
+                labelX[e] = x + LABEL_W / 2;
+                labelY[e] = y + LABEL_H / 2;
+                break placing;
+              }
             }
           }
         }

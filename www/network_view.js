@@ -253,7 +253,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     if (last?.kind === 'backward' && last.layer === l && !arriving) {
       label(x, y, fmt(grad[k], 4), COLOURS.backward);
     } else if (last?.kind === 'update' && !last.whole) {
-      label(x, y, `${fmt(w[k] - update[k], 3)}→${fmt(w[k], 3)}`, COLOURS.ink);
+      label(x, y, `${fmt(w[k] - update[k], 4)}→${fmt(w[k], 4)}`, COLOURS.ink);
     } else {
       label(x, y, fmt(w[k], 4), COLOURS.ink);
     }

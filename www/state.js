@@ -21,11 +21,12 @@ export const MAX_HIDDEN_UNITS = 32;
 /** Speeds, slowest first: a phase every `phaseMs` (animated), or `steps` whole steps per frame
  *  (`steps: 0` adapts to the frame budget). */
 export const SPEEDS = [
-  { label: 'slow motion: 1 phase / s', phaseMs: 1000, animMs: 600 },
-  { label: '1 phase / 0.4 s', phaseMs: 400, animMs: 300 },
-  { label: '1 step / frame', steps: 1 },
-  { label: '10 steps / frame', steps: 10 },
-  { label: '100 steps / frame', steps: 100 },
+  // Short labels: the selector must fit the top bar at 1280 px.
+  { label: 'slow: 1 phase/s', phaseMs: 1000, animMs: 600 },
+  { label: '1 phase/0.4 s', phaseMs: 400, animMs: 300 },
+  { label: '1 step/frame', steps: 1 },
+  { label: '10 steps/frame', steps: 10 },
+  { label: '100 steps/frame', steps: 100 },
   { label: 'max speed', steps: 0 },
 ];
 
