@@ -1,5 +1,5 @@
 # backprop-viz: build, serve and test pipeline.
-# Versions and the reasons behind them: shared/TOOLCHAIN.md.
+# Versions and the reasons behind them: ../shared/TOOLCHAIN.md (the shared folder beside this repository).
 #   make setup   idempotent installs (wasm32 target, wasm-bindgen-cli, chromium, node_modules)
 #   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
 #   make serve   build, then serve www/ on 127.0.0.1:$(PORT)

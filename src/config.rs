@@ -5,8 +5,9 @@
 //! given by hand), the loss and its batch reduction, the initializer, the optimizer, the
 //! regularization, the batch size, whether to shuffle each epoch, and the seed.
 //!
-//! Layers are numbered as in textbooks: the inputs are layer 0, so `layers[0]` is layer 1 and
-//! its weight matrix W¹ connects the inputs to it. Weights given by hand are written
+//! In words (messages, the page) layers are numbered as in textbooks: the inputs are layer 0,
+//! so `layers[0]` is layer 1 and its weight matrix W¹ connects the inputs to it. In code and in
+//! the JS API a layer is its index in `layers`, from 0. Weights given by hand are written
 //! `weights[j][i]`: from input (or neuron) i of the layer before to neuron j of this layer.
 
 use crate::activation::Activation;

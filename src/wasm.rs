@@ -380,9 +380,9 @@ impl Engine {
 
     fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsError> {
         let layers = &self.trainer.network().layers;
-        layers
-            .get(layer as usize)
-            .ok_or_else(|| JsError::new(&format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len())))
+        layers.get(layer as usize).ok_or_else(|| {
+            JsError::new(&format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len()))
+        })
     }
 
     fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsError> {
@@ -401,20 +401,15 @@ impl Engine {
             Buffer::SampleLoss => &network.sample_loss,
             Buffer::ProbeActivation => return probed(&probe.activations, layer),
             Buffer::ProbePreActivation => return probed(&probe.pre_activation, layer),
-            per_layer => {
-                let l = self.layer(layer)?;
-                match per_layer {
-                    Buffer::Weights => &l.weights,
-                    Buffer::Biases => &l.biases,
-                    Buffer::PreActivation => &l.pre_activation,
-                    Buffer::Activation => &l.activations,
-                    Buffer::Delta => &l.delta,
-                    Buffer::GradWeights => &l.grad_weights,
-                    Buffer::GradBiases => &l.grad_biases,
-                    Buffer::UpdateWeights => &l.update_weights,
-                    _ => &l.update_biases,
-                }
-            }
+            Buffer::Weights => &self.layer(layer)?.weights,
+            Buffer::Biases => &self.layer(layer)?.biases,
+            Buffer::PreActivation => &self.layer(layer)?.pre_activation,
+            Buffer::Activation => &self.layer(layer)?.activations,
+            Buffer::Delta => &self.layer(layer)?.delta,
+            Buffer::GradWeights => &self.layer(layer)?.grad_weights,
+            Buffer::GradBiases => &self.layer(layer)?.grad_biases,
+            Buffer::UpdateWeights => &self.layer(layer)?.update_weights,
+            Buffer::UpdateBiases => &self.layer(layer)?.update_biases,
         })
     }
 }
