@@ -13,7 +13,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 /// Numbers a user or a buggy caller could send, the nasty ones often.
 fn number(rng: &mut Rng) -> f64 {
     const NASTY: [f64; 10] = [0.0, -0.0, -1.0, 1e-300, 1e300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.5, 100.0];
-    if rng.below(3) == 0 { NASTY[rng.below(NASTY.len())] } else { rng.uniform(-5.0, 5.0) }
+    if rng.below(3) == 0 {
+        NASTY[rng.below(NASTY.len())]
+    } else {
+        rng.uniform(-5.0, 5.0)
+    }
 }
 
 fn index(rng: &mut Rng) -> u32 {
@@ -22,8 +26,10 @@ fn index(rng: &mut Rng) -> u32 {
 
 /// JSON-ish text: sometimes a valid settings object, often broken.
 fn settings_text(rng: &mut Rng) -> String {
-    let keys = ["kind", "learning_rate", "momentum", "rate", "factor", "every_epochs", "after_epochs", "below_loss", "bogus"];
-    let values = ["\"adam\"", "\"l2\"", "\"step\"", "\"nope\"", "0.1", "-3", "1e400", "null", "[]", "{}", "true", "4294967296"];
+    let keys =
+        ["kind", "learning_rate", "momentum", "rate", "factor", "every_epochs", "after_epochs", "below_loss", "bogus"];
+    let values =
+        ["\"adam\"", "\"l2\"", "\"step\"", "\"nope\"", "0.1", "-3", "1e400", "null", "[]", "{}", "true", "4294967296"];
     let mut text = String::from("{");
     for k in 0..rng.below(4) {
         if k > 0 {
@@ -52,7 +58,11 @@ fn refused_with_a_message<T>(result: Result<T, JsError>) -> bool {
 
 fn settings(rng: &mut Rng) -> JsValue {
     let text = settings_text(rng);
-    if rng.below(2) == 0 { JsValue::from_str(&text) } else { JSON::parse(&text).unwrap_or(JsValue::from_str(&text)) }
+    if rng.below(2) == 0 {
+        JsValue::from_str(&text)
+    } else {
+        JSON::parse(&text).unwrap_or(JsValue::from_str(&text))
+    }
 }
 
 #[wasm_bindgen_test]
@@ -73,11 +83,22 @@ fn thousands_of_random_calls_never_trap_and_refusals_change_nothing() {
             4 => refused_with_a_message(engine.set_stop_rule(settings(&mut rng))),
             5 => refused_with_a_message(engine.set_batch_size(index(&mut rng))),
             6 => refused_with_a_message(engine.set_dropout(index(&mut rng), number(&mut rng))),
-            7 => refused_with_a_message(engine.set_weight(index(&mut rng), index(&mut rng), index(&mut rng), number(&mut rng))),
+            7 => refused_with_a_message(engine.set_weight(
+                index(&mut rng),
+                index(&mut rng),
+                index(&mut rng),
+                number(&mut rng),
+            )),
             8 => refused_with_a_message(engine.set_bias(index(&mut rng), index(&mut rng), number(&mut rng))),
-            9 => refused_with_a_message(engine.chain_rule(index(&mut rng), index(&mut rng), Some(index(&mut rng)).filter(|_| rng.below(2) == 0), index(&mut rng))),
+            9 => refused_with_a_message(engine.chain_rule(
+                index(&mut rng),
+                index(&mut rng),
+                Some(index(&mut rng)).filter(|_| rng.below(2) == 0),
+                index(&mut rng),
+            )),
             10 => {
-                let buffers = [Buffer::Weights, Buffer::Delta, Buffer::ProbeActivation, Buffer::SampleLoss, Buffer::GradOutput];
+                let buffers =
+                    [Buffer::Weights, Buffer::Delta, Buffer::ProbeActivation, Buffer::SampleLoss, Buffer::GradOutput];
                 refused_with_a_message(engine.buffer_ptr(buffers[rng.below(buffers.len())], index(&mut rng)))
             }
             11 => {
@@ -101,7 +122,12 @@ fn thousands_of_random_calls_never_trap_and_refusals_change_nothing() {
                 let decoded = decode_share_query(&query);
                 refused_with_a_message(encode_share_query(js_sys::Reflect::get(&decoded, &"session".into()).unwrap()))
             }
-            _ => refused_with_a_message(DataSet::from_csv(&settings_text(&mut rng).replace(':', ","), JsValue::UNDEFINED, 0.2, 1)),
+            _ => refused_with_a_message(DataSet::from_csv(
+                &settings_text(&mut rng).replace(':', ","),
+                JsValue::UNDEFINED,
+                0.2,
+                1,
+            )),
         };
         if was_refused {
             refused += 1;
