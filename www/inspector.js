@@ -152,7 +152,8 @@ export function createInspector(root) {
     return section(
       'Forward: z = Σ w·a + b, then a = f(z)',
       done({ kind: 'update' }) ? el('p', { class: 'hint' }, 'With the weights this step used, before its update.') : null,
-      line('z = ', ...terms, ' + ', num(rule.bias)),
+      // A layer without biases has no '+ b' to write.
+      line('z = ', ...terms, ...(state.engine.config().layers[l].bias ? [' + ', num(rule.bias)] : [])),
       line('  = ', num(rule.z, 'z')),
       line(`a = ${rule.activation}(z) = `, num(rule.a, 'a')),
     );
