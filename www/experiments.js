@@ -13,6 +13,7 @@ import { loadInto } from './data.js';
 import { measure } from './metrics.js';
 import { fmt, fmtInt, LUT_CSS, lutIndex } from './colors.js';
 import { lessonById } from './lessons.js';
+import { fitCanvas } from './canvas.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -326,13 +327,7 @@ export function drawExperiment(now) {
   drawnVersion = experiment.version;
   drawnAt = now;
   const canvas = $('exp-chart');
-  const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  const { dpr } = fitCanvas(canvas);
   const runs = experiment.runs.filter((r) => r.steps.length);
   const lengths = [];
   const steps = [];

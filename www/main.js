@@ -7,6 +7,7 @@
 // share.js (links, model and CSV files, PNG); files.js.
 
 import { loadEngine, Buffer, view, internalErrorForTests } from './engine.js';
+import { fitCanvas } from './canvas.js';
 import { state, rebuild, onChange, onReset, reportError } from './state.js';
 import { setupControls, syncControls } from './controls.js';
 import { startLoop, restartHistory } from './training.js';
@@ -39,15 +40,7 @@ function watchSize(canvas) {
 
 /** Sizes the backing store for the device pixel ratio; returns {w, h, dpr} in CSS pixels. */
 function fit(canvas) {
-  const size = sizes.get(canvas) ?? { w: canvas.clientWidth, h: canvas.clientHeight };
-  const dpr = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(size.w * dpr));
-  const height = Math.max(1, Math.round(size.h * dpr));
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
-  }
-  return { w: size.w, h: size.h, dpr };
+  return fitCanvas(canvas, sizes.get(canvas));
 }
 
 async function boot() {
