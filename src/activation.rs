@@ -160,32 +160,6 @@ fn softmax_row(z: &[f64], a: &mut [f64]) {
     }
 }
 
-impl Activation {
-    /// The formula of f, for the inspector.
-    pub fn formula(self) -> &'static str {
-        match self {
-            Activation::Identity => "a = z",
-            Activation::Sigmoid => "a = σ(z) = 1 / (1 + e^(−z))",
-            Activation::Tanh => "a = tanh(z)",
-            Activation::Relu => "a = max(0, z)",
-            Activation::LeakyRelu => "a = z if z > 0, else 0.01·z",
-            Activation::Softmax => "a_i = e^(z_i) / Σ_k e^(z_k)",
-        }
-    }
-
-    /// The formula of f', for the inspector.
-    pub fn derivative_formula(self) -> &'static str {
-        match self {
-            Activation::Identity => "f'(z) = 1",
-            Activation::Sigmoid => "f'(z) = a·(1 − a)",
-            Activation::Tanh => "f'(z) = 1 − a²",
-            Activation::Relu => "f'(z) = 1 if z > 0, else 0",
-            Activation::LeakyRelu => "f'(z) = 1 if z > 0, else 0.01",
-            Activation::Softmax => "∂a_i/∂z_j = a_i·(δ_ij − a_j)",
-        }
-    }
-}
-
 /// σ(z), computed without overflow for large |z|.
 #[inline(always)]
 pub fn sigmoid(z: f64) -> f64 {

@@ -142,19 +142,17 @@ pub fn explain(
     } else {
         let next = &network.layers[l + 1];
         let next_weights = if network.updated_after_backward { &next.previous_weights } else { &next.weights };
-        let mut sum = 0.0;
         for k in 0..next.units {
             let (weight, delta) = (next_weights[k * layer.units + j], next.delta[sample * next.units + k]);
-            let product = weight * delta;
-            sum += product;
-            downstream.push(DownstreamTerm { neuron: k, weight, delta, product });
+            downstream.push(DownstreamTerm { neuron: k, weight, delta, product: weight * delta });
         }
         let formula = if layer.dropout > 0.0 {
             "δ_j = f'(z_j) · m_j · Σ_k w_kj · δ_k"
         } else {
             "δ_j = f'(z_j) · Σ_k w_kj · δ_k"
         };
-        (sum, formula.to_string())
+        // The backward pass summed these same terms, in this order.
+        (layer.grad_activation[idx], formula.to_string())
     };
     let delta = layer.delta[idx];
     let (value, previous_value, batch_gradient, update) = match param.input {

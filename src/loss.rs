@@ -132,15 +132,6 @@ impl Loss {
         }
     }
 
-    /// The per-sample formula, for the inspector.
-    pub fn formula(self) -> &'static str {
-        match self {
-            Loss::SquaredError => "L = ½ Σ (y − ŷ)²",
-            Loss::BinaryCrossEntropy => "L = −Σ [y ln ŷ + (1 − y) ln(1 − ŷ)]",
-            Loss::SoftmaxCrossEntropy => "L = −Σ y ln ŷ",
-        }
-    }
-
     /// The formula of the output δ, for the inspector.
     pub fn output_delta_formula(self) -> &'static str {
         match self {

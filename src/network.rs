@@ -40,7 +40,8 @@ pub struct Layer {
     pub pre_activation: Vec<f64>,
     /// a = f(z), per sample.
     pub activations: Vec<f64>,
-    /// dL_s/da, per sample: Σ_k w_kj · δ_k from the next layer (the loss's dL/da at the output).
+    /// dL_s/da, per sample: Σ_k w_kj · δ_k from the next layer (hidden layers only: at the
+    /// output, dL/da comes from the loss and is `Network::grad_output`).
     pub grad_activation: Vec<f64>,
     /// δ = dL_s/dz, per sample (the sample's own loss, before the batch reduction).
     pub delta: Vec<f64>,
@@ -212,14 +213,6 @@ impl Network {
         self.layers.last().map_or(0, |l| l.units)
     }
 
-    pub fn output_layer(&self) -> &Layer {
-        self.layers.last().expect("a validated network has an output layer")
-    }
-
-    pub fn parameter_count(&self) -> usize {
-        self.layers.iter().map(|l| l.weights.len() + if l.has_bias { l.units } else { 0 }).sum()
-    }
-
     pub fn clear_optimizer_state(&mut self) {
         self.layers.iter_mut().for_each(Layer::clear_optimizer_state);
     }
@@ -304,7 +297,6 @@ impl Network {
                     &mut this.delta[span],
                 );
             }
-            this.grad_activation[..rows * units].copy_from_slice(&self.grad_output[..rows * units]);
         } else {
             // Hidden layer: dL/da_j = Σ_k w_kj · δ_k (k over the next layer's neurons, in order),
             // summed for all j at once along the rows of the next layer's weights;

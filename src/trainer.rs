@@ -123,12 +123,7 @@ impl Trainer {
     pub fn set_data(&mut self, split: Split, inputs: Vec<f64>, targets: Vec<f64>) -> Result<()> {
         let data = Dataset::new(inputs, targets, self.network.inputs, self.network.outputs(), self.config.loss)?;
         match split {
-            Split::Train => {
-                self.order = (0..data.len()).collect();
-                self.cursor = 0;
-                self.next_phase = Phase::FIRST;
-                self.train_set = Some(data);
-            }
+            Split::Train => self.replace_training_set(data),
             Split::Test => self.test_set = Some(data),
         }
         Ok(())
@@ -146,12 +141,17 @@ impl Trainer {
             None => None,
         };
         let train = Dataset::new(train.0, train.1, n_in, n_out, loss)?;
-        self.order = (0..train.len()).collect();
-        self.cursor = 0;
-        self.next_phase = Phase::FIRST;
-        self.train_set = Some(train);
+        self.replace_training_set(train);
         self.test_set = test;
         Ok(())
+    }
+
+    /// New training data starts a new epoch and abandons a step in progress.
+    fn replace_training_set(&mut self, data: Dataset) {
+        self.order = (0..data.len()).collect();
+        self.cursor = 0;
+        self.next_phase = Phase::FIRST;
+        self.train_set = Some(data);
     }
 
     /// Runs the next phase and returns it.

@@ -50,11 +50,11 @@ pub enum Buffer {
     ProbePreActivation,
 }
 
-fn js_error(error: Error) -> JsError {
+pub(crate) fn js_error(error: Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
-fn to_js<T: Serialize>(value: &T) -> JsValue {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("plain data always converts to JS")
 }
 
@@ -67,6 +67,17 @@ fn json_text(value: &JsValue) -> Result<String, JsError> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| JsError::new("expected an object of settings or a JSON string"))
+}
+
+/// Settings given as a JS object (or JSON text); the error names `what` and the field at fault.
+pub(crate) fn settings<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
+    crate::config::parse_json(&json_text(value)?)
+        .map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
+}
+
+/// `current` with the fields of a JS object (or JSON text) applied over it.
+fn merged<T: Serialize + serde::de::DeserializeOwned>(what: &str, current: &T, value: &JsValue) -> Result<T, JsError> {
+    merge_json(current, &json_text(value)?).map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
 }
 
 fn install_panic_hook() {
@@ -117,8 +128,7 @@ pub fn decode_share_query(query: &str) -> JsValue {
 /// The query string of a session object (`{network, data, features, scaling, lesson, points}`).
 #[wasm_bindgen(js_name = encodeShareQuery)]
 pub fn encode_share_query(session: JsValue) -> Result<String, JsError> {
-    let session: crate::share::Session = crate::config::parse_json(&json_text(&session)?)
-        .map_err(|why| js_error(Error::InvalidConfig(format!("session: {why}"))))?;
+    let session: crate::share::Session = settings("session", &session)?;
     Ok(crate::share::encode(&session))
 }
 
@@ -203,32 +213,28 @@ impl Engine {
     /// Changes optimizer settings; fields left out keep their value.
     #[wasm_bindgen(js_name = setOptimizer)]
     pub fn set_optimizer(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let merged: OptimizerConfig = merge_json(&self.trainer.config().optimizer, &json_text(&settings)?)
-            .map_err(|why| js_error(Error::InvalidConfig(format!("optimizer: {why}"))))?;
+        let merged: OptimizerConfig = merged("optimizer", &self.trainer.config().optimizer, &settings)?;
         self.trainer.set_optimizer(merged).map_err(js_error)
     }
 
     /// Changes regularization settings; fields left out keep their value.
     #[wasm_bindgen(js_name = setRegularization)]
     pub fn set_regularization(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let merged: Regularization = merge_json(&self.trainer.config().regularization, &json_text(&settings)?)
-            .map_err(|why| js_error(Error::InvalidConfig(format!("regularization: {why}"))))?;
+        let merged: Regularization = merged("regularization", &self.trainer.config().regularization, &settings)?;
         self.trainer.set_regularization(merged).map_err(js_error)
     }
 
     /// Changes the learning-rate schedule; fields left out keep their value.
     #[wasm_bindgen(js_name = setSchedule)]
     pub fn set_schedule(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let merged: crate::schedule::Schedule = merge_json(&self.trainer.config().schedule, &json_text(&settings)?)
-            .map_err(|why| js_error(Error::InvalidConfig(format!("schedule: {why}"))))?;
+        let merged: crate::schedule::Schedule = merged("schedule", &self.trainer.config().schedule, &settings)?;
         self.trainer.set_schedule(merged).map_err(js_error)
     }
 
     /// Changes when training stops by itself (`{after_epochs, below_loss}`, 0 = never); clears `finished`.
     #[wasm_bindgen(js_name = setStopRule)]
     pub fn set_stop_rule(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let merged: crate::config::StopRule = merge_json(&self.trainer.config().stop, &json_text(&settings)?)
-            .map_err(|why| js_error(Error::InvalidConfig(format!("stop rule: {why}"))))?;
+        let merged: crate::config::StopRule = merged("stop rule", &self.trainer.config().stop, &settings)?;
         self.trainer.set_stop_rule(merged).map_err(js_error)
     }
 

@@ -1,35 +1,15 @@
 //! The JavaScript face of the data: generate, load or draw points, choose features and
 //! scaling, and get the arrays the engine trains on and the heatmap grid it is probed with.
 
-use crate::config::parse_json;
 use crate::csv::CsvOptions;
 use crate::data::Data;
-use crate::error::Error;
 use crate::features::Feature;
 use crate::generators::DataSpec;
 use crate::metrics;
 use crate::preprocessing::Scaling;
 use crate::trainer::Split;
-use crate::wasm::Engine;
-use serde::Serialize;
+use crate::wasm::{js_error, settings, to_js, Engine};
 use wasm_bindgen::prelude::*;
-
-fn js_error(error: Error) -> JsError {
-    JsError::new(&error.to_string())
-}
-
-fn settings<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
-    let text = if let Some(text) = value.as_string() {
-        text
-    } else {
-        js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
-    };
-    parse_json(&text).map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
-}
-
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("plain data always converts to JS")
-}
 
 fn split(test: bool) -> Split {
     if test {
