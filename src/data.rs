@@ -43,6 +43,12 @@ impl Data {
         Data::new(train, test, headers)
     }
 
+    /// Points given by hand (a link's, drawn ones), split as `SharedPoints::split` says.
+    pub fn from_shared(points: &crate::share::SharedPoints, test_ratio: f64, seed: u32) -> Result<Data> {
+        let (train, test) = points.split(test_ratio, seed)?;
+        Data::new(train, test, default_headers(points.dims))
+    }
+
     /// A CSV file, split with `test_ratio` of the points (shuffled with `seed`) for testing.
     pub fn from_csv(text: &str, options: &CsvOptions, test_ratio: f64, seed: u32) -> Result<Data> {
         crate::error::check_range("the test ratio", test_ratio, 0.0, 0.9)?;

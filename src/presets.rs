@@ -302,11 +302,7 @@ pub fn build(
         return Ok((trainer, None));
     }
     let mut data = match &session.points {
-        Some(p) => {
-            let (train, test) = p.split(session.data.test_ratio, session.data.seed)?;
-            let headers = (1..=p.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
-            crate::data::Data::new(train, test, headers)?
-        }
+        Some(p) => crate::data::Data::from_shared(p, session.data.test_ratio, session.data.seed)?,
         None => crate::data::Data::generate(&session.data)?,
     };
     data.set_features(session.features.clone())?;

@@ -60,9 +60,7 @@ impl DataSet {
             labels,
             train: Some(train as usize),
         };
-        let (train, test) = shared.split(0.0, 0).map_err(js_error)?;
-        let headers = (1..=shared.dims).map(|d| format!("x{d}")).chain(["label".to_string()]).collect();
-        Ok(DataSet { data: Data::new(train, test, headers).map_err(js_error)? })
+        Ok(DataSet { data: Data::from_shared(&shared, 0.0, 0).map_err(js_error)? })
     }
 
     /// Coordinates per point.
