@@ -8,7 +8,7 @@
 
 import { Engine, Buffer, view } from './engine.js';
 import { drawLossSeries } from './engine.js';
-import { state, networkConfig, reportError, changed, onDataChange, OPTIMIZERS, ACTIVATIONS } from './state.js';
+import { state, networkConfig, reportError, changed, onDataChange, hasTest, OPTIMIZERS, ACTIVATIONS } from './state.js';
 import { loadInto } from './data.js';
 import { measure } from './metrics.js';
 import { fmt, fmtInt, LUT_CSS, lutIndex } from './colors.js';
@@ -253,10 +253,6 @@ function pause() {
   syncPanel();
 }
 
-function hasTest() {
-  return state.data.test.y.length > 0;
-}
-
 function recordRun(run, force = false) {
   const step = run.engine.steps();
   const last = run.steps.length ? run.steps[run.steps.length - 1] : -1;
@@ -420,14 +416,10 @@ function buildNets() {
 /** Each run's network, small: weights as lines (blue positive, orange negative, width |w|),
  *  neurons as dots coloured by their bias. */
 function drawNets() {
-  const dpr = window.devicePixelRatio || 1;
   for (const run of experiment.runs) {
     const { canvas, engine } = run;
     if (!canvas || !engine) continue;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
-    if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
+    const { w, h, dpr } = fitCanvas(canvas);
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);

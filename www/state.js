@@ -106,6 +106,11 @@ export function say(text, kind = 'info') {
   banner.querySelector('.text').textContent = text;
 }
 
+/** Whether the data has a test split. */
+export function hasTest() {
+  return state.data.test.y.length > 0;
+}
+
 /** Shows an engine error in words; a divergence also stops playing. Returns the text shown. */
 export function reportError(error) {
   const message = String(error?.message ?? error);

@@ -4,7 +4,7 @@
 // steps with engine.train(K)), record the loss history if a point is due, then let `draw`
 // redraw whatever changed. Every engine error goes to reportError, which shows it.
 
-import { state, changed, reportError, say, phaseIndex, SPEEDS, resetView } from './state.js';
+import { state, changed, reportError, say, phaseIndex, hasTest, SPEEDS, resetView } from './state.js';
 import { record, clearHistory } from './loss_chart.js';
 import { fmtInt } from './colors.js';
 import { recover } from './recovery.js';
@@ -14,10 +14,6 @@ import { recover } from './recovery.js';
 const TRAIN_BUDGET_MS = 4;
 let adaptiveSteps = 20;
 let lastPhaseAt = 0;
-
-function hasTest() {
-  return state.data.test.y.length > 0;
-}
 
 /** Says why training stopped by itself (the stop rule), and pauses. */
 function stoppedByRule() {
