@@ -279,6 +279,9 @@ describe('data, lessons and experiments', () => {
       assert.ok(Math.abs(await page.evaluate(() => window.app.state.engine.loss()) - 0.08747274570303369) < 1e-12);
       // Click the edge w2 (hidden → output) and read the inspector: dL/dw2 = δ2 · h.
       for (const [layer, expected] of [[1, -0.055957672744995204], [0, -0.007557072557793297]]) {
+        // Let the page draw first: the phase sentence can change height and move the canvas,
+        // and a click mapped through the previous frame's layout misses the thin edge.
+        await frames(page, 4);
         const point = await page.evaluate((layer) => {
           const L = window.app.layout();
           const a = L.colStart[layer];
