@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "backprop-viz-model";
 pub const VERSION: u32 = 1;
-/// Larger files are refused before parsing (the largest network is far smaller).
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Larger files are refused before parsing (the largest network, 16 layers of 256, writes about
+/// 36 MB).
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

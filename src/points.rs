@@ -10,7 +10,7 @@ use crate::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Points {
-    /// Coordinates per point (1 to 8).
+    /// Coordinates per point (1 to `MAX_INPUTS`).
     pub dims: usize,
     /// n × dims, row-major.
     pub coords: Vec<f64>,
@@ -139,7 +139,11 @@ mod tests {
         assert!(Points::new(2, vec![0.0; 4], vec![0.5, 1.0], 2).is_err());
         assert!(Points::new(1, vec![0.0; 2], vec![0.5, -3.0], 0).is_ok());
         assert!(Points::new(2, vec![0.0; 3], vec![0.0, 1.0], 2).is_err());
-        assert!(Points::new(9, vec![0.0; 9], vec![0.0], 0).is_err());
+        assert!(Points::new(MAX_INPUTS, vec![0.0; MAX_INPUTS], vec![0.0], 0).is_ok());
+        let e = Points::new(MAX_INPUTS + 1, vec![0.0; MAX_INPUTS + 1], vec![0.0], 0).unwrap_err();
+        assert!(e.to_string().contains("1 to 256 coordinates, not 257"), "{e}");
+        assert!(Points::new(1, vec![0.0], vec![255.0], 256).is_ok());
+        assert!(Points::new(1, vec![0.0], vec![0.0], 257).unwrap_err().to_string().contains("2 to 256 classes"));
     }
 
     #[test]

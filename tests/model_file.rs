@@ -102,3 +102,18 @@ fn numbers_too_large_for_a_double_are_refused() {
     assert_ne!(broken, text);
     assert!(Trainer::from_model_json(&broken).is_err());
 }
+
+#[test]
+fn the_largest_network_fits_a_model_file_and_round_trips() {
+    use backprop_viz::config::{MAX_INPUTS, MAX_LAYERS, MAX_UNITS};
+    let config = NetworkConfig {
+        inputs: MAX_INPUTS,
+        layers: vec![LayerConfig::new(MAX_UNITS, Activation::Tanh); MAX_LAYERS],
+        ..NetworkConfig::default()
+    };
+    let original = Trainer::new(config).unwrap();
+    let text = original.export_model_json();
+    assert!(text.len() <= backprop_viz::model_file::MAX_FILE_BYTES, "{} bytes", text.len());
+    let imported = Trainer::from_model_json(&text).unwrap();
+    assert_eq!(common::parameters(&imported), common::parameters(&original));
+}
