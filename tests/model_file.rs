@@ -89,7 +89,10 @@ fn bad_files_are_refused_with_a_message_that_names_the_problem() {
     refused(|v| v["network"]["optimizer"]["learning_rate"] = (-3.0).into(), "learning rate");
     refused(|v| v["network"]["inputs"] = 3.into(), "weights must be 3 rows");
     refused(|v| v["network"]["surprise"] = true.into(), "unknown field `surprise`");
-    let huge = format!("{{\"format\": \"backprop-viz-model\", \"pad\": \"{}\"}}", " ".repeat(5 << 20));
+    let huge = format!(
+        "{{\"format\": \"backprop-viz-model\", \"pad\": \"{}\"}}",
+        " ".repeat(backprop_viz::model_file::MAX_FILE_BYTES)
+    );
     assert!(Trainer::from_model_json(&huge).err().unwrap().to_string().contains("limit"));
 }
 
