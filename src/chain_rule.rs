@@ -7,13 +7,18 @@
 //! and for a bias, a_prev is 1. The batch gradient is the batch's mean (or sum) of the
 //! per-sample products; the values are those of the last phases run, each with the weights
 //! that phase used (so after the update, the terms still multiply out to the δ shown).
+//!
+//! `optimizer_numbers` holds the optimizer's own numbers for the parameter as the last update
+//! left them (those that made `update`): the velocity of momentum and Nesterov, the mean square
+//! of RMSprop, AdaGrad's sum of squares, Adam's moments, Rprop's step size and its decision,
+//! conjugate gradient's direction component with β, the step length and the line search.
 
 use crate::activation::Activation;
 use crate::config::NetworkConfig;
 use crate::error::{Error, Result};
 use crate::loss::Reduction;
 use crate::network::Network;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{CgDirection, CgLineSearch, OptimizerKind, RpropDecision};
 use serde::{Deserialize, Serialize};
 
 /// A weight (`input` is Some) or a bias (`input` is None) of neuron `neuron` in layer `layer`.
@@ -40,6 +45,38 @@ pub struct DownstreamTerm {
     pub weight: f64,
     pub delta: f64,
     pub product: f64,
+}
+
+/// One parameter's optimizer numbers, as the last update left them (all 0 before any update),
+/// tagged by `kind` (the optimizer's name) so the page can branch on it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OptimizerNumbers {
+    Sgd,
+    /// m after the update: Δ = −η·m.
+    Momentum { velocity: f64 },
+    /// m after the update: Δ = −η·(g + μ·m).
+    Nesterov { velocity: f64 },
+    /// v after the update: Δ = −η·g / (√v + ε).
+    Rmsprop { mean_square: f64 },
+    /// G after the update, the sum of every g² so far: Δ = −η·g / (√G + ε).
+    Adagrad { sum_of_squares: f64 },
+    /// m and v after the update (before the bias corrections).
+    Adam { first_moment: f64, second_moment: f64 },
+    /// The step size s after the update (Δ = −sign(g)·s, or 0 when it shrank), the stored
+    /// gradient g′ (0 after a sign change) and what happened to s.
+    Rprop { step_size: f64, previous_gradient: f64, decision: RpropDecision },
+    /// This parameter's component d_i of the last direction (Δ = α·d_i) and of the last
+    /// gradient g_i, and the update's network-wide β, step length α and line search.
+    Cg {
+        direction: f64,
+        gradient: f64,
+        beta: f64,
+        direction_kind: CgDirection,
+        step_length: f64,
+        trials: u32,
+        line_search: CgLineSearch,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,6 +125,8 @@ pub struct ChainRule {
     pub learning_rate: f64,
     pub optimizer: OptimizerKind,
     pub update_formula: String,
+    /// The optimizer's own numbers for this parameter (see `OptimizerNumbers`).
+    pub optimizer_numbers: OptimizerNumbers,
 }
 
 /// Reads the factors of `param`'s gradient for batch sample `sample` out of the network.
@@ -162,6 +201,33 @@ pub fn explain(
         }
         None => (layer.biases[j], layer.previous_biases[j], layer.grad_biases[j], layer.update_biases[j]),
     };
+    let state = layer.optimizer_state();
+    let (index, offset) = match param.input {
+        Some(i) => (j * layer.inputs + i, 0),
+        None => (j, 3),
+    };
+    let [m, v, r] = [state[offset][index], state[offset + 1][index], state[offset + 2][index]];
+    let scalars = &network.optimizer_scalars;
+    let optimizer_numbers = match config.optimizer.kind {
+        OptimizerKind::Sgd => OptimizerNumbers::Sgd,
+        OptimizerKind::Momentum => OptimizerNumbers::Momentum { velocity: m },
+        OptimizerKind::Nesterov => OptimizerNumbers::Nesterov { velocity: m },
+        OptimizerKind::Rmsprop => OptimizerNumbers::Rmsprop { mean_square: v },
+        OptimizerKind::Adagrad => OptimizerNumbers::Adagrad { sum_of_squares: v },
+        OptimizerKind::Adam => OptimizerNumbers::Adam { first_moment: m, second_moment: v },
+        OptimizerKind::Rprop => {
+            OptimizerNumbers::Rprop { step_size: v, previous_gradient: m, decision: RpropDecision::from_code(r) }
+        }
+        OptimizerKind::Cg => OptimizerNumbers::Cg {
+            direction: m,
+            gradient: v,
+            beta: scalars.cg_beta,
+            direction_kind: scalars.cg_direction,
+            step_length: scalars.cg_step_length,
+            trials: scalars.cg_trials,
+            line_search: scalars.cg_line_search,
+        },
+    };
     // The update works on the weight the backward pass saw.
     let updated_weight = if network.updated_after_backward { previous_value } else { value };
     let regularization_gradient =
@@ -194,5 +260,6 @@ pub fn explain(
         learning_rate,
         optimizer: config.optimizer.kind,
         update_formula: config.optimizer.formula().to_string(),
+        optimizer_numbers,
     })
 }

@@ -2,19 +2,21 @@
 //!
 //! For layer l with weights W (units × inputs, row j holds neuron j's incoming weights) and a
 //! batch of B samples, each phase fills arrays that stay readable until the next step:
-//! - forward:  z = W·a_prev + b, a = f(z)                              (`pre_activation`, `activations`)
-//! - loss:     L = reduce_s L_s(a_out, y), dL/da_out                   (`sample_loss`, `grad_output`)
+//! - forward:  z = W·a_prev + b, a = f(z) (`pre_activation`, `activations`)
+//! - loss:     L = reduce_s L_s(a_out, y), dL/da_out (`sample_loss`, `grad_output`)
 //! - backward: δ = dL/dz (per sample), dL/dW = reduce_s δ·a_prevᵀ, dL/db = reduce_s δ
-//!             (`delta`, `grad_weights`, `grad_biases`)
-//! - update:   Δ from the optimizer, applied to W and b                (`update_weights`, `update_biases`)
+//!   (`delta`, `grad_weights`, `grad_biases`)
+//! - update:   Δ from the optimizer, applied to W and b (`update_weights`, `update_biases`)
 //!
 //! Per-sample arrays are B × units, sample-major. Stepping phase by phase and training fast run
-//! the very same functions, so both give the same numbers to the last bit.
+//! the very same functions, so both give the same numbers to the last bit. The optimizer's
+//! state is in each layer's `moment1_*`, `moment2_*` and `moment3_*` arrays, all listed by
+//! `Layer::optimizer_state`, and in the network's `optimizer_scalars` (see `optimizer`).
 
 use crate::activation::Activation;
 use crate::config::{layer_name, NetworkConfig};
 use crate::loss::{Loss, Reduction};
-use crate::optimizer::{ParameterLoop, UpdateRule};
+use crate::optimizer::{OptimizerKind, OptimizerScalars, ParameterLoop, UpdateRule};
 use crate::regularization::Regularization;
 use crate::rng::Rng;
 
@@ -53,12 +55,19 @@ pub struct Layer {
     pub update_weights: Vec<f64>,
     /// Δb applied by the last update.
     pub update_biases: Vec<f64>,
-    /// Optimizer state per parameter (first and second moments), see `optimizer`.
+    /// Optimizer state per parameter (what each optimizer keeps in which: the table in
+    /// `optimizer`); read and written generically through `optimizer_state`.
     pub(crate) moment1_weights: Vec<f64>,
     pub(crate) moment2_weights: Vec<f64>,
+    pub(crate) moment3_weights: Vec<f64>,
     pub(crate) moment1_biases: Vec<f64>,
     pub(crate) moment2_biases: Vec<f64>,
+    pub(crate) moment3_biases: Vec<f64>,
 }
+
+/// The names of the arrays `Layer::optimizer_state` returns, in its order.
+pub const OPTIMIZER_STATE_NAMES: [&str; 6] =
+    ["moment1_weights", "moment2_weights", "moment3_weights", "moment1_biases", "moment2_biases", "moment3_biases"];
 
 impl Layer {
     fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool, dropout: f64) -> Layer {
@@ -84,9 +93,42 @@ impl Layer {
             update_biases: vec![0.0; units],
             moment1_weights: vec![0.0; params],
             moment2_weights: vec![0.0; params],
+            moment3_weights: vec![0.0; params],
             moment1_biases: vec![0.0; units],
             moment2_biases: vec![0.0; units],
+            moment3_biases: vec![0.0; units],
         }
+    }
+
+    /// Every per-parameter optimizer state array, in the order of `OPTIMIZER_STATE_NAMES`
+    /// (three of units × inputs numbers, three of units): the one list of them, so that a
+    /// snapshot of these (and of `Network::optimizer_scalars`) is the whole optimizer state.
+    pub fn optimizer_state(&self) -> [&[f64]; 6] {
+        [
+            &self.moment1_weights,
+            &self.moment2_weights,
+            &self.moment3_weights,
+            &self.moment1_biases,
+            &self.moment2_biases,
+            &self.moment3_biases,
+        ]
+    }
+
+    /// The same arrays, to restore a snapshot (their lengths are fixed by the layer's shape).
+    pub fn optimizer_state_mut(&mut self) -> [&mut [f64]; 6] {
+        [
+            &mut self.moment1_weights,
+            &mut self.moment2_weights,
+            &mut self.moment3_weights,
+            &mut self.moment1_biases,
+            &mut self.moment2_biases,
+            &mut self.moment3_biases,
+        ]
+    }
+
+    /// Trainable parameters: the weights, and the biases when the bias is on.
+    pub fn parameter_count(&self) -> usize {
+        self.weights.len() + if self.has_bias { self.biases.len() } else { 0 }
     }
 
     fn resize_batch(&mut self, rows: usize) {
@@ -99,49 +141,59 @@ impl Layer {
     }
 
     fn clear_optimizer_state(&mut self) {
-        for buffer in [
-            &mut self.moment1_weights,
-            &mut self.moment2_weights,
-            &mut self.moment1_biases,
-            &mut self.moment2_biases,
-            &mut self.update_weights,
-            &mut self.update_biases,
-        ] {
+        for buffer in self.optimizer_state_mut() {
             buffer.fill(0.0);
         }
+        self.update_weights.fill(0.0);
+        self.update_biases.fill(0.0);
     }
 
     /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs).
     pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) {
-        let (n_in, n_out) = (self.inputs, self.units);
-        let input = &input[..rows * n_in];
-        let blocked = n_out / 4 * 4;
-        for ((x, z_row), a_row) in
-            input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out))
-        {
-            // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
-            // once: four independent sums keep the processor busy instead of waiting on one.
-            for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(self.weights.chunks_exact(4 * n_in)) {
-                let (w0, rest) = w4.split_at(n_in);
-                let (w1, rest) = rest.split_at(n_in);
-                let (w2, w3) = rest.split_at(n_in);
-                let mut sums = [0.0; 4];
-                for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
-                    sums[0] += a * x_i;
-                    sums[1] += b * x_i;
-                    sums[2] += c * x_i;
-                    sums[3] += d * x_i;
-                }
-                z4.copy_from_slice(&sums);
+        forward_rows(&self.weights, &self.biases, self.activation, self.inputs, input, rows, z, a);
+    }
+}
+
+/// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × n_in), with the given
+/// weights (n_out × n_in) and biases (n_out): a layer's forward pass, also at trial weights.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn forward_rows(
+    weights: &[f64],
+    biases: &[f64],
+    activation: Activation,
+    n_in: usize,
+    input: &[f64],
+    rows: usize,
+    z: &mut [f64],
+    a: &mut [f64],
+) {
+    let n_out = biases.len();
+    let input = &input[..rows * n_in];
+    let blocked = n_out / 4 * 4;
+    for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out))
+    {
+        // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
+        // once: four independent sums keep the processor busy instead of waiting on one.
+        for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
+            let (w0, rest) = w4.split_at(n_in);
+            let (w1, rest) = rest.split_at(n_in);
+            let (w2, w3) = rest.split_at(n_in);
+            let mut sums = [0.0; 4];
+            for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
+                sums[0] += a * x_i;
+                sums[1] += b * x_i;
+                sums[2] += c * x_i;
+                sums[3] += d * x_i;
             }
-            for (z_j, w_j) in z_row[blocked..].iter_mut().zip(self.weights[blocked * n_in..].chunks_exact(n_in)) {
-                *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
-            }
-            for (z_j, b_j) in z_row.iter_mut().zip(&self.biases) {
-                *z_j += b_j;
-            }
-            self.activation.forward_row(z_row, a_row);
+            z4.copy_from_slice(&sums);
         }
+        for (z_j, w_j) in z_row[blocked..].iter_mut().zip(weights[blocked * n_in..].chunks_exact(n_in)) {
+            *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
+        }
+        for (z_j, b_j) in z_row.iter_mut().zip(biases) {
+            *z_j += b_j;
+        }
+        activation.forward_row(z_row, a_row);
     }
 }
 
@@ -168,6 +220,11 @@ pub struct Network {
     /// An update ran after the last forward (backward) pass, so that pass used `previous_weights`.
     pub updated_after_forward: bool,
     pub updated_after_backward: bool,
+    /// The optimizer's network-wide numbers (conjugate gradient's), see `optimizer`.
+    pub optimizer_scalars: OptimizerScalars,
+    /// Scratch arrays for the line search's trial passes, kept between steps so they do not
+    /// allocate; nothing the phases show is in them.
+    pub(crate) line_search: crate::conjugate_gradient::Scratch,
 }
 
 impl Network {
@@ -206,15 +263,24 @@ impl Network {
             loss_value: f64::NAN,
             updated_after_forward: false,
             updated_after_backward: false,
+            optimizer_scalars: OptimizerScalars::default(),
+            line_search: Default::default(),
         }
+    }
+
+    /// Trainable parameters of all layers.
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(Layer::parameter_count).sum()
     }
 
     pub fn outputs(&self) -> usize {
         self.layers.last().map_or(0, |l| l.units)
     }
 
+    /// Back to the fresh optimizer state: every state array and scalar 0, no update shown.
     pub fn clear_optimizer_state(&mut self) {
         self.layers.iter_mut().for_each(Layer::clear_optimizer_state);
+        self.optimizer_scalars = OptimizerScalars::default();
     }
 
     /// Copies the given rows of a data set into the batch arrays.
@@ -351,7 +417,15 @@ impl Network {
     /// Update phase. First works out every Δ (and the optimizer's next state) without changing
     /// anything; only if every new value is finite does it apply them. On failure it returns
     /// where the first non-finite value appeared, and the parameters are as they were.
+    /// Conjugate gradient, which works on all parameters at once, has its own update
+    /// (`conjugate_gradient::update`) with the same guarantee.
     pub fn update(&mut self, rule: &UpdateRule, regularization: &Regularization) -> Result<(), String> {
+        if rule.kind() == OptimizerKind::Cg {
+            crate::conjugate_gradient::update(self, &rule.config, regularization)?;
+            self.updated_after_forward = true;
+            self.updated_after_backward = true;
+            return Ok(());
+        }
         let count = self.layers.len();
         for (l, layer) in self.layers.iter_mut().enumerate() {
             let weights_ok = propose(
@@ -359,8 +433,7 @@ impl Network {
                 regularization,
                 &layer.weights,
                 &layer.grad_weights,
-                &layer.moment1_weights,
-                &layer.moment2_weights,
+                [&layer.moment1_weights, &layer.moment2_weights, &layer.moment3_weights],
                 &mut layer.update_weights,
             );
             let biases_ok = !layer.has_bias
@@ -369,8 +442,7 @@ impl Network {
                     &Regularization::default(),
                     &layer.biases,
                     &layer.grad_biases,
-                    &layer.moment1_biases,
-                    &layer.moment2_biases,
+                    [&layer.moment1_biases, &layer.moment2_biases, &layer.moment3_biases],
                     &mut layer.update_biases,
                 );
             if !weights_ok || !biases_ok {
@@ -386,8 +458,7 @@ impl Network {
                 regularization,
                 &mut layer.weights,
                 &layer.grad_weights,
-                &mut layer.moment1_weights,
-                &mut layer.moment2_weights,
+                [&mut layer.moment1_weights, &mut layer.moment2_weights, &mut layer.moment3_weights],
             );
             if layer.has_bias {
                 commit(
@@ -395,8 +466,7 @@ impl Network {
                     &Regularization::default(),
                     &mut layer.biases,
                     &layer.grad_biases,
-                    &mut layer.moment1_biases,
-                    &mut layer.moment2_biases,
+                    [&mut layer.moment1_biases, &mut layer.moment2_biases, &mut layer.moment3_biases],
                 );
             }
         }
@@ -435,8 +505,7 @@ fn propose(
     reg: &Regularization,
     params: &[f64],
     grads: &[f64],
-    m: &[f64],
-    v: &[f64],
+    [m, v, r]: [&[f64]; 3],
     updates: &mut [f64],
 ) -> bool {
     struct Propose<'a> {
@@ -444,6 +513,7 @@ fn propose(
         grads: &'a [f64],
         m: &'a [f64],
         v: &'a [f64],
+        r: &'a [f64],
         updates: &'a mut [f64],
     }
     impl ParameterLoop for Propose<'_> {
@@ -458,17 +528,34 @@ fn propose(
             }
             finite
         }
+
+        fn run3(
+            self,
+            rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64),
+            reg: impl Fn(f64) -> f64,
+        ) -> bool {
+            let mut finite = true;
+            for (((((&w, &grad), &m), &v), &r), update) in
+                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.r).zip(self.updates.iter_mut())
+            {
+                let (m_new, v_new, r_new, delta) = rule(grad + reg(w), m, v, r);
+                *update = delta;
+                finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite() & r_new.is_finite();
+            }
+            finite
+        }
     }
-    rule.run(reg, Propose { params, grads, m, v, updates })
+    rule.run(reg, Propose { params, grads, m, v, r, updates })
 }
 
 /// Applies the update that `propose` checked: the same arithmetic, now written back.
-fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[f64], m: &mut [f64], v: &mut [f64]) {
+fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[f64], [m, v, r]: [&mut [f64]; 3]) {
     struct Commit<'a> {
         params: &'a mut [f64],
         grads: &'a [f64],
         m: &'a mut [f64],
         v: &'a mut [f64],
+        r: &'a mut [f64],
     }
     impl ParameterLoop for Commit<'_> {
         fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
@@ -482,6 +569,28 @@ fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[
             }
             true
         }
+
+        fn run3(
+            self,
+            rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64),
+            reg: impl Fn(f64) -> f64,
+        ) -> bool {
+            for ((((w, &grad), m), v), r) in self
+                .params
+                .iter_mut()
+                .zip(self.grads)
+                .zip(self.m.iter_mut())
+                .zip(self.v.iter_mut())
+                .zip(self.r.iter_mut())
+            {
+                let (m_new, v_new, r_new, delta) = rule(grad + reg(*w), *m, *v, *r);
+                *m = m_new;
+                *v = v_new;
+                *r = r_new;
+                *w += delta;
+            }
+            true
+        }
     }
-    rule.run(reg, Commit { params, grads, m, v });
+    rule.run(reg, Commit { params, grads, m, v, r });
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::gradient_check::{self, GradientCheck};
 use crate::model_file;
 use crate::network::{Network, Probe};
-use crate::optimizer::OptimizerConfig;
+use crate::optimizer::{OptimizerConfig, OptimizerScalars};
 use crate::phase::Phase;
 use crate::regularization::Regularization;
 use crate::rng::Rng;
@@ -42,6 +42,14 @@ pub struct Trainer {
     /// Why training stopped by itself (the stop rule), if it did.
     finished: Option<String>,
     probe: Probe,
+}
+
+/// A copy of the whole optimizer state (see `Trainer::optimizer_snapshot`): per layer the six
+/// arrays of `Layer::optimizer_state`, in the order of `network::OPTIMIZER_STATE_NAMES`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OptimizerSnapshot {
+    pub layers: Vec<Vec<Vec<f64>>>,
+    pub scalars: OptimizerScalars,
 }
 
 /// Which data set a question is about.
@@ -160,6 +168,7 @@ impl Trainer {
         match phase {
             Phase::Forward(l) => {
                 if l == 0 {
+                    self.check_full_batch(self.config.optimizer, self.config.batch_size)?;
                     self.load_next_batch()?;
                 }
                 self.draw_dropout_mask(l);
@@ -268,6 +277,7 @@ impl Trainer {
     /// state carries over unless the kind of optimizer changes.
     pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<()> {
         optimizer.validate()?;
+        self.check_full_batch(optimizer, self.config.batch_size)?;
         if optimizer.kind != self.config.optimizer.kind {
             self.network.clear_optimizer_state();
         }
@@ -291,6 +301,7 @@ impl Trainer {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
         check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
+        self.check_full_batch(self.config.optimizer, batch_size)?;
         self.config.batch_size = batch_size;
         Ok(())
     }
@@ -370,6 +381,58 @@ impl Trainer {
 
     pub fn last_probe(&self) -> &Probe {
         &self.probe
+    }
+
+    /// The optimizer's network-wide numbers (conjugate gradient's; see `optimizer`).
+    pub fn optimizer_scalars(&self) -> &OptimizerScalars {
+        &self.network.optimizer_scalars
+    }
+
+    /// Replaces them (to restore a snapshot, with `optimizer_state_mut` for the arrays).
+    pub fn set_optimizer_scalars(&mut self, scalars: OptimizerScalars) {
+        self.network.optimizer_scalars = scalars;
+    }
+
+    /// The whole optimizer state: every layer's `Layer::optimizer_state` arrays, copied, and
+    /// the scalars. Adam's update count is `steps()`, which this does not hold.
+    pub fn optimizer_snapshot(&self) -> OptimizerSnapshot {
+        OptimizerSnapshot {
+            layers: self.network.layers.iter().map(|l| l.optimizer_state().map(<[f64]>::to_vec).to_vec()).collect(),
+            scalars: self.network.optimizer_scalars.clone(),
+        }
+    }
+
+    /// Puts back a snapshot of `optimizer_snapshot`; refused (and nothing changed) if it is of
+    /// another network's shape or holds a number that is not finite.
+    pub fn restore_optimizer_snapshot(&mut self, snapshot: &OptimizerSnapshot) -> Result<()> {
+        let fits = snapshot.layers.len() == self.network.layers.len()
+            && snapshot.layers.iter().zip(&self.network.layers).all(|(arrays, layer)| {
+                arrays.len() == 6
+                    && arrays.iter().zip(layer.optimizer_state()).all(|(a, b)| a.len() == b.len())
+                    && arrays.iter().flatten().all(|x| x.is_finite())
+            });
+        if !fits {
+            return Err(Error::InvalidData("this optimizer state is of another network, or damaged".into()));
+        }
+        for (arrays, layer) in snapshot.layers.iter().zip(&mut self.network.layers) {
+            for (from, to) in arrays.iter().zip(layer.optimizer_state_mut()) {
+                to.copy_from_slice(from);
+            }
+        }
+        self.network.optimizer_scalars = snapshot.scalars.clone();
+        Ok(())
+    }
+
+    /// Refuses an optimizer that needs the whole training set in one batch (conjugate
+    /// gradient) when the batch is smaller than the loaded training set.
+    fn check_full_batch(&self, optimizer: OptimizerConfig, batch_size: usize) -> Result<()> {
+        let points = self.train_set.as_ref().map_or(0, Dataset::len);
+        if optimizer.kind.needs_full_batch() && batch_size < points {
+            return Err(Error::InvalidConfig(format!(
+                "conjugate gradient (cg) takes the whole training set as one batch: set the batch size to at least {points}, the training points, not {batch_size}"
+            )));
+        }
+        Ok(())
     }
 
     /// Checks that a parameter exists and returns its index in its layer's array.
