@@ -1,6 +1,6 @@
 //! Lessons: a network, data, settings and a short text with something to try.
 //!
-//! A lesson is a `Session` (what a link would hold) plus, for the textbook examples, the exact
+//! A lesson is a `Settings` (what a link would hold) plus, for the textbook examples, the exact
 //! samples to train on, and for comparisons the variants to run side by side.
 
 use crate::activation::Activation;
@@ -12,11 +12,11 @@ use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerConfig, OptimizerKind};
 use crate::preprocessing::Scaling;
 use crate::regularization::{Regularization, RegularizationKind};
-use crate::share::Session;
-use serde::Serialize;
+use crate::settings::Settings;
+use serde::{Deserialize, Serialize};
 
 /// Samples given exactly (inputs and targets per row), used instead of generated points.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Samples {
     pub inputs: Vec<f64>,
     pub targets: Vec<f64>,
@@ -25,7 +25,7 @@ pub struct Samples {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Variant {
     pub label: String,
-    pub session: Session,
+    pub session: Settings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -33,7 +33,7 @@ pub struct Lesson {
     pub id: &'static str,
     pub title: &'static str,
     pub text: &'static str,
-    pub session: Session,
+    pub session: Settings,
     pub samples: Option<Samples>,
     /// Configurations to compare side by side (the first is `session` itself).
     pub variants: Vec<Variant>,
@@ -58,19 +58,20 @@ fn sgd(learning_rate: f64) -> OptimizerConfig {
     OptimizerConfig { kind: OptimizerKind::Sgd, learning_rate, ..OptimizerConfig::default() }
 }
 
-fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Session {
+fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Settings {
     let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1 };
-    Session {
+    Settings {
         network: NetworkConfig { inputs: features.len(), ..network },
         data,
         features,
         scaling: Scaling::None,
         lesson: None,
         points: None,
+        view: Default::default(),
     }
 }
 
-fn variant(label: &str, base: &Session, edit: impl Fn(&mut Session)) -> Variant {
+fn variant(label: &str, base: &Settings, edit: impl Fn(&mut Settings)) -> Variant {
     let mut session = base.clone();
     edit(&mut session);
     Variant { label: label.to_string(), session }
@@ -82,7 +83,7 @@ fn textbook(
     reduction: Reduction,
     learning_rate: f64,
     batch: usize,
-) -> Session {
+) -> Settings {
     let network = NetworkConfig {
         inputs,
         layers,
@@ -93,7 +94,7 @@ fn textbook(
         ..NetworkConfig::default()
     };
     let features = if inputs == 1 { vec![Feature::X1] } else { vec![Feature::X1, Feature::X2] };
-    Session { network, features, ..Session::default() }
+    Settings { network, features, ..Settings::default() }
 }
 
 /// Every lesson, in teaching order.
@@ -290,27 +291,50 @@ pub fn lesson(id: &str) -> Option<Lesson> {
 }
 
 /// Builds what a session describes: its data (unless exact `samples` are given) with its
-/// features and scaling, and a trainer loaded with the training and test sets.
+/// features and scaling, and a trainer loaded with the training and test sets. (The page's
+/// path, `Session`, builds through `train_on` as well.)
 pub fn build(
-    session: &Session,
+    session: &Settings,
     samples: Option<&Samples>,
 ) -> crate::error::Result<(crate::trainer::Trainer, Option<crate::data::Data>)> {
+    let data = match (samples, &session.points) {
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(crate::data::Data::from_shared(p, session.data.test_ratio, session.data.seed)?),
+        (None, None) => Some(crate::data::Data::generate(&session.data)?),
+    };
+    let data = match data {
+        Some(mut data) => {
+            data.set_features(session.features.clone())?;
+            data.set_scaling(session.scaling)?;
+            Some(data)
+        }
+        None => None,
+    };
+    Ok((train_on(&session.network, data.as_ref(), samples)?, data))
+}
+
+/// A trainer for `network`, loaded with the training and test sets of `data`, or with exact
+/// `samples` (for training only).
+pub fn train_on(
+    network: &crate::config::NetworkConfig,
+    data: Option<&crate::data::Data>,
+    samples: Option<&Samples>,
+) -> crate::error::Result<crate::trainer::Trainer> {
     use crate::trainer::{Split, Trainer};
-    let mut trainer = Trainer::new(session.network.clone())?;
+    let mut trainer = Trainer::new(network.clone())?;
     if let Some(samples) = samples {
         trainer.set_data(Split::Train, samples.inputs.clone(), samples.targets.clone())?;
-        return Ok((trainer, None));
+        return Ok(trainer);
     }
-    let mut data = match &session.points {
-        Some(p) => crate::data::Data::from_shared(p, session.data.test_ratio, session.data.seed)?,
-        None => crate::data::Data::generate(&session.data)?,
-    };
-    data.set_features(session.features.clone())?;
-    data.set_scaling(session.scaling)?;
-    let outputs = trainer.network().outputs();
-    trainer.set_data(Split::Train, data.inputs(Split::Train)?, data.targets(Split::Train, outputs)?)?;
-    if !data.test.is_empty() {
-        trainer.set_data(Split::Test, data.inputs(Split::Test)?, data.targets(Split::Test, outputs)?)?;
+    if let Some(data) = data {
+        let outputs = trainer.network().outputs();
+        let train = (data.inputs(Split::Train)?, data.targets(Split::Train, outputs)?);
+        let test = if data.test.is_empty() {
+            None
+        } else {
+            Some((data.inputs(Split::Test)?, data.targets(Split::Test, outputs)?))
+        };
+        trainer.set_data_splits(train, test)?;
     }
-    Ok((trainer, Some(data)))
+    Ok(trainer)
 }

@@ -29,19 +29,19 @@ const PROBE_CHUNK: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub struct Trainer {
-    config: NetworkConfig,
-    network: Network,
-    train_set: Option<Dataset>,
-    test_set: Option<Dataset>,
-    rng: Rng,
-    order: Vec<usize>,
-    cursor: usize,
-    next_phase: Phase,
-    steps: u64,
-    epochs: u64,
+    pub(crate) config: NetworkConfig,
+    pub(crate) network: Network,
+    pub(crate) train_set: Option<Dataset>,
+    pub(crate) test_set: Option<Dataset>,
+    pub(crate) rng: Rng,
+    pub(crate) order: Vec<usize>,
+    pub(crate) cursor: usize,
+    pub(crate) next_phase: Phase,
+    pub(crate) steps: u64,
+    pub(crate) epochs: u64,
     /// Why training stopped by itself (the stop rule), if it did.
-    finished: Option<String>,
-    probe: Probe,
+    pub(crate) finished: Option<String>,
+    pub(crate) probe: Probe,
 }
 
 /// Which data set a question is about.
@@ -198,7 +198,7 @@ impl Trainer {
     /// the stop rule ends training. Returns the last step's batch loss.
     pub fn train(&mut self, n: u32) -> Result<f64> {
         if n > MAX_STEPS_PER_CALL {
-            return Err(Error::OutOfRange(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
+            return Err(Error::Limit(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
         }
         for _ in 0..n {
             if self.finished.is_some() {

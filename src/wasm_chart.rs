@@ -8,6 +8,7 @@
 //! `drawLossSeries` overlays any number of series (an experiment's runs) on one chart: each
 //! has its own colour and steps, and may be dashed (a run's test loss beside its training loss).
 
+use crate::wasm::fault;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -30,9 +31,9 @@ pub fn draw_loss_chart(
     test: &[f64],
     log_scale: bool,
     pixel_ratio: f64,
-) -> Result<(), JsError> {
+) -> Result<(), JsValue> {
     let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the loss chart's canvas has no 2D context"))?;
+        .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
     // The test curve dashed, as in the legend (and drawn first, so the training curve stays on top).
     let series = [
@@ -40,7 +41,7 @@ pub fn draw_loss_chart(
         Series { points: plotted(steps, train, log_scale), colour: TRAIN_COLOUR, dashed: false, width: 2.0 },
     ];
     draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
-        .map_err(|e| JsError::new(&format!("cannot draw the loss chart: {e}")))
+        .map_err(|e| fault("draw", &format!("cannot draw the loss chart: {e}")))
 }
 
 /// Draws several loss series on one chart. Series k has `lengths[k]` points, taken in order
@@ -55,13 +56,13 @@ pub fn draw_loss_series(
     styles: &[u32],
     log_scale: bool,
     pixel_ratio: f64,
-) -> Result<(), JsError> {
-    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| JsError::new(&e))?;
+) -> Result<(), JsValue> {
+    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| fault("draw", &e))?;
     let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the experiment chart's canvas has no 2D context"))?;
+        .ok_or_else(|| fault("draw", "the experiment chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
     draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
-        .map_err(|e| JsError::new(&format!("cannot draw the experiment chart: {e}")))
+        .map_err(|e| fault("draw", &format!("cannot draw the experiment chart: {e}")))
 }
 
 /// One line of a chart: its drawable points, colour, dash and width (in CSS pixels).

@@ -2,13 +2,20 @@
 
 mod common;
 
-use backprop_viz::presets::{build, lesson, lessons, Lesson};
+use backprop_viz::presets::{lesson, lessons, Lesson};
+use backprop_viz::session::Session;
 use backprop_viz::{Error, Split, Trainer};
 use common::assert_close;
 
+/// The lesson (or its variant) loaded as the page's lesson menu loads it.
+fn session(lesson: &Lesson, variant: Option<usize>) -> Session {
+    let mut session = Session::new();
+    session.load_lesson(lesson.id, variant).unwrap_or_else(|e| panic!("{}: {e}", lesson.id));
+    session
+}
+
 fn start(lesson: &Lesson, variant: Option<usize>) -> Trainer {
-    let session = variant.map_or(&lesson.session, |v| &lesson.variants[v].session);
-    build(session, lesson.samples.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", lesson.id)).0
+    session(lesson, variant).trainer().clone()
 }
 
 #[test]
@@ -143,14 +150,9 @@ fn adam_and_momentum_beat_plain_sgd() {
 
 #[test]
 fn three_spirals_are_separated() {
-    let l = lesson("spiral-softmax").unwrap();
-    let (mut t, data) = build(&l.session, None).unwrap();
-    t.train(3000).unwrap();
-    let data = data.unwrap();
-    let outputs = t.probe(&data.inputs(Split::Train).unwrap()).unwrap().activations[2].clone();
-    let backprop_viz::metrics::Metrics::Classification { accuracy, .. } =
-        backprop_viz::metrics::classification(&outputs, 3, &data.train.labels, 3)
-    else {
+    let mut s = session(&lesson("spiral-softmax").unwrap(), None);
+    s.train(3000).unwrap();
+    let Some(backprop_viz::metrics::Metrics::Classification { accuracy, .. }) = s.metrics(false).unwrap() else {
         panic!()
     };
     assert!(accuracy > 0.9, "accuracy {accuracy}");

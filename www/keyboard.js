@@ -2,7 +2,7 @@
 //   space  play / pause        →  step one phase       shift+→  step one sample (a whole step)
 //   e      step one epoch      r  reset                ?        this help          Esc  close
 
-import { play, stepPhase, stepSample, stepEpoch, resetTraining } from './training.js';
+import { play, stepPhase, stepSample, stepEpoch, resetTraining, select } from './actions.js';
 
 export const KEYS = [
   ['Space', 'play / pause'],
@@ -19,7 +19,7 @@ function typing(target) {
   return target.closest?.('input[type=number], input[type=text], select, textarea') !== null;
 }
 
-export function setupKeyboard({ inspector }) {
+export function setupKeyboard() {
   const help = document.getElementById('help');
   const list = help.querySelector('dl');
   list.replaceChildren(...KEYS.flatMap(([key, what]) => {
@@ -51,7 +51,7 @@ export function setupKeyboard({ inspector }) {
       const share = document.getElementById('share');
       if (!help.hidden) toggleHelp(false);
       else if (!share.hidden) share.hidden = true;
-      else inspector.close();
+      else select(null);
     } else handled = false;
     if (handled) e.preventDefault();
   });

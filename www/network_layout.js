@@ -10,13 +10,6 @@ export const LABEL_H = 15;
 const MAX_LABELLED_EDGES = 40;
 /** Vertical offsets tried for an edge's label, in order: on the edge, then below and above it. */
 const LABEL_OFFSETS = [0, 22, -22];
-const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
-
-/** "x₁" for input 0. */
-export function inputName(i) {
-  return `x${String(i + 1).split('').map((d) => SUBSCRIPTS[d]).join('')}`;
-}
-
 export function layoutKey(shape, w, h) {
   return `${shape.join(',')}|${w}x${h}`;
 }

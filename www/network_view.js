@@ -7,15 +7,14 @@
 
 import { Buffer, view } from './engine.js';
 import { COLOURS, LUT_CSS, lutIndex, fmt } from './colors.js';
-import { done } from './state.js';
-import { computeLayout, layoutKey, hitTest as findAt, inputName } from './network_layout.js';
-
-export { inputName };
+import { done, value as settingValue } from './state.js';
+import { computeLayout, layoutKey, hitTest as findAt } from './network_layout.js';
 
 const WIDTH_BUCKETS = 6;
 const FONT = '12px system-ui, sans-serif';
 const FONT_BOLD = 'bold 12px system-ui, sans-serif';
 
+/** The network view on `canvas`, painting `state` (read only) with the neurons' `heatmaps`. */
 export function createNetworkView(canvas, state, heatmaps) {
   const ctx = canvas.getContext('2d');
   let L = null; // the layout
@@ -40,7 +39,7 @@ export function createNetworkView(canvas, state, heatmaps) {
   }
 
   function draw(now, size) {
-    const { engine, shape } = state;
+    const { session: engine, shape } = state;
     if (!engine) return;
     const { w, h, dpr } = size;
     relayout(w, h);
@@ -54,8 +53,8 @@ export function createNetworkView(canvas, state, heatmaps) {
     const weights = [];
     for (let l = 0; l < layers; l++) weights.push(view(engine, Buffer.Weights, l));
     const batch = engine.batchLength();
-    const sample = Math.min(state.sample, Math.max(0, batch - 1));
-    const last = state.lastPhase;
+    const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
+    const last = state.position.last;
     const anim = state.anim;
     const progress = anim ? Math.min(1, (now - anim.start) / anim.duration) : 1;
 
@@ -103,7 +102,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     }
 
     // ---- neurons -----------------------------------------------------------------------
-    const inputsShown = state.progress >= 0 && batch > 0;
+    const inputsShown = state.progress > 0 && batch > 0;
     const input = inputsShown ? view(engine, Buffer.BatchInput) : null;
     const activations = [];
     for (let l = 0; l < layers; l++) {
@@ -116,7 +115,7 @@ export function createNetworkView(canvas, state, heatmaps) {
       const units = shape[c];
       const values = c === 0 ? input : activations[c - 1];
       const isOutput = c === columns - 1;
-      const centre = isOutput && state.data.kind === 'classification' ? 0.5 : 0;
+      const centre = isOutput && state.info.kind === 'classification' ? 0.5 : 0;
       for (let j = 0; j < units; j++) {
         const n = colStart[c] + j;
         const x = nodeX[n] - s / 2;
@@ -124,7 +123,7 @@ export function createNetworkView(canvas, state, heatmaps) {
         const value = values ? values[sample * units + j] : NaN;
         ctx.fillStyle = values ? LUT_CSS[lutIndex((value - centre) * (centre ? 2 : 1))] : '#eeeeee';
         ctx.fillRect(x, y, s, s);
-        const map = state.settings.thumbnails && s >= 20 ? heatmaps.map(c, j) : null;
+        const map = settingValue('heatmaps') && s >= 20 ? heatmaps.map(c, j) : null;
         if (map) ctx.drawImage(map, x + frame, y + frame, s - 2 * frame, s - 2 * frame);
       }
     }
@@ -142,17 +141,17 @@ export function createNetworkView(canvas, state, heatmaps) {
       for (let j = 0; j < shape[c]; j++) ctx.rect(nodeX[colStart[c] + j] - s / 2 - 3, nodeY[colStart[c] + j] - s / 2 - 3, s + 6, s + 6);
       ctx.stroke();
     }
-    drawSelection(state.selection, COLOURS.ink, 3);
-    if (state.hover && !same(state.hover, state.selection)) drawSelection(state.hover, '#888888', 2);
+    drawSelection(state.position.selection, COLOURS.ink, 3);
+    if (state.hover && !same(state.hover, state.position.selection)) drawSelection(state.hover, '#888888', 2);
 
     // ---- column titles, loss box, numbers ----------------------------------------------
     ctx.font = FONT_BOLD;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';
     ctx.fillStyle = COLOURS.ink;
-    const config = state.settings;
+    const layerSettings = settingValue('layers') ?? [];
     for (let c = 0; c < columns; c++) {
-      const activation = c === columns - 1 ? config.outputActivation : config.hidden[c - 1]?.activation;
+      const activation = c > 0 ? layerSettings[c - 1]?.activation : null;
       // Narrow columns get short titles: "3" for layer 3, and no activation line.
       const wide = L.gap >= 72 || columns <= 2;
       const title = c === 0 ? (wide ? 'inputs' : 'x') : c === columns - 1 ? (wide ? 'output' : 'out') : wide ? `layer ${c}` : `${c}`;
@@ -248,11 +247,11 @@ export function createNetworkView(canvas, state, heatmaps) {
   /** An edge's label for the phase shown: dL/dw just after its backward phase, old → new
    *  just after an update (of a step run phase by phase), else the weight. */
   function edgeLabel(l, k, w, grad, update, x, y) {
-    const last = state.lastPhase;
+    const last = state.position.last;
     const arriving = state.anim && performance.now() - state.anim.start < 0.85 * state.anim.duration;
     if (last?.kind === 'backward' && last.layer === l && !arriving) {
       label(x, y, fmt(grad[k], 4), COLOURS.backward);
-    } else if (last?.kind === 'update' && !last.whole) {
+    } else if (last?.kind === 'update' && !state.position.whole && !state.position.edited) {
       label(x, y, `${fmt(w[k] - update[k], 4)}→${fmt(w[k], 4)}`, COLOURS.ink);
     } else {
       label(x, y, fmt(w[k], 4), COLOURS.ink);
@@ -260,7 +259,8 @@ export function createNetworkView(canvas, state, heatmaps) {
   }
 
   function drawNumbers(weights, sample, batch, input, activations) {
-    const { engine, shape } = state;
+    const { session: engine, shape } = state;
+    const labelsOf = state.info.input_labels;
     const { columns, colStart, nodeX, nodeY, labelX, labelY, edgeStart } = L;
     const s = L.size;
     ctx.font = FONT;
@@ -272,10 +272,10 @@ export function createNetworkView(canvas, state, heatmaps) {
       const n = colStart[0] + i;
       const x = nodeX[n] - s / 2 - 6;
       if (input) {
-        ctx.fillText(`${inputName(i)} =`, x, nodeY[n] - 7);
+        ctx.fillText(`${labelsOf[i]} =`, x, nodeY[n] - 7);
         ctx.fillText(fmt(input[sample * shape[0] + i], 4), x, nodeY[n] + 8);
       } else {
-        ctx.fillText(inputName(i), x, nodeY[n]);
+        ctx.fillText(labelsOf[i], x, nodeY[n]);
       }
     }
     if (L.showNeuronNumbers && batch > 0) {
@@ -285,7 +285,7 @@ export function createNetworkView(canvas, state, heatmaps) {
         const a = activations[l];
         const z = a ? view(engine, Buffer.PreActivation, l) : null;
         const showDelta = done({ kind: 'backward', layer: l })
-          && !(state.anim && state.lastPhase?.kind === 'backward' && state.lastPhase.layer === l
+          && !(state.anim && state.position.last?.kind === 'backward' && state.position.last.layer === l
             && performance.now() - state.anim.start < 0.85 * state.anim.duration);
         const delta = showDelta ? view(engine, Buffer.Delta, l) : null;
         if (!a && !delta) continue;
@@ -335,9 +335,9 @@ export function createNetworkView(canvas, state, heatmaps) {
   }
 
   function drawLossBox(sample, batch, progress) {
-    const { engine, shape } = state;
+    const { session: engine, shape } = state;
     const lossShown = done({ kind: 'loss' }) && batch > 0
-      && !(state.lastPhase?.kind === 'loss' && state.anim && progress < 0.85);
+      && !(state.position.last?.kind === 'loss' && state.anim && progress < 0.85);
     if (!lossShown) return;
     const c = L.columns - 1;
     const n = L.colStart[c];
@@ -354,7 +354,7 @@ export function createNetworkView(canvas, state, heatmaps) {
       `loss L = ${fmt(sampleLoss, 4)}`,
       `batch L = ${fmt(engine.loss(), 4)}`,
     ];
-    const active = state.lastPhase?.kind === 'loss';
+    const active = state.position.last?.kind === 'loss';
     ctx.fillStyle = active ? '#fff4e0' : '#f6f6f6';
     ctx.strokeStyle = active ? COLOURS.negative : '#bbbbbb';
     ctx.lineWidth = active ? 2 : 1;
@@ -373,7 +373,7 @@ export function createNetworkView(canvas, state, heatmaps) {
   function drawHover(weights, sample, batch) {
     const hover = state.hover;
     if (!hover) return;
-    const { engine, shape } = state;
+    const { session: engine, shape } = state;
     let text;
     let x;
     let y;
@@ -381,7 +381,7 @@ export function createNetworkView(canvas, state, heatmaps) {
       const k = hover.neuron * shape[hover.layer] + hover.input;
       if (L.showEdgeNumbers && !Number.isNaN(L.labelX[L.edgeStart[hover.layer + 1] + k])) return;
       const g = engine.steps() > 0 || done({ kind: 'backward', layer: hover.layer })
-        ? `  ∂L/∂w ${fmt(view(engine, Buffer.GradWeights, hover.layer)[k], 4)}` : '';
+        ? `  dL/dw (batch) ${fmt(view(engine, Buffer.GradWeights, hover.layer)[k], 4)}` : '';
       text = `w ${fmt(weights[hover.layer][k], 4)}${g}`;
       x = state.hoverAt.x + 12;
       y = state.hoverAt.y - 12;
