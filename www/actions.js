@@ -41,9 +41,10 @@ function refresh(changed) {
   state.progress = s.progress();
 }
 
-/** Shows `text` in the banner ('info', 'error' or 'diverged'). */
-export function say(text, kind = 'info') {
-  state.message = { text, kind };
+/** Shows `text` in the banner ('info', 'error' or 'diverged'); `errorKind` is the kind of
+ *  the engine's error it reports (see Error::kind in src/error.rs), or 'internal'. */
+export function say(text, kind = 'info', errorKind = null) {
+  state.message = { text, kind, errorKind };
   notify(['message']);
 }
 
@@ -79,7 +80,7 @@ export function reportError(error) {
     // A panic inside the engine: its instance cannot be trusted until Reset loads a fresh one.
     state.broken = true;
     state.playing = false;
-    say(`The engine stopped with an internal error (${error.message}). Press Reset to restart it: your settings are kept.`, 'error');
+    say(`The engine stopped with an internal error (${error.message}). Press Reset to restart it: your settings are kept.`, 'error', 'internal');
     notify(['transport']);
     return;
   }
@@ -88,12 +89,12 @@ export function reportError(error) {
     state.anim = null;
     refresh(['position', 'history']);
     say(`The loss exploded at step ${fmtInt(error.step)}: the learning rate is probably too high. `
-      + `Training stopped; the network is shown as it was before that step (${error.what ?? 'a value became infinite'}).`, 'diverged');
+      + `Training stopped; the network is shown as it was before that step (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
     notify(['transport', 'position', 'history', 'weights']);
     return;
   }
   const text = String(error?.message ?? error);
-  say(text.charAt(0).toUpperCase() + text.slice(1), 'error');
+  say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
 }
 
 function clearProblem() {

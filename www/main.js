@@ -226,6 +226,8 @@ async function boot() {
     }),
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
+    /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
+    labels: () => network.labels(),
     experiment: Object.freeze({
       runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1) })),
       running: () => experiment.running,

@@ -20,6 +20,9 @@ export function createNetworkView(canvas, state, heatmaps) {
   let L = null; // the layout
   // Labels of one frame, in arrays reused from frame to frame (only the texts are new).
   const labels = { n: 0, x: new Float64Array(1024), y: new Float64Array(1024), text: new Array(1024), colour: new Array(1024) };
+  /** What the last frame wrote on the network, with where ({kind, text, x, y, w, h}, CSS
+   *  pixels): the tests read the numbers shown and check that no two overlap. */
+  let drawn = [];
   const label = (x, y, text, colour) => {
     if (labels.n === labels.x.length) return;
     const k = labels.n++;
@@ -49,6 +52,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, w, h);
+    drawn = [];
 
     const weights = [];
     for (let l = 0; l < layers; l++) weights.push(view(engine, Buffer.Weights, l));
@@ -323,9 +327,12 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.textAlign = align;
     ctx.fillStyle = 'rgba(255,255,255,0.88)';
     ctx.beginPath();
+    const kind = align === 'center' ? 'edge' : 'neuron';
     for (let k = 0; k < labels.n; k++) {
       const width = ctx.measureText(labels.text[k]).width + 6;
-      ctx.rect(align === 'center' ? labels.x[k] - width / 2 : labels.x[k] - 3, labels.y[k] - 7, width, 14);
+      const x = align === 'center' ? labels.x[k] - width / 2 : labels.x[k] - 3;
+      ctx.rect(x, labels.y[k] - 7, width, 14);
+      drawn.push({ kind, text: labels.text[k], x, y: labels.y[k] - 7, w: width, h: 14 });
     }
     ctx.fill();
     for (let k = 0; k < labels.n; k++) {
@@ -367,6 +374,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.textBaseline = 'top';
     ctx.fillStyle = COLOURS.ink;
     rows.forEach((text, r) => ctx.fillText(text, x, y + r * 15));
+    drawn.push({ kind: 'loss', text: rows.join('\n'), x: x - 4, y: y - 4, w: 136, h: rows.length * 15 + 6 });
   }
 
   /** On larger networks the numbers hide; hovering shows one element's numbers. */
@@ -411,7 +419,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.fillText(text, x + 5, y);
   }
 
-  return { draw, hitTest, layout: () => L };
+  return { draw, hitTest, layout: () => L, labels: () => drawn.map((d) => ({ ...d })) };
 }
 
 function same(a, b) {

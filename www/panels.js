@@ -132,9 +132,10 @@ export function updatePanels() {
 /** The banner: the message of the last action, coloured by its kind. */
 function updateMessage() {
   const banner = $('message');
-  const { text, kind } = state.message;
+  const { text, kind, errorKind } = state.message;
   banner.hidden = !text;
   banner.dataset.kind = kind;
+  banner.dataset.error = errorKind ?? '';
   const node = banner.querySelector('.text');
   if (node.textContent !== text) node.textContent = text;
 }

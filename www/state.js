@@ -60,8 +60,8 @@ export const state = {
   hoverAt: { x: 0, y: 0 },
   /** Clicks on the output plane add points. */
   drawing: false,
-  /** The banner: kind is 'info', 'error' or 'diverged'. */
-  message: { text: '', kind: 'info' },
+  /** The banner: kind is 'info', 'error' or 'diverged'; errorKind the engine error's kind. */
+  message: { text: '', kind: 'info', errorKind: null },
   /** The engine panicked: until Reset loads a fresh instance, nothing else may call it. */
   broken: false,
   /** The last CSV file read ({name, text}), so that another label column can be chosen. */
