@@ -23,12 +23,16 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ModelFile {
+struct ModelFile<S> {
     format: String,
     version: u32,
     network: NetworkConfig,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    session: Option<serde_json::Value>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    session: Option<S>,
+}
+
+fn none<S>() -> Option<S> {
+    None
 }
 
 /// The model file of `network`, built from `config` (version 1: the network alone).
@@ -38,12 +42,12 @@ pub fn export(config: &NetworkConfig, network: &Network) -> String {
         lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
         lc.biases = layer.has_bias.then(|| layer.biases.clone());
     }
-    export_with(&config, None)
+    export_with::<()>(&config, None)
 }
 
 /// The model file of a config that carries its weights, with a session beside it (version 2)
 /// or without (version 1).
-pub fn export_with(config: &NetworkConfig, session: Option<serde_json::Value>) -> String {
+pub fn export_with<S: Serialize>(config: &NetworkConfig, session: Option<&S>) -> String {
     let version = if session.is_some() { 2 } else { 1 };
     let file = ModelFile { format: FORMAT.into(), version, network: config.clone(), session };
     serde_json::to_string_pretty(&file).expect("a model always serializes")
@@ -51,11 +55,11 @@ pub fn export_with(config: &NetworkConfig, session: Option<serde_json::Value>) -
 
 /// Reads and checks a model file; returns its config, weights included.
 pub fn import(text: &str) -> Result<NetworkConfig> {
-    import_with(text).map(|(config, _)| config)
+    import_with::<serde::de::IgnoredAny>(text).map(|(config, _)| config)
 }
 
 /// Reads and checks a model file; returns its config and the session beside it, if any.
-pub fn import_with(text: &str) -> Result<(NetworkConfig, Option<serde_json::Value>)> {
+pub fn import_with<S: serde::de::DeserializeOwned>(text: &str) -> Result<(NetworkConfig, Option<S>)> {
     let bad = |why: String| Err(Error::InvalidModelFile(why));
     if text.len() > MAX_FILE_BYTES {
         return bad(format!("the file is {} bytes, more than the limit of {MAX_FILE_BYTES}", text.len()));
@@ -74,7 +78,7 @@ pub fn import_with(text: &str) -> Result<(NetworkConfig, Option<serde_json::Valu
         Some(v) => return bad(format!("it is version {v}, and this version of backprop-viz reads versions 1 and 2")),
         None => return bad("it has no whole-number \"version\" field".into()),
     }
-    let file: ModelFile = parse_json(text).map_err(Error::InvalidModelFile)?;
+    let file: ModelFile<S> = parse_json(text).map_err(Error::InvalidModelFile)?;
     if file.version == 1 && file.session.is_some() {
         return bad("a version 1 file holds no session".into());
     }

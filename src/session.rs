@@ -910,19 +910,17 @@ impl Session {
             lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
             lc.biases = layer.has_bias.then(|| layer.biases.clone());
         }
-        crate::model_file::export_with(&config, Some(serde_json::to_value(&file).expect("plain data")))
+        crate::model_file::export_with(&config, Some(&file))
     }
 
     /// Opens a model file: a whole session (version 2) replaces this one; a network alone
     /// (version 1) is loaded onto the current data, which it must fit.
     pub fn import_model(&mut self, text: &str, name: &str) -> Result<Outcome> {
         let name = short_name(name);
-        let (config, extra) = crate::model_file::import_with(text)?;
+        let (config, extra) = crate::model_file::import_with::<SessionFile>(text)?;
         let message = format!("Model loaded from {name}.");
         match extra {
-            Some(extra) => {
-                let file: SessionFile = serde_json::from_value(extra)
-                    .map_err(|e| Error::InvalidModelFile(format!("session: {}", shorten_text(&e.to_string()))))?;
+            Some(file) => {
                 let mut settings = file.settings;
                 settings.network = config;
                 let state = share::text_to_bytes(&file.state)
@@ -1152,10 +1150,6 @@ fn short_name(name: &str) -> String {
     } else {
         name.to_string()
     }
-}
-
-fn shorten_text(text: &str) -> String {
-    short_name(text)
 }
 
 fn split(test: bool) -> Split {
