@@ -1131,7 +1131,7 @@ fn data_summary(info: &DataInfo) -> String {
         "regression" => "regression".into(),
         _ => "exact samples".into(),
     };
-    format!("{} ({} training and {} test points, {kind})", info.label, info.train_points, info.test_points)
+    format!("{}: {} training and {} test points, {kind}", info.label, info.train_points, info.test_points)
 }
 
 /// The message of a refused file, naming it.

@@ -68,11 +68,33 @@ pub struct ViewSettings {
     pub heatmaps: bool,
     /// The loss chart's y axis on a log scale.
     pub log_scale: bool,
+    /// Presenter mode: the settings panel hidden, the network filling the screen.
+    pub present: bool,
+    /// The settings panel shown (outside presenter mode).
+    pub sidebar: bool,
+    /// A factor on every text size of the network view (for the back row).
+    pub text_size: f64,
+    /// The panels presenter mode keeps beside the network.
+    pub panel_output: bool,
+    pub panel_loss: bool,
+    pub panel_gradients: bool,
+    pub panel_inspector: bool,
 }
 
 impl Default for ViewSettings {
     fn default() -> Self {
-        ViewSettings { show_test: false, heatmaps: true, log_scale: false }
+        ViewSettings {
+            show_test: false,
+            heatmaps: true,
+            log_scale: false,
+            present: false,
+            sidebar: true,
+            text_size: 1.0,
+            panel_output: true,
+            panel_loss: true,
+            panel_gradients: true,
+            panel_inspector: true,
+        }
     }
 }
 
@@ -181,6 +203,8 @@ pub struct Setting {
 }
 
 const REGULARIZATION_RATES: &[f64] = &[0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0];
+/// The text sizes presenter mode offers.
+const TEXT_SIZES: &[f64] = &[0.75, 1.0, 1.25, 1.5, 2.0, 2.5];
 /// The dropout probabilities the layer editor offers.
 pub const DROPOUTS: &[f64] = &[0.0, 0.1, 0.2, 0.3, 0.5];
 
@@ -612,6 +636,21 @@ pub static CATALOGUE: &[Setting] = &[
         view.heatmaps
     ),
     row!("log_scale", View, "log scale", "the loss chart's y axis on a log scale", Kind::Flag, View, view.log_scale),
+    row!("present", View, "Present", "presenter mode: the network fills the screen, every label grows (key P)", Kind::Flag, View, view.present),
+    row!("sidebar", View, "Settings", "show or hide the settings panel", Kind::Flag, View, view.sidebar),
+    row!(
+        "text_size",
+        View,
+        "Text size",
+        "a larger text on the network, for the back row",
+        number(0.5, 3.0, Control::Presets { values: TEXT_SIZES }),
+        View,
+        view.text_size
+    ),
+    row!("panel_output", View, "output plane", "keep the output plane beside the network", Kind::Flag, View, view.panel_output),
+    row!("panel_loss", View, "loss chart", "keep the loss chart beside the network", Kind::Flag, View, view.panel_loss),
+    row!("panel_gradients", View, "gradient strip", "keep the gradient sizes under the network", Kind::Flag, View, view.panel_gradients),
+    row!("panel_inspector", View, "inspector", "open the inspector when a neuron or edge is chosen", Kind::Flag, View, view.panel_inspector),
 ];
 
 /// The setting called `key`.

@@ -581,7 +581,7 @@ mod tests {
             scaling: Scaling::Standardize,
             lesson: Some("vanishing-gradients".into()),
             points: None,
-            view: crate::settings::ViewSettings { show_test: true, heatmaps: false, log_scale: true },
+            view: crate::settings::ViewSettings { show_test: true, heatmaps: false, log_scale: true, present: true, text_size: 1.5, ..Default::default() },
         }
     }
 

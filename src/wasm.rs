@@ -36,6 +36,10 @@ pub enum Buffer {
     UpdateWeights,
     /// Δb applied by the last update.
     UpdateBiases,
+    /// The weights before the last update (what that step's passes used).
+    PreviousWeights,
+    /// The biases before the last update.
+    PreviousBiases,
     /// The batch's inputs x.
     BatchInput,
     /// The batch's targets y.
@@ -450,5 +454,7 @@ pub(crate) fn buffer_slice(trainer: &Trainer, buffer: Buffer, layer: u32) -> Res
         Buffer::GradBiases => &layer_of(trainer, layer)?.grad_biases,
         Buffer::UpdateWeights => &layer_of(trainer, layer)?.update_weights,
         Buffer::UpdateBiases => &layer_of(trainer, layer)?.update_biases,
+        Buffer::PreviousWeights => &layer_of(trainer, layer)?.previous_weights,
+        Buffer::PreviousBiases => &layer_of(trainer, layer)?.previous_biases,
     })
 }

@@ -97,8 +97,9 @@ export function reportError(error) {
   say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
 }
 
+/** A step or play clears the banner: what it said was about the state before. */
 function clearProblem() {
-  if (state.message.kind !== 'info') say('');
+  if (state.message.text) say('');
 }
 
 // ---- starting --------------------------------------------------------------------------------
@@ -176,6 +177,14 @@ export function stepEpoch() {
   clearProblem();
   state.anim = null;
   transact((s) => s.stepEpoch(), ['position', 'weights', 'history']);
+}
+
+/** Goes back one action: the phase, step or edit before (the counters step back too). */
+export function undo() {
+  if (state.playing) play(false);
+  state.anim = null;
+  clearProblem();
+  transact((s) => s.undo(), ['position', 'weights', 'history']);
 }
 
 /** Fresh weights, same seed; after an internal error, a fresh engine. */
@@ -312,6 +321,12 @@ export function moveSample(by) {
   if (batch === 0) return;
   const next = (Math.min(state.position.sample, batch - 1) + by + batch) % batch;
   transact((s) => s.setSample(next));
+}
+
+/** Moves the keyboard's place in the network view (null: none). */
+export function focusOn(target) {
+  state.focus = target;
+  notify(['hover']);
 }
 
 export function toggleDrawing(on) {

@@ -51,7 +51,13 @@ const makers = {
     };
   },
 
-  flag(entry) {
+  flag(entry, spot) {
+    if (spot?.dataset.control === 'toggle') {
+      // A switch that is a button (the top bar's): pressed while the setting is on.
+      const button = el('button', { type: 'button', id: `setting-${entry.key}`, title: entry.help, textContent: entry.label });
+      button.addEventListener('click', () => apply({ [entry.key]: button.getAttribute('aria-pressed') !== 'true' }));
+      return { element: button, sync(c) { button.setAttribute('aria-pressed', String(c.value)); } };
+    }
     const box = el('input', { type: 'checkbox', id: `setting-${entry.key}` });
     box.addEventListener('change', () => apply({ [entry.key]: box.checked }));
     const element = el('label', { class: 'check', title: entry.help }, box, ` ${entry.label}`);
@@ -224,9 +230,9 @@ makers.integer = makers.number;
 /** Builds every control of the catalogue into the page. */
 export function setupControls() {
   for (const entry of state.catalogue) {
-    const control = makers[entry.kind](entry);
-    control.element.dataset.key = entry.key;
     const spot = document.querySelector(`[data-setting="${entry.key}"]`);
+    const control = makers[entry.kind](entry, spot);
+    control.element.dataset.key = entry.key;
     const host = spot ?? document.querySelector(`[data-group="${entry.group}"]`);
     host.append(control.element);
     controls.set(entry.key, control);

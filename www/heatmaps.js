@@ -8,7 +8,7 @@
 // one pixel high, and the output panel draws the fitted curve instead.
 
 import { Buffer, view } from './engine.js';
-import { LUT32, LUT_CSS, lutIndex, COLOURS, CLASS_RGB, CLASS_COLOURS } from './colors.js';
+import { LUT32, LUT_CSS, lutIndex, COLOURS, CLASS_RGB, CLASS_COLOURS, classShape } from './colors.js';
 import { value as settingValue } from './state.js';
 
 const GRID_2D = 48;
@@ -161,6 +161,7 @@ export function createHeatmaps(state) {
         else ctx.lineTo(x, y);
       }
       ctx.stroke();
+      drawSample(ctx, toX, (p) => toY(points.train.y[p]));
       drawAxes(ctx, w, h);
       return;
     }
@@ -179,7 +180,65 @@ export function createHeatmaps(state) {
       drawValuePoints(ctx, points.train, toX, toY, false, dims);
       if (showTest) drawValuePoints(ctx, points.test, toX, toY, true, dims);
     }
+    drawSample(ctx, toX, (p) => toY(points.train.x[dims * p + 1]));
     drawAxes(ctx, w, h);
+  }
+
+  /** Marks the point of the sample the network view shows (a ring and a cross), so the
+   *  numbers on the network can be found on the plane. */
+  function drawSample(ctx, toX, toYOf) {
+    const engine = state.session;
+    const batch = engine.batchLength();
+    if (batch === 0 || state.progress === 0) return;
+    const row = engine.batchIndices()[Math.min(state.position.sample, batch - 1)];
+    const dims = state.info.dims;
+    if (row === undefined || dims > 2 || row * dims >= state.points.train.x.length) return;
+    const x = toX(state.points.train.x[row * dims]);
+    const y = toYOf(row);
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#ffffff';
+    ctx.beginPath();
+    ctx.arc(x, y, 9, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = COLOURS.ink;
+    ctx.beginPath();
+    ctx.arc(x, y, 9, 0, 2 * Math.PI);
+    ctx.moveTo(x - 14, y);
+    ctx.lineTo(x - 5, y);
+    ctx.moveTo(x + 5, y);
+    ctx.lineTo(x + 14, y);
+    ctx.moveTo(x, y - 14);
+    ctx.lineTo(x, y - 5);
+    ctx.moveTo(x, y + 5);
+    ctx.lineTo(x, y + 14);
+    ctx.stroke();
+  }
+
+  /** Each output neuron's own map, side by side with its class (several outputs). */
+  function drawOutputMaps(canvas, ctx, size) {
+    const outputs = state.shape[state.shape.length - 1];
+    const column = state.shape.length - 1;
+    const { w, h } = size;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, w, h);
+    const cell = Math.min(h - 16, (w - 4 * (outputs - 1)) / outputs);
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (let j = 0; j < outputs; j++) {
+      const x = j * (cell + 4);
+      const map = maps[column]?.[j]?.canvas;
+      if (map) {
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(map, x, 0, cell, cell);
+      }
+      ctx.strokeStyle = CLASS_COLOURS[j % CLASS_COLOURS.length];
+      ctx.lineWidth = 3;
+      ctx.strokeRect(x + 1.5, 1.5, cell - 3, cell - 3);
+      ctx.fillStyle = COLOURS.ink;
+      ctx.fillText(state.info.kind === 'classification' ? `ŷ${j + 1}: class ${j}` : `ŷ${j + 1}`, x + cell / 2, cell + 2);
+    }
   }
 
   /** Axis names and the domain's ends, in the corners (after the data, so always readable). */
@@ -188,13 +247,17 @@ export function createHeatmaps(state) {
     const [lo, hi] = data.domain;
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    ctx.fillRect(0, h - 16, 40, 16);
+    const left = `x₁ = ${lo}`;
+    ctx.fillRect(0, h - 16, ctx.measureText(left).width + 6, 16);
     ctx.fillRect(w - 64, h - 16, 64, 16);
     ctx.fillRect(0, 0, 64, 16);
+    if (data.dims === 1) ctx.fillRect(0, h - 32, 64, 16);
     ctx.fillStyle = COLOURS.ink;
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
-    ctx.fillText(String(lo), 3, h - 2);
+    // Each corner says which axis its number belongs to.
+    ctx.fillText(left, 3, h - 2);
+    if (data.dims === 1) ctx.fillText(`y = ${data.y_domain[0]}`, 3, h - 18);
     ctx.textAlign = 'right';
     ctx.fillText(`x₁ → ${hi}`, w - 3, h - 2);
     ctx.textAlign = 'left';
@@ -202,7 +265,7 @@ export function createHeatmaps(state) {
     ctx.fillText(`${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.y_domain[1] : hi}`, 3, 2);
   }
 
-  return { update, map, drawOutput, layout };
+  return { update, map, drawOutput, drawOutputMaps, layout };
 }
 
 /** Classification points, coloured by class (class 0 orange, 1 blue, 2 green): training
@@ -213,10 +276,7 @@ function drawClassPoints(ctx, set, toX, toY, isTest, dims, classes) {
     ctx.beginPath();
     for (let p = 0; p < set.y.length; p++) {
       if (set.y[p] !== label) continue;
-      const x = toX(set.x[dims * p]);
-      const y = toY(set.x[dims * p + 1]);
-      ctx.moveTo(x + 4, y);
-      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      classShape(ctx, label, toX(set.x[dims * p]), toY(set.x[dims * p + 1]), 4);
     }
     if (isTest) {
       ctx.fillStyle = '#ffffff';

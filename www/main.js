@@ -23,6 +23,8 @@ import { createHeatmaps } from './heatmaps.js';
 import { drawChart } from './loss_chart.js';
 import { createInspector } from './inspector.js';
 import { updatePanels } from './panels.js';
+import { updateFrame } from './page_view.js';
+import { announce, updateTables } from './announcer.js';
 import { setupKeyboard } from './keyboard.js';
 import { scaleGradientCss } from './colors.js';
 import { updateMetrics } from './metrics.js';
@@ -35,7 +37,7 @@ const status = $('engine-status');
 /** CSS sizes of the canvases, kept by a ResizeObserver so frames never force a layout. */
 const sizes = new Map();
 /** What needs painting at the next frame (the frame loop's own bookkeeping). */
-const stale = { network: true, output: true, chart: true, panels: true };
+const stale = { network: true, output: true, chart: true, panels: true, tables: true };
 
 function watchSize(canvas, part) {
   new ResizeObserver(([entry]) => {
@@ -56,6 +58,7 @@ function setupTransport() {
   $('step-sample').addEventListener('click', () => actions.stepSample());
   $('step-epoch').addEventListener('click', () => actions.stepEpoch());
   $('reset').addEventListener('click', () => actions.resetTraining());
+  $('undo').addEventListener('click', () => actions.undo());
   $('new-seed').addEventListener('click', () => actions.newSeed());
   const speed = $('speed');
   speed.replaceChildren(...SPEEDS.map((s, k) => {
@@ -113,6 +116,8 @@ async function boot() {
   const networkCanvas = $('network');
   const outputCanvas = $('output');
   const chartCanvas = $('loss-chart');
+  const mapsCanvas = $('output-maps');
+  watchSize(mapsCanvas, 'output');
   watchSize(networkCanvas, 'network');
   watchSize(outputCanvas, 'output');
   watchSize(chartCanvas, 'chart');
@@ -135,10 +140,14 @@ async function boot() {
 
   // Which change repaints what.
   subscribe(['weights', 'position', 'network', 'data', 'view', 'hover', 'settings'], () => { stale.network = true; });
-  subscribe(['weights', 'network', 'data', 'view'], () => { stale.output = true; });
+  subscribe(['weights', 'network', 'data', 'view', 'position'], () => { stale.output = true; });
   subscribe(['history', 'view', 'network', 'data'], () => { stale.chart = true; });
   subscribe(['weights', 'position', 'network', 'data', 'history', 'message', 'transport', 'settings'], () => { stale.panels = true; });
+  subscribe(['weights', 'position', 'network', 'data'], () => { stale.tables = true; });
+  $('numbers').addEventListener('toggle', () => { stale.tables = true; });
   subscribe(['weights', 'position', 'network', 'settings'], () => inspector.refresh());
+  subscribe(['view', 'settings', 'data'], () => { updateFrame(); stale.network = true; stale.output = true; stale.chart = true; });
+  updateFrame();
   inspector.refresh();
 
   networkCanvas.addEventListener('click', (e) => actions.select(network.hitTest(e.offsetX, e.offsetY)));
@@ -150,10 +159,11 @@ async function boot() {
   networkCanvas.addEventListener('mouseleave', () => actions.hover(null, 0, 0));
 
   let chartAt = 0;
+  let tablesAt = 0;
   startLoop((now) => {
     if (stale.network || stale.output) {
       const layout = network.layout();
-      const behind = heatmaps.update(state.controls.heatmaps?.value && (!layout || layout.size >= 20));
+      const behind = heatmaps.update(state.controls.heatmaps?.value && (!layout || layout.size >= 14));
       stale.output ||= behind;
       if (behind) stale.network = true;
     }
@@ -167,6 +177,14 @@ async function boot() {
       const octx = outputCanvas.getContext('2d');
       octx.setTransform(out.dpr, 0, 0, out.dpr, 0, 0);
       heatmaps.drawOutput(outputCanvas, octx, out);
+      // Several outputs: each one's own map below the plane.
+      mapsCanvas.hidden = state.shape[state.shape.length - 1] < 2 || state.info.dims > 2;
+      if (!mapsCanvas.hidden) {
+        const maps = fit(mapsCanvas);
+        const mctx = mapsCanvas.getContext('2d');
+        mctx.setTransform(maps.dpr, 0, 0, maps.dpr, 0, 0);
+        if (maps.w > 0) heatmaps.drawOutputMaps(mapsCanvas, mctx, maps);
+      }
     }
     // The chart redraws when a point was added (at most ~12 times a second while playing).
     if (stale.chart && (!state.playing || now - chartAt > 80)) {
@@ -180,6 +198,12 @@ async function boot() {
     if (stale.panels) {
       stale.panels = false;
       updatePanels();
+    }
+    announce(now, $('phase-caption').textContent);
+    if (stale.tables && (!state.playing || now - tablesAt > 500)) {
+      stale.tables = false;
+      tablesAt = now;
+      updateTables();
     }
     updateMetrics(now);
     drawExperiment(now);

@@ -4,7 +4,7 @@
 // text, classes and widths. Read only: nothing here changes the state.
 
 import { Buffer, view } from './engine.js';
-import { fmt, fmtInt, CLASS_COLOURS } from './colors.js';
+import { fmt, fmtInt, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
 import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
@@ -157,8 +157,8 @@ function updateLegend() {
     const item = document.createElement('span');
     item.className = 'cls';
     const dot = document.createElement('i');
-    dot.className = 'dot';
-    dot.style.background = CLASS_COLOURS[k];
+    dot.className = `dot shape-${CLASS_SHAPES[k % CLASS_SHAPES.length]}`;
+    dot.style.background = CLASS_COLOURS[k % CLASS_COLOURS.length];
     item.append(dot, `class ${k}`);
     items.push(item);
   }

@@ -58,6 +58,8 @@ export const state = {
   /** The neuron or edge under the mouse ({type, layer, neuron, input}) and where, or null. */
   hover: null,
   hoverAt: { x: 0, y: 0 },
+  /** The neuron or edge the keyboard is on in the network view ({type, layer, neuron, input}), or null. */
+  focus: null,
   /** Clicks on the output plane add points. */
   drawing: false,
   /** The banner: kind is 'info', 'error' or 'diverged'; errorKind the engine error's kind. */
