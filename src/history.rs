@@ -21,6 +21,8 @@ pub struct History {
     pub every: u64,
     /// The step of the last point (None before the first).
     pub last_step: Option<u64>,
+    /// The step at which training diverged (the chart marks it), if it did.
+    pub diverged_at: Option<u64>,
 }
 
 impl Default for History {
@@ -31,6 +33,7 @@ impl Default for History {
             test: Vec::with_capacity(CAPACITY),
             every: 1,
             last_step: None,
+            diverged_at: None,
         }
     }
 }
@@ -104,6 +107,7 @@ impl History {
             test: pick(&self.test),
             every: self.every * stride as u64,
             last_step: self.last_step,
+            diverged_at: self.diverged_at,
         }
     }
 

@@ -443,6 +443,16 @@ impl Session {
         }))
     }
 
+    /// The network's outputs (rows × outputs) on every training (or test) row, as it is now.
+    pub fn outputs(&mut self, test: bool) -> Result<Vec<f64>> {
+        let inputs = match self.trainer.data(split(test)) {
+            Some(d) => d.inputs.clone(),
+            None => return Ok(Vec::new()),
+        };
+        let probe = self.trainer.probe(&inputs)?;
+        Ok(probe.activations.last().cloned().unwrap_or_default())
+    }
+
     /// The factors of a parameter's gradient for the batch sample shown.
     pub fn chain_rule(&self, param: ParamRef) -> Result<ChainRule> {
         let batch = self.trainer.network().batch_len.max(1);
@@ -523,9 +533,10 @@ impl Session {
     /// After a refused step, the network is the last good one: the history gets its point so
     /// the chart ends where training stopped.
     fn after_divergence(&mut self, error: Error) -> Error {
-        if matches!(error, Error::Diverged { .. }) {
+        if let Error::Diverged { step, .. } = error {
             self.position.last = None;
             self.history.record(&mut self.trainer, true);
+            self.history.diverged_at = Some(step);
         }
         error
     }
@@ -1209,6 +1220,8 @@ struct HistoryFile {
     test: Vec<Option<f64>>,
     every: u64,
     last_step: Option<u64>,
+    #[serde(default)]
+    diverged_at: Option<u64>,
 }
 
 impl HistoryFile {
@@ -1220,6 +1233,7 @@ impl HistoryFile {
             test: finite(&h.test),
             every: h.every,
             last_step: h.last_step,
+            diverged_at: h.diverged_at,
         }
     }
 
@@ -1232,6 +1246,7 @@ impl HistoryFile {
             test: values(self.test),
             every: self.every.max(1),
             last_step: self.last_step,
+            diverged_at: self.diverged_at,
         }
     }
 }

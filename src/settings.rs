@@ -636,7 +636,15 @@ pub static CATALOGUE: &[Setting] = &[
         view.heatmaps
     ),
     row!("log_scale", View, "log scale", "the loss chart's y axis on a log scale", Kind::Flag, View, view.log_scale),
-    row!("present", View, "Present", "presenter mode: the network fills the screen, every label grows (key P)", Kind::Flag, View, view.present),
+    row!(
+        "present",
+        View,
+        "Present",
+        "presenter mode: the network fills the screen, every label grows (key P)",
+        Kind::Flag,
+        View,
+        view.present
+    ),
     row!("sidebar", View, "Settings", "show or hide the settings panel", Kind::Flag, View, view.sidebar),
     row!(
         "text_size",
@@ -647,10 +655,34 @@ pub static CATALOGUE: &[Setting] = &[
         View,
         view.text_size
     ),
-    row!("panel_output", View, "output plane", "keep the output plane beside the network", Kind::Flag, View, view.panel_output),
+    row!(
+        "panel_output",
+        View,
+        "output plane",
+        "keep the output plane beside the network",
+        Kind::Flag,
+        View,
+        view.panel_output
+    ),
     row!("panel_loss", View, "loss chart", "keep the loss chart beside the network", Kind::Flag, View, view.panel_loss),
-    row!("panel_gradients", View, "gradient strip", "keep the gradient sizes under the network", Kind::Flag, View, view.panel_gradients),
-    row!("panel_inspector", View, "inspector", "open the inspector when a neuron or edge is chosen", Kind::Flag, View, view.panel_inspector),
+    row!(
+        "panel_gradients",
+        View,
+        "gradient strip",
+        "keep the gradient sizes under the network",
+        Kind::Flag,
+        View,
+        view.panel_gradients
+    ),
+    row!(
+        "panel_inspector",
+        View,
+        "inspector",
+        "open the inspector when a neuron or edge is chosen",
+        Kind::Flag,
+        View,
+        view.panel_inspector
+    ),
 ];
 
 /// The setting called `key`.

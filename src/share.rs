@@ -177,10 +177,11 @@ fn read_points(text: &str) -> Result<SharedPoints, String> {
 
 /// The loss history: its counts, then the steps, training and test losses.
 fn write_history(h: &History) -> String {
-    let mut bytes = Vec::with_capacity(24 + 24 * h.len());
+    let mut bytes = Vec::with_capacity(28 + 24 * h.len());
     bytes.extend_from_slice(&(h.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&h.every.to_le_bytes());
     bytes.extend_from_slice(&h.last_step.map_or(0, |s| s + 1).to_le_bytes());
+    bytes.extend_from_slice(&h.diverged_at.map_or(0, |s| s + 1).to_le_bytes());
     for series in [&h.steps, &h.train, &h.test] {
         series.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
     }
@@ -193,13 +194,21 @@ fn read_history(text: &str) -> Result<History, String> {
     let n = u32::from_le_bytes(word(0, 4)?.try_into().expect("4 bytes")) as usize;
     let every = u64::from_le_bytes(word(4, 8)?.try_into().expect("8 bytes"));
     let last = u64::from_le_bytes(word(12, 8)?.try_into().expect("8 bytes"));
-    if n > crate::history::CAPACITY || bytes.len() != 20 + 24 * n || every == 0 {
+    let diverged = u64::from_le_bytes(word(20, 8)?.try_into().expect("8 bytes"));
+    if n > crate::history::CAPACITY || bytes.len() != 28 + 24 * n || every == 0 {
         return Err("not a loss history".into());
     }
     let series = |k: usize| -> Vec<f64> {
-        (0..n).map(|i| f64::from_le_bytes(bytes[20 + 8 * (k * n + i)..][..8].try_into().expect("8 bytes"))).collect()
+        (0..n).map(|i| f64::from_le_bytes(bytes[28 + 8 * (k * n + i)..][..8].try_into().expect("8 bytes"))).collect()
     };
-    Ok(History { steps: series(0), train: series(1), test: series(2), every, last_step: last.checked_sub(1) })
+    Ok(History {
+        steps: series(0),
+        train: series(1),
+        test: series(2),
+        every,
+        last_step: last.checked_sub(1),
+        diverged_at: diverged.checked_sub(1),
+    })
 }
 
 /// `f2` (forward through layer index 2), `l`, `b0`, `u`, or `-`, then `.whole.edited.sample`.
@@ -581,7 +590,14 @@ mod tests {
             scaling: Scaling::Standardize,
             lesson: Some("vanishing-gradients".into()),
             points: None,
-            view: crate::settings::ViewSettings { show_test: true, heatmaps: false, log_scale: true, present: true, text_size: 1.5, ..Default::default() },
+            view: crate::settings::ViewSettings {
+                show_test: true,
+                heatmaps: false,
+                log_scale: true,
+                present: true,
+                text_size: 1.5,
+                ..Default::default()
+            },
         }
     }
 

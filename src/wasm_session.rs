@@ -337,6 +337,11 @@ impl Session {
         self.inner.metrics(test).map(|m| m.map_or(JsValue::NULL, |m| to_js(&m))).map_err(js_error)
     }
 
+    /// The network's outputs on every training (or test) row (rows × outputs).
+    pub fn outputs(&mut self, test: bool) -> JsResult<Vec<f64>> {
+        self.inner.outputs(test).map_err(js_error)
+    }
+
     #[wasm_bindgen(js_name = datasetLoss)]
     pub fn dataset_loss(&mut self, test: bool) -> JsResult<f64> {
         self.inner.dataset_loss(test).map_err(js_error)
@@ -360,6 +365,12 @@ impl Session {
     #[wasm_bindgen(js_name = recordHistory)]
     pub fn record_history(&mut self) {
         self.inner.record_history();
+    }
+
+    /// The step at which training diverged (the chart marks it), or undefined.
+    #[wasm_bindgen(js_name = historyDivergedAt)]
+    pub fn history_diverged_at(&self) -> Option<f64> {
+        self.inner.history().diverged_at.map(|s| s as f64)
     }
 
     #[wasm_bindgen(js_name = historyLength)]
@@ -391,9 +402,8 @@ impl Session {
     /// Draws the loss chart on `canvas` (its backing store sized for `pixel_ratio`).
     #[wasm_bindgen(js_name = drawLossChart)]
     pub fn draw_loss_chart(&self, canvas: web_sys::HtmlCanvasElement, pixel_ratio: f64) -> JsResult<()> {
-        let h = self.inner.history();
         let log = self.inner.settings().view.log_scale;
-        crate::wasm_chart::draw_loss_chart(canvas, &h.steps, &h.train, &h.test, log, pixel_ratio)
+        crate::wasm_chart::draw_history(canvas, self.inner.history(), log, pixel_ratio)
     }
 
     // ---- views over the arrays -------------------------------------------------------------

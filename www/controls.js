@@ -227,6 +227,17 @@ const makers = {
 };
 makers.integer = makers.number;
 
+/** Where each control was built, so that a lesson can borrow it and give it back. */
+const homes = new Map();
+
+/** Moves the control of setting `key` into `host` (a lesson card), or back home (null). */
+export function placeControl(key, host) {
+  const control = controls.get(key);
+  if (!control) return;
+  const target = host ?? homes.get(key);
+  if (control.element.parentElement !== target) target.append(control.element);
+}
+
 /** Builds every control of the catalogue into the page. */
 export function setupControls() {
   for (const entry of state.catalogue) {
@@ -235,6 +246,7 @@ export function setupControls() {
     control.element.dataset.key = entry.key;
     const host = spot ?? document.querySelector(`[data-group="${entry.group}"]`);
     host.append(control.element);
+    homes.set(entry.key, host);
     controls.set(entry.key, control);
   }
   subscribe(['settings', 'data', 'network', 'view'], syncControls);

@@ -4,6 +4,7 @@
 
 import { state, subscribe } from './state.js';
 import { loadLesson, leaveLesson } from './actions.js';
+import { placeControl } from './controls.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,10 +34,17 @@ export function currentLesson() {
   return state.lessons.find((l) => l.id === id) ?? null;
 }
 
+/** The settings the current lesson shows in its card (borrowed from the settings panel). */
+let featured = [];
+
 function syncLesson(race) {
   const lesson = currentLesson();
   $('lesson').value = lesson ? lesson.id : '';
   $('lesson-card').hidden = !lesson;
+  const wanted = lesson?.controls ?? [];
+  for (const key of featured) if (!wanted.includes(key)) placeControl(key, null);
+  for (const key of wanted) placeControl(key, $('lesson-controls'));
+  featured = wanted;
   if (!lesson) return;
   $('lesson-title').textContent = lesson.title;
   $('lesson-text').textContent = lesson.text;

@@ -25,6 +25,7 @@ import { createInspector } from './inspector.js';
 import { updatePanels } from './panels.js';
 import { updateFrame } from './page_view.js';
 import { announce, updateTables } from './announcer.js';
+import { updateSamples } from './samples_view.js';
 import { setupKeyboard } from './keyboard.js';
 import { scaleGradientCss } from './colors.js';
 import { updateMetrics } from './metrics.js';
@@ -160,6 +161,7 @@ async function boot() {
 
   let chartAt = 0;
   let tablesAt = 0;
+  let samplesAt = 0;
   startLoop((now) => {
     if (stale.network || stale.output) {
       const layout = network.layout();
@@ -177,6 +179,12 @@ async function boot() {
       const octx = outputCanvas.getContext('2d');
       octx.setTransform(out.dpr, 0, 0, out.dpr, 0, 0);
       heatmaps.drawOutput(outputCanvas, octx, out);
+      if (!state.playing || now - samplesAt > 250) {
+        samplesAt = now;
+        updateSamples();
+      } else {
+        stale.output = true;
+      }
       // Several outputs: each one's own map below the plane.
       mapsCanvas.hidden = state.shape[state.shape.length - 1] < 2 || state.info.dims > 2;
       if (!mapsCanvas.hidden) {
