@@ -111,6 +111,15 @@ impl Session {
         to_js(&self.inner.link())
     }
 
+    /// A link to this state with a patch of view settings applied (`{present: true}`).
+    #[wasm_bindgen(js_name = linkWith)]
+    pub fn link_with(&self, patch: JsValue) -> JsResult<JsValue> {
+        let patch: serde_json::Map<String, serde_json::Value> = settings("patch", &patch)?;
+        let mut copy = self.inner.clone();
+        copy.apply(&patch).map_err(js_error)?;
+        Ok(to_js(&copy.link()))
+    }
+
     /// Loads a CSV file (`labelColumn` from 0; the last column if undefined).
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(&mut self, text: &str, name: &str, label_column: Option<u32>) -> JsResult<JsValue> {

@@ -8,27 +8,33 @@ import { download, downloadCanvas, chosenText } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** The link to the current state: {url, complete, note}. */
-export function shareLink() {
-  const link = state.session.link();
+/** The link to the current state: {url, complete, note}, in presenter mode if asked. */
+export function shareLink(present = document.getElementById('share-present').checked) {
+  const link = state.session.linkWith({ present });
   return { ...link, url: `${location.origin}${location.pathname}?${link.query}` };
 }
 
 export function setupShare() {
   const dialog = $('share');
-  $('share-button').addEventListener('click', () => {
+  const fill = () => {
     let link;
     try {
       link = shareLink();
     } catch (error) {
       reportError(error);
-      return;
+      return false;
     }
     $('share-url').value = link.url;
     const length = `${link.url.length.toLocaleString('en-US')} characters.`;
     const long = link.url.length > 8000 ? ' Some chat tools cut links this long: the model file holds the same state.' : '';
     $('share-note').textContent = `${length} ${link.note}${long}`;
     $('share-note').dataset.complete = String(link.complete);
+    return true;
+  };
+  $('share-present').addEventListener('change', () => { fill(); $('share-url').select(); });
+  $('share-button').addEventListener('click', () => {
+    $('share-present').checked = Boolean(state.controls.present?.value);
+    if (!fill()) return;
     play(false);
     dialog.hidden = false;
     $('share-url').select();
