@@ -207,6 +207,30 @@ impl Session {
         to_js(&self.inner.reset(seed))
     }
 
+    /// Goes back to the state before the last training action (a phase, a step, an epoch, a
+    /// run of `train`, a reset, a hand edit or a live setting), bit for bit, counters included.
+    /// Returns the outcome; throws `out_of_range` when there is nothing to undo.
+    pub fn undo(&mut self) -> JsResult<JsValue> {
+        outcome(self.inner.undo())
+    }
+
+    /// Takes again the last action undone; throws `out_of_range` when there is none.
+    pub fn redo(&mut self) -> JsResult<JsValue> {
+        outcome(self.inner.redo())
+    }
+
+    /// How many actions can be undone (0 after a new network, data, lesson, link or file).
+    #[wasm_bindgen(js_name = canUndo)]
+    pub fn can_undo(&self) -> u32 {
+        self.inner.can_undo() as u32
+    }
+
+    /// How many undone actions can be redone.
+    #[wasm_bindgen(js_name = canRedo)]
+    pub fn can_redo(&self) -> u32 {
+        self.inner.can_redo() as u32
+    }
+
     /// Why training stopped by itself, if it did.
     pub fn finished(&self) -> Option<String> {
         self.inner.finished().map(str::to_string)

@@ -59,3 +59,36 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     assert_eq!(other.steps(), 1.0);
     assert_eq!(other.core().trainer().snapshot(), s.core().trainer().snapshot());
 }
+
+#[wasm_bindgen_test]
+fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
+    let mut s = Session::new();
+    s.train(30).unwrap();
+    let start = s.core().trainer().snapshot();
+    for _ in 0..50 {
+        s.step_phase().unwrap();
+    }
+    assert_eq!(s.can_undo(), 51);
+    assert!(s.steps() > 30.0);
+    for _ in 0..50 {
+        let outcome = s.undo().unwrap();
+        assert!(JSON::stringify(&get(&outcome, "changed")).unwrap().as_string().unwrap().contains("weights"));
+    }
+    assert_eq!(s.core().trainer().snapshot(), start);
+    assert_eq!((s.steps(), s.can_undo(), s.can_redo()), (30.0, 1, 50));
+    let outcome = s.undo().unwrap();
+    assert_eq!(get(&outcome, "message").as_string().unwrap(), "Undone: 30 training steps. Back at step 0.");
+    assert_eq!(s.steps(), 0.0);
+    let (kind, message, _) = kind_of(s.undo());
+    assert_eq!((kind.as_str(), message.as_str()), ("out_of_range", "nothing to undo"));
+    // Redo, then the same run again: the same state.
+    s.redo().unwrap();
+    assert_eq!(s.steps(), 30.0);
+    s.redo().unwrap();
+    let mut again = Session::new();
+    again.train(30).unwrap();
+    again.step_phase().unwrap();
+    assert_eq!(s.core().trainer().snapshot(), again.core().trainer().snapshot());
+    s.load_lesson("xor", None).unwrap();
+    assert_eq!((s.can_undo(), s.can_redo()), (0, 0));
+}
