@@ -9,6 +9,10 @@
 //! rebuilds both. Lessons, links, CSV files, drawn points and model files all end in the same
 //! `build`. Each change answers with an `Outcome`: what changed (so the page repaints only
 //! that) and what to tell the student.
+//!
+//! Before each training action (a phase, a step, an epoch, a run of steps, a reset, a hand
+//! edit, a live setting) the session saves what the action may change, so that `undo` can go
+//! back to it bit for bit (see `undo`); a rebuild empties what was saved.
 
 use crate::chain_rule::{ChainRule, ParamRef};
 use crate::csv::CsvOptions;
@@ -456,6 +460,21 @@ impl Session {
     /// Runs the network on rows of inputs without training (heatmaps).
     pub fn probe(&mut self, inputs: &[f64]) -> Result<usize> {
         self.trainer.probe(inputs).map(|p| p.rows)
+    }
+
+    /// The network's outputs ŷ for every point of the training set (or the test set), row by
+    /// row (points × outputs) in the set's order: for a lesson's exact samples, one row per
+    /// sample (the XOR lesson's four final outputs).
+    pub fn outputs(&mut self, test: bool) -> Result<Vec<f64>> {
+        let set = match split(test) {
+            Split::Train => self.trainer.data(Split::Train).ok_or(Error::NoData)?,
+            Split::Test => {
+                self.trainer.data(Split::Test).ok_or_else(|| Error::OutOfRange("no test data is loaded".into()))?
+            }
+        };
+        let inputs = set.inputs.clone();
+        let probe = self.trainer.probe(&inputs)?;
+        Ok(probe.activations.last().cloned().unwrap_or_default())
     }
 
     /// The loss over a whole set.

@@ -25,7 +25,8 @@ pub fn catalogue() -> JsValue {
     to_js(&crate::settings::catalogue())
 }
 
-/// The lessons for the lesson menu: `[{id, title, text, variants: [label]}]`.
+/// The lessons for the lesson menu: `[{id, title, text, variants: [label], controls: [key]}]`;
+/// `controls` are catalogue keys of the settings the lesson card shows beside its text.
 #[wasm_bindgen(js_name = lessonList)]
 pub fn lesson_list() -> JsValue {
     let list: Vec<serde_json::Value> = crate::presets::lessons()
@@ -36,6 +37,7 @@ pub fn lesson_list() -> JsValue {
                 "title": l.title,
                 "text": l.text,
                 "variants": l.variants.iter().map(|v| v.label.clone()).collect::<Vec<_>>(),
+                "controls": l.controls,
             })
         })
         .collect();
@@ -359,6 +361,12 @@ impl Session {
     /// Metrics on the test points (or the training points); null for exact samples.
     pub fn metrics(&mut self, test: bool) -> JsResult<JsValue> {
         self.inner.metrics(test).map(|m| m.map_or(JsValue::NULL, |m| to_js(&m))).map_err(js_error)
+    }
+
+    /// The network's outputs for every training (or test) point, row by row (points ×
+    /// outputs); for a lesson's samples, one row per sample.
+    pub fn outputs(&mut self, test: bool) -> JsResult<Vec<f64>> {
+        self.inner.outputs(test).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = datasetLoss)]

@@ -92,3 +92,23 @@ fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
     s.load_lesson("xor", None).unwrap();
     assert_eq!((s.can_undo(), s.can_redo()), (0, 0));
 }
+
+#[wasm_bindgen_test]
+fn lessons_list_their_controls_and_xor_stops_with_its_outputs() {
+    let list = js_sys::Array::from(&lesson_list());
+    let rate = list.iter().find(|l| get(l, "id").as_string().as_deref() == Some("learning-rate")).unwrap();
+    assert_eq!(JSON::stringify(&get(&rate, "controls")).unwrap(), "[\"lr\"]");
+    for l in list.iter() {
+        assert!(js_sys::Array::is_array(&get(&l, "controls")));
+    }
+    let mut s = Session::new();
+    s.load_lesson("xor", None).unwrap();
+    while s.finished().is_none() {
+        s.train(1000).unwrap();
+    }
+    assert_eq!(s.finished().as_deref(), Some("stopped after 5000 epochs, as asked"));
+    assert_eq!(s.epochs(), 5000.0);
+    let outputs = s.outputs(false).unwrap();
+    assert_eq!(outputs.len(), 4);
+    assert!((outputs[0] - 0.10283162432276878).abs() < 1e-9, "{outputs:?}");
+}
