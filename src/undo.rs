@@ -21,7 +21,8 @@
 //! when the trainer reshuffles, so the saved states of one epoch hold one copy of it. A state
 //! larger than `BYTES` by itself (a large network with a batch of many thousand points) is not
 //! kept: the ring empties and `undo` says why. The worst case is therefore `BYTES`, 32 MiB,
-//! plus the allocator's own overhead. On the page's default network (2 → 4 → 4 → 1, batch 10,
+//! plus the allocator's own overhead, plus, while an action runs, the one state saved before it
+//! (until the ring knows whether it fits). On the page's default network (2 → 4 → 4 → 1, batch 10,
 //! 160 training points) a saved state counts about 17 KB, 10 KB of it the loss history, so 64
 //! of them take about 1.1 MB; saving one costs about 1 µs natively, less than the training
 //! step it comes with (`undo_cost` in tests/session.rs measures it).

@@ -186,6 +186,8 @@ fn deep_sigmoid_gradients_vanish_and_relu_ones_do_not() {
     sigmoid.train(20).unwrap();
     relu.train(20).unwrap();
     let (s, r) = (gradient_ratio(&sigmoid), gradient_ratio(&relu));
+    says(&l, "so the first layers barely learn");
+    says(&l, "the gradients reach the first layer");
     assert!(s < 0.01, "sigmoid: first/last gradient ratio {s}");
     assert!(r > 10.0 * s, "ReLU keeps far more of the gradient: {r} vs {s}");
 }
@@ -288,7 +290,9 @@ fn the_big_network_overfits_and_regularization_helps() {
     };
     let (train, test) = losses(0);
     assert!(train < 0.5 * test, "overfitting: train {train}, test {test}");
-    // "Twenty noisy training points": the training loss falls towards 0 while the test loss climbs.
+    says(&l, "Twenty noisy training points");
+    says(&l, "the training loss falls towards 0 while the test loss climbs");
+    says(&l, "the training loss stays higher, the test loss lower");
     let mut s = session(&l, None);
     assert_eq!(s.data_info().train_points, 20);
     for _ in 0..40 {
@@ -312,6 +316,7 @@ fn adam_and_momentum_beat_plain_sgd() {
         t.dataset_loss(Split::Train).unwrap()
     };
     let sgd = loss(0);
+    says(&l, "momentum and Adam pass SGD");
     assert!(loss(1) < sgd && loss(3) < sgd, "SGD {sgd}");
 }
 
