@@ -211,7 +211,7 @@ fn the_learning_rate_lesson_converges_at_its_own_rate() {
 #[test]
 fn a_high_rate_explodes_from_the_start_within_a_few_hundred_steps() {
     let l = lesson("learning-rate").unwrap();
-    says(&l, "η = 3 it climbs tenfold and more at each step until it overflows, within a few hundred steps");
+    says(&l, "η = 3 it climbs about tenfold a step until it overflows, within a few hundred steps");
     let mut s = session(&l, Some(0));
     assert_eq!(s.learning_rate(), 3.0);
     // The loss climbs steadily: about tenfold a step, every 10 steps higher than before.
