@@ -35,6 +35,7 @@ pub mod settings;
 pub mod share;
 pub mod snapshot;
 pub mod trainer;
+pub mod undo;
 pub mod wasm;
 pub mod wasm_chart;
 pub mod wasm_data;

@@ -45,6 +45,16 @@ impl Phase {
         }
     }
 
+    /// In words, layers numbered from 1: "forward through layer 2", "the loss", "the update".
+    pub fn describe(self) -> String {
+        match self {
+            Phase::Forward(l) => format!("forward through layer {}", l + 1),
+            Phase::Loss => "the loss".into(),
+            Phase::Backward(l) => format!("backward through layer {}", l + 1),
+            Phase::Update => "the update".into(),
+        }
+    }
+
     /// Where this phase comes in its step (0 for the first forward phase), in a network of
     /// `layer_count` layers.
     pub fn index(self, layer_count: usize) -> usize {

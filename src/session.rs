@@ -9,6 +9,10 @@
 //! rebuilds both. Lessons, links, CSV files, drawn points and model files all end in the same
 //! `build`. Each change answers with an `Outcome`: what changed (so the page repaints only
 //! that) and what to tell the student.
+//!
+//! Before each training action (a phase, a step, an epoch, a run of steps, a reset, a hand
+//! edit, a live setting) the session saves what the action may change, so that `undo` can go
+//! back to it bit for bit (see `undo`); a rebuild empties what was saved.
 
 use crate::chain_rule::{ChainRule, ParamRef};
 use crate::csv::CsvOptions;
@@ -24,6 +28,7 @@ use crate::settings::{self, fit_output, short, Effect, Settings, SharedPoints};
 use crate::share;
 use crate::snapshot::TrainerState;
 use crate::trainer::{Split, Trainer};
+use crate::undo::{self, Configs, Ring, Saved};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -136,6 +141,8 @@ pub struct Session {
     domain: ([f64; 2], [f64; 2]),
     data_version: u32,
     network_version: u32,
+    /// The states before the last training actions (see `undo`); a rebuild empties it.
+    undo: Ring,
 }
 
 impl Default for Session {
@@ -217,6 +224,7 @@ impl Session {
             domain: ([0.0, 1.0], [0.0, 1.0]),
             data_version: 0,
             network_version: 0,
+            undo: Ring::default(),
         };
         session.domain = session.compute_domain();
         session.history.record(&mut session.trainer, true);
@@ -443,16 +451,6 @@ impl Session {
         }))
     }
 
-    /// The network's outputs (rows × outputs) on every training (or test) row, as it is now.
-    pub fn outputs(&mut self, test: bool) -> Result<Vec<f64>> {
-        let inputs = match self.trainer.data(split(test)) {
-            Some(d) => d.inputs.clone(),
-            None => return Ok(Vec::new()),
-        };
-        let probe = self.trainer.probe(&inputs)?;
-        Ok(probe.activations.last().cloned().unwrap_or_default())
-    }
-
     /// The factors of a parameter's gradient for the batch sample shown.
     pub fn chain_rule(&self, param: ParamRef) -> Result<ChainRule> {
         let batch = self.trainer.network().batch_len.max(1);
@@ -464,6 +462,21 @@ impl Session {
         self.trainer.probe(inputs).map(|p| p.rows)
     }
 
+    /// The network's outputs ŷ for every point of the training set (or the test set), row by
+    /// row (points × outputs) in the set's order: for a lesson's exact samples, one row per
+    /// sample (the XOR lesson's four final outputs).
+    pub fn outputs(&mut self, test: bool) -> Result<Vec<f64>> {
+        let set = match split(test) {
+            Split::Train => self.trainer.data(Split::Train).ok_or(Error::NoData)?,
+            Split::Test => {
+                self.trainer.data(Split::Test).ok_or_else(|| Error::OutOfRange("no test data is loaded".into()))?
+            }
+        };
+        let inputs = set.inputs.clone();
+        let probe = self.trainer.probe(&inputs)?;
+        Ok(probe.activations.last().cloned().unwrap_or_default())
+    }
+
     /// The loss over a whole set.
     pub fn dataset_loss(&mut self, test: bool) -> Result<f64> {
         self.trainer.dataset_loss(split(test))
@@ -473,7 +486,8 @@ impl Session {
 
     /// Runs the next phase. After an update, the loss history gets its point.
     pub fn step_phase(&mut self) -> Result<Phase> {
-        match self.trainer.step_phase() {
+        let saved = self.save(self.trainer.next_phase().describe(), false);
+        let result = match self.trainer.step_phase() {
             Ok(phase) => {
                 self.position.last = Some(phase);
                 self.position.whole = false;
@@ -484,17 +498,23 @@ impl Session {
                 Ok(phase)
             }
             Err(e) => Err(self.after_divergence(e)),
-        }
+        };
+        self.keep(saved, &result);
+        result
     }
 
     /// Finishes the current step (or runs a whole one); returns its batch loss.
     pub fn step(&mut self) -> Result<f64> {
+        let saved = self.save("a training step".into(), false);
         let result = self.trainer.step();
-        self.after_steps(result, false, true)
+        let result = self.after_steps(result, false, true);
+        self.keep(saved, &result);
+        result
     }
 
     /// Runs steps until the epoch counter moves on.
     pub fn step_epoch(&mut self) -> Result<f64> {
+        let saved = self.save("an epoch".into(), false);
         let target = self.trainer.epochs() + 1;
         let mut result = Ok(self.trainer.network().loss_value);
         for _ in 0..=self.trainer.steps_per_epoch() {
@@ -506,15 +526,26 @@ impl Session {
                 break;
             }
         }
-        self.after_steps(result, true, true)
+        let result = self.after_steps(result, true, true);
+        self.keep(saved, &result);
+        result
     }
 
     /// Runs `steps` whole steps fast (fewer if the stop rule ends training); the history gets
-    /// at most one point.
+    /// at most one point, and undo one saved state for the whole call. Once the stop rule has
+    /// ended training, nothing runs and nothing changes.
     pub fn train(&mut self, steps: u32) -> Result<f64> {
+        if steps == 0 || self.trainer.finished().is_some() {
+            return self.trainer.train(steps);
+        }
+        let mut saved = self.save(String::new(), false);
         let result = self.trainer.train(steps);
         let finished = self.trainer.finished().is_some();
-        self.after_steps(result, steps > 1, finished)
+        let result = self.after_steps(result, steps > 1, finished);
+        let ran = self.trainer.steps() - saved.state.steps;
+        saved.what = if ran == 1 { "a training step".into() } else { format!("{ran} training steps") };
+        self.keep(saved, &result);
+        result
     }
 
     fn after_steps(&mut self, result: Result<f64>, whole: bool, force: bool) -> Result<f64> {
@@ -553,6 +584,14 @@ impl Session {
 
     /// Fresh initial weights (from `seed` if given); the data stays.
     pub fn reset(&mut self, seed: Option<u32>) -> Outcome {
+        let what = if seed.is_some() { "the new seed" } else { "the reset" };
+        let saved = self.save(what.into(), seed.is_some());
+        let outcome = self.reset_training(seed);
+        self.undo.record(saved);
+        outcome
+    }
+
+    fn reset_training(&mut self, seed: Option<u32>) -> Outcome {
         if let Some(seed) = seed {
             self.settings.network.seed = seed;
         }
@@ -566,9 +605,11 @@ impl Session {
 
     /// Sets a weight or bias by hand; it takes effect from the next phase.
     pub fn set_parameter(&mut self, param: ParamRef, value: f64) -> Result<Outcome> {
-        self.trainer.set_parameter(param, value)?;
-        self.position.edited = true;
         let what = if param.input.is_some() { "w" } else { "b" };
+        let saved = self.save(format!("{what} set by hand"), false);
+        self.trainer.set_parameter(param, value)?;
+        self.undo.record(saved);
+        self.position.edited = true;
         Ok(Outcome::new(
             &["weights", "position"],
             Some(format!("Set {what} to {}: the change takes effect at the next phase.", short(value))),
@@ -614,6 +655,94 @@ impl Session {
                 layer >= 0 && units(layer).is_some_and(|u| neuron < u) && units(layer - 1).is_some_and(|u| input < u)
             }
         }
+    }
+
+    // ---- undo ---------------------------------------------------------------------------
+
+    /// What a training action may change, saved before it runs (`settings`: the action
+    /// changes settings too). See `undo`.
+    fn save(&self, what: String, settings: bool) -> Saved {
+        let configs = settings.then(|| {
+            Box::new(Configs { settings: self.settings.network.clone(), trainer: self.trainer.config().clone() })
+        });
+        Saved::new(what, self.trainer.snapshot(), self.history.clone(), self.position, configs)
+    }
+
+    /// Keeps the state saved before a training action when the action ran, or diverged part
+    /// of the way (it changed the state then too); a refused action changed nothing.
+    fn keep<T>(&mut self, saved: Saved, result: &Result<T>) {
+        if matches!(result, Ok(_) | Err(Error::Diverged { .. })) {
+            self.undo.record(saved);
+        }
+    }
+
+    /// How many actions can be undone now (0 after a rebuild; at most `undo::STEPS`).
+    pub fn can_undo(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// How many undone actions can be redone now (0 once a new action has been taken).
+    pub fn can_redo(&self) -> usize {
+        self.undo.redo_len()
+    }
+
+    /// Goes back to the state before the last training action: a phase, a step, an epoch, a
+    /// run of steps, a reset, a weight or bias set by hand, or a live setting (whose value goes
+    /// back too). Everything the next steps depend on is put back bit for bit, so stepping again
+    /// gives the same numbers as the first time; the counters, the loss history and the
+    /// position inside the step go back with it. The neuron or edge selected and the sample
+    /// shown stay (the sample is moved to the batch's first if the batch put back is shorter).
+    /// Changes that rebuild the network or the data cannot be undone (see `undo`).
+    pub fn undo(&mut self) -> Result<Outcome> {
+        let saved = self.undo.take_back().ok_or_else(|| self.nothing_to("undo"))?;
+        let now = self.save(saved.what.clone(), saved.configs.is_some());
+        let outcome = self.put_back(saved, "Undone")?;
+        self.undo.put_forward(now);
+        Ok(outcome)
+    }
+
+    /// Takes again the last action undone, to the same state as the first time.
+    pub fn redo(&mut self) -> Result<Outcome> {
+        let saved = self.undo.take_forward().ok_or_else(|| self.nothing_to("redo"))?;
+        let now = self.save(saved.what.clone(), saved.configs.is_some());
+        let outcome = self.put_back(saved, "Redone")?;
+        self.undo.put_back(now);
+        Ok(outcome)
+    }
+
+    fn nothing_to(&self, what: &str) -> Error {
+        match self.undo.refused() {
+            Some(bytes) => Error::OutOfRange(format!(
+                "nothing to {what}: this network's state with its batch takes {} MB, more than the {} MB kept for undo",
+                bytes.div_ceil(1 << 20),
+                undo::BYTES >> 20
+            )),
+            None => Error::OutOfRange(format!("nothing to {what}")),
+        }
+    }
+
+    /// Puts a saved state back (`done`: "Undone" or "Redone", for the message).
+    fn put_back(&mut self, saved: Saved, done: &str) -> Result<Outcome> {
+        // The network and the data are those the state was saved with (a rebuild empties the
+        // ring), so this cannot fail; if it did, nothing would change.
+        if let Err(e) = self.trainer.restore(&saved.state) {
+            self.undo.clear();
+            return Err(e);
+        }
+        let mut changed = vec!["weights", "history", "position"];
+        if let Some(configs) = saved.configs {
+            let Configs { settings, trainer } = *configs;
+            self.trainer.put_back_config(&trainer);
+            self.settings.network = settings;
+            changed.insert(0, "settings");
+        }
+        self.history = saved.history;
+        let batch = self.trainer.network().batch_len.max(1);
+        let sample = if self.position.sample < batch { self.position.sample } else { 0 };
+        self.position = Position { sample, selection: self.position.selection, ..saved.position };
+        let at = if done == "Undone" { "Back at" } else { "Now at" };
+        let message = format!("{done}: {}. {at} step {}.", saved.what, self.trainer.steps());
+        Ok(Outcome::new(&changed, Some(message)))
     }
 
     // ---- changing settings -------------------------------------------------------------
@@ -678,16 +807,20 @@ impl Session {
             }
             Effect::Live => {
                 next.network.validate().map_err(with_field)?;
+                let saved = self.save(format!("the change of {}", labels.join(", ")), true);
                 self.apply_live(&next).map_err(with_field)?;
+                self.undo.record(saved);
                 self.settings = next;
                 Ok(Outcome::new(&["settings"], None))
             }
             Effect::Reset => {
                 next.network.validate().map_err(with_field)?;
+                let saved = self.save(format!("the change of {}", labels.join(", ")), true);
                 self.apply_live(&next).map_err(with_field)?;
+                self.undo.record(saved);
                 let seed = next.network.seed;
                 self.settings = next;
-                Ok(self.reset(Some(seed)))
+                Ok(self.reset_training(Some(seed)))
             }
             Effect::Rebuild => {
                 // A new shape starts from fresh weights, unless a lesson gave them for it.

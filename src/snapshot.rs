@@ -16,6 +16,7 @@ use crate::network::Layer;
 use crate::phase::Phase;
 use crate::rng::Rng;
 use crate::trainer::Trainer;
+use std::sync::Arc;
 
 /// Format of the byte form.
 const VERSION: u8 = 1;
@@ -26,7 +27,9 @@ pub struct TrainerState {
     pub epochs: u64,
     pub next_phase: Phase,
     pub cursor: usize,
-    pub order: Vec<usize>,
+    /// The epoch's order, shared with the trainer until it reshuffles (so a snapshot does
+    /// not copy up to 100,000 indices).
+    pub order: Arc<Vec<usize>>,
     pub rng: [u64; 4],
     pub finished: Option<String>,
     pub batch_indices: Vec<usize>,
@@ -97,7 +100,7 @@ impl Trainer {
             epochs: self.epochs,
             next_phase: self.next_phase,
             cursor: self.cursor,
-            order: self.order.clone(),
+            order: Arc::clone(&self.order),
             rng: self.rng.state(),
             finished: self.finished.clone(),
             batch_indices: n.batch_indices.clone(),
@@ -124,7 +127,7 @@ impl Trainer {
         self.epochs = state.epochs;
         self.next_phase = state.next_phase;
         self.cursor = state.cursor;
-        self.order.clone_from(&state.order);
+        self.order = Arc::clone(&state.order);
         self.rng = rng;
         self.finished.clone_from(&state.finished);
         let n = &mut self.network;
@@ -154,7 +157,7 @@ impl Trainer {
             return Err(format!("is for {} training points, and the data has {points}", state.order.len()));
         }
         let mut seen = vec![false; points];
-        for &i in &state.order {
+        for &i in state.order.iter() {
             if i >= points || std::mem::replace(&mut seen[i], true) {
                 return Err("has an epoch order that is not a permutation of the points".into());
             }
@@ -200,6 +203,19 @@ impl PartialEq for TrainerState {
 }
 
 impl TrainerState {
+    /// The bytes its arrays take in memory, the epoch's order aside (that one is shared; see
+    /// `order`): 8 per number or index, and a vector's own 24.
+    pub fn bytes_without_order(&self) -> usize {
+        let vec = |len: usize| 24 + 8 * len;
+        let arrays: usize = self.network_arrays.iter().map(|a| vec(a.len())).sum::<usize>()
+            + self.layer_arrays.iter().flatten().map(|a| vec(a.len())).sum::<usize>()
+            + 24 * self.layer_arrays.len();
+        std::mem::size_of::<TrainerState>()
+            + arrays
+            + vec(self.batch_indices.len())
+            + self.finished.as_ref().map_or(0, String::len)
+    }
+
     /// The byte form (see the module's docs).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(1024));
@@ -260,7 +276,7 @@ impl TrainerState {
             _ => return Err("names an unknown phase".into()),
         };
         let cursor = r.u32()? as usize;
-        let order = r.indices()?;
+        let order = Arc::new(r.indices()?);
         let rng = [r.u64()?, r.u64()?, r.u64()?, r.u64()?];
         let finished = match r.u8()? {
             0 => None,

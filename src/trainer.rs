@@ -21,6 +21,7 @@ use crate::phase::Phase;
 use crate::regularization::Regularization;
 use crate::rng::Rng;
 use crate::schedule::Schedule;
+use std::sync::Arc;
 
 /// The most steps one `train` call may run (a call must return to let the page draw).
 pub const MAX_STEPS_PER_CALL: u32 = 10_000_000;
@@ -34,7 +35,9 @@ pub struct Trainer {
     pub(crate) train_set: Option<Dataset>,
     pub(crate) test_set: Option<Dataset>,
     pub(crate) rng: Rng,
-    pub(crate) order: Vec<usize>,
+    /// The epoch's order of the training points. Shared with saved states (undo steps keep
+    /// it without copying it) and copied on write: only a reshuffle copies it.
+    pub(crate) order: Arc<Vec<usize>>,
     pub(crate) cursor: usize,
     pub(crate) next_phase: Phase,
     pub(crate) steps: u64,
@@ -63,7 +66,7 @@ impl Trainer {
             train_set: None,
             test_set: None,
             rng,
-            order: Vec::new(),
+            order: Arc::default(),
             cursor: 0,
             next_phase: Phase::FIRST,
             steps: 0,
@@ -148,7 +151,7 @@ impl Trainer {
 
     /// New training data starts a new epoch and abandons a step in progress.
     fn replace_training_set(&mut self, data: Dataset) {
-        self.order = (0..data.len()).collect();
+        self.order = Arc::new((0..data.len()).collect());
         self.cursor = 0;
         self.next_phase = Phase::FIRST;
         self.train_set = Some(data);
@@ -256,12 +259,23 @@ impl Trainer {
         }
         self.rng = Rng::new(self.config.seed);
         self.network = Network::new(&self.config, &mut self.rng);
-        self.order = (0..self.train_set.as_ref().map_or(0, Dataset::len)).collect();
+        self.order = Arc::new((0..self.train_set.as_ref().map_or(0, Dataset::len)).collect());
         self.cursor = 0;
         self.next_phase = Phase::FIRST;
         self.steps = 0;
         self.epochs = 0;
         self.finished = None;
+    }
+
+    /// Puts back a config this trainer had before a live change (an undo step): the
+    /// optimizer, regularization, schedule, stop rule, batch size, dropout and seed take its
+    /// values, and the network's shape stays. The optimizer's moments, the dropout masks and
+    /// the stop rule's verdict are not touched: restore the saved state after this.
+    pub(crate) fn put_back_config(&mut self, config: &NetworkConfig) {
+        for (layer, saved) in self.network.layers.iter_mut().zip(&config.layers) {
+            layer.dropout = saved.dropout;
+        }
+        self.config.clone_from(config);
     }
 
     /// Changes the optimizer or its hyper-parameters from the next update on. The optimizer's
@@ -394,7 +408,7 @@ impl Trainer {
     fn load_next_batch(&mut self) -> Result<()> {
         let data = self.train_set.as_ref().ok_or(Error::NoData)?;
         if self.cursor == 0 && self.config.shuffle {
-            self.rng.shuffle(&mut self.order);
+            self.rng.shuffle(Arc::make_mut(&mut self.order).as_mut_slice());
         }
         let end = (self.cursor + self.config.batch_size).min(data.len());
         self.network.load_batch(&data.inputs, &data.targets, &self.order[self.cursor..end]);

@@ -25,7 +25,8 @@ pub fn catalogue() -> JsValue {
     to_js(&crate::settings::catalogue())
 }
 
-/// The lessons for the lesson menu: `[{id, title, text, variants: [label]}]`.
+/// The lessons for the lesson menu: `[{id, title, text, variants: [label], controls: [key]}]`;
+/// `controls` are catalogue keys of the settings the lesson card shows beside its text.
 #[wasm_bindgen(js_name = lessonList)]
 pub fn lesson_list() -> JsValue {
     let list: Vec<serde_json::Value> = crate::presets::lessons()
@@ -36,6 +37,7 @@ pub fn lesson_list() -> JsValue {
                 "title": l.title,
                 "text": l.text,
                 "variants": l.variants.iter().map(|v| v.label.clone()).collect::<Vec<_>>(),
+                "controls": l.controls,
             })
         })
         .collect();
@@ -216,6 +218,30 @@ impl Session {
         to_js(&self.inner.reset(seed))
     }
 
+    /// Goes back to the state before the last training action (a phase, a step, an epoch, a
+    /// run of `train`, a reset, a hand edit or a live setting), bit for bit, counters included.
+    /// Returns the outcome; throws `out_of_range` when there is nothing to undo.
+    pub fn undo(&mut self) -> JsResult<JsValue> {
+        outcome(self.inner.undo())
+    }
+
+    /// Takes again the last action undone; throws `out_of_range` when there is none.
+    pub fn redo(&mut self) -> JsResult<JsValue> {
+        outcome(self.inner.redo())
+    }
+
+    /// How many actions can be undone (0 after a new network, data, lesson, link or file).
+    #[wasm_bindgen(js_name = canUndo)]
+    pub fn can_undo(&self) -> u32 {
+        self.inner.can_undo() as u32
+    }
+
+    /// How many undone actions can be redone.
+    #[wasm_bindgen(js_name = canRedo)]
+    pub fn can_redo(&self) -> u32 {
+        self.inner.can_redo() as u32
+    }
+
     /// Why training stopped by itself, if it did.
     pub fn finished(&self) -> Option<String> {
         self.inner.finished().map(str::to_string)
@@ -346,7 +372,8 @@ impl Session {
         self.inner.metrics(test).map(|m| m.map_or(JsValue::NULL, |m| to_js(&m))).map_err(js_error)
     }
 
-    /// The network's outputs on every training (or test) row (rows × outputs).
+    /// The network's outputs for every training (or test) point, row by row (points ×
+    /// outputs); for a lesson's samples, one row per sample.
     pub fn outputs(&mut self, test: bool) -> JsResult<Vec<f64>> {
         self.inner.outputs(test).map_err(js_error)
     }

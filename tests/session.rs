@@ -342,3 +342,411 @@ fn a_lesson_with_given_weights_can_move_to_other_data() {
     s.apply(&patch(json!({"problem": "circle"}))).unwrap();
     assert_eq!((s.data_info().kind, s.data_info().input_labels.clone()), ("classification", vec!["x₁".to_string()]));
 }
+
+// ---- undo ------------------------------------------------------------------------------------
+
+/// What undo must put back: the trainer's state, the loss history and the position in the step.
+fn everything(s: &Session) -> (Vec<u8>, backprop_viz::history::History, backprop_viz::session::Position) {
+    (fingerprint(s), s.history().clone(), *s.position())
+}
+
+#[test]
+fn undoing_fifty_phases_one_by_one_returns_to_each_state_and_the_start() {
+    let mut s = mid_run();
+    let start = everything(&s);
+    let (prior, steps) = (s.can_undo(), s.trainer().steps());
+    let mut seen = vec![start.clone()];
+    for _ in 0..50 {
+        s.step_phase().unwrap();
+        seen.push(everything(&s));
+    }
+    assert_eq!(s.can_undo(), prior + 50);
+    assert_eq!(s.trainer().steps(), steps + 6, "the phases went through six updates");
+    for k in (0..50).rev() {
+        let outcome = s.undo().unwrap();
+        assert!(outcome.changed.contains(&"weights") && outcome.changed.contains(&"position"));
+        assert_eq!(everything(&s), seen[k], "after undoing back to phase {k}");
+    }
+    assert_eq!(everything(&s), start);
+    assert_eq!(s.can_undo(), prior, "what came before the fifty phases can still be undone");
+    let mut fresh = Session::new();
+    let before = everything(&fresh);
+    let e = fresh.undo().unwrap_err();
+    assert_eq!((e.kind(), e.to_string().as_str()), ("out_of_range", "nothing to undo"));
+    assert_eq!(everything(&fresh), before, "a refused undo changes nothing");
+}
+
+#[test]
+fn undo_after_an_update_restores_the_weights_and_the_counters() {
+    let mut s = Session::new();
+    s.step_epoch().unwrap();
+    while s.trainer().next_phase() != Phase::Update {
+        s.step_phase().unwrap();
+    }
+    let before = everything(&s);
+    let (steps, epochs) = (s.trainer().steps(), s.trainer().epochs());
+    let weights: Vec<Vec<f64>> = s.trainer().network().layers.iter().map(|l| l.weights.clone()).collect();
+    assert_eq!(s.step_phase().unwrap(), Phase::Update);
+    assert_eq!(s.trainer().steps(), steps + 1);
+    let outcome = s.undo().unwrap();
+    assert_eq!(outcome.message.as_deref(), Some(format!("Undone: the update. Back at step {steps}.").as_str()));
+    assert_eq!(everything(&s), before);
+    assert_eq!((s.trainer().steps(), s.trainer().epochs()), (steps, epochs));
+    assert_eq!(s.trainer().next_phase(), Phase::Update);
+    let after: Vec<Vec<f64>> = s.trainer().network().layers.iter().map(|l| l.weights.clone()).collect();
+    assert_eq!(after, weights);
+    // A whole epoch, and a run of steps, step back in one undo each.
+    let before = everything(&s);
+    s.step_epoch().unwrap();
+    s.train(500).unwrap();
+    assert_eq!(
+        s.undo().unwrap().message.as_deref(),
+        Some(format!("Undone: 500 training steps. Back at step {}.", s.trainer().steps()).as_str())
+    );
+    s.undo().unwrap();
+    assert_eq!(everything(&s), before);
+}
+
+#[test]
+fn after_undo_stepping_again_or_redo_gives_the_same_numbers() {
+    let mut s = mid_run();
+    let start = everything(&s);
+    let first = run_phases(&mut s, 23);
+    let end = everything(&s);
+    for _ in 0..23 {
+        s.undo().unwrap();
+    }
+    assert_eq!(everything(&s), start);
+    assert_eq!(s.can_redo(), 23);
+    // Redo goes forward to the very same states.
+    for _ in 0..23 {
+        s.redo().unwrap();
+    }
+    assert_eq!(everything(&s), end);
+    assert_eq!(s.redo().unwrap_err().to_string(), "nothing to redo");
+    // Undone again, then stepped again: the same losses and weights, bit for bit.
+    for _ in 0..23 {
+        s.undo().unwrap();
+    }
+    assert_eq!(run_phases(&mut s, 23), first);
+    assert_eq!(everything(&s), end);
+    assert_eq!(s.can_redo(), 0, "a new action ends what could be redone");
+    // And the runs that follow agree with a session that never went back.
+    let mut straight = mid_run();
+    run_phases(&mut straight, 23);
+    s.train(300).unwrap();
+    straight.train(300).unwrap();
+    assert_eq!(fingerprint(&s), fingerprint(&straight));
+}
+
+#[test]
+fn bulk_training_stays_bit_identical_to_stepping_with_undo_on() {
+    let mut bulk = Session::new();
+    let mut stepped = Session::new();
+    bulk.train(137).unwrap();
+    for _ in 0..137 {
+        stepped.step().unwrap();
+    }
+    assert_eq!(fingerprint(&bulk), fingerprint(&stepped));
+    assert_eq!((bulk.can_undo(), stepped.can_undo()), (1, 64), "one saved state per call, never per inner step");
+    // Undo a run and run it again: the same state.
+    let after = fingerprint(&bulk);
+    bulk.undo().unwrap();
+    assert_eq!(bulk.trainer().steps(), 0);
+    bulk.train(137).unwrap();
+    assert_eq!(fingerprint(&bulk), after);
+}
+
+#[test]
+fn undo_puts_back_a_live_setting_a_reset_and_a_hand_edit() {
+    let mut s = Session::new();
+    s.train(10).unwrap();
+    let trained = everything(&s);
+    let (settings, config) = (s.settings().clone(), s.trainer().config().clone());
+    let mut layers = settings::find("layers").unwrap().get(s.settings());
+    layers[0]["dropout"] = json!(0.3);
+    s.apply(&patch(json!({"lr": 0.05, "optimizer": "adam", "batch": 7, "layers": layers, "stop_epochs": 3}))).unwrap();
+    s.train(5).unwrap();
+    s.undo().unwrap();
+    let outcome = s.undo().unwrap();
+    assert_eq!(outcome.changed[0], "settings");
+    assert!(outcome.message.unwrap().starts_with("Undone: the change of "));
+    assert_eq!(s.settings(), &settings);
+    assert_eq!(s.trainer().config(), &config);
+    assert_eq!(s.trainer().network().layers[0].dropout, 0.0);
+    assert_eq!(everything(&s), trained);
+    let mut straight = Session::new();
+    straight.train(15).unwrap();
+    s.train(5).unwrap();
+    assert_eq!(fingerprint(&s), fingerprint(&straight), "training goes on as if the settings never changed");
+
+    // A new seed, and a reset.
+    let before = (everything(&s), s.settings().clone(), s.trainer().config().clone());
+    s.apply(&patch(json!({"seed": 99}))).unwrap();
+    assert_eq!(s.trainer().steps(), 0);
+    s.undo().unwrap();
+    assert_eq!((everything(&s), s.settings().clone(), s.trainer().config().clone()), before);
+    s.reset(None);
+    s.undo().unwrap();
+    assert_eq!(everything(&s).0, before.0 .0);
+
+    // A weight set by hand.
+    s.step_phase().unwrap();
+    let before = everything(&s);
+    s.set_parameter(ParamRef { layer: 1, neuron: 0, input: Some(2) }, 1.5).unwrap();
+    assert!(s.position().edited);
+    assert_eq!(s.undo().unwrap().message.as_deref(), Some("Undone: w set by hand. Back at step 15."));
+    assert_eq!(everything(&s), before);
+    // A refused edit, a view switch and a train call that runs nothing are not actions to undo.
+    let count = s.can_undo();
+    assert!(s.set_parameter(ParamRef { layer: 9, neuron: 0, input: None }, 1.0).is_err());
+    s.apply(&patch(json!({"log_scale": true}))).unwrap();
+    s.train(0).unwrap();
+    assert_eq!(s.can_undo(), count);
+    // The selection and the sample shown stay what the student chose.
+    s.step().unwrap();
+    s.select(Some(Selection::Neuron { layer: 0, neuron: 1 })).unwrap();
+    s.set_sample(4).unwrap();
+    s.undo().unwrap();
+    assert_eq!((s.position().selection, s.position().sample), (Some(Selection::Neuron { layer: 0, neuron: 1 }), 4));
+}
+
+#[test]
+fn undo_after_divergence_goes_back_before_the_run() {
+    let mut s = Session::new();
+    s.load_lesson("learning-rate", Some(0)).unwrap();
+    s.train(3).unwrap();
+    let before = everything(&s);
+    assert_eq!(s.train(1000).unwrap_err().kind(), "diverged");
+    assert_ne!(everything(&s), before);
+    s.undo().unwrap();
+    assert_eq!(everything(&s), before);
+}
+
+#[test]
+fn the_ring_is_bounded_in_steps_and_in_bytes() {
+    let mut s = Session::new();
+    let mut seen = vec![fingerprint(&s)];
+    for _ in 0..100 {
+        s.step_phase().unwrap();
+        seen.push(fingerprint(&s));
+    }
+    assert_eq!(s.can_undo(), backprop_viz::undo::STEPS);
+    const { assert!(backprop_viz::undo::STEPS >= 60) };
+    while s.can_undo() > 0 {
+        s.undo().unwrap();
+    }
+    assert_eq!(fingerprint(&s), seen[100 - backprop_viz::undo::STEPS], "the oldest went first");
+
+    // A state of about 6.5 MB (batch of 2,500 through 32 + 32 neurons): a few fit in 32 MiB.
+    let mut big = Session::new();
+    let mut layers = settings::find("layers").unwrap().get(big.settings());
+    layers[0]["units"] = json!(32);
+    layers[1]["units"] = json!(32);
+    big.apply(&patch(json!({"points": 5000, "layers": layers}))).unwrap();
+    big.apply(&patch(json!({"batch": 2500}))).unwrap();
+    for _ in 0..10 {
+        big.step_phase().unwrap();
+    }
+    assert!((3..=5).contains(&big.can_undo()), "{} states kept", big.can_undo());
+
+    // A state larger than the whole budget is not kept, and undo says why.
+    layers[1]["units"] = json!(32);
+    let mut layers3 = layers.as_array().unwrap().clone();
+    layers3.insert(0, layers3[0].clone());
+    big.apply(&patch(json!({"points": 20000, "layers": layers3}))).unwrap();
+    big.apply(&patch(json!({"batch": 10000}))).unwrap();
+    big.step_phase().unwrap();
+    big.step_phase().unwrap();
+    assert_eq!(big.can_undo(), 0);
+    let e = big.undo().unwrap_err();
+    assert_eq!(e.kind(), "out_of_range");
+    assert!(e.to_string().contains("more than the 32 MB kept for undo"), "{e}");
+}
+
+#[test]
+fn rebuilds_empty_the_ring() {
+    let trained = || {
+        let mut s = Session::new();
+        s.train(3).unwrap();
+        s.step_phase().unwrap();
+        assert_eq!(s.can_undo(), 2);
+        s
+    };
+    let mut layers = settings::find("layers").unwrap().get(Session::new().settings());
+    layers[0]["units"] = json!(6);
+    let text = trained().export_model();
+    type Rebuild = Box<dyn Fn(&mut Session)>;
+    let rebuilds: Vec<(&str, Rebuild)> = vec![
+        ("a new shape", Box::new(move |s| drop(s.apply(&patch(json!({ "layers": layers.clone() }))).unwrap()))),
+        ("new data", Box::new(|s| drop(s.apply(&patch(json!({"problem": "moons"}))).unwrap()))),
+        ("shuffle", Box::new(|s| drop(s.apply(&patch(json!({"shuffle": false}))).unwrap()))),
+        ("a lesson", Box::new(|s| drop(s.load_lesson("xor", None).unwrap()))),
+        ("a link", Box::new(|s| drop(s.open_link("lesson=chain-rule")))),
+        (
+            "a CSV file",
+            Box::new(|s| drop(s.load_csv("a,b,y\n1,2,0\n3,4,1\n", "f.csv", &CsvOptions::default()).unwrap())),
+        ),
+        ("a drawn point", Box::new(|s| drop(s.add_point(&[0.5, 0.5], 1.0).unwrap()))),
+        ("a model file", Box::new(move |s| drop(s.import_model(&text, "m.json").unwrap()))),
+    ];
+    for (what, rebuild) in rebuilds {
+        let mut s = trained();
+        rebuild(&mut s);
+        assert_eq!((s.can_undo(), s.can_redo()), (0, 0), "{what}");
+        assert_eq!(s.undo().unwrap_err().kind(), "out_of_range", "{what}");
+    }
+    // An experiment's run starts with no undo steps of its own.
+    assert_eq!(trained().fork(&patch(json!({"lr": 0.1}))).unwrap().can_undo(), 0);
+}
+
+/// Everything undo puts back, settings included.
+type Whole = (Vec<u8>, backprop_viz::history::History, backprop_viz::session::Position, Value, Value);
+
+/// (The sample shown is the student's view: undo keeps it, and `reset` moves it to 0.)
+fn whole(s: &Session) -> Whole {
+    let settings = serde_json::to_value(&s.settings().network).unwrap();
+    let config = serde_json::to_value(s.trainer().config()).unwrap();
+    let position = backprop_viz::session::Position { sample: 0, ..*s.position() };
+    (fingerprint(s), s.history().clone(), position, settings, config)
+}
+
+#[test]
+fn random_actions_undos_and_redos_agree_with_a_stack_of_states() {
+    let mut rng = backprop_viz::rng::Rng::new(10);
+    let mut s = mid_run();
+    // The states before mid_run's own actions are not known here: None.
+    let (mut back, mut forward) = (vec![None::<Whole>; s.can_undo()], Vec::new());
+    let mut layers = settings::find("layers").unwrap().get(s.settings());
+    for round in 0..1500 {
+        let before = whole(&s);
+        let choice = rng.below(14);
+        let acted = match choice {
+            0..=2 => s.step_phase().is_ok(),
+            3 => s.step().is_ok(),
+            4 => s.step_epoch().is_ok(),
+            5 => s.train(rng.below(40) as u32 + 1).is_ok(),
+            6 => {
+                s.reset(if rng.below(2) == 0 { None } else { Some(rng.below(100) as u32) });
+                true
+            }
+            7 => s.set_parameter(ParamRef { layer: rng.below(3), neuron: 0, input: Some(rng.below(4)) }, 0.1).is_ok(),
+            8 => {
+                let lr = [0.01, 0.3, 1.0][rng.below(3)];
+                let optimizer = ["sgd", "adam", "momentum"][rng.below(3)];
+                let batch = 1 + rng.below(20);
+                !s.apply(&patch(json!({"lr": lr, "optimizer": optimizer, "batch": batch}))).unwrap().changed.is_empty()
+            }
+            9 => {
+                layers[0]["dropout"] = json!([0.0, 0.2, 0.5][rng.below(3)]);
+                !s.apply(&patch(json!({ "layers": layers }))).unwrap().changed.is_empty()
+            }
+            10..=11 => {
+                match back.pop() {
+                    Some(expected) => {
+                        s.undo().unwrap();
+                        forward.push(before);
+                        if let Some(expected) = expected {
+                            let got = whole(&s);
+                            assert!(got.0 == expected.0, "round {round}: undo: state");
+                            assert!(got.1 == expected.1, "round {round}: undo: history");
+                            assert!(
+                                got.2 == expected.2,
+                                "round {round}: undo: position {:?} vs {:?}",
+                                got.2,
+                                expected.2
+                            );
+                            assert!(got.3 == expected.3, "round {round}: undo: settings");
+                            assert!(got.4 == expected.4, "round {round}: undo: config");
+                        }
+                    }
+                    None => assert!(s.undo().is_err()),
+                }
+                continue;
+            }
+            _ => {
+                match forward.pop() {
+                    Some(expected) => {
+                        s.redo().unwrap();
+                        back.push(Some(before));
+                        assert_eq!(whole(&s), expected, "round {round}: redo");
+                    }
+                    None => assert!(s.redo().is_err()),
+                }
+                continue;
+            }
+        };
+        if acted {
+            forward.clear();
+            back.push(Some(before));
+            if back.len() > backprop_viz::undo::STEPS {
+                back.remove(0);
+            }
+        }
+        assert_eq!((s.can_undo(), s.can_redo()), (back.len(), forward.len()), "round {round}, action {choice}");
+    }
+}
+
+/// The cost of saving a state for undo, against a training step, on the page's default network.
+/// `cargo test --release --test session -- --ignored --nocapture undo_cost`
+#[test]
+#[ignore]
+fn undo_cost() {
+    use backprop_viz::undo::{Ring, Saved};
+    use std::time::Instant;
+    let time = |f: &mut dyn FnMut()| {
+        let mut best = f64::INFINITY;
+        for _ in 0..9 {
+            let t = Instant::now();
+            f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        best
+    };
+    const N: u32 = 20_000;
+    let mut s = Session::new();
+    s.train(3_000).unwrap();
+    let mut trainer = s.trainer().clone();
+    let step = time(&mut || {
+        trainer.train(N).unwrap();
+    }) / f64::from(N);
+    let mut ring = Ring::default();
+    let push = time(&mut || {
+        for _ in 0..N {
+            let saved =
+                Saved::new("a training step".into(), s.trainer().snapshot(), s.history().clone(), *s.position(), None);
+            ring.record(saved);
+        }
+    }) / f64::from(N);
+    let snapshot = time(&mut || {
+        for _ in 0..N {
+            std::hint::black_box(s.trainer().snapshot());
+        }
+    }) / f64::from(N);
+    // A frame's worth of bulk training: one saved state per call.
+    const K: u32 = 100;
+    let calls = N / K;
+    let mut trainer = s.trainer().clone();
+    let bulk_trainer = time(&mut || {
+        for _ in 0..calls {
+            trainer.train(K).unwrap();
+        }
+    }) / f64::from(calls);
+    let bulk_session = time(&mut || {
+        for _ in 0..calls {
+            s.train(K).unwrap();
+        }
+    }) / f64::from(calls);
+    eprintln!(
+        "default network (2 -> 4 -> 4 -> 1, batch 10), {} KB saved: a training step {:.2} us; an undo push {:.2} us \
+         ({:.1} steps; the snapshot alone {:.2} us); train({K}) {:.1} us on the trainer, {:.1} us on the session (+{:.1} %)",
+        ring.bytes() / ring.len() / 1000,
+        step * 1e6,
+        push * 1e6,
+        push / step,
+        snapshot * 1e6,
+        bulk_trainer * 1e6,
+        bulk_session * 1e6,
+        100.0 * (bulk_session / bulk_trainer - 1.0)
+    );
+}

@@ -59,3 +59,56 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     assert_eq!(other.steps(), 1.0);
     assert_eq!(other.core().trainer().snapshot(), s.core().trainer().snapshot());
 }
+
+#[wasm_bindgen_test]
+fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
+    let mut s = Session::new();
+    s.train(30).unwrap();
+    let start = s.core().trainer().snapshot();
+    for _ in 0..50 {
+        s.step_phase().unwrap();
+    }
+    assert_eq!(s.can_undo(), 51);
+    assert!(s.steps() > 30.0);
+    for _ in 0..50 {
+        let outcome = s.undo().unwrap();
+        assert!(JSON::stringify(&get(&outcome, "changed")).unwrap().as_string().unwrap().contains("weights"));
+    }
+    assert_eq!(s.core().trainer().snapshot(), start);
+    assert_eq!((s.steps(), s.can_undo(), s.can_redo()), (30.0, 1, 50));
+    let outcome = s.undo().unwrap();
+    assert_eq!(get(&outcome, "message").as_string().unwrap(), "Undone: 30 training steps. Back at step 0.");
+    assert_eq!(s.steps(), 0.0);
+    let (kind, message, _) = kind_of(s.undo());
+    assert_eq!((kind.as_str(), message.as_str()), ("out_of_range", "nothing to undo"));
+    // Redo, then the same run again: the same state.
+    s.redo().unwrap();
+    assert_eq!(s.steps(), 30.0);
+    s.redo().unwrap();
+    let mut again = Session::new();
+    again.train(30).unwrap();
+    again.step_phase().unwrap();
+    assert_eq!(s.core().trainer().snapshot(), again.core().trainer().snapshot());
+    s.load_lesson("xor", None).unwrap();
+    assert_eq!((s.can_undo(), s.can_redo()), (0, 0));
+}
+
+#[wasm_bindgen_test]
+fn lessons_list_their_controls_and_xor_stops_with_its_outputs() {
+    let list = js_sys::Array::from(&lesson_list());
+    let rate = list.iter().find(|l| get(l, "id").as_string().as_deref() == Some("learning-rate")).unwrap();
+    assert_eq!(JSON::stringify(&get(&rate, "controls")).unwrap(), "[\"lr\"]");
+    for l in list.iter() {
+        assert!(js_sys::Array::is_array(&get(&l, "controls")));
+    }
+    let mut s = Session::new();
+    s.load_lesson("xor", None).unwrap();
+    while s.finished().is_none() {
+        s.train(1000).unwrap();
+    }
+    assert_eq!(s.finished().as_deref(), Some("stopped after 5000 epochs, as asked"));
+    assert_eq!(s.epochs(), 5000.0);
+    let outputs = s.outputs(false).unwrap();
+    assert_eq!(outputs.len(), 4);
+    assert!((outputs[0] - 0.10283162432276878).abs() < 1e-9, "{outputs:?}");
+}
