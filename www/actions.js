@@ -154,13 +154,18 @@ export function setSpeed(index) {
   notify(['transport']);
 }
 
+/** Whether the student asked the system for less motion: phases then run without animation. */
+function reducedMotion() {
+  return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+}
+
 /** Runs the next phase, animated over `animMs`. While playing, it pauses first. */
 export function stepPhase(animMs = 500) {
   if (state.playing && !SPEEDS[state.speed].phaseMs) play(false);
   clearProblem();
   const phase = transact((s) => s.stepPhase(), ['position', 'weights', 'history']);
   if (phase) {
-    state.anim = animMs > 0 ? { start: performance.now(), duration: animMs } : null;
+    state.anim = animMs > 0 && !reducedMotion() ? { start: performance.now(), duration: animMs } : null;
     notify(['position']);
   }
 }
