@@ -27,7 +27,7 @@ import { updateFrame } from './page_view.js';
 import { announce, updateTables } from './announcer.js';
 import { updateSamples } from './samples_view.js';
 import { setupKeyboard } from './keyboard.js';
-import { scaleGradientCss } from './colors.js';
+import { scaleGradientCss, PALETTE } from './colors.js';
 import { updateMetrics } from './metrics.js';
 import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
 import { setupShare } from './share.js';
@@ -138,6 +138,8 @@ async function boot() {
   setupShare();
   setupKeyboard();
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
+  // The style sheet's palette comes from colors.js, the one owner of the page's colours.
+  for (const [name, colour] of Object.entries(PALETTE)) document.documentElement.style.setProperty(`--${name}`, colour);
 
   // Which change repaints what.
   subscribe(['weights', 'position', 'network', 'data', 'view', 'hover', 'settings'], () => { stale.network = true; });
