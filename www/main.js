@@ -22,7 +22,7 @@ import { createNetworkView } from './network_view.js';
 import { createHeatmaps } from './heatmaps.js';
 import { drawChart } from './loss_chart.js';
 import { createInspector } from './inspector.js';
-import { updatePanels } from './panels.js';
+import { updatePanels, updateChrome } from './panels.js';
 import { setupKeyboard } from './keyboard.js';
 import { scaleGradientCss } from './colors.js';
 import { updateMetrics } from './metrics.js';
@@ -138,6 +138,8 @@ async function boot() {
   subscribe(['weights', 'network', 'data', 'view'], () => { stale.output = true; });
   subscribe(['history', 'view', 'network', 'data'], () => { stale.chart = true; });
   subscribe(['weights', 'position', 'network', 'data', 'history', 'message', 'transport', 'settings'], () => { stale.panels = true; });
+  // The banner and the play button at once, even while the engine is broken (no frame paints then).
+  subscribe(['message', 'transport'], updateChrome);
   subscribe(['weights', 'position', 'network', 'settings'], () => inspector.refresh());
   inspector.refresh();
 

@@ -71,9 +71,7 @@ export function updatePanels() {
   if (!engine) return;
   build();
   const layers = state.shape.length - 1;
-  const play = $('play');
-  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
-  play.setAttribute('aria-pressed', String(state.playing));
+  updateChrome();
   setText('step-count', fmtInt(engine.steps()));
   setText('epoch-count', fmtInt(engine.epochs()));
 
@@ -126,6 +124,15 @@ export function updatePanels() {
 
   const batch = engine.batchLength();
   setText('sample-value', batch ? `${Math.min(state.position.sample, batch - 1) + 1} of ${batch}` : '—');
+}
+
+/** The play button and the banner: what needs no engine call, so that it is painted even
+ *  while the engine is fenced off after an internal error (the frame loop then paints nothing
+ *  else, and the banner must still say what happened). */
+export function updateChrome() {
+  const play = $('play');
+  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
+  play.setAttribute('aria-pressed', String(state.playing));
   updateMessage();
 }
 
