@@ -231,7 +231,10 @@ async function boot() {
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({
-      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1) })),
+      /** Each run: its label, steps, error, whether done, last training loss, how many points
+       *  its curve has, and its session's config (what the run trains: η, optimizer, seed…). */
+      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1),
+        points: r.steps.length, config: r.session?.config() ?? null })),
       running: () => experiment.running,
     }),
     /** Makes the engine panic, for the recovery test: the error goes where any engine error goes. */
