@@ -198,6 +198,7 @@ async function boot() {
       epochs: () => session().epochs(),
       loss: () => session().loss(),
       learningRate: () => session().learningRate(),
+      updateLearningRate: () => session().updateLearningRate(),
       datasetLoss: (test = false) => session().datasetLoss(test),
       config: () => session().config(),
       settings: () => session().settings(),

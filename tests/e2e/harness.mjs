@@ -271,10 +271,12 @@ export const banner = (page) => page.evaluate(() => {
   return { text: m.textContent, kind: m.dataset.kind, error: m.dataset.error ?? '', hidden: m.hidden };
 });
 
-/** Types `value` into a field and commits it (as leaving the field does). */
+/** Types `value` into a field and commits it, then leaves the field (so that the keyboard's
+ *  shortcuts reach the page again, not the field). */
 export async function typeInto(page, selector, value) {
   await page.fill(selector, String(value));
   await page.locator(selector).dispatchEvent('change');
+  await page.evaluate(() => document.activeElement?.blur());
 }
 
 /** Chooses the speed whose label contains `label` ('max speed', '10 steps', …). */
