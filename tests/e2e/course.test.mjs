@@ -263,6 +263,7 @@ describe('data, lessons and experiments', () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
+      // The oracle: the engine's lesson table, read from the package itself (not from the page).
       const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
       assert.equal(lessons.length, 8);
       for (const lesson of lessons) {

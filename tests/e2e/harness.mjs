@@ -287,16 +287,6 @@ export async function setSpeed(page, label) {
   await page.selectOption('#speed', String(index));
 }
 
-/** Plays at `speed` until the step counter reaches `steps`, then pauses (the page decides how
- *  many steps a frame runs, so it may pass `steps` by a frame's worth). */
-export async function playUntil(page, steps, { speed = 'max speed', timeout = 60_000 } = {}) {
-  await setSpeed(page, speed);
-  await page.click('#play');
-  await page.waitForFunction((n) => window.app.session.steps() >= n || !window.app.page.playing(), steps, { timeout });
-  if (await page.evaluate(() => window.app.page.playing())) await page.click('#play');
-  await page.waitForFunction(() => !window.app.page.playing());
-}
-
 /** Waits until the animation of the last phase has run its course. */
 export const animationDone = (page) => page.waitForFunction(() => {
   const anim = window.app.page.anim();

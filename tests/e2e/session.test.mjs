@@ -80,6 +80,7 @@ describe('the session, owned by Rust, in the page', () => {
       for (let k = 0; k < 2; k++) await page.keyboard.press('Shift+ArrowRight');
       for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
       await clickEdge(page, { layer: 1, neuron: 2, input: 1 }); // the inspector's selection travels too
+      assert.deepEqual(await page.evaluate(() => window.app.session.position().selection), { type: 'edge', layer: 1, neuron: 2, input: 1 });
       const at = await settled(page);
       assert.equal(at.steps, 3 * 16 + 2);
       assert.equal(at.epochs, 3);

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { animationDone, appSession, assertNoErrors, banner, clickEdge, frames, setSpeed, typeInto } from './harness.mjs';
+import { animationDone, appSession, assertNoErrors, banner, clickEdge, frames, parameterBits, setSpeed, typeInto } from './harness.mjs';
 
 const session = appSession();
 const open = (options) => session.open(options);
@@ -287,14 +287,26 @@ describe('the visualizer', () => {
     }
   });
 
-  test('keyboard: help overlay, reset', { timeout: 60_000 }, async () => {
+  test('keyboard: help overlay, reset; a new seed', { timeout: 60_000 }, async () => {
     const opened = await open();
     const { page, screenshot } = opened;
+    const fresh = await parameterBits(page);
     await page.keyboard.press('Shift+ArrowRight');
     assert.equal(await page.locator('#step-count').textContent(), '1');
     await page.keyboard.press('r');
     await frames(page);
     assert.equal(await page.locator('#step-count').textContent(), '0');
+    assert.deepEqual(await parameterBits(page), fresh, 'Reset gives the same seed\'s initial weights');
+    // "New seed" draws other initial weights, and the seed shown changes with it.
+    await page.click('#new-seed');
+    await frames(page);
+    const seed = await page.evaluate(() => window.app.session.config().seed);
+    assert.equal(await page.locator('#setting-seed-value').textContent(), String(seed));
+    assert.notEqual(seed, 1);
+    assert.match((await banner(page)).text, new RegExp(`^New seed ${seed}: fresh initial weights`));
+    assert.notDeepEqual(await parameterBits(page), fresh);
+    await page.keyboard.press('r');
+    await frames(page);
     // E (like the "Step epoch" button) runs until the epoch counter moves on: 160 rows / 10.
     await page.keyboard.press('e');
     await frames(page);
