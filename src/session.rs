@@ -289,6 +289,12 @@ impl Session {
         self.trainer.learning_rate()
     }
 
+    /// The learning rate of the current step's update (the one it used, once it has run): what
+    /// the update caption and the inspector show beside that update's numbers.
+    pub fn update_learning_rate(&self) -> f64 {
+        self.trainer.update_learning_rate()
+    }
+
     /// Each setting's value, whether its control is shown, and bounds that depend on the
     /// data (the batch size goes up to the number of training points).
     pub fn control_state(&self) -> Value {

@@ -252,6 +252,16 @@ impl Trainer {
         self.config.schedule.rate(self.config.optimizer.learning_rate, self.epochs)
     }
 
+    /// The learning rate of the current step's update: the one it used once it has run, else
+    /// the one it will use. They differ after the last update of an epoch, which moved the
+    /// epoch counter (and with it the schedule) on: `learning_rate` is then the next epoch's.
+    pub fn update_learning_rate(&self) -> f64 {
+        // The update has just run and the data is back at its start: it ended an epoch.
+        let ended_epoch = self.steps > 0 && self.epochs > 0 && self.cursor == 0 && self.next_phase == Phase::FIRST;
+        let epochs = if ended_epoch { self.epochs - 1 } else { self.epochs };
+        self.config.schedule.rate(self.config.optimizer.learning_rate, epochs)
+    }
+
     /// Starts again from fresh initial weights (with a new seed if given); data is kept.
     pub fn reset(&mut self, seed: Option<u32>) {
         if let Some(seed) = seed {
@@ -325,7 +335,7 @@ impl Trainer {
     /// The factors of one parameter's gradient for sample `sample` of the current batch.
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
-        chain_rule::explain(&self.network, &self.config, self.learning_rate(), param, sample)
+        chain_rule::explain(&self.network, &self.config, self.update_learning_rate(), param, sample)
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch

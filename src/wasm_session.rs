@@ -355,6 +355,13 @@ impl Session {
         self.inner.learning_rate()
     }
 
+    /// The learning rate of the current step's update: the one it used once it has run (after
+    /// the last update of an epoch, `learningRate` is already the next epoch's).
+    #[wasm_bindgen(js_name = updateLearningRate)]
+    pub fn update_learning_rate(&self) -> f64 {
+        self.inner.update_learning_rate()
+    }
+
     #[wasm_bindgen(js_name = batchLength)]
     pub fn batch_length(&self) -> u32 {
         self.inner.trainer().network().batch_len as u32

@@ -22,7 +22,7 @@ import { createNetworkView } from './network_view.js';
 import { createHeatmaps } from './heatmaps.js';
 import { drawChart } from './loss_chart.js';
 import { createInspector } from './inspector.js';
-import { updatePanels } from './panels.js';
+import { updatePanels, updateChrome } from './panels.js';
 import { updateFrame } from './page_view.js';
 import { announce, updateTables } from './announcer.js';
 import { updateSamples } from './samples_view.js';
@@ -148,6 +148,8 @@ async function boot() {
   subscribe(['weights', 'position', 'network', 'data', 'history', 'message', 'transport', 'settings'], () => { stale.panels = true; });
   subscribe(['weights', 'position', 'network', 'data'], () => { stale.tables = true; });
   $('numbers').addEventListener('toggle', () => { stale.tables = true; });
+  // The banner and the play button at once, even while the engine is broken (no frame paints then).
+  subscribe(['message', 'transport'], updateChrome);
   subscribe(['weights', 'position', 'network', 'settings'], () => inspector.refresh());
   subscribe(['view', 'settings', 'data'], () => { updateFrame(); stale.network = true; stale.output = true; stale.chart = true; });
   updateFrame();
@@ -230,6 +232,7 @@ async function boot() {
       epochs: () => session().epochs(),
       loss: () => session().loss(),
       learningRate: () => session().learningRate(),
+      updateLearningRate: () => session().updateLearningRate(),
       datasetLoss: (test = false) => session().datasetLoss(test),
       config: () => session().config(),
       settings: () => session().settings(),
@@ -263,7 +266,10 @@ async function boot() {
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({
-      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1) })),
+      /** Each run: its label, steps, error, whether done, last training loss, how many points
+       *  its curve has, and its session's config (what the run trains: η, optimizer, seed…). */
+      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1),
+        points: r.steps.length, config: r.session?.config() ?? null })),
       running: () => experiment.running,
     }),
     /** Makes the engine panic, for the recovery test: the error goes where any engine error goes. */
