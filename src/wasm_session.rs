@@ -316,11 +316,8 @@ impl Session {
 
     /// Shows a neuron or edge (`{type: 'neuron'|'edge', layer, neuron, input?}`), or none (null).
     pub fn select(&mut self, selection: JsValue) -> JsResult<JsValue> {
-        let selection: Option<Selection> = if selection.is_null() || selection.is_undefined() {
-            None
-        } else {
-            Some(read_selection(&selection)?)
-        };
+        let selection: Option<Selection> =
+            if selection.is_null() || selection.is_undefined() { None } else { Some(read_selection(&selection)?) };
         outcome(self.inner.select(selection))
     }
 

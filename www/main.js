@@ -263,6 +263,8 @@ async function boot() {
     }),
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
+    /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
+    hitTest: (x, y) => network.hitTest(x, y),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({

@@ -359,11 +359,12 @@ describe('data, lessons and experiments', () => {
     }
   });
 
-  test('learning rate: η = 1 explodes with a message, η = 0.00001 crawls; overfitting: the test loss ends above the training loss', { timeout: 90_000 }, async () => {
+  test('learning rate: η = 3 explodes with a message, η = 0.00001 crawls; overfitting: the test loss ends above the training loss', { timeout: 90_000 }, async () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
       await page.selectOption('#lesson', 'learning-rate');
+      await page.click('#lesson-variants button[data-variant="0"]');
       await page.selectOption('#speed', '4');
       await page.click('#play');
       await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'diverged', null, { timeout: 30_000 });

@@ -301,7 +301,14 @@ export const edgePoint = (page, target, t = 0.15) => page.evaluate(({ layer, neu
   const b = L.colStart[layer + 1] + neuron;
   const x1 = L.nodeX[a] + L.size / 2;
   const x2 = L.nodeX[b] - L.size / 2;
-  return { x: x1 + t * (x2 - x1), y: L.nodeY[a] + t * (L.nodeY[b] - L.nodeY[a]) };
+  const at = (u) => ({ x: x1 + u * (x2 - x1), y: L.nodeY[a] + u * (L.nodeY[b] - L.nodeY[a]) });
+  // A point of the edge that selects it (another edge's label may lie over part of it).
+  const hits = (p) => {
+    const hit = window.app.hitTest(p.x, p.y);
+    return hit && hit.type === 'edge' && hit.layer === layer && hit.neuron === neuron && hit.input === input;
+  };
+  for (const u of [t, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.05, 0.95]) if (hits(at(u))) return at(u);
+  return at(t);
 }, { ...target, t });
 
 /** Clicks edge {layer, neuron, input} on the network view and waits for the inspector. */
