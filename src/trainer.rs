@@ -10,7 +10,7 @@
 //! and none allocates once the first batch of a given size has been seen.
 
 use crate::chain_rule::{self, ChainRule, ParamRef};
-use crate::config::{layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
+use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::gradient_check::{self, GradientCheck};
@@ -314,6 +314,7 @@ impl Trainer {
         if !(1..=MAX_SAMPLES).contains(&batch_size) {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
+        check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
         self.config.batch_size = batch_size;
         Ok(())
     }
@@ -386,6 +387,7 @@ impl Trainer {
         if inputs.iter().any(|x| !x.is_finite()) {
             return Err(Error::InvalidData("probe inputs must be finite numbers".into()));
         }
+        check_batch_values(inputs.len() / n_in, self.config.total_units()).map_err(Error::InvalidData)?;
         self.network.probe(inputs, inputs.len() / n_in, &mut self.probe);
         Ok(&self.probe)
     }
