@@ -108,6 +108,8 @@ pub struct ChainRule {
     /// δ_j = dL/dz_j.
     pub delta: f64,
     pub delta_formula: String,
+    /// Which of the formulas for δ applies, for code that lays out the numbers.
+    pub delta_form: DeltaForm,
     pub is_output: bool,
     /// y_j, at the output.
     pub target: Option<f64>,
@@ -127,6 +129,20 @@ pub struct ChainRule {
     pub update_formula: String,
     /// The optimizer's own numbers for this parameter (see `OptimizerNumbers`).
     pub optimizer_numbers: OptimizerNumbers,
+}
+
+/// The formula δ was computed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeltaForm {
+    /// δ = ŷ − y (cross-entropy with its matching output, where the derivatives cancel).
+    OutputDifference,
+    /// δ = dL/dŷ · f'(z) at the output.
+    OutputChain,
+    /// δ = a · (dL/da − Σ a·dL/da), softmax with a loss other than its cross-entropy.
+    OutputSoftmax,
+    /// δ = f'(z) · Σ w·δ in a hidden layer (times the dropout mask with dropout).
+    Hidden,
 }
 
 /// Reads the factors of `param`'s gradient for batch sample `sample` out of the network.
@@ -171,13 +187,15 @@ pub fn explain(
         })
         .collect();
     let mut downstream = Vec::new();
-    let (grad_activation, delta_formula) = if is_output {
-        let formula = if layer.activation == Activation::Softmax && !network.loss.has_simplified_delta() {
-            "δ_j = a_j · (dL/da_j − Σ_k a_k · dL/da_k)"
+    let (grad_activation, delta_formula, delta_form) = if is_output {
+        let (formula, form) = if layer.activation == Activation::Softmax && !network.loss.has_simplified_delta() {
+            ("δ_j = a_j · (dL/da_j − Σ_k a_k · dL/da_k)", DeltaForm::OutputSoftmax)
+        } else if network.loss.has_simplified_delta() && network.loss.required_output() == Some(layer.activation) {
+            (network.loss.output_delta_formula(), DeltaForm::OutputDifference)
         } else {
-            network.loss.output_delta_formula()
+            (network.loss.output_delta_formula(), DeltaForm::OutputChain)
         };
-        (network.grad_output[idx], formula.to_string())
+        (network.grad_output[idx], formula.to_string(), form)
     } else {
         let next = &network.layers[l + 1];
         let next_weights = if network.updated_after_backward { &next.previous_weights } else { &next.weights };
@@ -191,7 +209,7 @@ pub fn explain(
             "δ_j = f'(z_j) · Σ_k w_kj · δ_k"
         };
         // The backward pass summed these same terms, in this order.
-        (layer.grad_activation[idx], formula.to_string())
+        (layer.grad_activation[idx], formula.to_string(), DeltaForm::Hidden)
     };
     let delta = layer.delta[idx];
     let (value, previous_value, batch_gradient, update) = match param.input {
@@ -250,6 +268,7 @@ pub fn explain(
         grad_activation,
         delta,
         delta_formula,
+        delta_form,
         is_output,
         target: is_output.then(|| network.batch_target[idx]),
         downstream,

@@ -107,7 +107,7 @@ impl Data {
     }
 
     /// Points given by hand (a link's, drawn ones), split as `SharedPoints::split` says.
-    pub fn from_shared(points: &crate::share::SharedPoints, test_ratio: f64, seed: u32) -> Result<Data> {
+    pub fn from_shared(points: &crate::settings::SharedPoints, test_ratio: f64, seed: u32) -> Result<Data> {
         let (train, test) = points.split(test_ratio, seed)?;
         Data::new(train, test, default_headers(points.dims))
     }

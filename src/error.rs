@@ -13,6 +13,12 @@ pub enum Error {
     InvalidData(String),
     /// A model file is malformed, of another format or version, or inconsistent.
     InvalidModelFile(String),
+    /// A file or link could not be read as written (a CSV line that is not numbers, …).
+    Parse(String),
+    /// One setting of the catalogue was refused: `field` is its key, `why` the whole message.
+    InvalidSetting { field: String, why: String },
+    /// A size limit was passed (a file, a number of points, of steps per call).
+    Limit(String),
     /// A request names a layer, neuron or input that does not exist, or an out-of-range value.
     OutOfRange(String),
     /// Training needs data and none is loaded.
@@ -27,6 +33,8 @@ impl fmt::Display for Error {
             Error::InvalidConfig(why) => write!(f, "invalid network settings: {why}"),
             Error::InvalidData(why) => write!(f, "invalid data: {why}"),
             Error::InvalidModelFile(why) => write!(f, "cannot read the model file: {why}"),
+            Error::Parse(why) | Error::Limit(why) => write!(f, "{why}"),
+            Error::InvalidSetting { why, .. } => write!(f, "{why}"),
             Error::OutOfRange(why) => write!(f, "{why}"),
             Error::NoData => write!(f, "no training data is loaded"),
             Error::Diverged { step, what } => {
@@ -37,6 +45,39 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// What kind of error this is, for code that must react to it (the page branches on
+    /// this, never on the message): `invalid_setting`, `invalid_data`, `parse`, `limit`,
+    /// `out_of_range`, `no_data` or `diverged`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidConfig(_) | Error::InvalidSetting { .. } => "invalid_setting",
+            Error::InvalidData(_) => "invalid_data",
+            Error::InvalidModelFile(_) | Error::Parse(_) => "parse",
+            Error::Limit(_) => "limit",
+            Error::OutOfRange(_) => "out_of_range",
+            Error::NoData => "no_data",
+            Error::Diverged { .. } => "diverged",
+        }
+    }
+
+    /// The setting at fault, where one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidSetting { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The step at which training diverged.
+    pub fn step(&self) -> Option<u64> {
+        match self {
+            Error::Diverged { step, .. } => Some(*step),
+            _ => None,
+        }
+    }
+}
 
 pub type Result<T> = std::result::Result<T, Error>;
 

@@ -14,9 +14,10 @@ use crate::activation::Activation;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Loss {
+    #[default]
     SquaredError,
     BinaryCrossEntropy,
     SoftmaxCrossEntropy,

@@ -3,9 +3,9 @@
 //!
 //! Layer numbers here are indices into `Network::layers` (0 is the first layer after the inputs).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "layer", rename_all = "snake_case")]
 pub enum Phase {
     Forward(usize),
@@ -45,6 +45,42 @@ impl Phase {
         }
     }
 
+    /// In words, layers numbered from 1: "forward through layer 2", "the loss", "the update".
+    pub fn describe(self) -> String {
+        match self {
+            Phase::Forward(l) => format!("forward through layer {}", l + 1),
+            Phase::Loss => "the loss".into(),
+            Phase::Backward(l) => format!("backward through layer {}", l + 1),
+            Phase::Update => "the update".into(),
+        }
+    }
+
+    /// Where this phase comes in its step (0 for the first forward phase), in a network of
+    /// `layer_count` layers.
+    pub fn index(self, layer_count: usize) -> usize {
+        match self {
+            Phase::Forward(l) => l,
+            Phase::Loss => layer_count,
+            Phase::Backward(l) => 2 * layer_count - l,
+            Phase::Update => 2 * layer_count + 1,
+        }
+    }
+
+    /// The phases of one step, in order.
+    pub fn all(layer_count: usize) -> Vec<Phase> {
+        let mut phases = vec![Phase::FIRST];
+        while phases.len() < Phase::count(layer_count) {
+            let next = phases[phases.len() - 1].next(layer_count);
+            phases.push(next);
+        }
+        phases
+    }
+
+    /// Whether this phase exists in a network of `layer_count` layers.
+    pub fn fits(self, layer_count: usize) -> bool {
+        self.layer().is_none_or(|l| l < layer_count)
+    }
+
     pub fn layer(self) -> Option<usize> {
         match self {
             Phase::Forward(l) | Phase::Backward(l) => Some(l),
@@ -68,5 +104,8 @@ mod tests {
         assert_eq!(Update.next(3), Forward(0));
         assert_eq!(Forward(0).next(1), Loss);
         assert_eq!(Backward(0).next(1), Update);
+        for (k, p) in Phase::all(3).into_iter().enumerate() {
+            assert_eq!(p.index(3), k, "{p:?}");
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! Lessons: a network, data, settings and a short text with something to try.
 //!
-//! A lesson is a `Session` (what a link would hold) plus, for the textbook examples, the exact
+//! A lesson is a `Settings` (what a link would hold) plus, for the textbook examples, the exact
 //! samples to train on, and for comparisons the variants to run side by side.
 
 use crate::activation::Activation;
-use crate::config::{LayerConfig, NetworkConfig};
+use crate::config::{LayerConfig, NetworkConfig, StopRule};
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::{Initializer, InitializerKind};
@@ -12,11 +12,11 @@ use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerConfig, OptimizerKind};
 use crate::preprocessing::Scaling;
 use crate::regularization::{Regularization, RegularizationKind};
-use crate::share::Session;
-use serde::Serialize;
+use crate::settings::Settings;
+use serde::{Deserialize, Serialize};
 
 /// Samples given exactly (inputs and targets per row), used instead of generated points.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Samples {
     pub inputs: Vec<f64>,
     pub targets: Vec<f64>,
@@ -25,7 +25,7 @@ pub struct Samples {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Variant {
     pub label: String,
-    pub session: Session,
+    pub session: Settings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -33,10 +33,13 @@ pub struct Lesson {
     pub id: &'static str,
     pub title: &'static str,
     pub text: &'static str,
-    pub session: Session,
+    pub session: Settings,
     pub samples: Option<Samples>,
     /// Configurations to compare side by side (the first is `session` itself).
     pub variants: Vec<Variant>,
+    /// Catalogue keys of the settings the lesson card shows beside its text (the learning-rate
+    /// lesson's η slider), so that they stay on screen whatever the panel shows.
+    pub controls: &'static [&'static str],
 }
 
 fn given(activation: Activation, weights: Vec<Vec<f64>>, biases: Option<Vec<f64>>) -> LayerConfig {
@@ -58,19 +61,20 @@ fn sgd(learning_rate: f64) -> OptimizerConfig {
     OptimizerConfig { kind: OptimizerKind::Sgd, learning_rate, ..OptimizerConfig::default() }
 }
 
-fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Session {
+fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Settings {
     let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1 };
-    Session {
+    Settings {
         network: NetworkConfig { inputs: features.len(), ..network },
         data,
         features,
         scaling: Scaling::None,
         lesson: None,
         points: None,
+        view: Default::default(),
     }
 }
 
-fn variant(label: &str, base: &Session, edit: impl Fn(&mut Session)) -> Variant {
+fn variant(label: &str, base: &Settings, edit: impl Fn(&mut Settings)) -> Variant {
     let mut session = base.clone();
     edit(&mut session);
     Variant { label: label.to_string(), session }
@@ -82,7 +86,7 @@ fn textbook(
     reduction: Reduction,
     learning_rate: f64,
     batch: usize,
-) -> Session {
+) -> Settings {
     let network = NetworkConfig {
         inputs,
         layers,
@@ -93,7 +97,7 @@ fn textbook(
         ..NetworkConfig::default()
     };
     let features = if inputs == 1 { vec![Feature::X1] } else { vec![Feature::X1, Feature::X2] };
-    Session { network, features, ..Session::default() }
+    Settings { network, features, ..Settings::default() }
 }
 
 /// Every lesson, in teaching order.
@@ -115,6 +119,7 @@ pub fn lessons() -> Vec<Lesson> {
         session: chain,
         samples: Some(Samples { inputs: vec![0.5], targets: vec![1.0] }),
         variants: Vec::new(),
+        controls: &[],
     });
 
     let w1 = [[0.417022004702574, 0.7203244934421581], [0.00011437481734488664, 0.30233257263183977]];
@@ -122,7 +127,10 @@ pub fn lessons() -> Vec<Lesson> {
         given(Activation::Sigmoid, vec![vec![w1[0][0], w1[1][0]], vec![w1[0][1], w1[1][1]]], None),
         given(Activation::Sigmoid, vec![vec![0.14675589081711304, 0.0923385947687978]], None),
     ];
-    let xor = textbook(2, xor_layers, Reduction::Sum, 0.5, 4);
+    // The classic program: full batch, summed loss, η = 0.5, and it stops after 5000 epochs
+    // (tests/reference/xor_no_bias.py).
+    let mut xor = textbook(2, xor_layers, Reduction::Sum, 0.5, 4);
+    xor.network.stop = StopRule { after_epochs: 5000, below_loss: 0.0 };
     let with_biases = variant("with biases", &xor, |s| {
         for l in &mut s.network.layers {
             l.bias = true;
@@ -132,10 +140,11 @@ pub fn lessons() -> Vec<Lesson> {
     all.push(Lesson {
         id: "xor",
         title: "XOR: why neurons need biases",
-        text: "A 2→2→1 sigmoid network without biases, trained on the four XOR points. Press play: after 5000 epochs the point (0,0) is still far from 0, because without a bias every hidden neuron outputs σ(0) = 0.5 there. Run the variant with biases and compare.",
+        text: "A 2→2→1 sigmoid network without biases learns the four XOR points as the classic program does: full batch, summed loss, η = 0.5. Press play: training stops after 5000 epochs with ŷ = 0.10 at (0,0), 0.84 at (0,1) and (1,0), and 0.22 at (1,1). Without a bias every hidden neuron outputs σ(0) = 0.5 at (0,0), so only the output weights can move that point. Run the variant with biases: by the same stop, all four outputs are within 0.1 of their targets.",
         samples: Some(Samples { inputs: vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], targets: vec![0.0, 1.0, 1.0, 0.0] }),
         variants: vec![Variant { label: "without biases".into(), session: xor.clone() }, with_biases],
         session: xor,
+        controls: &["stop_epochs"],
     });
 
     let worked = textbook(
@@ -155,6 +164,7 @@ pub fn lessons() -> Vec<Lesson> {
         session: worked,
         samples: Some(Samples { inputs: vec![0.05, 0.10], targets: vec![0.01, 0.99] }),
         variants: Vec::new(),
+        controls: &[],
     });
 
     let deep = session(
@@ -179,28 +189,34 @@ pub fn lessons() -> Vec<Lesson> {
         variants: vec![Variant { label: "sigmoid".into(), session: deep.clone() }, relu],
         session: deep,
         samples: None,
+        controls: &[],
     });
 
+    // Unscaled inputs from −6 to 6 and an identity output: once η is past what the curvature
+    // allows, every step overshoots further and the loss grows geometrically until it
+    // overflows, from the start and just as well from a trained network. (tanh keeps the
+    // hidden layer bounded, so the climb is steady instead of a jump to infinity.)
     let rate = session(
         Problem::Plane,
         xy(),
         NetworkConfig {
-            layers: layers(&[4, 1], Activation::Relu, Activation::Identity),
-            optimizer: sgd(1.0),
+            layers: layers(&[4, 1], Activation::Tanh, Activation::Identity),
+            optimizer: sgd(0.03),
             ..NetworkConfig::default()
         },
     );
     all.push(Lesson {
         id: "learning-rate",
         title: "A learning rate too high, and too low",
-        text: "At η = 1 the loss explodes within a few steps and training stops with a message. At η = 0.00001 the loss moves very slowly. Try the slider between them and find the fastest rate that still converges.",
+        text: "A 2→4→1 tanh network fits a plane from unscaled inputs (−6 to 6). At η = 0.03 the loss falls steadily. At η = 3 it climbs about tenfold a step until it overflows, within a few hundred steps, and training stops with a message; raise the slider to 3 while training and a trained network blows up the same way. At η = 0.00001 the loss hardly moves. Find the fastest rate that still converges.",
         variants: vec![
-            variant("η = 1 (too high)", &rate, |_| {}),
+            variant("η = 3 (too high)", &rate, |s| s.network.optimizer.learning_rate = 3.0),
             variant("η = 0.00001 (too low)", &rate, |s| s.network.optimizer.learning_rate = 0.00001),
-            variant("η = 0.03", &rate, |s| s.network.optimizer.learning_rate = 0.03),
+            variant("η = 0.03 (converges)", &rate, |_| {}),
         ],
         session: rate,
         samples: None,
+        controls: &["lr"],
     });
 
     let mut overfit = session(
@@ -227,6 +243,7 @@ pub fn lessons() -> Vec<Lesson> {
         variants: vec![Variant { label: "no regularization".into(), session: overfit.clone() }, regularized],
         session: overfit,
         samples: None,
+        controls: &["reg", "reg_rate"],
     });
 
     let race = session(
@@ -255,12 +272,13 @@ pub fn lessons() -> Vec<Lesson> {
         ],
         session: race,
         samples: None,
+        controls: &["optimizer", "lr"],
     });
 
     all.push(Lesson {
         id: "spiral-softmax",
         title: "Three spirals with softmax",
-        text: "Three classes need three outputs: softmax turns them into probabilities and cross-entropy compares them with the true class, so δ at the output is simply ŷ − y. Watch each output neuron's heatmap claim one arm.",
+        text: "Three classes need three outputs: softmax turns them into probabilities and cross-entropy compares them with the true class, so δ at the output is simply ŷ − y. Train, then watch each output neuron's heatmap (the probability of its class over the plane) claim one arm: high on its own arm, low on the other two.",
         session: session(
             Problem::Spiral3,
             vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
@@ -273,6 +291,7 @@ pub fn lessons() -> Vec<Lesson> {
         ),
         samples: None,
         variants: Vec::new(),
+        controls: &["heatmaps"],
     });
 
     for lesson in &mut all {
@@ -290,27 +309,50 @@ pub fn lesson(id: &str) -> Option<Lesson> {
 }
 
 /// Builds what a session describes: its data (unless exact `samples` are given) with its
-/// features and scaling, and a trainer loaded with the training and test sets.
+/// features and scaling, and a trainer loaded with the training and test sets. (The page's
+/// path, `Session`, builds through `train_on` as well.)
 pub fn build(
-    session: &Session,
+    session: &Settings,
     samples: Option<&Samples>,
 ) -> crate::error::Result<(crate::trainer::Trainer, Option<crate::data::Data>)> {
+    let data = match (samples, &session.points) {
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(crate::data::Data::from_shared(p, session.data.test_ratio, session.data.seed)?),
+        (None, None) => Some(crate::data::Data::generate(&session.data)?),
+    };
+    let data = match data {
+        Some(mut data) => {
+            data.set_features(session.features.clone())?;
+            data.set_scaling(session.scaling)?;
+            Some(data)
+        }
+        None => None,
+    };
+    Ok((train_on(&session.network, data.as_ref(), samples)?, data))
+}
+
+/// A trainer for `network`, loaded with the training and test sets of `data`, or with exact
+/// `samples` (for training only).
+pub fn train_on(
+    network: &crate::config::NetworkConfig,
+    data: Option<&crate::data::Data>,
+    samples: Option<&Samples>,
+) -> crate::error::Result<crate::trainer::Trainer> {
     use crate::trainer::{Split, Trainer};
-    let mut trainer = Trainer::new(session.network.clone())?;
+    let mut trainer = Trainer::new(network.clone())?;
     if let Some(samples) = samples {
         trainer.set_data(Split::Train, samples.inputs.clone(), samples.targets.clone())?;
-        return Ok((trainer, None));
+        return Ok(trainer);
     }
-    let mut data = match &session.points {
-        Some(p) => crate::data::Data::from_shared(p, session.data.test_ratio, session.data.seed)?,
-        None => crate::data::Data::generate(&session.data)?,
-    };
-    data.set_features(session.features.clone())?;
-    data.set_scaling(session.scaling)?;
-    let outputs = trainer.network().outputs();
-    trainer.set_data(Split::Train, data.inputs(Split::Train)?, data.targets(Split::Train, outputs)?)?;
-    if !data.test.is_empty() {
-        trainer.set_data(Split::Test, data.inputs(Split::Test)?, data.targets(Split::Test, outputs)?)?;
+    if let Some(data) = data {
+        let outputs = trainer.network().outputs();
+        let train = (data.inputs(Split::Train)?, data.targets(Split::Train, outputs)?);
+        let test = if data.test.is_empty() {
+            None
+        } else {
+            Some((data.inputs(Split::Test)?, data.targets(Split::Test, outputs)?))
+        };
+        trainer.set_data_splits(train, test)?;
     }
-    Ok((trainer, Some(data)))
+    Ok(trainer)
 }

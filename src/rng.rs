@@ -22,6 +22,17 @@ impl Rng {
         Rng { state: [next(), next(), next(), next()] }
     }
 
+    /// The generator's whole state, so a saved session continues the same sequence.
+    pub fn state(&self) -> [u64; 4] {
+        self.state
+    }
+
+    /// A generator that continues from a saved `state`; None for the all-zero state,
+    /// which xoshiro256** never leaves.
+    pub fn from_state(state: [u64; 4]) -> Option<Rng> {
+        (state != [0; 4]).then_some(Rng { state })
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.state;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);

@@ -1,18 +1,30 @@
 //! Shareable links: the state of a session in a URL query string, so a link replays exactly
 //! what the sender saw: `?v=1&problem=spiral&noise=0.1&layers=8:tanh,8:tanh,1:sigmoid&lr=0.03&seed=4…`.
 //!
-//! One row of `SETTINGS` per parameter says how to write it and how to read it, so adding a
-//! setting is one row. Weights and small data sets travel as base64url of their f64 bytes, so
-//! they come back bit for bit. Reading never fails: a parameter that cannot be read is named
-//! in a warning and its default kept; a network that does not fit its data is replaced by
-//! the default one, with a warning.
+//! The settings travel through the catalogue (`settings::CATALOGUE`): each row's key is its
+//! parameter, written in the short text form of its kind, so a new setting needs no code
+//! here. Beside them travel what is not a setting: the lesson, points given by hand, the
+//! weights (`params`), the training state (`state`, see `snapshot`), the loss history
+//! (`hist`), the position inside the step (`pos`, `sel`) and the lesson's variant. Numbers
+//! travel as base64url of their f64 bytes, so they come back bit for bit.
+//!
+//! Reading never fails: a parameter that cannot be read is named in a warning and its default
+//! kept; a network that does not fit its data is replaced by the default one, with a warning.
+//! A link with a lesson starts from that lesson's settings, so `?lesson=xor` is the lesson.
 
-use crate::config::{LayerConfig, NetworkConfig};
+use crate::config::NetworkConfig;
 use crate::features::{self, Feature};
 use crate::generators::DataSpec;
+use crate::history::History;
+use crate::phase::Phase;
 use crate::points::Points;
-use crate::preprocessing::Scaling;
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use crate::session::{Position, Selection};
+use crate::settings::{self, Kind, Settings};
+use crate::snapshot::TrainerState;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub use crate::settings::SharedPoints;
 
 pub const VERSION: u32 = 1;
 /// Longer links are not read (browsers and servers start refusing URLs near this size).
@@ -20,82 +32,89 @@ pub const MAX_QUERY_LEN: usize = 32_000;
 /// Weights and points beyond this many numbers are left out of links.
 pub const MAX_SHARED_NUMBERS: usize = 2_000;
 
-/// Points given by hand (drawn or from a file) rather than generated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SharedPoints {
-    pub dims: usize,
-    pub classes: usize,
-    pub coords: Vec<f64>,
-    pub labels: Vec<f64>,
-    /// How many of the points (the first ones) are for training, the rest for testing; when
-    /// absent, the points are split with the data's test ratio and seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train: Option<usize>,
+/// What travels beside the settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
+    /// The training state's byte form.
+    pub state: Option<Vec<u8>>,
+    pub history: Option<History>,
+    pub position: Option<Position>,
+    pub variant: Option<usize>,
 }
 
-impl SharedPoints {
-    /// The (training, test) points.
-    pub fn split(&self, test_ratio: f64, seed: u32) -> crate::error::Result<(Points, Points)> {
-        let points = Points::new(self.dims, self.coords.clone(), self.labels.clone(), self.classes)?;
-        Ok(match self.train {
-            Some(train) => {
-                let train = train.min(points.len());
-                (
-                    points.select(&(0..train).collect::<Vec<_>>()),
-                    points.select(&(train..points.len()).collect::<Vec<_>>()),
-                )
-            }
-            None => points.split(test_ratio, seed),
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Session {
-    /// The network; layers with `weights` carry them into the link when small enough.
-    pub network: NetworkConfig,
-    pub data: DataSpec,
-    pub features: Vec<Feature>,
-    pub scaling: Scaling,
-    pub lesson: Option<String>,
-    pub points: Option<SharedPoints>,
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Session {
-            network: NetworkConfig::default(),
-            data: DataSpec::default(),
-            features: vec![Feature::X1, Feature::X2],
-            scaling: Scaling::None,
-            lesson: None,
-            points: None,
-        }
-    }
-}
-
-/// What reading a link gave: the session and what could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// What reading a link gave: the settings, what travelled beside them, and what could not be read.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decoded {
-    pub session: Session,
+    pub settings: Settings,
     pub warnings: Vec<String>,
+    /// The link named a lesson and nothing else.
+    pub only_lesson: bool,
+    pub state: Option<TrainerState>,
+    pub history: Option<History>,
+    pub position: Option<Position>,
+    pub variant: Option<usize>,
 }
 
-type Reader = fn(&mut Session, &str) -> Result<(), String>;
-
-struct Setting {
-    key: &'static str,
-    write: fn(&Session) -> Option<String>,
-    read: Reader,
-}
-
-fn name<T: Serialize>(value: &T) -> String {
+/// The lowercase name of a serde value (an enum variant's name).
+pub fn name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-fn named<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|e| e.to_string())
+/// A catalogue value in the link's short text form.
+fn write_value(kind: &Kind, value: &Value) -> String {
+    match (kind, value) {
+        (Kind::Flag, Value::Bool(b)) => u8::from(*b).to_string(),
+        (Kind::Features, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+        (Kind::Layers, Value::Array(layers)) => layers
+            .iter()
+            .map(|l| {
+                let mut text = format!("{}:{}", l["units"], l["activation"].as_str().unwrap_or(""));
+                if l["bias"] == json!(false) {
+                    text.push_str(":nobias");
+                }
+                if let Some(p) = l["dropout"].as_f64().filter(|&p| p > 0.0) {
+                    text.push_str(&format!(":{p}"));
+                }
+                text
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Number(n)) => match n.as_u64() {
+            Some(u) => u.to_string(),
+            None => n.as_f64().map_or_else(String::new, |x| x.to_string()),
+        },
+        (_, other) => other.to_string(),
+    }
+}
+
+/// A link's text back into a catalogue value (checked by the setting itself afterwards).
+fn read_value(kind: &Kind, text: &str) -> Result<Value, String> {
+    Ok(match kind {
+        Kind::Number { .. } => json!(number(text)?),
+        Kind::Integer { .. } => json!(text.parse::<u64>().map_err(|_| "not a whole number in range")?),
+        Kind::Choice(_) => json!(text),
+        Kind::Flag => json!(flag(text)?),
+        Kind::Features => json!(text.split(',').collect::<Vec<_>>()),
+        Kind::Layers => {
+            let mut layers = Vec::new();
+            for part in text.split(',') {
+                let mut fields = part.split(':');
+                let units: usize = fields.next().unwrap_or("").parse().map_err(|_| "not a whole number in range")?;
+                let activation = fields.next().ok_or("a layer needs units:activation")?;
+                let (mut bias, mut dropout) = (true, 0.0);
+                for extra in fields {
+                    if extra == "nobias" {
+                        bias = false;
+                    } else {
+                        dropout = number(extra)?;
+                    }
+                }
+                layers.push(json!({"units": units, "activation": activation, "bias": bias, "dropout": dropout}));
+            }
+            Value::Array(layers)
+        }
+    })
 }
 
 fn number(text: &str) -> Result<f64, String> {
@@ -114,43 +133,8 @@ fn flag(text: &str) -> Result<bool, String> {
     }
 }
 
-/// `units:activation[:nobias][:dropout]` per layer, comma-separated.
-fn write_layers(s: &Session) -> Option<String> {
-    let layer = |l: &LayerConfig| {
-        let mut text = format!("{}:{}", l.units, name(&l.activation));
-        if !l.bias {
-            text.push_str(":nobias");
-        }
-        if l.dropout > 0.0 {
-            text.push_str(&format!(":{}", l.dropout));
-        }
-        text
-    };
-    Some(s.network.layers.iter().map(layer).collect::<Vec<_>>().join(","))
-}
-
-fn read_layers(s: &mut Session, text: &str) -> Result<(), String> {
-    let mut layers = Vec::new();
-    for part in text.split(',') {
-        let mut fields = part.split(':');
-        let units = whole(fields.next().unwrap_or(""))?;
-        let activation = named(fields.next().ok_or("a layer needs units:activation")?)?;
-        let mut layer = LayerConfig::new(units, activation);
-        for extra in fields {
-            if extra == "nobias" {
-                layer.bias = false;
-            } else {
-                layer.dropout = number(extra)?;
-            }
-        }
-        layers.push(layer);
-    }
-    s.network.layers = layers;
-    Ok(())
-}
-
 /// Every weight and bias, layer by layer, when all layers carry weights and they are few.
-fn write_parameters(s: &Session) -> Option<String> {
+fn write_parameters(s: &Settings) -> Option<String> {
     let mut all = Vec::new();
     for l in &s.network.layers {
         all.extend(l.weights.as_ref()?.iter().flatten());
@@ -161,7 +145,7 @@ fn write_parameters(s: &Session) -> Option<String> {
     (all.len() <= MAX_SHARED_NUMBERS).then(|| base64url::encode(&all))
 }
 
-fn write_points(s: &Session) -> Option<String> {
+fn write_points(s: &Settings) -> Option<String> {
     let p = s.points.as_ref()?;
     let numbers: Vec<f64> = p.coords.iter().chain(&p.labels).copied().collect();
     let train = p.train.map_or(String::new(), |t| format!(".{t}"));
@@ -169,7 +153,7 @@ fn write_points(s: &Session) -> Option<String> {
         .then(|| format!("{}.{}.{}{train}", p.dims, p.classes, base64url::encode(&numbers)))
 }
 
-fn read_points(s: &mut Session, text: &str) -> Result<(), String> {
+fn read_points(text: &str) -> Result<SharedPoints, String> {
     // dims.classes.numbers[.training points]
     let mut parts = text.split('.');
     let dims: usize = whole(parts.next().unwrap_or(""))?;
@@ -188,101 +172,146 @@ fn read_points(s: &mut Session, text: &str) -> Result<(), String> {
     if train.is_some_and(|t| t > points.len()) {
         return Err("more training points than points".into());
     }
-    s.points = Some(SharedPoints { dims, classes, coords: points.coords, labels: points.labels, train });
-    Ok(())
+    Ok(SharedPoints { dims, classes, coords: points.coords, labels: points.labels, train })
 }
 
-macro_rules! field {
-    ($key:literal, $($path:ident).+, number) => {
-        Setting { key: $key, write: |s| Some(s.$($path).+.to_string()), read: |s, v| { s.$($path).+ = number(v)?; Ok(()) } }
-    };
-    ($key:literal, $($path:ident).+, whole) => {
-        Setting { key: $key, write: |s| Some(s.$($path).+.to_string()), read: |s, v| { s.$($path).+ = whole(v)?; Ok(()) } }
-    };
-    ($key:literal, $($path:ident).+, named) => {
-        Setting { key: $key, write: |s| Some(name(&s.$($path).+)), read: |s, v| { s.$($path).+ = named(v)?; Ok(()) } }
-    };
-    ($key:literal, $($path:ident).+, flag) => {
-        Setting { key: $key, write: |s| Some(u8::from(s.$($path).+).to_string()), read: |s, v| { s.$($path).+ = flag(v)?; Ok(()) } }
-    };
+/// The loss history: its counts, then the steps, training and test losses.
+fn write_history(h: &History) -> String {
+    let mut bytes = Vec::with_capacity(28 + 24 * h.len());
+    bytes.extend_from_slice(&(h.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&h.every.to_le_bytes());
+    bytes.extend_from_slice(&h.last_step.map_or(0, |s| s + 1).to_le_bytes());
+    bytes.extend_from_slice(&h.diverged_at.map_or(0, |s| s + 1).to_le_bytes());
+    for series in [&h.steps, &h.train, &h.test] {
+        series.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
+    }
+    bytes_to_text(&bytes)
 }
 
-/// Every setting a link holds, in the order it is written. `layers` comes before `params`,
-/// which needs the architecture.
-static SETTINGS: &[Setting] = &[
-    Setting {
-        key: "lesson",
-        write: |s| s.lesson.clone(),
-        read: |s, v| {
-            if v.is_empty() || v.len() > 64 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                return Err("not a lesson name".into());
-            }
-            s.lesson = Some(v.to_string());
-            Ok(())
-        },
-    },
-    field!("problem", data.problem, named),
-    field!("points", data.points, whole),
-    field!("noise", data.noise, number),
-    field!("test", data.test_ratio, number),
-    field!("dseed", data.seed, whole),
-    Setting {
-        key: "features",
-        write: |s| Some(s.features.iter().map(name).collect::<Vec<_>>().join(",")),
-        read: |s, v| {
-            s.features = v.split(',').map(named).collect::<Result<_, _>>()?;
-            Ok(())
-        },
-    },
-    field!("scaling", scaling, named),
-    Setting { key: "layers", write: write_layers, read: read_layers },
-    field!("loss", network.loss, named),
-    field!("reduction", network.reduction, named),
-    field!("init", network.initializer.kind, named),
-    field!("init_low", network.initializer.low, number),
-    field!("init_high", network.initializer.high, number),
-    field!("init_value", network.initializer.value, number),
-    field!("optimizer", network.optimizer.kind, named),
-    field!("lr", network.optimizer.learning_rate, number),
-    field!("momentum", network.optimizer.momentum, number),
-    field!("rho", network.optimizer.rho, number),
-    field!("beta1", network.optimizer.beta1, number),
-    field!("beta2", network.optimizer.beta2, number),
-    field!("epsilon", network.optimizer.epsilon, number),
-    field!("reg", network.regularization.kind, named),
-    field!("reg_rate", network.regularization.rate, number),
-    field!("schedule", network.schedule.kind, named),
-    field!("schedule_factor", network.schedule.factor, number),
-    field!("schedule_every", network.schedule.every_epochs, whole),
-    field!("schedule_total", network.schedule.total_epochs, whole),
-    field!("stop_epochs", network.stop.after_epochs, whole),
-    field!("stop_loss", network.stop.below_loss, number),
-    field!("batch", network.batch_size, whole),
-    field!("shuffle", network.shuffle, flag),
-    field!("seed", network.seed, whole),
-    Setting { key: "data", write: write_points, read: read_points },
-    // Read by `decode` itself: the weights are placed once the architecture is known.
-    Setting { key: "params", write: write_parameters, read: |_, _| Ok(()) },
-];
+fn read_history(text: &str) -> Result<History, String> {
+    let bytes = text_to_bytes(text)?;
+    let word = |k: usize, n: usize| -> Result<&[u8], String> { bytes.get(k..k + n).ok_or_else(|| "cut short".into()) };
+    let n = u32::from_le_bytes(word(0, 4)?.try_into().expect("4 bytes")) as usize;
+    let every = u64::from_le_bytes(word(4, 8)?.try_into().expect("8 bytes"));
+    let last = u64::from_le_bytes(word(12, 8)?.try_into().expect("8 bytes"));
+    let diverged = u64::from_le_bytes(word(20, 8)?.try_into().expect("8 bytes"));
+    if n > crate::history::CAPACITY || bytes.len() != 28 + 24 * n || every == 0 {
+        return Err("not a loss history".into());
+    }
+    let series = |k: usize| -> Vec<f64> {
+        (0..n).map(|i| f64::from_le_bytes(bytes[28 + 8 * (k * n + i)..][..8].try_into().expect("8 bytes"))).collect()
+    };
+    Ok(History {
+        steps: series(0),
+        train: series(1),
+        test: series(2),
+        every,
+        last_step: last.checked_sub(1),
+        diverged_at: diverged.checked_sub(1),
+        unthinned: None,
+    })
+}
 
-/// The query string (without `?`) of a session.
-pub fn encode(session: &Session) -> String {
+/// `f2` (forward through layer index 2), `l`, `b0`, `u`, or `-`, then `.whole.edited.sample`.
+fn write_position(p: &Position) -> String {
+    let phase = match p.last {
+        None => "-".to_string(),
+        Some(Phase::Forward(l)) => format!("f{l}"),
+        Some(Phase::Loss) => "l".into(),
+        Some(Phase::Backward(l)) => format!("b{l}"),
+        Some(Phase::Update) => "u".into(),
+    };
+    format!("{phase}.{}.{}.{}", u8::from(p.whole), u8::from(p.edited), p.sample)
+}
+
+fn read_position(text: &str) -> Result<Position, String> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let [phase, whole_step, edited, sample] = parts[..] else { return Err("not a position".into()) };
+    let layer = |t: &str| whole::<usize>(t);
+    let last = match phase {
+        "-" => None,
+        "l" => Some(Phase::Loss),
+        "u" => Some(Phase::Update),
+        p if p.starts_with('f') => Some(Phase::Forward(layer(&p[1..])?)),
+        p if p.starts_with('b') => Some(Phase::Backward(layer(&p[1..])?)),
+        _ => return Err("not a phase".into()),
+    };
+    Ok(Position { last, whole: flag(whole_step)?, edited: flag(edited)?, sample: whole(sample)?, selection: None })
+}
+
+/// `n.layer.neuron` or `e.layer.neuron.input` (layer −1: the inputs).
+fn write_selection(s: &Selection) -> String {
+    match *s {
+        Selection::Neuron { layer, neuron } => format!("n.{layer}.{neuron}"),
+        Selection::Edge { layer, neuron, input } => format!("e.{layer}.{neuron}.{input}"),
+    }
+}
+
+fn read_selection(text: &str) -> Result<Selection, String> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let layer = |t: &str| t.parse::<i32>().ok().filter(|l| (-1..=64).contains(l)).ok_or("not a layer");
+    match parts[..] {
+        ["n", l, j] => Ok(Selection::Neuron { layer: layer(l)?, neuron: whole(j)? }),
+        ["e", l, j, i] => Ok(Selection::Edge { layer: layer(l)?, neuron: whole(j)?, input: whole(i)? }),
+        _ => Err("not a neuron or an edge".into()),
+    }
+}
+
+/// The keys a link may hold besides the catalogue's.
+const OTHER_KEYS: &[&str] = &["v", "lesson", "data", "params", "state", "hist", "pos", "sel", "variant"];
+
+/// The query string (without `?`) of `settings` and what travels beside them.
+pub fn encode(settings: &Settings, extras: &Extras) -> String {
     let mut parts = vec![format!("v={VERSION}")];
-    parts.extend(SETTINGS.iter().filter_map(|s| (s.write)(session).map(|v| format!("{}={v}", s.key))));
+    if let Some(lesson) = &settings.lesson {
+        parts.push(format!("lesson={lesson}"));
+    }
+    for setting in settings::CATALOGUE {
+        parts.push(format!("{}={}", setting.key, percent_encode(&write_value(&setting.kind, &setting.get(settings)))));
+    }
+    if let Some(points) = write_points(settings) {
+        parts.push(format!("data={points}"));
+    }
+    if let Some(params) = write_parameters(settings) {
+        parts.push(format!("params={params}"));
+    }
+    if let Some(state) = &extras.state {
+        parts.push(format!("state={}", bytes_to_text(state)));
+    }
+    if let Some(history) = &extras.history {
+        parts.push(format!("hist={}", write_history(history)));
+    }
+    if let Some(position) = &extras.position {
+        parts.push(format!("pos={}", write_position(position)));
+        if let Some(selection) = &position.selection {
+            parts.push(format!("sel={}", write_selection(selection)));
+        }
+    }
+    if let Some(variant) = extras.variant {
+        parts.push(format!("variant={variant}"));
+    }
     parts.join("&")
 }
 
 /// Reads a query string (with or without its leading `?` or `#`); never fails.
 pub fn decode(query: &str) -> Decoded {
-    let mut session = Session::default();
-    let mut warnings = Vec::new();
+    let mut decoded = Decoded {
+        settings: Settings::default(),
+        warnings: Vec::new(),
+        only_lesson: false,
+        state: None,
+        history: None,
+        position: None,
+        variant: None,
+    };
+    let warnings = &mut decoded.warnings;
     let query = query.trim_start_matches(['?', '#']);
     if query.len() > MAX_QUERY_LEN {
         warnings.push(format!(
             "the link is {} characters long, more than the {MAX_QUERY_LEN} read; it was ignored",
             query.len()
         ));
-        return Decoded { session, warnings };
+        return decoded;
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
     for part in query.split('&').filter(|p| !p.is_empty()) {
@@ -292,54 +321,110 @@ pub fn decode(query: &str) -> Decoded {
             _ => warnings.push(format!("could not read \"{}\" (bad % escape)", shorten(part))),
         }
     }
-    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "v") {
-        if v != &VERSION.to_string() {
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    if let Some(v) = get("v") {
+        if v != VERSION.to_string() {
             warnings.push(format!(
                 "the link is of version {}, this page reads version {VERSION}: settings were read as far as possible",
                 shorten(v)
             ));
         }
     }
-    let mut parameters = None;
-    for setting in SETTINGS {
-        let Some((_, value)) = pairs.iter().find(|(k, _)| k == setting.key) else { continue };
-        let result = if setting.key == "params" {
-            base64url::decode(value).map(|p| parameters = Some(p))
+    // A lesson's settings are the starting point: the link's own settings go over them.
+    if let Some(id) = get("lesson") {
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            warnings.push(format!("lesson={}: not a lesson name; the default was kept", shorten(id)));
         } else {
-            (setting.read)(&mut session, value)
-        };
-        if let Err(why) = result {
-            warnings.push(format!("{}={}: {why}; the default was kept", setting.key, shorten(value)));
+            if let Some(lesson) = crate::presets::lesson(id) {
+                decoded.settings = lesson.session;
+            }
+            decoded.settings.lesson = Some(id.to_string());
+            decoded.only_lesson = pairs.iter().all(|(k, _)| k == "lesson" || k == "v");
+        }
+    }
+    let settings = &mut decoded.settings;
+    for setting in settings::CATALOGUE {
+        let Some(text) = get(setting.key) else { continue };
+        let read = read_value(&setting.kind, text).and_then(|value| setting.set(settings, &value));
+        if let Err(why) = read {
+            warnings.push(format!("{}={}: {why}; the default was kept", setting.key, shorten(text)));
+        }
+    }
+    let mut note = |key: &str, text: &str, why: String| {
+        warnings.push(format!("{key}={}: {why}; it was left out", shorten(text)));
+    };
+    if let Some(text) = get("data") {
+        match read_points(text) {
+            Ok(points) => settings.points = Some(points),
+            Err(why) => note("data", text, why),
+        }
+    }
+    let parameters =
+        get("params").and_then(|text| base64url::decode(text).map_err(|why| note("params", text, why)).ok());
+    if let Some(text) = get("state") {
+        match text_to_bytes(text).and_then(|b| TrainerState::decode(&b)) {
+            Ok(state) => decoded.state = Some(state),
+            Err(why) => note("state", text, format!("the training state {why}")),
+        }
+    }
+    if let Some(text) = get("hist") {
+        match read_history(text) {
+            Ok(history) => decoded.history = Some(history),
+            Err(why) => note("hist", text, why),
+        }
+    }
+    if let Some(text) = get("pos") {
+        match read_position(text) {
+            Ok(position) => decoded.position = Some(position),
+            Err(why) => note("pos", text, why),
+        }
+    }
+    if let Some(text) = get("sel") {
+        match (read_selection(text), &mut decoded.position) {
+            (Ok(selection), Some(position)) => position.selection = Some(selection),
+            (Ok(selection), None) => {
+                decoded.position = Some(Position { selection: Some(selection), ..Position::default() });
+            }
+            (Err(why), _) => note("sel", text, why),
+        }
+    }
+    if let Some(text) = get("variant") {
+        match whole::<usize>(text) {
+            Ok(v) => decoded.variant = Some(v),
+            Err(why) => note("variant", text, why),
         }
     }
     for (key, _) in &pairs {
-        if key != "v" && !SETTINGS.iter().any(|s| s.key == key) {
+        if !OTHER_KEYS.contains(&key.as_str()) && settings::find(key).is_none() {
             warnings.push(format!("\"{}\" is not a setting this page knows; it was ignored", shorten(key)));
         }
     }
-    make_consistent(&mut session, parameters, &mut warnings);
-    Decoded { session, warnings }
+    make_consistent(settings, parameters, warnings);
+    decoded
 }
 
 /// Fits the network to the data and the parameters to the network, or falls back with a warning.
-fn make_consistent(session: &mut Session, parameters: Option<Vec<f64>>, warnings: &mut Vec<String>) {
-    let dims = session.points.as_ref().map_or(session.data.problem.dims(), |p| p.dims);
-    if features::check(&session.features, dims).is_err() {
+fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnings: &mut Vec<String>) {
+    let dims = settings.points.as_ref().map_or(settings.data.problem.dims(), |p| p.dims);
+    if features::check(&settings.features, dims).is_err() {
         warnings.push("the features do not fit the data; x1 (and x2) are used".into());
-        session.features = if dims >= 2 { vec![Feature::X1, Feature::X2] } else { vec![Feature::X1] };
+        settings.features = if dims >= 2 { vec![Feature::X1, Feature::X2] } else { vec![Feature::X1] };
     }
-    if let Err(e) = session.data.validate() {
+    if let Err(e) = settings.data.validate() {
         warnings.push(format!("{e}; the default data set is used"));
-        session.data = DataSpec::default();
+        settings.data = DataSpec::default();
     }
-    session.network.inputs = features::width(&session.features, dims);
-    if let Err(e) = session.network.validate() {
+    settings.network.inputs = features::width(&settings.features, dims);
+    if let Err(e) = settings.network.validate() {
         warnings.push(format!("{e}; the default network is used"));
-        let inputs = session.network.inputs;
-        session.network = NetworkConfig { inputs, ..NetworkConfig::default() };
+        let inputs = settings.network.inputs;
+        settings.network = NetworkConfig { inputs, ..Settings::default().network };
+        if settings.network.validate().is_err() {
+            settings.network = NetworkConfig { inputs, ..NetworkConfig::default() };
+        }
     }
     if let Some(numbers) = parameters {
-        if !place_parameters(&mut session.network, &numbers) {
+        if !place_parameters(&mut settings.network, &numbers) {
             warnings.push("the weights in the link do not fit its network; fresh weights are used".into());
         }
     }
@@ -383,6 +468,19 @@ fn shorten(text: &str) -> String {
     }
 }
 
+/// Escapes what a query value cannot hold as it is (`&`, `=`, `%`, `#`, `+`, spaces, non-ASCII).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.:,!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn percent_decode(text: &str) -> Result<String, ()> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -407,12 +505,26 @@ fn percent_decode(text: &str) -> Result<String, ()> {
     String::from_utf8(out).map_err(|_| ())
 }
 
+/// Bytes as base64url text (for the training state and the history).
+pub fn bytes_to_text(bytes: &[u8]) -> String {
+    base64url::encode_bytes(bytes)
+}
+
+/// base64url text back into bytes.
+pub fn text_to_bytes(text: &str) -> Result<Vec<u8>, String> {
+    base64url::decode_bytes(text)
+}
+
 /// f64 arrays as base64url (RFC 4648 §5, no padding) of their little-endian bytes.
 mod base64url {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     pub fn encode(numbers: &[f64]) -> String {
         let bytes: Vec<u8> = numbers.iter().flat_map(|x| x.to_le_bytes()).collect();
+        encode_bytes(&bytes)
+    }
+
+    pub fn encode_bytes(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len() * 4 / 3 + 3);
         for chunk in bytes.chunks(3) {
             let n = chunk.iter().enumerate().fold(0u32, |n, (k, &b)| n | u32::from(b) << (16 - 8 * k));
@@ -423,7 +535,7 @@ mod base64url {
         out
     }
 
-    pub fn decode(text: &str) -> Result<Vec<f64>, String> {
+    pub fn decode_bytes(text: &str) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
         let (mut n, mut bits) = (0u32, 0);
         for c in text.bytes() {
@@ -435,6 +547,11 @@ mod base64url {
                 bytes.push((n >> bits) as u8);
             }
         }
+        Ok(bytes)
+    }
+
+    pub fn decode(text: &str) -> Result<Vec<f64>, String> {
+        let bytes = decode_bytes(text)?;
         if bytes.len() % 8 != 0 {
             return Err("the numbers are cut short".into());
         }
@@ -451,9 +568,11 @@ mod base64url {
 mod tests {
     use super::*;
     use crate::activation::Activation;
+    use crate::config::LayerConfig;
     use crate::generators::Problem;
+    use crate::preprocessing::Scaling;
 
-    fn rich_session() -> Session {
+    fn rich_session() -> Settings {
         let mut network = NetworkConfig {
             layers: vec![
                 LayerConfig { dropout: 0.25, ..LayerConfig::new(3, Activation::Relu) },
@@ -465,22 +584,30 @@ mod tests {
         };
         network.optimizer.learning_rate = 0.1 + 0.2; // a number with a long decimal form
         network.inputs = 3;
-        Session {
+        Settings {
             network,
             data: DataSpec { problem: Problem::Spiral, points: 123, noise: 0.15, test_ratio: 0.3, seed: 5 },
             features: vec![Feature::X1, Feature::X2, Feature::SinX1],
             scaling: Scaling::Standardize,
             lesson: Some("vanishing-gradients".into()),
             points: None,
+            view: crate::settings::ViewSettings {
+                show_test: true,
+                heatmaps: false,
+                log_scale: true,
+                present: true,
+                text_size: 1.5,
+                ..Default::default()
+            },
         }
     }
 
     #[test]
     fn a_session_round_trips_exactly() {
         let session = rich_session();
-        let decoded = decode(&format!("?{}", encode(&session)));
+        let decoded = decode(&format!("?{}", encode(&session, &Extras::default())));
         assert_eq!(decoded.warnings, Vec::<String>::new());
-        assert_eq!(decoded.session, session);
+        assert_eq!(decoded.settings, session);
     }
 
     #[test]
@@ -511,9 +638,9 @@ mod tests {
             labels: vec![1.0, 0.0],
             train: Some(1),
         });
-        let decoded = decode(&encode(&session));
+        let decoded = decode(&encode(&session, &Extras::default()));
         assert_eq!(decoded.warnings, Vec::<String>::new());
-        assert_eq!(decoded.session, session);
+        assert_eq!(decoded.settings, session);
     }
 
     #[test]
@@ -532,24 +659,27 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle} missing from:\n{text}");
         }
-        assert_eq!(decoded.session.data.problem, Problem::Circle);
-        assert_eq!(decoded.session.network.optimizer.learning_rate, NetworkConfig::default().optimizer.learning_rate);
-        assert_eq!(decoded.session.network.layers.len(), 2);
+        assert_eq!(decoded.settings.data.problem, Problem::Circle);
+        assert_eq!(
+            decoded.settings.network.optimizer.learning_rate,
+            Settings::default().network.optimizer.learning_rate
+        );
+        assert_eq!(decoded.settings.network.layers.len(), 2);
     }
 
     #[test]
     fn an_inconsistent_link_falls_back_to_a_working_session() {
         let d = decode("layers=4:softmax,1:sigmoid");
         assert!(d.warnings[0].contains("softmax can only be"), "{:?}", d.warnings);
-        d.session.network.validate().unwrap();
+        d.settings.network.validate().unwrap();
         let d = decode("layers=2:tanh,1:sigmoid&params=AAAAAAAA8D8");
         assert!(d.warnings.iter().any(|w| w.contains("do not fit its network")), "{:?}", d.warnings);
         let d = decode("problem=sine&features=x1,x2");
         assert!(d.warnings.iter().any(|w| w.contains("features do not fit")), "{:?}", d.warnings);
-        assert_eq!(d.session.network.inputs, 1);
+        assert_eq!(d.settings.network.inputs, 1);
         let long = "a".repeat(MAX_QUERY_LEN + 1);
         assert!(decode(&long).warnings[0].contains("ignored"));
-        assert_eq!(decode("").session, Session::default());
+        assert_eq!(decode("").settings, Settings::default());
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::phase::Phase;
 use crate::regularization::Regularization;
 use crate::rng::Rng;
 use crate::schedule::Schedule;
+use std::sync::Arc;
 
 /// The most steps one `train` call may run (a call must return to let the page draw).
 pub const MAX_STEPS_PER_CALL: u32 = 10_000_000;
@@ -29,19 +30,21 @@ const PROBE_CHUNK: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub struct Trainer {
-    config: NetworkConfig,
-    network: Network,
-    train_set: Option<Dataset>,
-    test_set: Option<Dataset>,
-    rng: Rng,
-    order: Vec<usize>,
-    cursor: usize,
-    next_phase: Phase,
-    steps: u64,
-    epochs: u64,
+    pub(crate) config: NetworkConfig,
+    pub(crate) network: Network,
+    pub(crate) train_set: Option<Dataset>,
+    pub(crate) test_set: Option<Dataset>,
+    pub(crate) rng: Rng,
+    /// The epoch's order of the training points. Shared with saved states (undo steps keep
+    /// it without copying it) and copied on write: only a reshuffle copies it.
+    pub(crate) order: Arc<Vec<usize>>,
+    pub(crate) cursor: usize,
+    pub(crate) next_phase: Phase,
+    pub(crate) steps: u64,
+    pub(crate) epochs: u64,
     /// Why training stopped by itself (the stop rule), if it did.
-    finished: Option<String>,
-    probe: Probe,
+    pub(crate) finished: Option<String>,
+    pub(crate) probe: Probe,
 }
 
 /// A copy of the whole optimizer state (see `Trainer::optimizer_snapshot`): per layer the six
@@ -71,7 +74,7 @@ impl Trainer {
             train_set: None,
             test_set: None,
             rng,
-            order: Vec::new(),
+            order: Arc::default(),
             cursor: 0,
             next_phase: Phase::FIRST,
             steps: 0,
@@ -156,7 +159,7 @@ impl Trainer {
 
     /// New training data starts a new epoch and abandons a step in progress.
     fn replace_training_set(&mut self, data: Dataset) {
-        self.order = (0..data.len()).collect();
+        self.order = Arc::new((0..data.len()).collect());
         self.cursor = 0;
         self.next_phase = Phase::FIRST;
         self.train_set = Some(data);
@@ -207,7 +210,7 @@ impl Trainer {
     /// the stop rule ends training. Returns the last step's batch loss.
     pub fn train(&mut self, n: u32) -> Result<f64> {
         if n > MAX_STEPS_PER_CALL {
-            return Err(Error::OutOfRange(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
+            return Err(Error::Limit(format!("train runs at most {MAX_STEPS_PER_CALL} steps per call, not {n}")));
         }
         for _ in 0..n {
             if self.finished.is_some() {
@@ -258,6 +261,16 @@ impl Trainer {
         self.config.schedule.rate(self.config.optimizer.learning_rate, self.epochs)
     }
 
+    /// The learning rate of the current step's update: the one it used once it has run, else
+    /// the one it will use. They differ after the last update of an epoch, which moved the
+    /// epoch counter (and with it the schedule) on: `learning_rate` is then the next epoch's.
+    pub fn update_learning_rate(&self) -> f64 {
+        // The update has just run and the data is back at its start: it ended an epoch.
+        let ended_epoch = self.steps > 0 && self.epochs > 0 && self.cursor == 0 && self.next_phase == Phase::FIRST;
+        let epochs = if ended_epoch { self.epochs - 1 } else { self.epochs };
+        self.config.schedule.rate(self.config.optimizer.learning_rate, epochs)
+    }
+
     /// Starts again from fresh initial weights (with a new seed if given); data is kept.
     pub fn reset(&mut self, seed: Option<u32>) {
         if let Some(seed) = seed {
@@ -265,12 +278,23 @@ impl Trainer {
         }
         self.rng = Rng::new(self.config.seed);
         self.network = Network::new(&self.config, &mut self.rng);
-        self.order = (0..self.train_set.as_ref().map_or(0, Dataset::len)).collect();
+        self.order = Arc::new((0..self.train_set.as_ref().map_or(0, Dataset::len)).collect());
         self.cursor = 0;
         self.next_phase = Phase::FIRST;
         self.steps = 0;
         self.epochs = 0;
         self.finished = None;
+    }
+
+    /// Puts back a config this trainer had before a live change (an undo step): the
+    /// optimizer, regularization, schedule, stop rule, batch size, dropout and seed take its
+    /// values, and the network's shape stays. The optimizer's moments, the dropout masks and
+    /// the stop rule's verdict are not touched: restore the saved state after this.
+    pub(crate) fn put_back_config(&mut self, config: &NetworkConfig) {
+        for (layer, saved) in self.network.layers.iter_mut().zip(&config.layers) {
+            layer.dropout = saved.dropout;
+        }
+        self.config.clone_from(config);
     }
 
     /// Changes the optimizer or its hyper-parameters from the next update on. The optimizer's
@@ -323,7 +347,7 @@ impl Trainer {
     /// The factors of one parameter's gradient for sample `sample` of the current batch.
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
-        chain_rule::explain(&self.network, &self.config, self.learning_rate(), param, sample)
+        chain_rule::explain(&self.network, &self.config, self.update_learning_rate(), param, sample)
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch
@@ -459,7 +483,7 @@ impl Trainer {
     fn load_next_batch(&mut self) -> Result<()> {
         let data = self.train_set.as_ref().ok_or(Error::NoData)?;
         if self.cursor == 0 && self.config.shuffle {
-            self.rng.shuffle(&mut self.order);
+            self.rng.shuffle(Arc::make_mut(&mut self.order).as_mut_slice());
         }
         let end = (self.cursor + self.config.batch_size).min(data.len());
         self.network.load_batch(&data.inputs, &data.targets, &self.order[self.cursor..end]);

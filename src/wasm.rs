@@ -36,6 +36,10 @@ pub enum Buffer {
     UpdateWeights,
     /// Δb applied by the last update.
     UpdateBiases,
+    /// The weights before the last update (what that step's passes used).
+    PreviousWeights,
+    /// The biases before the last update.
+    PreviousBiases,
     /// The batch's inputs x.
     BatchInput,
     /// The batch's targets y.
@@ -50,37 +54,54 @@ pub enum Buffer {
     ProbePreActivation,
 }
 
-pub(crate) fn js_error(error: Error) -> JsError {
-    JsError::new(&error.to_string())
+/// A JS `Error` with the message, and `kind` (see `Error::kind`), `field` and `step` where
+/// they apply: the page branches on `kind`, never on the message.
+pub(crate) fn js_error(error: Error) -> JsValue {
+    let value = fault(error.kind(), &error.to_string());
+    if let Some(field) = error.field() {
+        let _ = js_sys::Reflect::set(&value, &"field".into(), &field.into());
+    }
+    if let Error::Diverged { step, what } = &error {
+        let _ = js_sys::Reflect::set(&value, &"step".into(), &(*step as f64).into());
+        let _ = js_sys::Reflect::set(&value, &"what".into(), &what.as_str().into());
+    }
+    value
 }
 
-pub(crate) fn to_js<T: Serialize>(value: &T) -> JsValue {
+/// A JS `Error` of `kind` with `message`.
+pub(crate) fn fault(kind: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.into());
+    error.into()
+}
+
+pub fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("plain data always converts to JS")
 }
 
 /// A JS object (or a JSON string) as JSON text.
-fn json_text(value: &JsValue) -> Result<String, JsError> {
+fn json_text(value: &JsValue) -> Result<String, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
     js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| JsError::new("expected an object of settings or a JSON string"))
+        .ok_or_else(|| fault("parse", "expected an object of settings or a JSON string"))
 }
 
 /// Settings given as a JS object (or JSON text); the error names `what` and the field at fault.
-pub(crate) fn settings<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsError> {
+pub(crate) fn settings<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
     crate::config::parse_json(&json_text(value)?)
         .map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
 }
 
 /// `current` with the fields of a JS object (or JSON text) applied over it.
-fn merged<T: Serialize + serde::de::DeserializeOwned>(what: &str, current: &T, value: &JsValue) -> Result<T, JsError> {
+fn merged<T: Serialize + serde::de::DeserializeOwned>(what: &str, current: &T, value: &JsValue) -> Result<T, JsValue> {
     merge_json(current, &json_text(value)?).map_err(|why| js_error(Error::InvalidConfig(format!("{what}: {why}"))))
 }
 
-fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     #[cfg(target_arch = "wasm32")]
     {
         static ONCE: std::sync::Once = std::sync::Once::new();
@@ -107,9 +128,9 @@ pub fn internal_error_for_tests() {
 
 /// A fresh random seed from the platform (crypto.getRandomValues in the browser).
 #[wasm_bindgen(js_name = freshSeed)]
-pub fn fresh_seed() -> Result<u32, JsError> {
+pub fn fresh_seed() -> Result<u32, JsValue> {
     let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| fault("internal", &format!("no random source: {e}")))?;
     Ok(u32::from_le_bytes(bytes))
 }
 
@@ -119,17 +140,24 @@ pub fn lessons() -> JsValue {
     to_js(&crate::presets::lessons())
 }
 
-/// Reads a shareable link's query string: `{session, warnings}`; never throws.
+/// Reads a shareable link's query string: `{session, warnings}` (the settings it holds);
+/// never throws.
 #[wasm_bindgen(js_name = decodeShareQuery)]
 pub fn decode_share_query(query: &str) -> JsValue {
-    to_js(&crate::share::decode(query))
+    #[derive(Serialize)]
+    struct Read {
+        session: crate::settings::Settings,
+        warnings: Vec<String>,
+    }
+    let decoded = crate::share::decode(query);
+    to_js(&Read { session: decoded.settings, warnings: decoded.warnings })
 }
 
-/// The query string of a session object (`{network, data, features, scaling, lesson, points}`).
+/// The query string of a session's settings (`{network, data, features, scaling, lesson, points, view}`).
 #[wasm_bindgen(js_name = encodeShareQuery)]
-pub fn encode_share_query(session: JsValue) -> Result<String, JsError> {
-    let session: crate::share::Session = settings("session", &session)?;
-    Ok(crate::share::encode(&session))
+pub fn encode_share_query(session: JsValue) -> Result<String, JsValue> {
+    let session: crate::settings::Settings = settings("session", &session)?;
+    Ok(crate::share::encode(&session, &crate::share::Extras::default()))
 }
 
 #[wasm_bindgen]
@@ -142,7 +170,7 @@ impl Engine {
     /// Builds an engine from a config object (or its JSON text); throws with the reason if
     /// the config is not usable.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<Engine, JsError> {
+    pub fn new(config: JsValue) -> Result<Engine, JsValue> {
         install_panic_hook();
         let config = NetworkConfig::from_json(&json_text(&config)?).map_err(js_error)?;
         Ok(Engine { trainer: Trainer::new(config).map_err(js_error)? })
@@ -150,7 +178,7 @@ impl Engine {
 
     /// Builds an engine from a model file's text.
     #[wasm_bindgen(js_name = fromModel)]
-    pub fn from_model(text: &str) -> Result<Engine, JsError> {
+    pub fn from_model(text: &str) -> Result<Engine, JsValue> {
         install_panic_hook();
         Ok(Engine { trainer: Trainer::from_model_json(text).map_err(js_error)? })
     }
@@ -168,13 +196,13 @@ impl Engine {
 
     /// Replaces the training data: `inputs` is samples × inputs, `targets` samples × outputs.
     #[wasm_bindgen(js_name = setData)]
-    pub fn set_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsError> {
+    pub fn set_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsValue> {
         self.trainer.set_data(Split::Train, inputs, targets).map_err(js_error)
     }
 
     /// Replaces the test data (used by `datasetLoss(true)`).
     #[wasm_bindgen(js_name = setTestData)]
-    pub fn set_test_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsError> {
+    pub fn set_test_data(&mut self, inputs: Vec<f64>, targets: Vec<f64>) -> Result<(), JsValue> {
         self.trainer.set_data(Split::Test, inputs, targets).map_err(js_error)
     }
 
@@ -186,17 +214,17 @@ impl Engine {
 
     /// Runs one phase and returns it (as `nextPhase` describes it).
     #[wasm_bindgen(js_name = stepPhase)]
-    pub fn step_phase(&mut self) -> Result<JsValue, JsError> {
+    pub fn step_phase(&mut self) -> Result<JsValue, JsValue> {
         self.trainer.step_phase().map(|p| to_js(&p)).map_err(js_error)
     }
 
     /// Finishes the current training step; returns its batch loss.
-    pub fn step(&mut self) -> Result<f64, JsError> {
+    pub fn step(&mut self) -> Result<f64, JsValue> {
         self.trainer.step().map_err(js_error)
     }
 
     /// Runs `steps` whole training steps; returns the last batch loss.
-    pub fn train(&mut self, steps: u32) -> Result<f64, JsError> {
+    pub fn train(&mut self, steps: u32) -> Result<f64, JsValue> {
         self.trainer.train(steps).map_err(js_error)
     }
 
@@ -206,34 +234,34 @@ impl Engine {
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<(), JsError> {
+    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<(), JsValue> {
         self.trainer.set_learning_rate(learning_rate).map_err(js_error)
     }
 
     /// Changes optimizer settings; fields left out keep their value.
     #[wasm_bindgen(js_name = setOptimizer)]
-    pub fn set_optimizer(&mut self, settings: JsValue) -> Result<(), JsError> {
+    pub fn set_optimizer(&mut self, settings: JsValue) -> Result<(), JsValue> {
         let merged: OptimizerConfig = merged("optimizer", &self.trainer.config().optimizer, &settings)?;
         self.trainer.set_optimizer(merged).map_err(js_error)
     }
 
     /// Changes regularization settings; fields left out keep their value.
     #[wasm_bindgen(js_name = setRegularization)]
-    pub fn set_regularization(&mut self, settings: JsValue) -> Result<(), JsError> {
+    pub fn set_regularization(&mut self, settings: JsValue) -> Result<(), JsValue> {
         let merged: Regularization = merged("regularization", &self.trainer.config().regularization, &settings)?;
         self.trainer.set_regularization(merged).map_err(js_error)
     }
 
     /// Changes the learning-rate schedule; fields left out keep their value.
     #[wasm_bindgen(js_name = setSchedule)]
-    pub fn set_schedule(&mut self, settings: JsValue) -> Result<(), JsError> {
+    pub fn set_schedule(&mut self, settings: JsValue) -> Result<(), JsValue> {
         let merged: crate::schedule::Schedule = merged("schedule", &self.trainer.config().schedule, &settings)?;
         self.trainer.set_schedule(merged).map_err(js_error)
     }
 
     /// Changes when training stops by itself (`{after_epochs, below_loss}`, 0 = never); clears `finished`.
     #[wasm_bindgen(js_name = setStopRule)]
-    pub fn set_stop_rule(&mut self, settings: JsValue) -> Result<(), JsError> {
+    pub fn set_stop_rule(&mut self, settings: JsValue) -> Result<(), JsValue> {
         let merged: crate::config::StopRule = merged("stop rule", &self.trainer.config().stop, &settings)?;
         self.trainer.set_stop_rule(merged).map_err(js_error)
     }
@@ -251,24 +279,24 @@ impl Engine {
 
     /// Sets a hidden layer's dropout probability (0 to 0.9) from the next forward phase on.
     #[wasm_bindgen(js_name = setDropout)]
-    pub fn set_dropout(&mut self, layer: u32, probability: f64) -> Result<(), JsError> {
+    pub fn set_dropout(&mut self, layer: u32, probability: f64) -> Result<(), JsValue> {
         self.trainer.set_dropout(layer as usize, probability).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = setBatchSize)]
-    pub fn set_batch_size(&mut self, batch_size: u32) -> Result<(), JsError> {
+    pub fn set_batch_size(&mut self, batch_size: u32) -> Result<(), JsValue> {
         self.trainer.set_batch_size(batch_size as usize).map_err(js_error)
     }
 
     /// Sets weight w_ji of layer `layer` (from input `input` to neuron `neuron`).
     #[wasm_bindgen(js_name = setWeight)]
-    pub fn set_weight(&mut self, layer: u32, neuron: u32, input: u32, value: f64) -> Result<(), JsError> {
+    pub fn set_weight(&mut self, layer: u32, neuron: u32, input: u32, value: f64) -> Result<(), JsValue> {
         let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: Some(input as usize) };
         self.trainer.set_parameter(param, value).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = setBias)]
-    pub fn set_bias(&mut self, layer: u32, neuron: u32, value: f64) -> Result<(), JsError> {
+    pub fn set_bias(&mut self, layer: u32, neuron: u32, value: f64) -> Result<(), JsValue> {
         let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: None };
         self.trainer.set_parameter(param, value).map_err(js_error)
     }
@@ -276,7 +304,7 @@ impl Engine {
     /// The factors of a weight's (or, with `input` undefined, a bias's) gradient for batch
     /// sample `sample`, as a plain object (see `ChainRule` in the Rust docs).
     #[wasm_bindgen(js_name = chainRule)]
-    pub fn chain_rule(&self, layer: u32, neuron: u32, input: Option<u32>, sample: u32) -> Result<JsValue, JsError> {
+    pub fn chain_rule(&self, layer: u32, neuron: u32, input: Option<u32>, sample: u32) -> Result<JsValue, JsValue> {
         let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: input.map(|i| i as usize) };
         self.trainer.chain_rule(param, sample as usize).map(|c| to_js(&c)).map_err(js_error)
     }
@@ -284,20 +312,20 @@ impl Engine {
     /// Compares every analytic gradient with a finite difference on the current batch:
     /// `{max_relative_error, worst, analytic, numeric, parameters_checked}`.
     #[wasm_bindgen(js_name = gradientCheck)]
-    pub fn gradient_check(&mut self) -> Result<JsValue, JsError> {
+    pub fn gradient_check(&mut self) -> Result<JsValue, JsValue> {
         self.trainer.gradient_check().map(|g| to_js(&g)).map_err(js_error)
     }
 
     /// The loss over the whole training set, or the test set with `test` true.
     #[wasm_bindgen(js_name = datasetLoss)]
-    pub fn dataset_loss(&mut self, test: bool) -> Result<f64, JsError> {
+    pub fn dataset_loss(&mut self, test: bool) -> Result<f64, JsValue> {
         let split = if test { Split::Test } else { Split::Train };
         self.trainer.dataset_loss(split).map_err(js_error)
     }
 
     /// Runs the network on `inputs` (rows × inputs) without training; read the results with
     /// the `ProbeActivation` / `ProbePreActivation` buffers. Returns the number of rows.
-    pub fn probe(&mut self, inputs: &[f64]) -> Result<u32, JsError> {
+    pub fn probe(&mut self, inputs: &[f64]) -> Result<u32, JsValue> {
         self.trainer.probe(inputs).map(|p| p.rows as u32).map_err(js_error)
     }
 
@@ -353,19 +381,19 @@ impl Engine {
 
     /// The number of neurons of layer `layer`.
     #[wasm_bindgen(js_name = layerUnits)]
-    pub fn layer_units(&self, layer: u32) -> Result<u32, JsError> {
+    pub fn layer_units(&self, layer: u32) -> Result<u32, JsValue> {
         self.layer(layer).map(|l| l.units as u32)
     }
 
     /// Where a buffer starts in wasm memory (a byte offset).
     #[wasm_bindgen(js_name = bufferPtr)]
-    pub fn buffer_ptr(&self, buffer: Buffer, layer: u32) -> Result<u32, JsError> {
+    pub fn buffer_ptr(&self, buffer: Buffer, layer: u32) -> Result<u32, JsValue> {
         self.slice(buffer, layer).map(|s| s.as_ptr() as usize as u32)
     }
 
     /// How many f64 a buffer holds.
     #[wasm_bindgen(js_name = bufferLen)]
-    pub fn buffer_len(&self, buffer: Buffer, layer: u32) -> Result<u32, JsError> {
+    pub fn buffer_len(&self, buffer: Buffer, layer: u32) -> Result<u32, JsValue> {
         self.slice(buffer, layer).map(|s| s.len() as u32)
     }
 }
@@ -380,42 +408,53 @@ impl Engine {
     }
 
     /// Runs the network on rows of inputs outside training (for other parts of the face).
-    pub(crate) fn probe_inputs(&mut self, inputs: &[f64]) -> Result<&crate::network::Probe, JsError> {
+    pub(crate) fn probe_inputs(&mut self, inputs: &[f64]) -> Result<&crate::network::Probe, JsValue> {
         self.trainer.probe(inputs).map_err(js_error)
     }
 
-    fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsError> {
-        let layers = &self.trainer.network().layers;
-        layers.get(layer as usize).ok_or_else(|| {
-            JsError::new(&format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len()))
-        })
+    fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsValue> {
+        layer_of(&self.trainer, layer)
     }
 
-    fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsError> {
-        let network = self.trainer.network();
-        let probe = self.trainer.last_probe();
-        fn probed(arrays: &[Vec<f64>], layer: u32) -> Result<&[f64], JsError> {
-            arrays
-                .get(layer as usize)
-                .map(Vec::as_slice)
-                .ok_or_else(|| JsError::new("call probe before reading probe buffers"))
-        }
-        Ok(match buffer {
-            Buffer::BatchInput => &network.batch_input,
-            Buffer::BatchTarget => &network.batch_target,
-            Buffer::GradOutput => &network.grad_output,
-            Buffer::SampleLoss => &network.sample_loss,
-            Buffer::ProbeActivation => return probed(&probe.activations, layer),
-            Buffer::ProbePreActivation => return probed(&probe.pre_activation, layer),
-            Buffer::Weights => &self.layer(layer)?.weights,
-            Buffer::Biases => &self.layer(layer)?.biases,
-            Buffer::PreActivation => &self.layer(layer)?.pre_activation,
-            Buffer::Activation => &self.layer(layer)?.activations,
-            Buffer::Delta => &self.layer(layer)?.delta,
-            Buffer::GradWeights => &self.layer(layer)?.grad_weights,
-            Buffer::GradBiases => &self.layer(layer)?.grad_biases,
-            Buffer::UpdateWeights => &self.layer(layer)?.update_weights,
-            Buffer::UpdateBiases => &self.layer(layer)?.update_biases,
-        })
+    fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsValue> {
+        buffer_slice(&self.trainer, buffer, layer)
     }
+}
+
+fn layer_of(trainer: &Trainer, layer: u32) -> Result<&crate::network::Layer, JsValue> {
+    let layers = &trainer.network().layers;
+    layers.get(layer as usize).ok_or_else(|| {
+        fault("out_of_range", &format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len()))
+    })
+}
+
+/// One of a trainer's arrays, for a typed-array view (the engine's and the session's).
+pub(crate) fn buffer_slice(trainer: &Trainer, buffer: Buffer, layer: u32) -> Result<&[f64], JsValue> {
+    let network = trainer.network();
+    let probe = trainer.last_probe();
+    fn probed(arrays: &[Vec<f64>], layer: u32) -> Result<&[f64], JsValue> {
+        arrays
+            .get(layer as usize)
+            .map(Vec::as_slice)
+            .ok_or_else(|| fault("out_of_range", "call probe before reading probe buffers"))
+    }
+    Ok(match buffer {
+        Buffer::BatchInput => &network.batch_input,
+        Buffer::BatchTarget => &network.batch_target,
+        Buffer::GradOutput => &network.grad_output,
+        Buffer::SampleLoss => &network.sample_loss,
+        Buffer::ProbeActivation => return probed(&probe.activations, layer),
+        Buffer::ProbePreActivation => return probed(&probe.pre_activation, layer),
+        Buffer::Weights => &layer_of(trainer, layer)?.weights,
+        Buffer::Biases => &layer_of(trainer, layer)?.biases,
+        Buffer::PreActivation => &layer_of(trainer, layer)?.pre_activation,
+        Buffer::Activation => &layer_of(trainer, layer)?.activations,
+        Buffer::Delta => &layer_of(trainer, layer)?.delta,
+        Buffer::GradWeights => &layer_of(trainer, layer)?.grad_weights,
+        Buffer::GradBiases => &layer_of(trainer, layer)?.grad_biases,
+        Buffer::UpdateWeights => &layer_of(trainer, layer)?.update_weights,
+        Buffer::UpdateBiases => &layer_of(trainer, layer)?.update_biases,
+        Buffer::PreviousWeights => &layer_of(trainer, layer)?.previous_weights,
+        Buffer::PreviousBiases => &layer_of(trainer, layer)?.previous_biases,
+    })
 }

@@ -8,6 +8,7 @@
 //! `drawLossSeries` overlays any number of series (an experiment's runs) on one chart: each
 //! has its own colour and steps, and may be dashed (a run's test loss beside its training loss).
 
+use crate::wasm::fault;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -18,6 +19,8 @@ const TRAIN_COLOUR: RGBColor = RGBColor(0x1f, 0x6f, 0xb4);
 const TEST_COLOUR: RGBColor = RGBColor(0xd9, 0x5f, 0x02);
 const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
+/// The explosion's marker (the page's warning orange, darker for text).
+const EXPLODED: RGBColor = RGBColor(0xb3, 0x4a, 0x00);
 
 /// Draws the loss curves on `canvas` (its backing store is `width × height` device pixels;
 /// `pixel_ratio` scales fonts and lines so they look the same on any screen).
@@ -30,17 +33,49 @@ pub fn draw_loss_chart(
     test: &[f64],
     log_scale: bool,
     pixel_ratio: f64,
-) -> Result<(), JsError> {
+) -> Result<(), JsValue> {
     let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the loss chart's canvas has no 2D context"))?;
+        .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
     // The test curve dashed, as in the legend (and drawn first, so the training curve stays on top).
     let series = [
         Series { points: plotted(steps, test, log_scale), colour: TEST_COLOUR, dashed: true, width: 2.0 },
         Series { points: plotted(steps, train, log_scale), colour: TRAIN_COLOUR, dashed: false, width: 2.0 },
     ];
-    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
-        .map_err(|e| JsError::new(&format!("cannot draw the loss chart: {e}")))
+    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0), None)
+        .map_err(|e| fault("draw", &format!("cannot draw the loss chart: {e}")))
+}
+
+/// The loss chart of a session's history, with the step where training diverged marked;
+/// `colours` are the training and test lines' 0xRRGGBB (the page's palette owns them).
+pub(crate) fn draw_history(
+    canvas: HtmlCanvasElement,
+    history: &crate::history::History,
+    log_scale: bool,
+    pixel_ratio: f64,
+    colours: (u32, u32),
+) -> Result<(), JsValue> {
+    let rgb = |c: u32| RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8);
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    let series = [
+        Series {
+            points: plotted(&history.steps, &history.test, log_scale),
+            colour: rgb(colours.1),
+            dashed: true,
+            width: 2.0,
+        },
+        Series {
+            points: plotted(&history.steps, &history.train, log_scale),
+            colour: rgb(colours.0),
+            dashed: false,
+            width: 2.0,
+        },
+    ];
+    let marker = history.diverged_at.map(|s| s as f64);
+    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0), marker)
+        .map_err(|e| fault("draw", &format!("cannot draw the loss chart: {e}")))
 }
 
 /// Draws several loss series on one chart. Series k has `lengths[k]` points, taken in order
@@ -55,13 +90,13 @@ pub fn draw_loss_series(
     styles: &[u32],
     log_scale: bool,
     pixel_ratio: f64,
-) -> Result<(), JsError> {
-    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| JsError::new(&e))?;
+) -> Result<(), JsValue> {
+    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| fault("draw", &e))?;
     let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the experiment chart's canvas has no 2D context"))?;
+        .ok_or_else(|| fault("draw", "the experiment chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
-    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0))
-        .map_err(|e| JsError::new(&format!("cannot draw the experiment chart: {e}")))
+    draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0), None)
+        .map_err(|e| fault("draw", &format!("cannot draw the experiment chart: {e}")))
 }
 
 /// One line of a chart: its drawable points, colour, dash and width (in CSS pixels).
@@ -115,6 +150,7 @@ fn draw_series<DB: DrawingBackend>(
     series: &[Series],
     log_scale: bool,
     ratio: f64,
+    exploded_at: Option<f64>,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
@@ -123,7 +159,10 @@ where
     let px = |v: f64| (v * ratio).round() as u32;
     let font = |size: f64| ("sans-serif", size * ratio).into_font().color(&INK);
     let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.iter().copied()).collect();
-    let (x_range, y_range) = bounds(&all, &[]);
+    let (mut x_range, y_range) = bounds(&all, &[]);
+    if let Some(x) = exploded_at {
+        x_range.1 = x_range.1.max(x + (x - x_range.0).max(1.0) * 0.05);
+    }
     let mut chart = ChartBuilder::on(root)
         .margin(px(6.0))
         .margin_right(px(12.0))
@@ -151,6 +190,17 @@ where
                 chart.draw_series(LineSeries::new(segment.iter().copied(), style))?;
             }
         }
+    }
+    // Where training exploded: a dashed line in the warning colour, and words.
+    if let Some(x) = exploded_at {
+        let style = ShapeStyle::from(EXPLODED).stroke_width(px(2.0).max(1));
+        chart.draw_series(DashedLineSeries::new([(x, y_range.0), (x, y_range.1)], px(5.0), px(3.0), style))?;
+        let label = format!("✕ exploded at step {}", format_step(x));
+        let text_style = ("sans-serif", 12.0 * ratio).into_font().color(&EXPLODED);
+        let at = chart.backend_coord(&(x, y_range.1));
+        let width = (label.chars().count() as f64 * 6.5 * ratio) as i32;
+        let left = (at.0 - width - px(4.0) as i32).max(px(50.0) as i32);
+        root.draw(&Text::new(label, (left, at.1 + px(2.0) as i32), text_style))?;
     }
     root.present()?;
     Ok(())

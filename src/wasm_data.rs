@@ -8,7 +8,7 @@ use crate::generators::DataSpec;
 use crate::metrics;
 use crate::preprocessing::Scaling;
 use crate::trainer::Split;
-use crate::wasm::{js_error, settings, to_js, Engine};
+use crate::wasm::{fault, js_error, settings, to_js, Engine};
 use wasm_bindgen::prelude::*;
 
 fn split(test: bool) -> Split {
@@ -27,14 +27,14 @@ pub struct DataSet {
 #[wasm_bindgen]
 impl DataSet {
     /// A built-in data set: `{problem, points, noise, test_ratio, seed}` (fields left out take defaults).
-    pub fn generate(spec: JsValue) -> Result<DataSet, JsError> {
+    pub fn generate(spec: JsValue) -> Result<DataSet, JsValue> {
         let spec: DataSpec = settings("data", &spec)?;
         Ok(DataSet { data: Data::generate(&spec).map_err(js_error)? })
     }
 
     /// A CSV file's text; `options` is `{header?: bool, label_column?: number, task?: 'auto'|'classification'|'regression'}`.
     #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: u32) -> Result<DataSet, JsError> {
+    pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: u32) -> Result<DataSet, JsValue> {
         let options: CsvOptions = if options.is_undefined() || options.is_null() {
             CsvOptions::default()
         } else {
@@ -52,7 +52,7 @@ impl DataSet {
         coords: Vec<f64>,
         labels: Vec<f64>,
         train: u32,
-    ) -> Result<DataSet, JsError> {
+    ) -> Result<DataSet, JsValue> {
         let shared = crate::share::SharedPoints {
             dims: dims as usize,
             classes: classes as usize,
@@ -101,7 +101,7 @@ impl DataSet {
 
     /// Chooses the input features by name (`x1`, `x2`, `x1_squared`, `x2_squared`, `x1_x2`, `sin_x1`, `sin_x2`).
     #[wasm_bindgen(js_name = setFeatures)]
-    pub fn set_features(&mut self, names: JsValue) -> Result<(), JsError> {
+    pub fn set_features(&mut self, names: JsValue) -> Result<(), JsValue> {
         let features: Vec<Feature> = settings("features", &names)?;
         self.data.set_features(features).map_err(js_error)
     }
@@ -113,7 +113,7 @@ impl DataSet {
 
     /// `none`, `standardize` or `min_max`, fitted on the training set.
     #[wasm_bindgen(js_name = setScaling)]
-    pub fn set_scaling(&mut self, scaling: &str) -> Result<(), JsError> {
+    pub fn set_scaling(&mut self, scaling: &str) -> Result<(), JsValue> {
         let scaling: Scaling = settings("scaling", &JsValue::from_str(&format!("\"{scaling}\"")))?;
         self.data.set_scaling(scaling).map_err(js_error)
     }
@@ -125,30 +125,30 @@ impl DataSet {
     }
 
     /// The network inputs of a set.
-    pub fn inputs(&self, test: bool) -> Result<Vec<f64>, JsError> {
+    pub fn inputs(&self, test: bool) -> Result<Vec<f64>, JsValue> {
         self.data.inputs(split(test)).map_err(js_error)
     }
 
     /// The targets of a set for `outputs` output neurons.
-    pub fn targets(&self, test: bool, outputs: u32) -> Result<Vec<f64>, JsError> {
+    pub fn targets(&self, test: bool, outputs: u32) -> Result<Vec<f64>, JsValue> {
         self.data.targets(split(test), outputs as usize).map_err(js_error)
     }
 
     /// The network inputs of a `resolution`² grid over [x0, x1] × [y0, y1], top row first
     /// (for 1-D data, `resolution` points over [x0, x1]).
     #[wasm_bindgen(js_name = gridInputs)]
-    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: u32) -> Result<Vec<f64>, JsError> {
+    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: u32) -> Result<Vec<f64>, JsValue> {
         if !(2..=512).contains(&resolution) {
-            return Err(JsError::new("the grid resolution must be 2 to 512"));
+            return Err(fault("limit", "the grid resolution must be 2 to 512"));
         }
         self.data.inputs_of(&self.data.grid((x0, x1), (y0, y1), resolution as usize)).map_err(js_error)
     }
 
     /// Adds a point drawn by hand (`coords` of length dims) with its label to a set.
     #[wasm_bindgen(js_name = addPoint)]
-    pub fn add_point(&mut self, coords: &[f64], label: f64, test: bool) -> Result<(), JsError> {
+    pub fn add_point(&mut self, coords: &[f64], label: f64, test: bool) -> Result<(), JsValue> {
         if coords.len() != self.data.train.dims {
-            return Err(JsError::new(&format!("a point needs {} coordinates", self.data.train.dims)));
+            return Err(fault("invalid_data", &format!("a point needs {} coordinates", self.data.train.dims)));
         }
         self.data.add_point(split(test), coords, label).map_err(js_error)
     }
@@ -165,9 +165,9 @@ impl Engine {
     /// Loads a data set's training and test inputs and targets into the engine.
     #[wasm_bindgen(js_name = useData)]
     /// Both sets are checked before either is replaced; without test points the engine has no test set.
-    pub fn use_data(&mut self, data: &DataSet) -> Result<(), JsError> {
+    pub fn use_data(&mut self, data: &DataSet) -> Result<(), JsValue> {
         let outputs = self.trainer().network().outputs();
-        let arrays = |split| -> Result<(Vec<f64>, Vec<f64>), JsError> {
+        let arrays = |split| -> Result<(Vec<f64>, Vec<f64>), JsValue> {
             Ok((data.data.inputs(split).map_err(js_error)?, data.data.targets(split, outputs).map_err(js_error)?))
         };
         let train = arrays(Split::Train)?;
@@ -178,10 +178,13 @@ impl Engine {
     /// Accuracy, precision, recall, F1 and the confusion matrix (classification) or RMSE
     /// and R² (regression) of the network on a set of `data`. It runs the network through
     /// `probe`, so the `Probe*` buffers hold this set's values afterwards.
-    pub fn metrics(&mut self, data: &DataSet, test: bool) -> Result<JsValue, JsError> {
+    pub fn metrics(&mut self, data: &DataSet, test: bool) -> Result<JsValue, JsValue> {
         let points = data.data.points(split(test));
         if points.is_empty() {
-            return Err(JsError::new(if test { "there are no test points" } else { "there are no training points" }));
+            return Err(fault(
+                "no_data",
+                if test { "there are no test points" } else { "there are no training points" },
+            ));
         }
         let inputs = data.data.inputs(split(test)).map_err(js_error)?;
         let outputs = self.trainer().network().outputs();

@@ -69,7 +69,7 @@ fn bad_files_are_refused_with_a_message_that_names_the_problem() {
         assert!(message.contains(needle), "{message:?} should mention {needle:?}");
     }
     refused(|v| v["format"] = "keras".into(), "\"keras\"");
-    refused(|v| v["version"] = 2.into(), "version 2");
+    refused(|v| v["version"] = 3.into(), "version 3");
     refused(|v| v["version"] = "one".into(), "\"version\"");
     refused(
         |v| v["network"]["layers"][0]["activation"] = "sigmoidd".into(),

@@ -4,7 +4,8 @@
 mod common;
 
 use backprop_viz::csv::{self, CsvOptions};
-use backprop_viz::share::{self, Session};
+use backprop_viz::settings::Settings;
+use backprop_viz::share::{self, Extras};
 use backprop_viz::{
     Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, Split, Trainer,
 };
@@ -100,7 +101,7 @@ proptest! {
         refused_with_a_message(Trainer::from_model_json(&text));
         refused_with_a_message(csv::parse(&text, &CsvOptions::default()));
         let decoded = share::decode(&text);
-        decoded.session.network.validate().expect("a decoded link always holds a working network");
+        decoded.settings.network.validate().expect("a decoded link always holds a working network");
     }
 
     #[test]
@@ -113,13 +114,13 @@ proptest! {
         let good = [
             Trainer::new(NetworkConfig::default()).unwrap().export_model_json(),
             "x,y,label\n1,2,0\n3,4,1\n-1.5,2e3,1\n".to_string(),
-            share::encode(&Session::default()),
+            share::encode(&Settings::default(), &Extras::default()),
         ][model].clone();
         let at = good.char_indices().map(|(i, _)| i).nth(cut % good.chars().count()).unwrap_or(0);
         let text = format!("{}{junk}{}", &good[..at], &good[at..].chars().skip(1).collect::<String>());
         refused_with_a_message(Trainer::from_model_json(&text));
         refused_with_a_message(csv::parse(&text, &CsvOptions::default()));
-        share::decode(&text).session.network.validate().unwrap();
+        share::decode(&text).settings.network.validate().unwrap();
     }
 
     #[test]
@@ -156,8 +157,8 @@ proptest! {
             "[a-z0-9_:.,%-]{0,12}"), 0..8),
     ) {
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let decoded = share::decode(&query.join("&")).session;
-        prop_assert_eq!(share::decode(&share::encode(&decoded)).session, decoded);
+        let decoded = share::decode(&query.join("&")).settings;
+        prop_assert_eq!(share::decode(&share::encode(&decoded, &Extras::default())).settings, decoded);
     }
 
     #[test]

@@ -16,8 +16,8 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &key.into()).expect("object")
 }
 
-fn error_message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
-    let error: JsValue = result.err().expect("should throw").into();
+fn error_message<T>(result: Result<T, JsValue>) -> String {
+    let error: JsValue = result.err().expect("should throw");
     error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
 }
 

@@ -22,8 +22,8 @@ fn number(value: &JsValue, key: &str) -> f64 {
     get(value, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
 }
 
-fn error_message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
-    let error: JsValue = result.err().expect("should throw").into();
+fn error_message<T>(result: Result<T, JsValue>) -> String {
+    let error: JsValue = result.err().expect("should throw");
     error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
 }
 

@@ -7,7 +7,7 @@ use backprop_viz::rng::Rng;
 use backprop_viz::wasm::{decode_share_query, encode_share_query, Buffer, Engine};
 use backprop_viz::wasm_data::DataSet;
 use js_sys::JSON;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Numbers a user or a buggy caller could send, the nasty ones often.
@@ -44,11 +44,12 @@ fn settings_text(rng: &mut Rng) -> String {
     text
 }
 
-fn refused_with_a_message<T>(result: Result<T, JsError>) -> bool {
+fn refused_with_a_message<T>(result: Result<T, JsValue>) -> bool {
     match result {
         Ok(_) => false,
         Err(error) => {
-            let error: JsValue = error.into();
+            let kind = js_sys::Reflect::get(&error, &"kind".into()).ok().and_then(|k| k.as_string());
+            assert!(kind.is_some_and(|k| !k.is_empty()), "every error carries a kind");
             let message: String = error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into();
             assert!(!message.trim().is_empty());
             true

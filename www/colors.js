@@ -2,13 +2,18 @@
 //
 // One diverging, colour-blind-safe scale (orange for negative, white for zero, blue for
 // positive, after ColorBrewer's PuOr/RdBu ends) encodes weights, activations and the
-// network's output; a second hue (magenta) marks the backward pass, dark ink the forward pass.
+// network's output; violet marks the backward pass, dark ink the forward pass. The violet was
+// chosen (scratch search, checked by tests/e2e/colours.test.mjs) to stay at least ΔE 30 from
+// the blue, the orange, the ink and white under protanopia, deuteranopia and tritanopia
+// (Machado et al. 2009), with a 5.8 : 1 contrast on white for its numbers. Colour is never the
+// only cue: negative weights are dashed, the backward pass is dashed and hollow, classes have
+// shapes.
 
 export const COLOURS = {
   positive: '#2166ac',
   negative: '#d95f02',
   forward: '#222222',
-  backward: '#c2187e',
+  backward: '#9800f0',
   ink: '#1b1b1b',
   muted: '#666666',
   grid: '#e4e4e4',
@@ -16,8 +21,39 @@ export const COLOURS = {
   test: '#d95f02',
 };
 
+/** The colours the style sheet uses, as CSS custom properties (set once at boot). */
+export const PALETTE = {
+  pos: COLOURS.positive,
+  neg: COLOURS.negative,
+  fwd: COLOURS.forward,
+  bwd: COLOURS.backward,
+  train: COLOURS.train,
+  test: COLOURS.test,
+  'test-text': '#b35806',
+};
+
 /** Class colours (colour-blind safe): class 0 orange, class 1 blue (the scale's two ends), class 2 bluish green. */
 export const CLASS_COLOURS = ['#d95f02', '#2166ac', '#009e73'];
+/** Class shapes, the second cue: class 0 a circle, 1 a square, 2 a triangle (then again). */
+export const CLASS_SHAPES = ['circle', 'square', 'triangle'];
+
+/** Adds the outline of a class's shape, of radius r at (x, y), to the current path. */
+export function classShape(ctx, label, x, y, r) {
+  switch (CLASS_SHAPES[label % CLASS_SHAPES.length]) {
+    case 'square':
+      ctx.rect(x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r);
+      break;
+    case 'triangle':
+      ctx.moveTo(x, y - 1.2 * r);
+      ctx.lineTo(x + 1.1 * r, y + 0.8 * r);
+      ctx.lineTo(x - 1.1 * r, y + 0.8 * r);
+      ctx.closePath();
+      break;
+    default:
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+}
 export const CLASS_RGB = CLASS_COLOURS.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
 
 // Stops from −1 to +1 (orange → white → blue).

@@ -1,286 +1,267 @@
-// The control panel: transport buttons, hyper-parameter sliders and selectors, and the
-// architecture editor. Hyper-parameters go straight to the running engine (next step);
-// anything that changes the network's shape rebuilds it and says so.
+// The settings panel, generated from the engine's catalogue (src/settings.rs): one control
+// per setting, of the kind the catalogue says (a list, a slider, a log slider with a field
+// to type the value, a field, a seed with a "new seed" button, a switch, the input features,
+// the layer editor). A control sits where the page has `data-setting="key"`, else at the end
+// of its group's `data-group="…"` section. Every change is an action (`apply`): the engine
+// decides whether it is live or rebuilds, and a refusal puts the control back.
 
-import {
-  state, changed, rebuild, reportError, say, newSeed,
-  ACTIVATIONS, LOSSES, OPTIMIZERS, INITIALIZERS, REGULARIZATIONS, SCHEDULES, SPEEDS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS,
-} from './state.js';
-import { setupDataControls, syncDataControls } from './data_controls.js';
+import { state, subscribe } from './state.js';
+import { apply, newSeed } from './actions.js';
 import { fmt } from './colors.js';
-import { play, stepPhase, stepSample, stepEpoch, resetTraining } from './training.js';
 
-const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
-const REGULARIZATION_RATES = [0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1];
+const controls = new Map();
 
-const $ = (id) => document.getElementById(id);
-
-function fillSelect(select, values, labels = values) {
-  select.replaceChildren(...values.map((value, k) => {
-    const option = document.createElement('option');
-    option.value = String(value);
-    option.textContent = labels[k].replaceAll('_', ' ');
-    return option;
-  }));
-}
-
-/** Learning rate ↔ slider position (log₁₀ η, from −5 to 1), rounded to 2 significant digits. */
-export function learningRateFromSlider(position) {
-  return Number((10 ** Number(position)).toPrecision(2));
-}
-
-const ARCHITECTURE_RESET = 'The network changed shape, so training starts again from fresh weights.';
-
-function rebuildWith(edit, why = ARCHITECTURE_RESET) {
-  const s = state.settings;
-  const previous = structuredClone(s);
-  edit(s);
-  const ok = rebuild(why, { previous });
-  syncControls();
-  return ok;
-}
-
-/** Sends one setting to the engine; on refusal, shows why and puts the control back. */
-function setLive(apply, commit) {
-  try {
-    apply(state.engine);
-    commit();
-    changed();
-  } catch (error) {
-    reportError(error);
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, v] of Object.entries(props)) {
+    if (key === 'class') node.className = v;
+    else if (key.startsWith('data-') || key.startsWith('aria-')) node.setAttribute(key, v);
+    else node[key] = v;
   }
-  syncControls();
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
 }
 
+function options(select, choices) {
+  select.replaceChildren(...choices.map((c) => el('option', { value: String(c.value), textContent: c.label, disabled: !!c.disabled })));
+}
+
+/** A number as the control shows it. */
+function shown(entry, x) {
+  return entry.kind === 'integer' ? String(x) : fmt(x, 3);
+}
+
+const makers = {
+  choice(entry) {
+    const select = el('select', { id: `setting-${entry.key}`, title: entry.help });
+    options(select, entry.choices);
+    select.addEventListener('change', () => apply({ [entry.key]: select.value }));
+    const element = el('label', { class: 'row' }, el('span', { textContent: entry.label }), select);
+    return {
+      element,
+      sync(c) {
+        // The student's own data or a lesson's samples are not a choice of the list: shown, not offered.
+        if (!entry.choices.some((k) => k.value === c.value)) {
+          options(select, [...entry.choices, { value: c.value, label: state.info?.label ?? c.value, disabled: true }]);
+        } else if (select.options.length !== entry.choices.length) {
+          options(select, entry.choices);
+        }
+        select.value = String(c.value);
+      },
+    };
+  },
+
+  flag(entry, spot) {
+    if (spot?.dataset.control === 'toggle') {
+      // A switch that is a button (the top bar's): pressed while the setting is on.
+      const button = el('button', { type: 'button', id: `setting-${entry.key}`, title: entry.help, textContent: entry.label });
+      button.addEventListener('click', () => apply({ [entry.key]: button.getAttribute('aria-pressed') !== 'true' }));
+      return { element: button, sync(c) { button.setAttribute('aria-pressed', String(c.value)); } };
+    }
+    const box = el('input', { type: 'checkbox', id: `setting-${entry.key}` });
+    box.addEventListener('change', () => apply({ [entry.key]: box.checked }));
+    const element = el('label', { class: 'check', title: entry.help }, box, ` ${entry.label}`);
+    return { element, sync(c) { box.checked = c.value; } };
+  },
+
+  number(entry) {
+    const control = entry.control;
+    const id = `setting-${entry.key}`;
+    const integer = entry.kind === 'integer';
+    const read = (x) => (integer ? Math.round(x) : x);
+    if (control.type === 'seed') {
+      const out = el('output', { id: `${id}-value` });
+      const button = el('button', { type: 'button', class: 'small', id, textContent: 'new seed', title: entry.help,
+        'aria-label': `new ${entry.label.toLowerCase()}` });
+      button.addEventListener('click', () => newSeed(entry.key));
+      return { element: el('div', { class: 'row' }, el('span', {}, `${entry.label} `, out), button), sync(c) { out.textContent = String(c.value); } };
+    }
+    if (control.type === 'field') {
+      const input = el('input', { type: 'number', id, step: String(control.step), min: String(entry.min), max: String(entry.max), title: entry.help });
+      input.addEventListener('change', () => apply({ [entry.key]: input.value.trim() === '' ? null : read(Number(input.value)) }));
+      return { element: el('label', { class: 'row field' }, el('span', { textContent: entry.label }), input), sync(c) { input.value = String(c.value); } };
+    }
+    const out = el('output', { id: `${id}-value` });
+    const range = el('input', { type: 'range', id, title: entry.help });
+    const label = el('label', { class: 'slider' }, `${entry.label} `, out, range);
+    if (control.type === 'presets') {
+      range.min = '0';
+      range.max = String(control.values.length - 1);
+      range.step = '1';
+      range.addEventListener('input', () => apply({ [entry.key]: control.values[Number(range.value)] }));
+      return {
+        element: label,
+        sync(c) {
+          const k = control.values.indexOf(c.value);
+          range.value = String(Math.max(0, k));
+          out.textContent = shown(entry, c.value);
+        },
+      };
+    }
+    if (control.type === 'log_slider') {
+      range.min = String(Math.log10(control.low));
+      range.max = String(Math.log10(control.high));
+      range.step = '0.05';
+      range.setAttribute('aria-label', `${entry.label} (log scale)`);
+      const typed = el('input', { type: 'number', id: `${id}-typed`, step: 'any', min: '0', max: String(entry.max),
+        'aria-label': `${entry.label}, typed exactly`, title: `type an exact value (up to ${entry.max})` });
+      range.addEventListener('input', () => apply({ [entry.key]: Number((10 ** Number(range.value)).toPrecision(2)) }));
+      typed.addEventListener('change', () => {
+        apply({ [entry.key]: typed.value.trim() === '' ? null : Number(typed.value) });
+        typed.value = String(state.controls[entry.key].value); // what the engine took (or kept)
+      });
+      const element = el('div', { class: 'slider log' }, label, typed);
+      return {
+        element,
+        sync(c) {
+          range.value = String(Math.log10(c.value));
+          out.textContent = shown(entry, c.value);
+          if (document.activeElement !== typed) typed.value = String(c.value);
+        },
+      };
+    }
+    range.min = String(control.low);
+    range.max = String(control.high);
+    range.step = String(control.step);
+    // New data is made when the slider is let go; a live setting follows the drag.
+    const live = entry.effect === 'live' || entry.effect === 'view';
+    range.addEventListener(live ? 'input' : 'change', () => apply({ [entry.key]: read(Number(range.value)) }));
+    if (!live) range.addEventListener('input', () => { out.textContent = shown(entry, read(Number(range.value))); });
+    return {
+      element: label,
+      sync(c) {
+        if (c.max !== undefined) range.max = String(Math.min(control.high, c.max));
+        range.value = String(c.value);
+        out.textContent = shown(entry, c.max !== undefined ? Math.min(c.value, c.max) : c.value);
+      },
+    };
+  },
+
+  features(entry) {
+    const boxes = entry.choices.map((f) => {
+      const box = el('input', { type: 'checkbox', value: f.value, id: `feature-${f.value}` });
+      box.addEventListener('change', () => {
+        const chosen = entry.choices.map((k) => k.value).filter((v) => (v === f.value ? box.checked : state.controls.features.value.includes(v)));
+        apply({ features: chosen });
+      });
+      return { box, label: el('label', { class: 'check', htmlFor: box.id }, box, f.label) };
+    });
+    const element = el('fieldset', { id: 'setting-features', title: entry.help }, el('legend', { textContent: entry.label }), ...boxes.map((b) => b.label));
+    return {
+      element,
+      sync(c) {
+        for (const { box } of boxes) {
+          box.checked = c.value.includes(box.value);
+          box.disabled = (c.disabled ?? []).includes(box.value);
+        }
+      },
+    };
+  },
+
+  layers(entry) {
+    const count = el('output', { id: 'layer-count' });
+    const add = el('button', { type: 'button', class: 'small', id: 'add-layer', textContent: '+', 'aria-label': 'add a hidden layer' });
+    const remove = el('button', { type: 'button', class: 'small', id: 'remove-layer', textContent: '−', 'aria-label': 'remove a hidden layer' });
+    const rows = el('div', { id: 'layers' });
+    const current = () => structuredClone(state.controls.layers.value);
+    add.addEventListener('click', () => {
+      const layers = current();
+      const last = layers.length > 1 ? layers[layers.length - 2] : { units: 4, activation: 'tanh', bias: true, dropout: 0 };
+      layers.splice(layers.length - 1, 0, { ...last });
+      apply({ layers });
+    });
+    remove.addEventListener('click', () => {
+      const layers = current();
+      if (layers.length > 1) layers.splice(layers.length - 2, 1);
+      apply({ layers });
+    });
+    const head = el('div', { class: 'row' }, el('span', {}, 'Hidden layers: ', count), el('span', { class: 'pair' }, remove, add));
+    const element = el('div', { class: 'layers-editor' }, head, rows);
+    let builtFor = '';
+    return {
+      element,
+      sync(c) {
+        const layers = c.value;
+        const key = JSON.stringify(layers);
+        if (key === builtFor) return;
+        builtFor = key;
+        const hidden = layers.length - 1;
+        count.textContent = String(hidden);
+        add.disabled = hidden >= entry.max_hidden;
+        remove.disabled = hidden === 0;
+        const edit = (k, change) => {
+          const next = current();
+          Object.assign(next[k], change);
+          // Rows are rebuilt from the engine's layers after the change, even when it is refused
+          // and the layers stay the same: the select the student changed must show them again.
+          builtFor = '';
+          apply({ layers: next });
+        };
+        const select = (values, v, label, onChange) => {
+          const s = el('select', { 'aria-label': label });
+          options(s, values);
+          s.value = String(v);
+          s.addEventListener('change', () => onChange(s.value));
+          return s;
+        };
+        const headRow = el('div', { class: 'layer-head' }, el('span'), el('span', { textContent: 'neurons', class: 'span3' }),
+          el('span', { textContent: 'activation' }), el('span', { textContent: 'dropout' }));
+        const rowEls = layers.slice(0, -1).map((layer, k) => {
+          const name = `layer ${k + 1}`;
+          const minus = el('button', { type: 'button', class: 'small', textContent: '−', 'aria-label': `fewer neurons in ${name}`, disabled: layer.units <= 1 });
+          minus.addEventListener('click', () => edit(k, { units: layer.units - 1 }));
+          const plus = el('button', { type: 'button', class: 'small', textContent: '+', 'aria-label': `more neurons in ${name}`, disabled: layer.units >= entry.max_units });
+          plus.addEventListener('click', () => edit(k, { units: layer.units + 1 }));
+          const dropout = select(entry.dropouts.map((p) => ({ value: p, label: String(p) })), layer.dropout, `dropout of ${name}`,
+            (v) => edit(k, { dropout: Number(v) }));
+          dropout.title = 'dropout: the share of this layer\'s neurons switched off at each training step';
+          return el('div', { class: 'layer-row', 'data-layer': String(k) }, el('span', { class: 'layer-name', textContent: name }), minus,
+            el('span', { class: 'units', textContent: String(layer.units) }), plus,
+            select(entry.hidden_activations, layer.activation, `activation of ${name}`, (v) => edit(k, { activation: v })), dropout);
+        });
+        const out = layers[layers.length - 1];
+        const outRow = el('div', { class: 'layer-row', 'data-layer': 'output' }, el('span', { class: 'layer-name', textContent: 'output' }),
+          el('span', { class: 'units wide', textContent: out.units === 1 ? '1 neuron' : `${out.units} neurons` }),
+          select(entry.output_activations, out.activation, 'activation of the output layer', (v) => edit(layers.length - 1, { activation: v })));
+        rows.replaceChildren(headRow, ...rowEls, outRow);
+      },
+    };
+  },
+};
+makers.integer = makers.number;
+
+/** Where each control was built, so that a lesson can borrow it and give it back. */
+const homes = new Map();
+
+/** Moves the control of setting `key` into `host` (a lesson card), or back home (null). */
+export function placeControl(key, host) {
+  const control = controls.get(key);
+  if (!control) return;
+  const target = host ?? homes.get(key);
+  if (control.element.parentElement !== target) target.append(control.element);
+}
+
+/** Builds every control of the catalogue into the page. */
 export function setupControls() {
-  $('play').addEventListener('click', () => play());
-  $('step-phase').addEventListener('click', () => stepPhase());
-  $('step-sample').addEventListener('click', () => stepSample());
-  $('step-epoch').addEventListener('click', () => stepEpoch());
-  $('reset').addEventListener('click', () => resetTraining());
-  $('new-seed').addEventListener('click', () => {
-    try {
-      state.settings.seed = newSeed();
-    } catch (error) {
-      reportError(error);
-      return;
-    }
-    resetTraining(state.settings.seed);
-    say(`New seed ${state.settings.seed}: fresh initial weights.`);
-  });
-
-  fillSelect($('speed'), SPEEDS.map((_, k) => k), SPEEDS.map((s) => s.label));
-  $('speed').addEventListener('change', (e) => {
-    state.settings.speed = Number(e.target.value);
-    changed();
-  });
-
-  setupDataControls();
-  $('show-test').addEventListener('change', (e) => {
-    state.settings.showTest = e.target.checked;
-    changed();
-  });
-  $('thumbnails').addEventListener('change', (e) => {
-    state.settings.thumbnails = e.target.checked;
-    changed();
-  });
-  $('log-scale').addEventListener('change', (e) => {
-    state.settings.logScale = e.target.checked;
-    state.chartStale = true;
-    changed();
-  });
-
-  $('learning-rate').addEventListener('input', (e) => {
-    const rate = learningRateFromSlider(e.target.value);
-    setLive((engine) => engine.setLearningRate(rate), () => { state.settings.learningRate = rate; });
-  });
-  $('batch-size').addEventListener('input', (e) => {
-    const size = Number(e.target.value);
-    setLive((engine) => engine.setBatchSize(size), () => { state.settings.batchSize = size; });
-  });
-  fillSelect($('optimizer'), OPTIMIZERS);
-  $('optimizer').addEventListener('change', (e) => {
-    const kind = e.target.value;
-    setLive((engine) => engine.setOptimizer({ kind }), () => { state.settings.optimizer = kind; });
-  });
-  fillSelect($('regularization'), REGULARIZATIONS);
-  $('regularization').addEventListener('change', (e) => {
-    const kind = e.target.value;
-    setLive((engine) => engine.setRegularization({ kind }), () => { state.settings.regularization = kind; });
-  });
-  $('regularization-rate').max = String(REGULARIZATION_RATES.length - 1);
-  $('regularization-rate').addEventListener('input', (e) => {
-    const rate = REGULARIZATION_RATES[Number(e.target.value)];
-    setLive((engine) => engine.setRegularization({ rate }), () => { state.settings.regularizationRate = rate; });
-  });
-  fillSelect($('loss'), LOSSES);
-  $('loss').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.loss = e.target.value; }, 'A new loss function: training starts again from fresh weights.');
-  });
-  fillSelect($('initializer'), INITIALIZERS);
-  $('initializer').addEventListener('change', (e) => {
-    rebuildWith((s) => { s.initializer = e.target.value; }, 'A new initializer: training starts again from fresh weights.');
-  });
-
-  fillSelect($('schedule'), SCHEDULES);
-  // The schedule and the stop rule change from the next step on, without a reset.
-  const setSchedule = (change) => {
-    const schedule = { ...state.settings.schedule, ...change };
-    setLive((engine) => engine.setSchedule(schedule), () => { state.settings.schedule = schedule; });
-  };
-  const setStopRule = (change) => {
-    const stop = { ...state.settings.stop, ...change };
-    setLive((engine) => engine.setStopRule(stop), () => { state.settings.stop = stop; });
-  };
-  $('schedule').addEventListener('change', (e) => setSchedule({ kind: e.target.value }));
-  $('schedule-factor').addEventListener('change', (e) => setSchedule({ factor: Number(e.target.value) }));
-  $('schedule-epochs').addEventListener('change', (e) => {
-    const epochs = Math.round(Number(e.target.value));
-    setSchedule({ every_epochs: epochs, total_epochs: epochs });
-  });
-  $('stop-epochs').addEventListener('change', (e) => setStopRule({ after_epochs: Math.max(0, Math.round(Number(e.target.value) || 0)) }));
-  $('stop-loss').addEventListener('change', (e) => setStopRule({ below_loss: Math.max(0, Number(e.target.value) || 0) }));
-
-  $('add-layer').addEventListener('click', () => {
-    if (state.settings.hidden.length >= MAX_HIDDEN_LAYERS) {
-      say(`At most ${MAX_HIDDEN_LAYERS} hidden layers fit on the page.`, 'error');
-      return;
-    }
-    rebuildWith((s) => s.hidden.push({ units: s.hidden.at(-1)?.units ?? 4, activation: s.hidden.at(-1)?.activation ?? 'tanh', dropout: 0, bias: true }));
-  });
-  $('remove-layer').addEventListener('click', () => {
-    if (state.settings.hidden.length === 0) {
-      say('There are no hidden layers left to remove.', 'error');
-      return;
-    }
-    rebuildWith((s) => s.hidden.pop());
-  });
-
-  $('sample-prev').addEventListener('click', () => moveSample(-1));
-  $('sample-next').addEventListener('click', () => moveSample(1));
+  for (const entry of state.catalogue) {
+    const spot = document.querySelector(`[data-setting="${entry.key}"]`);
+    const control = makers[entry.kind](entry, spot);
+    control.element.dataset.key = entry.key;
+    const host = spot ?? document.querySelector(`[data-group="${entry.group}"]`);
+    host.append(control.element);
+    homes.set(entry.key, host);
+    controls.set(entry.key, control);
+  }
+  subscribe(['settings', 'data', 'network', 'view'], syncControls);
   syncControls();
 }
 
-function moveSample(by) {
-  const batch = state.engine.batchLength();
-  if (batch === 0) return;
-  state.sample = (Math.min(state.sample, batch - 1) + by + batch) % batch;
-  changed();
-}
-
-/** The architecture editor: one row per hidden layer, and the output layer. */
-function buildLayers() {
-  const s = state.settings;
-  const rows = s.hidden.map((layer, k) => {
-    const row = document.createElement('div');
-    row.className = 'layer-row';
-    row.dataset.layer = String(k);
-    const name = document.createElement('span');
-    name.className = 'layer-name';
-    name.textContent = `layer ${k + 1}`;
-    const minus = button('−', `fewer neurons in layer ${k + 1}`, () => {
-      if (layer.units <= 1) return say('A layer needs at least one neuron: remove the layer instead.', 'error');
-      rebuildWith((st) => { st.hidden[k].units--; });
-    });
-    const units = document.createElement('span');
-    units.className = 'units';
-    units.textContent = String(layer.units);
-    const plus = button('+', `more neurons in layer ${k + 1}`, () => {
-      if (layer.units >= MAX_HIDDEN_UNITS) return say(`A layer has at most ${MAX_HIDDEN_UNITS} neurons.`, 'error');
-      rebuildWith((st) => { st.hidden[k].units++; });
-    });
-    const select = activationSelect(layer.activation, ACTIVATIONS, (value) => rebuildWith((st) => { st.hidden[k].activation = value; },
-      'A new activation function: training starts again from fresh weights.'));
-    select.setAttribute('aria-label', `activation of layer ${k + 1}`);
-    const dropout = document.createElement('select');
-    dropout.className = 'dropout';
-    dropout.replaceChildren(...DROPOUTS.map((p) => {
-      const o = document.createElement('option');
-      o.value = String(p);
-      o.textContent = String(p);
-      return o;
-    }));
-    dropout.value = String(layer.dropout ?? 0);
-    dropout.title = 'dropout: the share of this layer\'s neurons switched off at each training step';
-    dropout.setAttribute('aria-label', `dropout of layer ${k + 1}`);
-    dropout.addEventListener('change', () => {
-      const p = Number(dropout.value);
-      setLive((engine) => engine.setDropout(k, p), () => { state.settings.hidden[k].dropout = p; });
-    });
-    row.append(name, minus, units, plus, select, dropout);
-    return row;
-  });
-  const out = document.createElement('div');
-  out.className = 'layer-row';
-  out.dataset.layer = 'output';
-  const name = document.createElement('span');
-  name.className = 'layer-name';
-  name.textContent = 'output';
-  const units = document.createElement('span');
-  units.className = 'units wide';
-  const outputs = state.data?.outputs ?? 1;
-  units.textContent = outputs === 1 ? '1 neuron' : `${outputs} neurons`;
-  const select = activationSelect(s.outputActivation, ['sigmoid', 'identity', 'tanh', 'relu', 'leaky_relu', 'softmax'],
-    (value) => rebuildWith((st) => { st.outputActivation = value; }, 'A new output activation: training starts again from fresh weights.'));
-  select.setAttribute('aria-label', 'activation of the output layer');
-  out.append(name, units, select);
-  const head = document.createElement('div');
-  head.className = 'layer-head';
-  for (const [text, span] of [['', 1], ['neurons', 3], ['activation', 1], ['dropout', 1]]) {
-    const cell = document.createElement('span');
-    cell.textContent = text;
-    if (span > 1) cell.style.gridColumn = `span ${span}`;
-    head.append(cell);
-  }
-  $('layers').replaceChildren(head, ...rows, out);
-}
-
-function button(text, label, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'small';
-  b.textContent = text;
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function activationSelect(value, values, onChange) {
-  const select = document.createElement('select');
-  fillSelect(select, values);
-  select.value = value;
-  select.addEventListener('change', () => onChange(select.value));
-  return select;
-}
-
-/** Puts every control in line with the settings (after a change or a refused change). */
+/** Puts every control in line with the session (after a change, or a refused one). */
 export function syncControls() {
-  const s = state.settings;
-  $('speed').value = String(s.speed);
-  syncDataControls();
-  $('show-test').checked = s.showTest;
-  $('thumbnails').checked = s.thumbnails;
-  $('log-scale').checked = s.logScale;
-  $('learning-rate').value = String(Math.log10(s.learningRate));
-  $('learning-rate-value').textContent = fmt(s.learningRate, 2);
-  const trainSize = state.data ? state.data.train.y.length : 100;
-  $('batch-size').max = String(trainSize);
-  $('batch-size').value = String(s.batchSize);
-  $('batch-size-value').textContent = String(Math.min(s.batchSize, trainSize));
-  $('optimizer').value = s.optimizer;
-  $('loss').value = s.loss;
-  $('initializer').value = s.initializer;
-  $('regularization').value = s.regularization;
-  $('regularization-rate').value = String(Math.max(0, REGULARIZATION_RATES.indexOf(s.regularizationRate)));
-  $('regularization-rate-value').textContent = fmt(s.regularizationRate, 2);
-  $('schedule').value = s.schedule.kind;
-  $('schedule-params').hidden = s.schedule.kind === 'constant';
-  $('schedule-factor').value = String(s.schedule.factor);
-  $('schedule-factor').disabled = s.schedule.kind === 'cosine';
-  $('schedule-epochs').value = String(s.schedule.kind === 'cosine' ? s.schedule.total_epochs : s.schedule.every_epochs);
-  $('schedule-epochs').disabled = s.schedule.kind === 'exponential';
-  $('stop-epochs').value = String(s.stop.after_epochs);
-  $('stop-loss').value = String(s.stop.below_loss);
-  $('layer-count').textContent = String(s.hidden.length);
-  buildLayers();
+  for (const [key, control] of controls) {
+    const c = state.controls[key];
+    if (!c) continue;
+    control.element.hidden = !c.shown;
+    control.sync(c);
+  }
 }

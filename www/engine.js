@@ -6,14 +6,14 @@
 // rebinds them, so the page can start again without a reload.
 import * as firstInstance from './pkg/backprop_viz.js';
 
-export let Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
-  internalErrorForTests;
+export let Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, encodeShareQuery, decodeShareQuery,
+  drawLossChart, drawLossSeries, internalErrorForTests;
 let glue = firstInstance;
 
 function adopt(module) {
   glue = module;
-  ({ Engine, Buffer, DataSet, freshSeed, lessons, encodeShareQuery, decodeShareQuery, drawLossChart, drawLossSeries,
-    internalErrorForTests } = module);
+  ({ Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, encodeShareQuery, decodeShareQuery,
+    drawLossChart, drawLossSeries, internalErrorForTests } = module);
 }
 adopt(firstInstance);
 
@@ -42,7 +42,7 @@ export function isInternalError(error) {
   return error instanceof WebAssembly.RuntimeError;
 }
 
-/** A Float64Array over one of the engine's arrays, without copying. Wasm memory can grow
+/** A Float64Array over one of the engine's (or a session's) arrays, without copying. Wasm memory can grow
  *  during any engine call, which detaches older views: build views fresh each frame. */
 export function view(engine, buffer, layer = 0) {
   return new Float64Array(glue.wasmMemory().buffer, engine.bufferPtr(buffer, layer), engine.bufferLen(buffer, layer));

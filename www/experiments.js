@@ -2,17 +2,16 @@
 // their training losses overlaid on one chart (src/wasm_chart.rs, drawLossSeries), a table of
 // final metrics and steps to reach a target loss, and each run's network drawn small.
 //
-// Every run is its own Engine fed the page's data. Each frame trains every running run for
+// Every run is its own session, forked from the page's (the same data, fresh weights). Each frame trains every running run for
 // a share of a fixed budget (so the page stays at 60 fps), records its losses every `every`
 // steps, and redraws the chart a few times a second.
 
-import { Engine, Buffer, view } from './engine.js';
-import { drawLossSeries } from './engine.js';
-import { state, networkConfig, reportError, changed, onDataChange, hasTest, OPTIMIZERS, ACTIVATIONS } from './state.js';
-import { loadInto } from './data.js';
+import { Buffer, view, drawLossSeries } from './engine.js';
+import { state, subscribe, setting, value } from './state.js';
+import { play, reportError } from './actions.js';
 import { measure } from './metrics.js';
 import { fmt, fmtInt, LUT_CSS, lutIndex } from './colors.js';
-import { lessonById } from './lessons.js';
+import { currentLesson } from './lesson_panel.js';
 import { fitCanvas } from './canvas.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,8 +23,6 @@ const DASHED = 0x100_0000;
 const css = (c) => `#${c.toString(16).padStart(6, '0')}`;
 /** Training time per frame for all runs together (ms). */
 const BUDGET_MS = 7;
-/** Loss points kept per run. */
-const POINTS = 300;
 
 export const experiment = {
   runs: [],
@@ -42,39 +39,40 @@ const KINDS = {
   lesson: { label: 'the lesson\'s variants', values: () => '', make: lessonRuns },
   'learning-rate': {
     label: 'learning rates',
-    values: () => [0.1, 1, 10].map((f) => Number((state.settings.learningRate * f).toPrecision(2))).join(', '),
-    make: (values) => numbers(values, 'a learning rate', 0, 100).map((rate) => ({
-      label: `η = ${rate}`, config: withConfig((c) => { c.optimizer.learning_rate = rate; }),
+    values: () => [0.1, 1, 10].map((f) => Number((value('lr') * f).toPrecision(2))).join(', '),
+    make: (values) => numbers(values, 'a learning rate', setting('lr')).map((rate) => ({
+      label: `η = ${rate}`, patch: { lr: rate },
     })),
   },
   optimizer: {
     label: 'optimizers',
-    values: () => OPTIMIZERS.join(', '),
-    make: (values) => names(values, OPTIMIZERS, 'optimizer').map((kind) => {
+    values: () => setting('optimizer').choices.map((c) => c.value).join(', '),
+    make: (values) => names(values, setting('optimizer').choices.map((c) => c.value), 'optimizer').map((kind) => {
       // Adaptive optimizers take steps of about η per weight: a tenth of SGD's rate suits them.
-      const rate = kind === 'rmsprop' || kind === 'adam' ? Number((state.settings.learningRate / 10).toPrecision(2)) : state.settings.learningRate;
-      return { label: `${kind}, η = ${rate}`, config: withConfig((c) => { c.optimizer = { kind, learning_rate: rate }; }) };
+      const rate = kind === 'rmsprop' || kind === 'adam' ? Number((value('lr') / 10).toPrecision(2)) : value('lr');
+      return { label: `${kind}, η = ${rate}`, patch: { optimizer: kind, lr: rate } };
     }),
   },
   activation: {
     label: 'hidden activations',
     values: () => 'tanh, relu, sigmoid',
-    make: (values) => names(values, ACTIVATIONS, 'activation').map((activation) => ({
+    make: (values) => names(values, setting('layers').hidden_activations.map((c) => c.value), 'activation').map((activation) => ({
       label: activation,
-      config: withConfig((c) => { c.layers.slice(0, -1).forEach((l) => { l.activation = activation; }); }),
+      patch: { layers: value('layers').map((l, k, all) => (k < all.length - 1 ? { ...l, activation } : l)) },
     })),
   },
   depth: {
     label: 'depths (hidden layers)',
     values: () => '1, 2, 3',
-    make: (values) => numbers(values, 'a number of hidden layers', 0, 8).map((depth) => ({
-      label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
-      config: withConfig((c) => {
-        const hidden = c.layers.slice(0, -1);
-        const template = hidden[0] ?? { units: 4, activation: 'tanh', bias: true, dropout: 0 };
-        c.layers = [...Array.from({ length: depth }, (_, k) => ({ ...(hidden[k] ?? template) })), c.layers[c.layers.length - 1]];
-      }),
-    })),
+    make: (values) => numbers(values, 'a number of hidden layers', { min: 0, max: setting('layers').max_hidden, kind: 'integer' }).map((depth) => {
+      const layers = value('layers');
+      const hidden = layers.slice(0, -1);
+      const template = hidden[0] ?? { units: 4, activation: 'tanh', bias: true, dropout: 0 };
+      return {
+        label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
+        patch: { layers: [...Array.from({ length: depth }, (_, k) => ({ ...(hidden[k] ?? template) })), layers[layers.length - 1]] },
+      };
+    }),
   },
 };
 
@@ -82,10 +80,15 @@ function list(text) {
   return text.split(/[,;\s]+/).map((v) => v.trim()).filter(Boolean);
 }
 
-function numbers(text, what, lo, hi) {
+/** Numbers in the range of a catalogue entry ({min, max, min_exclusive, kind}). */
+function numbers(text, what, { min, max, min_exclusive: exclusive = false, kind = 'number' }) {
   return list(text).map((v) => {
     const x = Number(v);
-    if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`"${v}" is not ${what} from ${lo} to ${hi}`);
+    const whole = kind !== 'integer' || Number.isInteger(x);
+    if (!Number.isFinite(x) || !whole || (exclusive ? x <= min : x < min) || x > max) {
+      const range = `${exclusive ? 'above' : 'from'} ${min} to ${max}`;
+      throw new Error(`"${v}" is not ${what} ${range}${kind === 'integer' ? ' (a whole number)' : ''}`);
+    }
     return x;
   });
 }
@@ -98,16 +101,14 @@ function names(text, allowed, what) {
   });
 }
 
-function withConfig(edit) {
-  const config = structuredClone(networkConfig());
-  edit(config);
-  return config;
+function lessonRuns() {
+  const lesson = currentLesson();
+  if (!lesson || lesson.variants.length < 2) return [];
+  return lesson.variants.map((label, k) => ({ label, variant: k }));
 }
 
-function lessonRuns() {
-  const lesson = lessonById(state.settings.lesson);
-  if (!lesson || lesson.variants.length < 2) return [];
-  return lesson.variants.map((v) => ({ label: v.label, config: v.session.network }));
+function hasTest() {
+  return state.info.test_points > 0;
 }
 
 export function setupExperiments() {
@@ -135,12 +136,12 @@ export function setupExperiments() {
   $('exp-steps').addEventListener('change', (e) => {
     experiment.steps = Math.max(10, Math.min(1_000_000, Math.round(Number(e.target.value) || 3000)));
     e.target.value = String(experiment.steps);
-    for (const run of experiment.runs) run.done = run.error !== null || run.engine.steps() >= experiment.steps;
+    for (const run of experiment.runs) run.done = run.error !== null || run.session.steps() >= experiment.steps;
     experiment.version++;
   });
   $('exp-log').addEventListener('change', () => { experiment.version++; });
   // The runs share the page's data: a new data set ends them.
-  onDataChange(() => { if (experiment.runs.length) { freeRuns(); experiment.version++; if (isOpen()) $('exp-note').textContent = 'The data changed: press Run to start the experiment again on the new data.'; } });
+  subscribe(['data'], () => { if (experiment.runs.length) { freeRuns(); experiment.version++; if (isOpen()) $('exp-note').textContent = 'The data changed: press Run to start the experiment again on the new data.'; } });
   new ResizeObserver(() => { experiment.version++; }).observe($('exp-chart'));
 }
 
@@ -150,27 +151,25 @@ export function isOpen() {
 
 /** Opens the panel with a comparison kind (or the lesson's variants). */
 export function open(kind) {
-  state.playing = false;
+  play(false);
   $('experiments').hidden = false;
   $('experiment-button').setAttribute('aria-pressed', 'true');
-  const lesson = lessonById(state.settings.lesson);
+  const lesson = currentLesson();
   experiment.kind = kind ?? (lesson && lesson.variants.length >= 2 ? 'lesson' : experiment.kind === 'lesson' ? 'learning-rate' : experiment.kind);
   $('exp-kind').value = experiment.kind;
   setValues();
   prepare();
-  changed();
 }
 
 export function close() {
   pause();
   $('experiments').hidden = true;
   $('experiment-button').setAttribute('aria-pressed', 'false');
-  changed();
 }
 
 /** Races a lesson's variants: loads the lesson first if it is not the current one. */
 export function raceLesson(lesson, load) {
-  if (state.settings.lesson !== lesson.id && !load(lesson.id)) return;
+  if (currentLesson()?.id !== lesson.id && !load(lesson.id)) return;
   open('lesson');
   start();
 }
@@ -184,12 +183,12 @@ function setValues() {
 }
 
 function freeRuns() {
-  for (const run of experiment.runs) run.engine?.free();
+  for (const run of experiment.runs) run.session?.free();
   experiment.runs = [];
   experiment.running = false;
 }
 
-/** Builds the runs of the chosen comparison, each a fresh engine on the page's data. */
+/** Builds the runs of the chosen comparison, each a fresh session on the page's data. */
 export function prepare() {
   freeRuns();
   let specs;
@@ -215,27 +214,25 @@ export function prepare() {
   }
   const errors = [];
   for (const [k, spec] of specs.slice(0, 4).entries()) {
-    let engine = null;
+    let session = null;
     let error = null;
     try {
-      engine = new Engine(spec.config);
-      loadInto(engine, state.data);
+      session = spec.variant === undefined ? state.session.fork(spec.patch) : state.session.forkVariant(spec.variant);
     } catch (e) {
-      engine?.free();
-      engine = null;
+      session = null;
       error = String(e.message ?? e);
       errors.push(`${spec.label}: ${error}`);
     }
-    const run = { label: spec.label, colour: RUN_COLOURS[k], engine, error, done: !engine, reachedAt: null, every: Math.max(1, Math.ceil(experiment.steps / 250)),
+    const run = { label: spec.label, colour: RUN_COLOURS[k], session, error, done: !session, reachedAt: null,
       steps: [], train: [], test: [], canvas: null, stepsPerFrame: 20 };
     experiment.runs.push(run);
-    if (engine) recordRun(run, true);
+    if (session) readHistory(run);
   }
-  const lesson = lessonById(state.settings.lesson);
+  const lesson = currentLesson();
   const base = experiment.kind === 'lesson' && lesson ? `${lesson.title}: ` : '';
   $('exp-note').textContent = errors.length
     ? `${base}some runs could not be built: ${errors.join('; ')}`
-    : `${base}${experiment.runs.length} runs on the same data (${state.data.label}) and seed ${state.settings.seed}. Press Run.`;
+    : `${base}${experiment.runs.length} runs on the same data (${state.info.label}) and seed ${value('seed')}. Press Run.`;
   buildNets();
   experiment.version++;
   syncPanel();
@@ -243,7 +240,7 @@ export function prepare() {
 
 function start() {
   if (!experiment.runs.some((r) => !r.done)) return;
-  state.playing = false;
+  play(false);
   experiment.running = true;
   syncPanel();
 }
@@ -253,19 +250,12 @@ function pause() {
   syncPanel();
 }
 
-function recordRun(run, force = false) {
-  const step = run.engine.steps();
-  const last = run.steps.length ? run.steps[run.steps.length - 1] : -1;
-  if (step === last || (!force && step < last + run.every)) return;
-  if (run.steps.length >= POINTS) {
-    for (const key of ['steps', 'train', 'test']) run[key] = run[key].filter((_, k) => k % 2 === 0);
-    run.every *= 2;
-  }
-  run.steps.push(step);
-  const train = run.engine.datasetLoss(false);
-  run.train.push(train);
-  run.test.push(hasTest() ? run.engine.datasetLoss(true) : NaN);
-  if (run.reachedAt === null && train <= experiment.target) run.reachedAt = step;
+/** Copies a run's loss history (the session keeps it, thinned out as it grows). */
+function readHistory(run) {
+  run.steps = Array.from(run.session.historySteps());
+  run.train = Array.from(run.session.historyTrain());
+  run.test = Array.from(run.session.historyTest());
+  run.reachedAt = firstBelow(run, experiment.target);
 }
 
 function firstBelow(run, target) {
@@ -279,36 +269,40 @@ export function experimentFrame() {
   const live = experiment.runs.filter((r) => !r.done);
   if (live.length === 0) {
     experiment.running = false;
-    $('exp-note').textContent = `Finished: ${experiment.runs.length} runs of up to ${fmtInt(experiment.steps)} steps on the same data (${state.data.label}) and seed. Compare the curves and the table.`;
+    $('exp-note').textContent = `Finished: ${experiment.runs.length} runs of up to ${fmtInt(experiment.steps)} steps on the same data (${state.info.label}) and seed. Compare the curves and the table.`;
     syncPanel();
     return;
   }
   const share = BUDGET_MS / live.length;
   for (const run of live) {
-    const wanted = Math.max(1, Math.min(Math.round(run.stepsPerFrame), experiment.steps - run.engine.steps()));
-    const before = run.engine.steps();
+    const { session } = run;
+    const wanted = Math.max(1, Math.min(Math.round(run.stepsPerFrame), experiment.steps - session.steps()));
+    const before = session.steps();
     const t0 = performance.now();
     try {
-      // Train in chunks of `every` steps so that the curve gets its points at any speed.
+      // Train in chunks that end where the history takes its points, so that the curve gets
+      // them at any speed.
       for (let left = wanted; left > 0;) {
-        const at = run.engine.steps();
-        const chunk = Math.min(left, run.every - (at % run.every));
-        run.engine.train(chunk);
+        const at = session.steps();
+        const every = session.historyEvery();
+        const chunk = Math.min(left, every - (at % every));
+        session.train(chunk);
         left -= chunk;
-        recordRun(run, run.engine.steps() >= experiment.steps);
-        if (run.engine.steps() === at) break;
+        if (session.steps() === at) break;
       }
     } catch (e) {
       run.error = String(e.message ?? e);
       run.done = true;
+      readHistory(run);
       continue;
     }
     const took = Math.max(0.05, performance.now() - t0);
     run.stepsPerFrame = Math.max(1, Math.min(20_000, 0.7 * run.stepsPerFrame + 0.3 * wanted * (share / took)));
-    if (run.engine.steps() >= experiment.steps || run.engine.steps() === before) {
-      recordRun(run, true);
+    if (session.steps() >= experiment.steps || session.steps() === before) {
+      session.recordHistory();
       run.done = true;
     }
+    readHistory(run);
   }
   experiment.version++;
 }
@@ -362,8 +356,8 @@ function syncPanel() {
 }
 
 function syncTable() {
-  const classification = state.data.kind === 'classification' && state.data.set;
-  const regression = state.data.kind === 'regression';
+  const classification = state.info.kind === 'classification' && state.info.origin !== 'samples';
+  const regression = state.info.kind === 'regression';
   $('exp-metric-head').textContent = classification ? 'accuracy' : regression ? 'R²' : '—';
   const rows = experiment.runs.map((run, k) => {
     const tr = document.createElement('tr');
@@ -375,15 +369,15 @@ function syncTable() {
     name.append(swatch, ` ${run.label}`);
     const last = run.train.length - 1;
     let metric = '—';
-    if (run.engine && !experiment.running && (classification || regression)) {
+    if (run.session && !experiment.running && (classification || regression)) {
       try {
-        const m = measure(run.engine, state.data);
+        const m = measure(run.session);
         metric = m.task === 'classification' ? `${(100 * m.accuracy).toFixed(1)} %` : fmt(m.r2, 3);
       } catch { /* shown as — */ }
     }
     const cells = run.error
-      ? [fmtInt(run.engine?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '']
-      : [fmtInt(run.engine.steps()), last >= 0 ? fmt(run.train[last], 4) : '—', last >= 0 && hasTest() ? fmt(run.test[last], 4) : '—',
+      ? [fmtInt(run.session?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '']
+      : [fmtInt(run.session.steps()), last >= 0 ? fmt(run.train[last], 4) : '—', last >= 0 && hasTest() ? fmt(run.test[last], 4) : '—',
         metric, run.reachedAt === null ? 'not yet' : fmtInt(run.reachedAt)];
     tr.append(name, ...cells.map((text, c) => {
       const td = document.createElement('td');
@@ -417,7 +411,7 @@ function buildNets() {
  *  neurons as dots coloured by their bias. */
 function drawNets() {
   for (const run of experiment.runs) {
-    const { canvas, engine } = run;
+    const { canvas, session: engine } = run;
     if (!canvas || !engine) continue;
     const { w, h, dpr } = fitCanvas(canvas);
     const ctx = canvas.getContext('2d');

@@ -8,11 +8,13 @@
 // one pixel high, and the output panel draws the fitted curve instead.
 
 import { Buffer, view } from './engine.js';
-import { LUT32, LUT_CSS, lutIndex, COLOURS, CLASS_RGB, CLASS_COLOURS } from './colors.js';
+import { LUT32, LUT_CSS, lutIndex, COLOURS, CLASS_RGB, CLASS_COLOURS, classShape } from './colors.js';
+import { value as settingValue } from './state.js';
 
 const GRID_2D = 48;
 const GRID_1D = 160;
 
+/** The neurons' maps and the output plane, painting `state` (read only). */
 export function createHeatmaps(state) {
   let key = '';
   let grid = null;
@@ -39,8 +41,8 @@ export function createHeatmaps(state) {
 
   /** Rebuilds the grid and the images when the network's shape or the data set changes. */
   function layout() {
-    const { data, shape } = state;
-    const next = `${state.dataVersion ?? 0}|${data.name}|${data.features.join(',')}|${shape.join(',')}`;
+    const { info: data, shape } = state;
+    const next = `${data.version}|${state.session.networkVersion()}|${shape.join(',')}`;
     if (next === key) return;
     key = next;
     computed = -1;
@@ -51,7 +53,7 @@ export function createHeatmaps(state) {
     // The engine's grid runs from edge to edge; half a cell in from each side puts each
     // value at the centre of its pixel.
     const half = (hi - lo) / (2 * width);
-    grid = data.grid(lo + half, hi - half, lo + half, hi - half, width);
+    grid = state.session.gridInputs(lo + half, hi - half, lo + half, hi - half, width);
     curve = new Float64Array(width);
     maps = shape.map((units) => Array.from({ length: units }, makeMap));
     outputMap = makeMap();
@@ -68,19 +70,19 @@ export function createHeatmaps(state) {
 
   /** Recomputes the maps if the weights changed since the last call: the output's always,
    *  the hidden neurons' only if `hidden` (they are drawn). While training runs, a frame may
-   *  skip the update if the last one took long, so big networks stay smooth. */
+   *  skip the update if the last one took long, so big networks stay smooth. Returns true
+   *  when the maps are still behind the weights (the caller draws again next frame). */
   function update(hidden) {
-    const { engine, data, shape } = state;
-    if (!engine) return;
+    const { session: engine, info: data, shape } = state;
+    if (!engine) return false;
     layout();
-    if (computed === state.version && (builtHidden || !hidden)) return;
+    if (computed === state.weightsVersion && (builtHidden || !hidden)) return false;
     if (state.playing && skip > 0) {
       skip--;
-      state.dirty = true;
-      return;
+      return true;
     }
     const started = performance.now();
-    computed = state.version;
+    computed = state.weightsVersion;
     builtHidden = hidden;
     const rows = engine.probe(grid);
     const layers = shape.length - 1;
@@ -103,6 +105,7 @@ export function createHeatmaps(state) {
     }
     // About 4 ms of a 16.7 ms frame for heatmaps: beyond that, update every few frames.
     skip = Math.min(5, Math.floor((performance.now() - started) / 4));
+    return false;
   }
 
   /** Colours each grid point by its predicted class (argmax), paler where the network is unsure. */
@@ -127,7 +130,8 @@ export function createHeatmaps(state) {
 
   /** Draws the output panel: the output map (or curve) with the data points on top. */
   function drawOutput(canvas, ctx, size) {
-    const { data, settings } = state;
+    const { info: data, points } = state;
+    const showTest = settingValue('show_test');
     const { w, h } = size;
     const [lo, hi] = data.domain;
     const toX = (x) => ((x - lo) / (hi - lo)) * w;
@@ -135,7 +139,7 @@ export function createHeatmaps(state) {
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, w, h);
     if (oneD) {
-      const [ylo, yhi] = data.yDomain;
+      const [ylo, yhi] = data.y_domain;
       const toY = (y) => h - ((y - ylo) / (yhi - ylo)) * h;
       ctx.strokeStyle = COLOURS.grid;
       ctx.lineWidth = 1;
@@ -145,8 +149,8 @@ export function createHeatmaps(state) {
       ctx.moveTo(toX(0), 0);
       ctx.lineTo(toX(0), h);
       ctx.stroke();
-      drawPoints(ctx, data.train, toX, (p) => toY(data.train.y[p]), COLOURS.train, false, 1);
-      if (settings.showTest) drawPoints(ctx, data.test, toX, (p) => toY(data.test.y[p]), COLOURS.test, true, 1);
+      drawPoints(ctx, points.train, toX, (p) => toY(points.train.y[p]), COLOURS.train, false, 1);
+      if (showTest) drawPoints(ctx, points.test, toX, (p) => toY(points.test.y[p]), COLOURS.test, true, 1);
       ctx.strokeStyle = COLOURS.ink;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
@@ -157,6 +161,7 @@ export function createHeatmaps(state) {
         else ctx.lineTo(x, y);
       }
       ctx.stroke();
+      drawSample(ctx, toX, (p) => toY(points.train.y[p]));
       drawAxes(ctx, w, h);
       return;
     }
@@ -169,36 +174,98 @@ export function createHeatmaps(state) {
     const toY = (y) => h - ((y - lo) / (hi - lo)) * h;
     const dims = data.dims;
     if (data.kind === 'classification') {
-      drawClassPoints(ctx, data.train, toX, toY, false, dims, data.classes);
-      if (settings.showTest) drawClassPoints(ctx, data.test, toX, toY, true, dims, data.classes);
+      drawClassPoints(ctx, points.train, toX, toY, false, dims, data.classes);
+      if (showTest) drawClassPoints(ctx, points.test, toX, toY, true, dims, data.classes);
     } else {
-      drawValuePoints(ctx, data.train, toX, toY, false, dims);
-      if (settings.showTest) drawValuePoints(ctx, data.test, toX, toY, true, dims);
+      drawValuePoints(ctx, points.train, toX, toY, false, dims);
+      if (showTest) drawValuePoints(ctx, points.test, toX, toY, true, dims);
     }
+    drawSample(ctx, toX, (p) => toY(points.train.x[dims * p + 1]));
     drawAxes(ctx, w, h);
+  }
+
+  /** Marks the point of the sample the network view shows (a ring and a cross), so the
+   *  numbers on the network can be found on the plane. */
+  function drawSample(ctx, toX, toYOf) {
+    const engine = state.session;
+    const batch = engine.batchLength();
+    if (batch === 0 || state.progress === 0) return;
+    const row = engine.batchIndices()[Math.min(state.position.sample, batch - 1)];
+    const dims = state.info.dims;
+    if (row === undefined || dims > 2 || row * dims >= state.points.train.x.length) return;
+    const x = toX(state.points.train.x[row * dims]);
+    const y = toYOf(row);
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#ffffff';
+    ctx.beginPath();
+    ctx.arc(x, y, 9, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = COLOURS.ink;
+    ctx.beginPath();
+    ctx.arc(x, y, 9, 0, 2 * Math.PI);
+    ctx.moveTo(x - 14, y);
+    ctx.lineTo(x - 5, y);
+    ctx.moveTo(x + 5, y);
+    ctx.lineTo(x + 14, y);
+    ctx.moveTo(x, y - 14);
+    ctx.lineTo(x, y - 5);
+    ctx.moveTo(x, y + 5);
+    ctx.lineTo(x, y + 14);
+    ctx.stroke();
+  }
+
+  /** Each output neuron's own map, side by side with its class (several outputs). */
+  function drawOutputMaps(canvas, ctx, size) {
+    const outputs = state.shape[state.shape.length - 1];
+    const column = state.shape.length - 1;
+    const { w, h } = size;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, w, h);
+    const cell = Math.min(h - 16, (w - 4 * (outputs - 1)) / outputs);
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (let j = 0; j < outputs; j++) {
+      const x = j * (cell + 4);
+      const map = maps[column]?.[j]?.canvas;
+      if (map) {
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(map, x, 0, cell, cell);
+      }
+      ctx.strokeStyle = CLASS_COLOURS[j % CLASS_COLOURS.length];
+      ctx.lineWidth = 3;
+      ctx.strokeRect(x + 1.5, 1.5, cell - 3, cell - 3);
+      ctx.fillStyle = COLOURS.ink;
+      ctx.fillText(state.info.kind === 'classification' ? `ŷ${j + 1}: class ${j}` : `ŷ${j + 1}`, x + cell / 2, cell + 2);
+    }
   }
 
   /** Axis names and the domain's ends, in the corners (after the data, so always readable). */
   function drawAxes(ctx, w, h) {
-    const { data } = state;
+    const { info: data } = state;
     const [lo, hi] = data.domain;
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    ctx.fillRect(0, h - 16, 40, 16);
+    const left = `x₁ = ${lo}`;
+    ctx.fillRect(0, h - 16, ctx.measureText(left).width + 6, 16);
     ctx.fillRect(w - 64, h - 16, 64, 16);
     ctx.fillRect(0, 0, 64, 16);
+    if (data.dims === 1) ctx.fillRect(0, h - 32, 64, 16);
     ctx.fillStyle = COLOURS.ink;
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
-    ctx.fillText(String(lo), 3, h - 2);
+    // Each corner says which axis its number belongs to.
+    ctx.fillText(left, 3, h - 2);
+    if (data.dims === 1) ctx.fillText(`y = ${data.y_domain[0]}`, 3, h - 18);
     ctx.textAlign = 'right';
     ctx.fillText(`x₁ → ${hi}`, w - 3, h - 2);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    ctx.fillText(`${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.yDomain[1] : hi}`, 3, 2);
+    ctx.fillText(`${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.y_domain[1] : hi}`, 3, 2);
   }
 
-  return { update, map, drawOutput, layout };
+  return { update, map, drawOutput, drawOutputMaps, layout };
 }
 
 /** Classification points, coloured by class (class 0 orange, 1 blue, 2 green): training
@@ -209,10 +276,7 @@ function drawClassPoints(ctx, set, toX, toY, isTest, dims, classes) {
     ctx.beginPath();
     for (let p = 0; p < set.y.length; p++) {
       if (set.y[p] !== label) continue;
-      const x = toX(set.x[dims * p]);
-      const y = toY(set.x[dims * p + 1]);
-      ctx.moveTo(x + 4, y);
-      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      classShape(ctx, label, toX(set.x[dims * p]), toY(set.x[dims * p + 1]), 4);
     }
     if (isTest) {
       ctx.fillStyle = '#ffffff';

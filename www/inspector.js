@@ -7,8 +7,12 @@
 
 import { Buffer, view } from './engine.js';
 import { fmt, fmtInt } from './colors.js';
-import { state, changed, done, reportError, say } from './state.js';
-import { inputName } from './network_view.js';
+import { state, done, value as settingValue } from './state.js';
+
+/** The name of network input i ("x₁", "sin x₁", a CSV column). */
+function inputName(i) {
+  return state.info.input_labels[i] ?? `x${i + 1}`;
+}
 
 const DIGITS = 6;
 
@@ -51,29 +55,33 @@ function sourceName(l, i) {
   return l === 0 ? `input ${inputName(i)}` : `neuron ${i + 1} of layer ${l}`;
 }
 
-export function createInspector(root) {
+/**
+ * The inspector in `root`: shown while the session has a selection. Its close button calls
+ * `onClose()`, its edit box `onSet(selection, value)`: the page turns them into actions.
+ */
+export function createInspector(root, { onClose, onSet }) {
   const body = root.querySelector('.body');
   const title = root.querySelector('h2');
   let lastRender = 0;
+  let shownFor = null;
 
-  root.querySelector('.close').addEventListener('click', () => close());
+  root.querySelector('.close').addEventListener('click', () => onClose());
 
-  function open(selection) {
-    state.selection = selection;
-    root.hidden = false;
-    render();
-    state.dirty = true;
-  }
-
-  function close() {
-    state.selection = null;
-    root.hidden = true;
-    state.dirty = true;
-  }
-
-  /** Re-renders if open (at most 4 times a second while playing; never while editing). */
+  /** Shows or hides the inspector for the selection; re-renders if open (at most 4 times a
+   *  second while playing; never while its box is being edited). */
   function refresh() {
-    if (root.hidden || !state.selection) return;
+    const sel = state.position.selection;
+    root.hidden = !sel;
+    if (!sel) {
+      shownFor = null;
+      return;
+    }
+    const key = JSON.stringify(sel);
+    if (key !== shownFor) {
+      shownFor = key;
+      render();
+      return;
+    }
     if (root.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return;
     const now = performance.now();
     if (state.playing && now - lastRender < 250) return;
@@ -82,16 +90,15 @@ export function createInspector(root) {
 
   function render() {
     lastRender = performance.now();
-    const sel = state.selection;
-    const { engine, shape } = state;
+    const sel = state.position.selection;
+    const { session: engine, shape } = state;
     const layers = shape.length - 1;
     if (!sel || !engine || sel.layer >= layers || sel.neuron >= shape[sel.layer + 1]
       || (sel.type === 'edge' && sel.input >= shape[sel.layer])) {
-      close();
       return;
     }
     const batch = engine.batchLength();
-    const sample = Math.min(state.sample, Math.max(0, batch - 1));
+    const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
     const rows = [];
     const meta = batch > 0
       ? `Sample ${sample + 1} of the batch of ${batch} (data row ${engine.batchIndices()[sample] + 1}), step ${fmtInt(engine.steps())}.`
@@ -99,7 +106,7 @@ export function createInspector(root) {
     if (sel.layer < 0) {
       title.textContent = `Input ${inputName(sel.neuron)}`;
       rows.push(el('p', { class: 'meta' }, meta));
-      if (batch > 0 && state.progress >= 0) {
+      if (batch > 0 && state.progress > 0) {
         const x = view(engine, Buffer.BatchInput)[sample * shape[0] + sel.neuron];
         rows.push(line(`${inputName(sel.neuron)} = `, num(x, 'x')));
       }
@@ -118,7 +125,7 @@ export function createInspector(root) {
     let rule = null;
     let ruleError = null;
     try {
-      rule = engine.chainRule(l, j, isEdge ? sel.input : undefined, sample);
+      rule = engine.chainRule(l, j, isEdge ? sel.input : undefined);
     } catch (error) {
       ruleError = error.message;
     }
@@ -153,7 +160,7 @@ export function createInspector(root) {
       'Forward: z = Σ w·a + b, then a = f(z)',
       done({ kind: 'update' }) ? el('p', { class: 'hint' }, 'With the weights this step used, before its update.') : null,
       // A layer without biases has no '+ b' to write.
-      line('z = ', ...terms, ...(state.engine.config().layers[l].bias ? [' + ', num(rule.bias)] : [])),
+      line('z = ', ...terms, ...(settingValue('layers')[l].bias ? [' + ', num(rule.bias)] : [])),
       line('  = ', num(rule.z, 'z')),
       line(`a = ${rule.activation}(z) = `, num(rule.a, 'a')),
     );
@@ -164,7 +171,7 @@ export function createInspector(root) {
     const rows = [];
     if (rule.is_output) {
       rows.push(el('p', { class: 'formula' }, rule.delta_formula));
-      if (/ŷ − y$/.test(rule.delta_formula)) {
+      if (rule.delta_form === 'output_difference') {
         rows.push(line('δ = ', num(rule.a), ' − ', num(rule.target), ' = ', num(rule.delta, 'delta')));
       } else {
         rows.push(line('dL/dŷ = ', num(rule.grad_activation), `, f'(z) = `, num(rule.d_activation)));
@@ -193,6 +200,11 @@ export function createInspector(root) {
 
   function updateSection(l, rule, paramName) {
     if (!done({ kind: 'update' })) return section('Update', notYet('The update'));
+    if (state.position.edited) {
+      return section('Update', el('p', { class: 'pending' },
+        `The ${paramName === 'w' ? 'weight' : 'bias'} was set by hand after the last update: it is now `, num(rule.value, 'new'),
+        '. Step on to see the next update.'));
+    }
     const g = rule.batch_gradient + rule.regularization_gradient;
     const old = rule.previous_value;
     const rows = [el('p', { class: 'formula' }, rule.update_formula.replaceAll('w', paramName))];
@@ -211,21 +223,14 @@ export function createInspector(root) {
     const form = el('form', { class: 'edit' }, el('label', {}, `${paramName} = `, input), button);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const value = Number(input.value);
-      try {
-        if (input.value.trim() === '' || !Number.isFinite(value)) throw new Error(`"${input.value}" is not a number`);
-        if (sel.type === 'edge') state.engine.setWeight(sel.layer, sel.neuron, sel.input, value);
-        else state.engine.setBias(sel.layer, sel.neuron, value);
-        say(`Set ${paramName} to ${value}: the change takes effect at the next phase.`, 'info');
+      const typed = input.value.trim() === '' ? NaN : Number(input.value);
+      if (onSet(sel, typed)) {
         input.blur();
-        changed();
         render();
-      } catch (error) {
-        reportError(error);
       }
     });
     return section('Change it', form, el('p', { class: 'hint' }, 'Takes effect from the next phase; the optimizer carries on from there.'));
   }
 
-  return { open, close, refresh, render };
+  return { refresh, render };
 }

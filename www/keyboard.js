@@ -1,15 +1,21 @@
-// Keyboard shortcuts and the help overlay that lists them.
-//   space  play / pause        →  step one phase       shift+→  step one sample (a whole step)
-//   e      step one epoch      r  reset                ?        this help          Esc  close
+// Keyboard shortcuts, the help overlay that lists them, and moving through the network with
+// the arrow keys (the network view has the focus): a lecture can be given from the keyboard,
+// or from a presentation clicker (Page Down / Page Up). Events → actions.
 
-import { play, stepPhase, stepSample, stepEpoch, resetTraining } from './training.js';
+import { state, value, setting } from './state.js';
+import * as actions from './actions.js';
 
 export const KEYS = [
   ['Space', 'play / pause'],
-  ['→', 'step one phase (forward, loss, backward, update)'],
-  ['Shift + →', 'step one sample: finish a whole training step'],
+  ['→ or Page Down', 'step one phase (forward, loss, backward, update)'],
+  ['Shift + →', 'step one batch: finish a whole training step'],
   ['E', 'step one epoch'],
+  ['← or Backspace or Page Up', 'go back: undo the last phase, step or edit'],
+  ['+ / −', 'learning rate η × 2 / ÷ 2'],
+  [']  /  [', 'next / previous lesson'],
+  ['P', 'presenter mode on or off'],
   ['R', 'reset: fresh weights, same seed'],
+  ['Tab to the network, then arrows', 'move between neurons and edges (← → along the edges, ↑ ↓ within a layer); Enter opens the inspector, Esc leaves'],
   ['?', 'show or hide this help'],
   ['Esc', 'close this help, the share dialog or the inspector'],
 ];
@@ -19,7 +25,44 @@ function typing(target) {
   return target.closest?.('input[type=number], input[type=text], select, textarea') !== null;
 }
 
-export function setupKeyboard({ inspector }) {
+/** η × factor, kept within the catalogue's range and rounded to 2 significant digits. */
+function scaleLearningRate(factor) {
+  const entry = setting('lr');
+  const next = Number((value('lr') * factor).toPrecision(2));
+  actions.apply({ lr: Math.min(entry.max, Math.max(entry.control.low, next)) });
+}
+
+function nextLesson(by) {
+  const ids = state.lessons.map((l) => l.id);
+  const current = ids.indexOf(state.session.settings().lesson);
+  const k = current < 0 ? (by > 0 ? 0 : ids.length - 1) : (current + by + ids.length) % ids.length;
+  actions.loadLesson(ids[k]);
+}
+
+/** The neuron or edge an arrow key leads to from `at` in a network of `shape`. */
+export function moveFocus(at, key, shape) {
+  const columns = shape.length;
+  const clamp = (x, n) => Math.max(0, Math.min(n - 1, x));
+  if (!at) return { type: 'neuron', layer: -1, neuron: 0 };
+  if (at.type === 'neuron') {
+    const c = at.layer + 1;
+    if (key === 'ArrowUp' || key === 'ArrowDown') {
+      return { ...at, neuron: clamp(at.neuron + (key === 'ArrowUp' ? -1 : 1), shape[c]) };
+    }
+    // Along the edges: left to an incoming edge, right to an outgoing one.
+    if (key === 'ArrowLeft' && c > 0) return { type: 'edge', layer: at.layer, neuron: at.neuron, input: clamp(at.neuron, shape[c - 1]) };
+    if (key === 'ArrowRight' && c < columns - 1) return { type: 'edge', layer: at.layer + 1, neuron: clamp(at.neuron, shape[c + 1]), input: at.neuron };
+    return at;
+  }
+  const c = at.layer + 1;
+  if (key === 'ArrowUp' || key === 'ArrowDown') {
+    return { ...at, input: clamp(at.input + (key === 'ArrowUp' ? -1 : 1), shape[c - 1]) };
+  }
+  if (key === 'ArrowLeft') return { type: 'neuron', layer: at.layer - 1, neuron: at.input };
+  return { type: 'neuron', layer: at.layer, neuron: at.neuron };
+}
+
+export function setupKeyboard() {
   const help = document.getElementById('help');
   const list = help.querySelector('dl');
   list.replaceChildren(...KEYS.flatMap(([key, what]) => {
@@ -38,20 +81,51 @@ export function setupKeyboard({ inspector }) {
   help.querySelector('.close').addEventListener('click', () => toggleHelp(false));
   help.addEventListener('click', (e) => { if (e.target === help) toggleHelp(false); });
 
+  const network = document.getElementById('network');
+  // A click inspects; it does not take the keyboard (→ must still step the phases).
+  network.addEventListener('mousedown', (e) => e.preventDefault());
+  network.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key.startsWith('Arrow') && !e.shiftKey) {
+      actions.focusOn(moveFocus(state.focus, e.key, state.shape));
+    } else if (e.key === 'Enter' || (e.key === ' ' && state.focus)) {
+      if (!state.focus) actions.focusOn(moveFocus(null, e.key, state.shape));
+      actions.select(state.focus);
+    } else if (e.key === 'Escape' && state.focus) {
+      actions.focusOn(null);
+    } else {
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  });
+  network.addEventListener('focus', () => { if (!state.focus) actions.focusOn(moveFocus(null, '', state.shape)); });
+  network.addEventListener('blur', () => actions.focusOn(null));
+
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    // Buttons take Space and Enter themselves.
+    if ((e.key === ' ' || e.key === 'Enter') && e.target.closest?.('button, a, summary, [role=button]')) return;
     let handled = true;
-    if (e.key === ' ') play();
-    else if (e.key === 'ArrowRight' && e.shiftKey) stepSample();
-    else if (e.key === 'ArrowRight') stepPhase();
-    else if (e.key === 'e' || e.key === 'E') stepEpoch();
-    else if (e.key === 'r' || e.key === 'R') resetTraining();
-    else if (e.key === '?' || e.key === 'h') toggleHelp();
-    else if (e.key === 'Escape') {
+    const key = e.key;
+    if (key === ' ') actions.play();
+    else if ((key === 'ArrowRight' && e.shiftKey)) actions.stepSample();
+    else if (key === 'ArrowRight' || key === 'PageDown') actions.stepPhase();
+    else if (key === 'ArrowLeft' || key === 'Backspace' || key === 'PageUp') actions.undo();
+    else if (key === 'e' || key === 'E') actions.stepEpoch();
+    else if (key === 'r' || key === 'R') actions.resetTraining();
+    else if (key === 'p' || key === 'P') actions.apply({ present: !value('present') });
+    else if (key === '+' || key === '=') scaleLearningRate(2);
+    else if (key === '-' || key === '_') scaleLearningRate(0.5);
+    else if (key === ']') nextLesson(1);
+    else if (key === '[') nextLesson(-1);
+    else if (key === '?' || key === 'h') toggleHelp();
+    else if (key === 'Escape') {
       const share = document.getElementById('share');
       if (!help.hidden) toggleHelp(false);
       else if (!share.hidden) share.hidden = true;
-      else inspector.close();
+      else if (state.position.selection) actions.select(null);
+      else if (value('present')) actions.apply({ present: false });
     } else handled = false;
     if (handled) e.preventDefault();
   });

@@ -1,46 +1,109 @@
-// Boot: load the engine, build the first network, wire the views, start the frame loop.
+// Boot: load the engine, make the session (from the link, if any), build the controls from
+// the catalogue, wire the views to the changes they paint, and run the frame loop.
 //
-// Modules by role: state.js (the one state object, engine building, messages), controls.js,
-// training.js (actions and the frame loop), network_view.js, heatmaps.js, loss_chart.js,
-// inspector.js, panels.js (read-outs), keyboard.js (shortcuts and help), colors.js; data:
-// data.js (the engine's DataSet), data_controls.js; metrics.js; lessons.js; experiments.js;
-// share.js (links, model and CSV files, PNG); files.js.
+// The page in four roles, imported in one direction (state ← actions ← controls; views read
+// state only):
+//   state      state.js (the declared state and the change names views subscribe to)
+//   actions    actions.js (the only writers; one transaction helper)
+//   views      network_view.js + network_layout.js, heatmaps.js, panels.js, loss_chart.js,
+//              inspector.js, metrics.js (read-only painters)
+//   controls   controls.js (generated from the catalogue), data_tools.js, lesson_panel.js,
+//              share.js, keyboard.js, experiments.js (events → actions)
+// and helpers: engine.js (the wasm and typed-array views), colors.js, canvas.js, files.js.
 
 import { loadEngine, Buffer, view, internalErrorForTests } from './engine.js';
 import { fitCanvas } from './canvas.js';
-import { state, rebuild, onChange, onReset, reportError } from './state.js';
-import { setupControls, syncControls } from './controls.js';
-import { startLoop, restartHistory } from './training.js';
+import { state, subscribe, SPEEDS } from './state.js';
+import * as actions from './actions.js';
+import { setupControls } from './controls.js';
+import { setupDataTools } from './data_tools.js';
+import { setupLessons } from './lesson_panel.js';
 import { createNetworkView } from './network_view.js';
 import { createHeatmaps } from './heatmaps.js';
-import { history, drawChart } from './loss_chart.js';
+import { drawChart } from './loss_chart.js';
 import { createInspector } from './inspector.js';
-import { updatePanels } from './panels.js';
+import { updatePanels, updateChrome } from './panels.js';
+import { updateFrame } from './page_view.js';
+import { announce, updateTables } from './announcer.js';
+import { updateSamples } from './samples_view.js';
 import { setupKeyboard } from './keyboard.js';
-import { scaleGradientCss } from './colors.js';
+import { scaleGradientCss, PALETTE } from './colors.js';
 import { updateMetrics } from './metrics.js';
-import { setupLessons, syncLesson, loadLesson } from './lessons.js';
 import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
-import { setupShare, openLink } from './share.js';
+import { setupShare } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('engine-status');
 
 /** CSS sizes of the canvases, kept by a ResizeObserver so frames never force a layout. */
 const sizes = new Map();
+/** What needs painting at the next frame (the frame loop's own bookkeeping). */
+const stale = { network: true, output: true, chart: true, panels: true, tables: true };
 
-function watchSize(canvas) {
+function watchSize(canvas, part) {
   new ResizeObserver(([entry]) => {
     const { width, height } = entry.contentRect;
     sizes.set(canvas, { w: Math.round(width), h: Math.round(height) });
-    state.dirty = true;
-    state.chartStale = true;
+    stale[part] = true;
   }).observe(canvas);
 }
 
 /** Sizes the backing store for the device pixel ratio; returns {w, h, dpr} in CSS pixels. */
 function fit(canvas) {
   return fitCanvas(canvas, sizes.get(canvas));
+}
+
+function setupTransport() {
+  $('play').addEventListener('click', () => actions.play());
+  $('step-phase').addEventListener('click', () => actions.stepPhase());
+  $('step-sample').addEventListener('click', () => actions.stepSample());
+  $('step-epoch').addEventListener('click', () => actions.stepEpoch());
+  $('reset').addEventListener('click', () => actions.resetTraining());
+  $('undo').addEventListener('click', () => actions.undo());
+  $('new-seed').addEventListener('click', () => actions.newSeed());
+  const speed = $('speed');
+  speed.replaceChildren(...SPEEDS.map((s, k) => {
+    const o = document.createElement('option');
+    o.value = String(k);
+    o.textContent = s.label;
+    return o;
+  }));
+  speed.addEventListener('change', () => actions.setSpeed(Number(speed.value)));
+  subscribe(['transport'], () => { speed.value = String(state.speed); });
+  speed.value = String(state.speed);
+  $('sample-prev').addEventListener('click', () => actions.moveSample(-1));
+  $('sample-next').addEventListener('click', () => actions.moveSample(1));
+}
+
+/** The one requestAnimationFrame loop: train, then paint what changed. */
+function startLoop(paint) {
+  let previous = 0;
+  const frame = (now) => {
+    const t0 = performance.now();
+    const before = state.session?.steps() ?? 0;
+    actions.advance(now);
+    try {
+      experimentFrame();
+    } catch (error) {
+      actions.reportError(error);
+    }
+    const t1 = performance.now();
+    if (state.anim && now - state.anim.start > state.anim.duration + 50) actions.endAnimation();
+    if (state.anim) stale.network = true;
+    let drawMs = -1;
+    if (!state.broken && state.session) {
+      try {
+        paint(now);
+      } catch (error) {
+        actions.reportError(error);
+      }
+      drawMs = performance.now() - t1;
+    }
+    actions.recordFrame(previous ? now - previous : 0, t1 - t0, drawMs, (state.session?.steps() ?? 0) - before);
+    previous = now;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
 }
 
 async function boot() {
@@ -54,97 +117,174 @@ async function boot() {
   const networkCanvas = $('network');
   const outputCanvas = $('output');
   const chartCanvas = $('loss-chart');
-  [networkCanvas, outputCanvas, chartCanvas].forEach(watchSize);
+  const mapsCanvas = $('output-maps');
+  watchSize(mapsCanvas, 'output');
+  watchSize(networkCanvas, 'network');
+  watchSize(outputCanvas, 'output');
+  watchSize(chartCanvas, 'chart');
 
+  actions.start(location.search);
   const heatmaps = createHeatmaps(state);
   const network = createNetworkView(networkCanvas, state, heatmaps);
-  const inspector = createInspector($('inspector'));
-  onReset(restartHistory);
-  onChange(() => inspector.refresh());
-  onChange(() => syncLesson());
+  const inspector = createInspector($('inspector'), {
+    onClose: () => actions.select(null),
+    onSet: (selection, value) => actions.setParameter(selection, value) !== undefined,
+  });
+  setupTransport();
   setupControls();
-  setupLessons({ experiment: (lesson) => raceLesson(lesson, (id) => loadLesson(id)) });
+  setupDataTools();
+  setupLessons({ race: (lesson) => raceLesson(lesson, (id) => actions.loadLesson(id)) });
   setupExperiments();
   setupShare();
-  setupKeyboard({ inspector });
+  setupKeyboard();
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
+  // The style sheet's palette comes from colors.js, the one owner of the page's colours.
+  for (const [name, colour] of Object.entries(PALETTE)) document.documentElement.style.setProperty(`--${name}`, colour);
 
-  networkCanvas.addEventListener('click', (e) => {
-    const hit = network.hitTest(e.offsetX, e.offsetY);
-    if (hit) inspector.open(hit);
-    else inspector.close();
-  });
+  // Which change repaints what.
+  subscribe(['weights', 'position', 'network', 'data', 'view', 'hover', 'settings'], () => { stale.network = true; });
+  subscribe(['weights', 'network', 'data', 'view', 'position'], () => { stale.output = true; });
+  subscribe(['history', 'view', 'network', 'data'], () => { stale.chart = true; });
+  subscribe(['weights', 'position', 'network', 'data', 'history', 'message', 'transport', 'settings'], () => { stale.panels = true; });
+  subscribe(['weights', 'position', 'network', 'data'], () => { stale.tables = true; });
+  $('numbers').addEventListener('toggle', () => { stale.tables = true; });
+  // The banner and the play button at once, even while the engine is broken (no frame paints then).
+  subscribe(['message', 'transport'], updateChrome);
+  subscribe(['weights', 'position', 'network', 'settings'], () => inspector.refresh());
+  subscribe(['view', 'settings', 'data'], () => { updateFrame(); stale.network = true; stale.output = true; stale.chart = true; });
+  updateFrame();
+  inspector.refresh();
+
+  networkCanvas.addEventListener('click', (e) => actions.select(network.hitTest(e.offsetX, e.offsetY)));
   networkCanvas.addEventListener('mousemove', (e) => {
-    state.hover = network.hitTest(e.offsetX, e.offsetY);
-    state.hoverAt = { x: e.offsetX, y: e.offsetY };
-    networkCanvas.style.cursor = state.hover ? 'pointer' : 'default';
-    state.dirty = true;
+    const hit = network.hitTest(e.offsetX, e.offsetY);
+    networkCanvas.style.cursor = hit ? 'pointer' : 'default';
+    actions.hover(hit, e.offsetX, e.offsetY);
   });
-  networkCanvas.addEventListener('mouseleave', () => {
-    state.hover = null;
-    state.dirty = true;
-  });
+  networkCanvas.addEventListener('mouseleave', () => actions.hover(null, 0, 0));
 
-  // A link opens the state it describes (with a message for anything it could not read).
-  if (!openLink(location.search) && !rebuild(null, { withData: true })) {
-    status.textContent = 'The engine refused the starting settings (see the message above).';
-    document.body.dataset.state = 'error';
-    return;
-  }
-  syncControls();
-  syncLesson();
-
-  let chartDrawn = -1;
   let chartAt = 0;
+  let tablesAt = 0;
+  let samplesAt = 0;
   startLoop((now) => {
-    const networkSize = fit(networkCanvas);
-    const layout = network.layout();
-    heatmaps.update(state.settings.thumbnails && (!layout || layout.size >= 20));
-    network.draw(now, networkSize);
-    const out = fit(outputCanvas);
-    const octx = outputCanvas.getContext('2d');
-    octx.setTransform(out.dpr, 0, 0, out.dpr, 0, 0);
-    heatmaps.drawOutput(outputCanvas, octx, out);
+    if (stale.network || stale.output) {
+      const layout = network.layout();
+      const behind = heatmaps.update(state.controls.heatmaps?.value && (!layout || layout.size >= 14));
+      stale.output ||= behind;
+      if (behind) stale.network = true;
+    }
+    if (stale.network) {
+      stale.network = false;
+      network.draw(now, fit(networkCanvas));
+    }
+    if (stale.output) {
+      stale.output = false;
+      const out = fit(outputCanvas);
+      const octx = outputCanvas.getContext('2d');
+      octx.setTransform(out.dpr, 0, 0, out.dpr, 0, 0);
+      heatmaps.drawOutput(outputCanvas, octx, out);
+      if (!state.playing || now - samplesAt > 250) {
+        samplesAt = now;
+        updateSamples();
+      } else {
+        stale.output = true;
+      }
+      // Several outputs: each one's own map below the plane.
+      mapsCanvas.hidden = state.shape[state.shape.length - 1] < 2 || state.info.dims > 2;
+      if (!mapsCanvas.hidden) {
+        const maps = fit(mapsCanvas);
+        const mctx = mapsCanvas.getContext('2d');
+        mctx.setTransform(maps.dpr, 0, 0, maps.dpr, 0, 0);
+        if (maps.w > 0) heatmaps.drawOutputMaps(mapsCanvas, mctx, maps);
+      }
+    }
     // The chart redraws when a point was added (at most ~12 times a second while playing).
-    if ((history.version !== chartDrawn || state.chartStale) && (!state.playing || now - chartAt > 80)) {
+    if (stale.chart && (!state.playing || now - chartAt > 80)) {
       const chart = fit(chartCanvas);
       if (chart.w > 0) {
-        drawChart(chartCanvas, state.settings.logScale, chart.dpr);
-        chartDrawn = history.version;
+        drawChart(chartCanvas, chart.dpr);
         chartAt = now;
-        state.chartStale = false;
+        stale.chart = false;
       }
-    } else if (history.version !== chartDrawn) {
-      state.dirty = true;
     }
-    updatePanels();
+    if (stale.panels) {
+      stale.panels = false;
+      updatePanels();
+    }
+    announce(now, $('phase-caption').textContent);
+    if (stale.tables && (!state.playing || now - tablesAt > 500)) {
+      stale.tables = false;
+      tablesAt = now;
+      updateTables();
+    }
     updateMetrics(now);
-  }, (now) => {
-    experimentFrame();
-    if (experiment.running) state.dirty = true;
     drawExperiment(now);
   });
 
-  // A small read-only hook for the end-to-end tests (and curious students in the console).
-  window.app = {
-    state,
-    history,
+  // The browser tests' read-only handle (and curious students' in the console): what the
+  // page shows, read through the session's getters; nothing here changes anything.
+  const session = () => state.session;
+  window.app = Object.freeze({
     Buffer,
-    view: (buffer, layer) => view(state.engine, buffer, layer),
+    view: (buffer, layer) => view(session(), buffer, layer),
+    session: Object.freeze({
+      steps: () => session().steps(),
+      epochs: () => session().epochs(),
+      loss: () => session().loss(),
+      learningRate: () => session().learningRate(),
+      updateLearningRate: () => session().updateLearningRate(),
+      datasetLoss: (test = false) => session().datasetLoss(test),
+      config: () => session().config(),
+      settings: () => session().settings(),
+      controls: () => session().controlState(),
+      shape: () => Array.from(session().shape()),
+      dataInfo: () => session().dataInfo(),
+      coords: (test = false) => Array.from(session().coords(test)),
+      labels: (test = false) => Array.from(session().labels(test)),
+      position: () => session().position(),
+      progress: () => session().progress(),
+      nextPhase: () => session().nextPhase(),
+      batchLength: () => session().batchLength(),
+      chainRule: (layer, neuron, input) => session().chainRule(layer, neuron, input),
+      metrics: (test = true) => session().metrics(test),
+      history: () => ({ steps: Array.from(session().historySteps()), train: Array.from(session().historyTrain()), test: Array.from(session().historyTest()) }),
+      exportModel: () => session().exportModel(),
+      link: () => session().link(),
+      finished: () => session().finished(),
+    }),
+    page: Object.freeze({
+      playing: () => state.playing,
+      broken: () => state.broken,
+      speed: () => state.speed,
+      message: () => ({ ...state.message }),
+      anim: () => (state.anim ? { ...state.anim } : null),
+      stats: () => ({ ...state.stats }),
+      catalogue: () => state.catalogue,
+    }),
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
-    experiment,
+    /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
+    hitTest: (x, y) => network.hitTest(x, y),
+    /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
+    labels: () => network.labels(),
+    experiment: Object.freeze({
+      /** Each run: its label, steps, error, whether done, last training loss, how many points
+       *  its curve has, and its session's config (what the run trains: η, optimizer, seed…). */
+      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1),
+        points: r.steps.length, config: r.session?.config() ?? null })),
+      running: () => experiment.running,
+    }),
     /** Makes the engine panic, for the recovery test: the error goes where any engine error goes. */
     internalErrorForTests: () => {
       try {
         internalErrorForTests();
       } catch (error) {
-        reportError(error);
+        actions.reportError(error);
       }
     },
-  };
+  });
   status.textContent = 'Engine loaded.';
   document.body.dataset.state = 'ready';
 }
 
-boot().catch(reportError);
+boot().catch((error) => actions.reportError(error));

@@ -1,7 +1,7 @@
-// Live metrics beside the loss curve, from the engine (engine.metrics): accuracy, precision,
+// Live metrics beside the loss curve, from the session (session.metrics): accuracy, precision,
 // recall, F1 per class and averaged, and the confusion matrix for classification; RMSE and
 // R² for regression. Measured on the test points (the training points if there are none),
-// at most a few times a second while training runs.
+// at most a few times a second while training runs. Read only.
 
 import { state } from './state.js';
 import { fmt } from './colors.js';
@@ -13,19 +13,19 @@ const EVERY_MS = 250;
 let measuredAt = -Infinity;
 let measuredVersion = -1;
 
-/** The metrics of the current network on `split` ('test' or 'train'), or null when there is no DataSet. */
-export function measure(engine = state.engine, data = state.data) {
-  if (!data?.set) return null;
-  const test = data.test.y.length > 0;
-  return { split: test ? 'test' : 'training', ...engine.metrics(data.set, test) };
+/** The metrics of `session` on its test points (or training points), or null for exact samples. */
+export function measure(session = state.session) {
+  const test = session.dataInfo().test_points > 0;
+  const m = session.metrics(test);
+  return m ? { split: test ? 'test' : 'training', ...m } : null;
 }
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
 /** Updates the panel if the weights changed and it is time. */
 export function updateMetrics(now) {
-  if (state.version === measuredVersion || (state.playing && now - measuredAt < EVERY_MS)) return;
-  measuredVersion = state.version;
+  if (state.weightsVersion === measuredVersion || (state.playing && now - measuredAt < EVERY_MS)) return;
+  measuredVersion = state.weightsVersion;
   measuredAt = now;
   let m;
   try {
@@ -44,7 +44,7 @@ export function updateMetrics(now) {
   // The training set's figure beside the test set's shows overfitting at a glance.
   let train = null;
   try {
-    if (m.split === 'test') train = state.engine.metrics(state.data.set, false);
+    if (m.split === 'test') train = state.session.metrics(false);
   } catch { /* the summary then shows the test figures alone */ }
   if (m.task === 'regression') {
     summary.textContent = `${m.split}: RMSE ${fmt(m.rmse, 3)} · R² ${fmt(m.r2, 3)}${train ? ` · training R² ${fmt(train.r2, 3)}` : ''}`;

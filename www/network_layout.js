@@ -1,105 +1,208 @@
-// Where the network view draws things: neuron positions, edge indices and the slots of
-// the numbers drawn on edges, computed once per network shape and canvas size into typed
-// arrays; and which neuron or edge a point (a click, the mouse) is on. No drawing here.
+// Where the network view draws things, computed once per network shape, canvas size and text
+// size: neuron positions, the boxes of every label (column titles, input names, each neuron's
+// z · a · δ, each labelled edge's two lines, the loss box), and which neuron or edge a point
+// is on. No drawing here.
+//
+// Every label gets its box here, sized for the widest text it can hold, and a box is only
+// given where it overlaps no other box, no neuron and nothing outside the canvas: so labels
+// never collide, whatever the numbers. An edge that gets no box shows its numbers on hover,
+// on keyboard focus and in the inspector.
 //
 // Columns: 0 is the inputs, c ≥ 1 is layer c − 1. Edge e = edgeStart[c] + j·inputs + i is the
 // weight from neuron i of column c − 1 to neuron j of column c (the engine's weight order).
 
-export const LABEL_W = 88;
-export const LABEL_H = 15;
+/** At most this many edges get a label (more would be noise). */
 const MAX_LABELLED_EDGES = 40;
-/** Vertical offsets tried for an edge's label, in order: on the edge, then below and above it. */
-const LABEL_OFFSETS = [0, 22, -22];
-const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+/** The widest number `fmt(x, 4)` writes (the loss box and input labels make room for it). */
+export const WIDEST_NUMBER = '−0.0008888';
+/** The number the label boxes of neurons and edges are sized for: a rarer, wider one is
+ *  written a little smaller so that it stays inside its box (network_view.js). */
+export const USUAL_NUMBER = '−0.08888';
+/** Where along an edge its label may sit, in order of preference. */
+const ALONG = [0.5, 0.38, 0.62, 0.3, 0.7, 0.44, 0.56, 0.25, 0.75];
 
-/** "x₁" for input 0. */
-export function inputName(i) {
-  return `x${String(i + 1).split('').map((d) => SUBSCRIPTS[d]).join('')}`;
+export function layoutKey(shape, w, h, fontPx, lossRows) {
+  return `${shape.join(',')}|${w}x${h}|${fontPx}|${lossRows.join('|')}`;
 }
 
-export function layoutKey(shape, w, h) {
-  return `${shape.join(',')}|${w}x${h}`;
+export function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-/** The layout of a network of `shape` ([inputs, units…]) on a w × h canvas (CSS pixels). */
-export function computeLayout(shape, w, h) {
-  const key = layoutKey(shape, w, h);
+function inside(r, w, h) {
+  return r.x >= 0 && r.y >= 0 && r.x + r.w <= w && r.y + r.h <= h;
+}
+
+/**
+ * The layout of a network of `shape` ([inputs, units…]) on a w × h canvas (CSS pixels), with
+ * text of `fontPx`. `measure(text)` gives a text's width at that size; `inputNames` the
+ * inputs' labels; `lossRows` the widest rows the loss box will show.
+ */
+export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRows }) {
+  const key = layoutKey(shape, w, h, fontPx, lossRows);
+  const lineH = Math.round(fontPx * 1.25);
+  const pad = Math.max(3, Math.round(fontPx / 3));
   const columns = shape.length;
+  const numberW = measure(`δ ${USUAL_NUMBER}`) + 2 * pad;
+  const inputW = Math.max(measure(`${WIDEST_NUMBER}`), ...inputNames.map((n) => measure(`${n} =`))) + 2 * pad;
+  const left = inputW + pad;
+  const top = 2 * lineH + pad;
   const maxUnits = Math.max(...shape);
-  const left = 96;
-  const right = 112;
-  const top = 44;
-  const bottom = 12;
-  const gap = (w - left - right) / Math.max(1, columns - 1);
-  const availH = h - top - bottom;
-  const spacing = Math.min(availH / maxUnits, 150);
-  const size = Math.max(8, Math.min(60, spacing * 0.62, gap * 0.28));
-  const colX = new Float64Array(columns);
-  const colStart = new Int32Array(columns + 1);
-  for (let c = 0; c < columns; c++) {
-    colX[c] = left + c * gap;
-    colStart[c + 1] = colStart[c] + shape[c];
+  const neuronH = 3 * lineH + pad;
+  // Where each neuron's z, a and δ go: below it if the rows leave room (the gaps between the
+  // columns then stay free for the edges' labels), else right of it, else nowhere (hover).
+  const spacingAll = Math.min((h - top - pad) / maxUnits, 150);
+  const gapWith = (rightMargin) => (w - left - rightMargin) / Math.max(1, columns - 1);
+  const sizeFor = (spacing, gap) => Math.max(8, Math.min(60, spacing * 0.62, gap * 0.28));
+  const belowGap = gapWith(numberW / 2 + pad);
+  const belowSize = Math.min(60, belowGap * 0.28, spacingAll - neuronH - pad);
+  const rightGap = gapWith(numberW + pad);
+  const mode = belowSize >= 16 && belowGap >= numberW + pad ? 'below'
+    : spacingAll >= neuronH && rightGap - sizeFor(spacingAll, rightGap) >= numberW + 2 * pad ? 'right' : 'none';
+  const right = mode === 'below' ? numberW / 2 + pad : mode === 'right' ? numberW + pad : Math.max(pad, 0.04 * w);
+  const place = (bottom) => {
+    const gap = (w - left - right) / Math.max(1, columns - 1);
+    const availH = h - top - bottom;
+    const spacing = Math.min(availH / maxUnits, 150);
+    const size = mode === 'below' ? Math.max(8, Math.min(60, gap * 0.28, spacing - neuronH - pad)) : sizeFor(spacing, gap);
+    return { gap, availH, spacing, size };
+  };
+  const lossBoxSize = lossRows.length
+    ? { w: Math.max(...lossRows.map((r) => measure(r))) + 2 * pad, h: lossRows.length * lineH + 2 * pad }
+    : null;
+
+  // Lay the network out in the whole canvas; if the loss box then has no free place, again
+  // with a band kept free at the bottom for it.
+  function showBelow(spacing, size) {
+    return mode === 'below' && spacing >= size + neuronH + pad;
   }
-  const nodes = colStart[columns];
-  const nodeX = new Float64Array(nodes);
-  const nodeY = new Float64Array(nodes);
-  for (let c = 0; c < columns; c++) {
-    // A narrow column (like the inputs beside 32 neurons) spreads out so its labels fit.
-    const step = Math.min(availH / shape[c], Math.max(spacing, 64));
-    const y0 = top + (availH - shape[c] * step) / 2;
-    for (let j = 0; j < shape[c]; j++) {
-      nodeX[colStart[c] + j] = colX[c];
-      nodeY[colStart[c] + j] = y0 + step * (j + 0.5);
+
+  const whole = build(pad);
+  return !lossBoxSize || whole.lossBox ? whole : build(lossBoxSize.h + 2 * pad);
+
+  function build(bottom) {
+    const { gap, availH, spacing, size } = place(bottom);
+    // Below-neuron numbers shift each neuron up by half their height, so neuron and numbers
+    // together are centred in their row.
+    const lift = showBelow(spacing, size) ? (neuronH - pad) / 2 : 0;
+    const colX = new Float64Array(columns);
+    const colStart = new Int32Array(columns + 1);
+    for (let c = 0; c < columns; c++) {
+      colX[c] = left + c * gap;
+      colStart[c + 1] = colStart[c] + shape[c];
     }
-  }
-  const edgeStart = new Int32Array(columns);
-  for (let c = 1; c < columns; c++) edgeStart[c] = edgeStart[c - 1] + (c > 1 ? shape[c - 1] * shape[c - 2] : 0);
-  const edges = columns > 1 ? edgeStart[columns - 1] + shape[columns - 1] * shape[columns - 2] : 0;
-  // edgeStart[c] is where the edges into column c start (c ≥ 1); edge e = start + j·inputs + i.
-  const bucket = new Uint8Array(edges);
-  // Three lines of numbers need the height, and the width up to the next column.
-  const showNeuronNumbers = spacing >= 44 && gap - size >= 85 && nodes <= 60;
-  const showEdgeNumbers = edges <= MAX_LABELLED_EDGES;
-  // Neuron labels sit right of their neuron; edge labels go where they overlap nothing.
-  const taken = [];
-  for (let n = 0; n < nodes; n++) {
-    taken.push([nodeX[n] - size / 2 - 2, nodeY[n] - size / 2 - 2, size + 4, size + 4]);
-    if (showNeuronNumbers) taken.push([nodeX[n] + size / 2 + 3, nodeY[n] - size / 2, 66, 3 * 13 + 4]);
-  }
-  const out = colStart[columns - 1];
-  taken.push([Math.min(nodeX[out] - size / 2, w - 142) - 4, nodeY[out] + size / 2 + 8, 146, 68]);
-  const labelX = new Float64Array(edges).fill(NaN);
-  const labelY = new Float64Array(edges).fill(NaN);
-  if (showEdgeNumbers) {
-    const ts = [0.5, 0.38, 0.62, 0.3, 0.7, 0.44, 0.56, 0.25, 0.75];
-    for (let c = 1; c < columns; c++) {
-      const inputs = shape[c - 1];
+    const nodes = colStart[columns];
+    const nodeX = new Float64Array(nodes);
+    const nodeY = new Float64Array(nodes);
+    for (let c = 0; c < columns; c++) {
+      // A narrow column (like the inputs beside 32 neurons) spreads out so its labels fit.
+      const step = Math.min(availH / shape[c], Math.max(spacing, 3.6 * lineH));
+      const y0 = top + (availH - shape[c] * step) / 2;
       for (let j = 0; j < shape[c]; j++) {
-        for (let i = 0; i < inputs; i++) {
-          const e = edgeStart[c] + j * inputs + i;
-          const a = colStart[c - 1] + i;
-          const b = colStart[c] + j;
-          // On the edge if a slot is free, else just below or above it (a level edge between
-          // two labelled neurons has no free slot on its line).
-          placing: for (const dy of LABEL_OFFSETS) {
-            for (const t of ts) {
-              const x = nodeX[a] + t * (nodeX[b] - nodeX[a]) - LABEL_W / 2;
-              const y = nodeY[a] + t * (nodeY[b] - nodeY[a]) - LABEL_H / 2 + dy;
-              const rect = [x, y, LABEL_W, LABEL_H];
-              if (!taken.some((r) => overlaps(r, rect))) {
-                taken.push(rect);
-                labelX[e] = x + LABEL_W / 2;
-                labelY[e] = y + LABEL_H / 2;
-                break placing;
+        nodeX[colStart[c] + j] = colX[c];
+        nodeY[colStart[c] + j] = y0 + step * (j + 0.5) - lift;
+      }
+    }
+    const edgeStart = new Int32Array(columns);
+    for (let c = 1; c < columns; c++) edgeStart[c] = edgeStart[c - 1] + (c > 1 ? shape[c - 1] * shape[c - 2] : 0);
+    const edges = columns > 1 ? edgeStart[columns - 1] + shape[columns - 1] * shape[columns - 2] : 0;
+    const bucket = new Uint8Array(edges);
+
+    const taken = [];
+    const neuronRects = [];
+    for (let n = 0; n < nodes; n++) {
+      const r = { x: nodeX[n] - size / 2 - 4, y: nodeY[n] - size / 2 - 4, w: size + 8, h: size + 8 };
+      neuronRects.push(r);
+      taken.push(r);
+    }
+    const titles = [];
+    for (let c = 0; c < columns; c++) {
+      const r = { x: colX[c] - gap / 2 + pad, y: 0, w: Math.max(8, gap - 2 * pad), h: 2 * lineH };
+      titles.push(r);
+      taken.push(r);
+    }
+    // The inputs' names and values, left of them (two lines).
+    const inputLabels = [];
+    for (let i = 0; i < shape[0]; i++) {
+      const r = { x: nodeX[i] - size / 2 - inputW - pad, y: nodeY[i] - lineH, w: inputW, h: 2 * lineH };
+      inputLabels.push(r);
+      taken.push(r);
+    }
+    // z, a and δ right of each neuron, when the spacing and the gap to the next column allow.
+    const showNeuronNumbers = mode !== 'none' && nodes <= 80
+      && (mode === 'below' ? spacing >= size + neuronH + pad : spacing >= neuronH && gap - size >= numberW + 2 * pad);
+    const neuronLabels = [];
+    if (showNeuronNumbers) {
+      for (let n = shape[0]; n < nodes; n++) {
+        const r = mode === 'below'
+          ? { x: nodeX[n] - numberW / 2, y: nodeY[n] + size / 2 + pad, w: numberW, h: neuronH - pad }
+          : { x: nodeX[n] + size / 2 + pad, y: nodeY[n] - neuronH / 2, w: numberW, h: neuronH };
+        neuronLabels[n] = r;
+        taken.push(r);
+      }
+    }
+    // The loss box: below, above or right of the output neurons, or in the band at the bottom.
+    let lossBox = null;
+    if (lossBoxSize) {
+      const out = colStart[columns - 1];
+      const last = colStart[columns] - 1;
+      const xs = [nodeX[out] - size / 2, w - lossBoxSize.w - pad, nodeX[out] - lossBoxSize.w / 2];
+      const candidates = [];
+      for (const x of xs) {
+        candidates.push({ x, y: nodeY[last] + size / 2 + 2 * pad });
+        candidates.push({ x, y: nodeY[out] - size / 2 - 2 * pad - lossBoxSize.h });
+      }
+      candidates.push({ x: w - lossBoxSize.w - pad, y: h - lossBoxSize.h - pad });
+      for (const c of candidates) {
+        const r = { x: Math.round(c.x), y: Math.round(c.y), ...lossBoxSize };
+        if (inside(r, w, h) && !taken.some((t) => overlaps(t, r))) {
+          lossBox = r;
+          taken.push(r);
+          break;
+        }
+      }
+    }
+    // Edge labels (two lines, as wide as the widest they hold), where they overlap nothing.
+    const labelW = Math.ceil(Math.max(measure(`mean ${USUAL_NUMBER}`), measure(`δ·a ${USUAL_NUMBER}`), measure(`was ${USUAL_NUMBER}`)) + 2 * pad);
+    const labelH = 2 * lineH;
+    const labelX = new Float64Array(edges).fill(NaN);
+    const labelY = new Float64Array(edges).fill(NaN);
+    let labelled = 0;
+    if (edges <= MAX_LABELLED_EDGES * 4) {
+      const offsets = [0, 0.6 * labelH, -0.6 * labelH, 1.2 * labelH, -1.2 * labelH];
+      for (let c = 1; c < columns && labelled < MAX_LABELLED_EDGES; c++) {
+        const inputs = shape[c - 1];
+        for (let j = 0; j < shape[c]; j++) {
+          for (let i = 0; i < inputs && labelled < MAX_LABELLED_EDGES; i++) {
+            const e = edgeStart[c] + j * inputs + i;
+            const a = colStart[c - 1] + i;
+            const b = colStart[c] + j;
+            placing: for (const dy of offsets) {
+              for (const t of ALONG) {
+                const r = {
+                  x: nodeX[a] + t * (nodeX[b] - nodeX[a]) - labelW / 2,
+                  y: nodeY[a] + t * (nodeY[b] - nodeY[a]) - labelH / 2 + dy,
+                  w: labelW,
+                  h: labelH,
+                };
+                if (inside(r, w, h) && !taken.some((x) => overlaps(x, r))) {
+                  taken.push(r);
+                  labelX[e] = r.x + labelW / 2;
+                  labelY[e] = r.y + labelH / 2;
+                  labelled++;
+                  break placing;
+                }
               }
             }
           }
         }
       }
     }
+    return {
+      key, w, h, columns, size, colX, colStart, nodeX, nodeY, edgeStart, edges, bucket, fontPx, lineH, pad,
+      showNeuronNumbers, neuronLabels, inputLabels, titles, lossBox, labelX, labelY, labelW, labelH, top, gap, taken,
+    };
   }
-  return { key, w, h, columns, size, colX, colStart, nodeX, nodeY, edgeStart, edges, bucket,
-    showNeuronNumbers, showEdgeNumbers, labelX, labelY, top, gap };
 }
 
 /** Which neuron or edge of layout L is at (x, y) in CSS pixels, or null. */
@@ -125,7 +228,7 @@ export function hitTest(L, shape, x, y) {
         const d = segmentDistance(x, y, nodeX[a] + size / 2, nodeY[a], nodeX[b] - size / 2, nodeY[b]);
         // A label also selects its edge.
         const e = edgeStart[c] + j * inputs + i;
-        const onLabel = Math.abs(x - L.labelX[e]) <= LABEL_W / 2 && Math.abs(y - L.labelY[e]) <= LABEL_H / 2;
+        const onLabel = Math.abs(x - L.labelX[e]) <= L.labelW / 2 && Math.abs(y - L.labelY[e]) <= L.labelH / 2;
         if (onLabel || d < bestD) {
           bestD = onLabel ? 0 : d;
           best = { type: 'edge', layer: c - 1, neuron: j, input: i };
@@ -136,14 +239,9 @@ export function hitTest(L, shape, x, y) {
   return best;
 }
 
-function overlaps(a, b) {
-  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
-}
-
 function segmentDistance(px, py, x1, y1, x2, y2) {
   const dx = x2 - x1;
   const dy = y2 - y1;
   const t = Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy || 1)));
   return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
 }
-

@@ -1,37 +1,60 @@
 // The network view: neurons by layer (inputs on the left), edges coloured by the sign of the
-// weight and sized by its magnitude, and the numbers of the phase just run.
+// weight (and dashed when negative) and sized by its magnitude, and the numbers of the phase
+// just run, each in the box the layout gave it (network_layout.js), so that no two collide.
 //
-// Layout (positions, label slots) comes from network_layout.js, once per shape and canvas
-// size; a frame only reads the engine's arrays through fresh views and draws, edges
-// grouped by colour and width so there are a handful of strokes, not one per edge.
+// Text scales with the canvas (and the text size setting, and presenter mode), so a
+// projector reads as well as a laptop. A frame reads the engine's arrays through fresh views
+// and draws; edges are grouped by colour and width so there are a handful of strokes.
+// Read only: nothing here changes the state.
 
 import { Buffer, view } from './engine.js';
 import { COLOURS, LUT_CSS, lutIndex, fmt } from './colors.js';
-import { done } from './state.js';
-import { computeLayout, layoutKey, hitTest as findAt, inputName } from './network_layout.js';
-
-export { inputName };
+import { done, value as settingValue } from './state.js';
+import { computeLayout, layoutKey, hitTest as findAt, overlaps, WIDEST_NUMBER } from './network_layout.js';
 
 const WIDTH_BUCKETS = 6;
-const FONT = '12px system-ui, sans-serif';
-const FONT_BOLD = 'bold 12px system-ui, sans-serif';
+const FAMILY = 'system-ui, sans-serif';
+/** Dashes of negative weights (the second cue besides colour), in line widths. */
+const DASH = [5, 3];
 
+/** The text size on a w × h canvas: 12 px on a laptop, growing with the canvas, ×1.25 in
+ *  presenter mode, times the text size the presenter chose. */
+export function fontSize(w, h, present, textSize) {
+  const fit = Math.max(1, Math.min(w / 760, h / 520));
+  return Math.round(Math.min(48, 12 * fit * (present ? 1.25 : 1) * (textSize || 1)));
+}
+
+/** The network view on `canvas`, painting `state` (read only) with the neurons' `heatmaps`. */
 export function createNetworkView(canvas, state, heatmaps) {
   const ctx = canvas.getContext('2d');
   let L = null; // the layout
-  // Labels of one frame, in arrays reused from frame to frame (only the texts are new).
-  const labels = { n: 0, x: new Float64Array(1024), y: new Float64Array(1024), text: new Array(1024), colour: new Array(1024) };
-  const label = (x, y, text, colour) => {
-    if (labels.n === labels.x.length) return;
-    const k = labels.n++;
-    labels.x[k] = x;
-    labels.y[k] = y;
-    labels.text[k] = text;
-    labels.colour[k] = colour;
-  };
+  /** What the last frame wrote on the network, with where ({kind, text, x, y, w, h}, CSS
+   *  pixels): the tests read the numbers shown and check that no two overlap. */
+  let drawn = [];
+  let font = '12px system-ui, sans-serif';
+  let bold = 'bold 12px system-ui, sans-serif';
+
+  /** The widest rows the loss box can show, for the layout to give it room. */
+  function lossTemplate() {
+    const outputs = state.shape[state.shape.length - 1];
+    const reduction = settingValue('reduction') ?? 'mean';
+    const vector = outputs === 1 ? WIDEST_NUMBER : `(${Array(Math.min(outputs, 4)).fill('0.888').join(', ')}${outputs > 4 ? ', …' : ''})`;
+    return [`ŷ = ${vector}`, `y = ${vector}`, `L = ${WIDEST_NUMBER} (this sample)`, `batch L = ${WIDEST_NUMBER} (${reduction} of 88888)`];
+  }
 
   function relayout(w, h) {
-    if (L?.key !== layoutKey(state.shape, w, h)) L = computeLayout(state.shape, w, h);
+    const px = fontSize(w, h, settingValue('present'), settingValue('text_size'));
+    font = `${px}px ${FAMILY}`;
+    bold = `bold ${px}px ${FAMILY}`;
+    const rows = lossTemplate();
+    if (L?.key === layoutKey(state.shape, w, h, px, rows)) return;
+    ctx.font = font;
+    L = computeLayout(state.shape, w, h, {
+      fontPx: px,
+      measure: (text) => ctx.measureText(text).width,
+      inputNames: state.info.input_labels,
+      lossRows: rows,
+    });
   }
 
   /** Which neuron or edge is at (x, y) in CSS pixels, or null. */
@@ -40,7 +63,7 @@ export function createNetworkView(canvas, state, heatmaps) {
   }
 
   function draw(now, size) {
-    const { engine, shape } = state;
+    const { session: engine, shape } = state;
     if (!engine) return;
     const { w, h, dpr } = size;
     relayout(w, h);
@@ -50,12 +73,13 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, w, h);
+    drawn = [];
 
     const weights = [];
     for (let l = 0; l < layers; l++) weights.push(view(engine, Buffer.Weights, l));
     const batch = engine.batchLength();
-    const sample = Math.min(state.sample, Math.max(0, batch - 1));
-    const last = state.lastPhase;
+    const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
+    const last = state.position.last;
     const anim = state.anim;
     const progress = anim ? Math.min(1, (now - anim.start) / anim.duration) : 1;
 
@@ -71,11 +95,13 @@ export function createNetworkView(canvas, state, heatmaps) {
     }
     // Thin edges first, so the strong weights of either sign lie on top; dense networks
     // get fainter edges so their colours still mix into something readable.
-    ctx.globalAlpha = L.edges > 300 ? 0.35 : 0.8;
+    ctx.globalAlpha = L.edges > 300 ? 0.35 : 0.85;
     for (let k = 0; k < 2 * WIDTH_BUCKETS; k++) {
       const g = (k >> 1) + (k & 1) * WIDTH_BUCKETS;
-      ctx.strokeStyle = g < WIDTH_BUCKETS ? COLOURS.positive : COLOURS.negative;
+      const negative = g >= WIDTH_BUCKETS;
+      ctx.strokeStyle = negative ? COLOURS.negative : COLOURS.positive;
       ctx.lineWidth = 0.75 + (g % WIDTH_BUCKETS) * 1.1;
+      ctx.setLineDash(negative ? DASH.map((d) => d * Math.max(1.5, ctx.lineWidth)) : []);
       ctx.beginPath();
       forEachEdge((e, a, b) => {
         if (bucket[e] !== g) return;
@@ -84,6 +110,7 @@ export function createNetworkView(canvas, state, heatmaps) {
       });
       ctx.stroke();
     }
+    ctx.setLineDash([]);
     ctx.globalAlpha = 1;
 
     // ---- the phase in motion -----------------------------------------------------------
@@ -103,32 +130,33 @@ export function createNetworkView(canvas, state, heatmaps) {
     }
 
     // ---- neurons -----------------------------------------------------------------------
-    const inputsShown = state.progress >= 0 && batch > 0;
+    const inputsShown = state.progress > 0 && batch > 0;
     const input = inputsShown ? view(engine, Buffer.BatchInput) : null;
+    const arriving = (kind, l) => anim && last?.kind === kind && last.layer === l && progress < 0.85;
     const activations = [];
     for (let l = 0; l < layers; l++) {
-      const reached = done({ kind: 'forward', layer: l })
-        && !(anim && last?.kind === 'forward' && last.layer === l && progress < 0.85);
+      const reached = done({ kind: 'forward', layer: l }) && !arriving('forward', l);
       activations.push(reached && batch > 0 ? view(engine, Buffer.Activation, l) : null);
     }
     const frame = Math.max(2, Math.round(s * 0.14));
+    const showMaps = settingValue('heatmaps');
     for (let c = 0; c < columns; c++) {
       const units = shape[c];
       const values = c === 0 ? input : activations[c - 1];
       const isOutput = c === columns - 1;
-      const centre = isOutput && state.data.kind === 'classification' ? 0.5 : 0;
+      const centre = isOutput && state.info.kind === 'classification' ? 0.5 : 0;
       for (let j = 0; j < units; j++) {
         const n = colStart[c] + j;
         const x = nodeX[n] - s / 2;
         const y = nodeY[n] - s / 2;
-        const value = values ? values[sample * units + j] : NaN;
-        ctx.fillStyle = values ? LUT_CSS[lutIndex((value - centre) * (centre ? 2 : 1))] : '#eeeeee';
+        const a = values ? values[sample * units + j] : NaN;
+        ctx.fillStyle = values ? LUT_CSS[lutIndex((a - centre) * (centre ? 2 : 1))] : '#eeeeee';
         ctx.fillRect(x, y, s, s);
-        const map = state.settings.thumbnails && s >= 20 ? heatmaps.map(c, j) : null;
+        const map = showMaps && s >= 14 ? heatmaps.map(c, j) : null;
         if (map) ctx.drawImage(map, x + frame, y + frame, s - 2 * frame, s - 2 * frame);
       }
     }
-    // Outlines: plain, then the layer of the current phase, then the selection.
+    // Outlines: plain, then the layer of the current phase, then the selection and focus.
     ctx.lineWidth = 1;
     ctx.strokeStyle = '#8a8a8a';
     ctx.beginPath();
@@ -137,35 +165,23 @@ export function createNetworkView(canvas, state, heatmaps) {
     if (last && (last.kind === 'forward' || last.kind === 'backward')) {
       ctx.lineWidth = 3;
       ctx.strokeStyle = last.kind === 'forward' ? COLOURS.forward : COLOURS.backward;
+      // The backward pass is also told apart by its dashed frame, not by colour alone.
+      ctx.setLineDash(last.kind === 'backward' ? [6, 3] : []);
       ctx.beginPath();
       const c = last.layer + 1;
       for (let j = 0; j < shape[c]; j++) ctx.rect(nodeX[colStart[c] + j] - s / 2 - 3, nodeY[colStart[c] + j] - s / 2 - 3, s + 6, s + 6);
       ctx.stroke();
+      ctx.setLineDash([]);
     }
-    drawSelection(state.selection, COLOURS.ink, 3);
-    if (state.hover && !same(state.hover, state.selection)) drawSelection(state.hover, '#888888', 2);
+    drawSelection(state.position.selection, COLOURS.ink, 3, []);
+    if (state.focus && !same(state.focus, state.position.selection)) drawSelection(state.focus, COLOURS.ink, 2, [4, 3]);
+    if (state.hover && !same(state.hover, state.position.selection)) drawSelection(state.hover, '#888888', 2, []);
 
-    // ---- column titles, loss box, numbers ----------------------------------------------
-    ctx.font = FONT_BOLD;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    ctx.fillStyle = COLOURS.ink;
-    const config = state.settings;
-    for (let c = 0; c < columns; c++) {
-      const activation = c === columns - 1 ? config.outputActivation : config.hidden[c - 1]?.activation;
-      // Narrow columns get short titles: "3" for layer 3, and no activation line.
-      const wide = L.gap >= 72 || columns <= 2;
-      const title = c === 0 ? (wide ? 'inputs' : 'x') : c === columns - 1 ? (wide ? 'output' : 'out') : wide ? `layer ${c}` : `${c}`;
-      ctx.font = FONT_BOLD;
-      ctx.fillStyle = last?.layer === c - 1 && last.kind !== 'loss' && last.kind !== 'update'
-        ? (last.kind === 'forward' ? COLOURS.forward : COLOURS.backward) : COLOURS.muted;
-      ctx.fillText(title, L.colX[c], 14);
-      if (activation && L.gap >= 56) {
-        ctx.font = FONT;
-        ctx.fillText(activation.replace('_', ' '), L.colX[c], 29);
-      }
-    }
-    drawNumbers(weights, sample, batch, input, activations);
+    // ---- column titles, numbers, the loss box ------------------------------------------
+    drawTitles(last);
+    drawInputs(input, sample);
+    if (L.showNeuronNumbers && batch > 0) drawNeuronNumbers(activations, sample, arriving);
+    drawEdgeNumbers(weights, sample, batch, input, activations, arriving);
     drawLossBox(sample, batch, progress);
     drawHover(weights, sample, batch);
   }
@@ -180,14 +196,168 @@ export function createNetworkView(canvas, state, heatmaps) {
     }
   }
 
+  /** Writes `lines` ([text, colour]) in box `r`, on a white ground; records it. */
+  function box(kind, r, lines, { align = 'left', ground = 'rgba(255,255,255,0.9)', frameColour = null } = {}) {
+    ctx.fillStyle = ground;
+    ctx.fillRect(r.x, r.y, r.w, r.h);
+    if (frameColour) {
+      ctx.strokeStyle = frameColour;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(r.x, r.y, r.w, r.h);
+    }
+    ctx.font = font;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = align;
+    const x = align === 'center' ? r.x + r.w / 2 : align === 'right' ? r.x + r.w - L.pad : r.x + L.pad;
+    const top = r.y + (r.h - lines.length * L.lineH) / 2 + L.lineH / 2;
+    const room = r.w - 2 * L.pad;
+    lines.forEach(([text, colour], k) => {
+      ctx.fillStyle = colour;
+      // A number wider than its box is written smaller, so it stays inside it.
+      const width = ctx.measureText(text).width;
+      if (width > room) {
+        ctx.font = `${Math.floor(L.fontPx * room / width * 10) / 10}px ${FAMILY}`;
+        ctx.fillText(text, x, top + k * L.lineH);
+        ctx.font = font;
+      } else {
+        ctx.fillText(text, x, top + k * L.lineH);
+      }
+    });
+    drawn.push({ kind, text: lines.map(([t]) => t).join('\n'), x: r.x, y: r.y, w: r.w, h: r.h });
+  }
+
+  function drawTitles(last) {
+    const layerSettings = settingValue('layers') ?? [];
+    const { columns } = L;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (let c = 0; c < columns; c++) {
+      const r = L.titles[c];
+      const activation = c > 0 ? layerSettings[c - 1]?.activation : null;
+      // Narrow columns get short titles: "3" for layer 3.
+      const wide = r.w >= 5 * L.fontPx;
+      const title = c === 0 ? (wide ? 'inputs' : 'x') : c === columns - 1 ? (wide ? 'output' : 'out') : wide ? `layer ${c}` : `${c}`;
+      const active = last?.layer === c - 1 && (last.kind === 'forward' || last.kind === 'backward');
+      ctx.font = bold;
+      ctx.fillStyle = active ? (last.kind === 'forward' ? COLOURS.forward : COLOURS.backward) : COLOURS.muted;
+      ctx.fillText(title, r.x + r.w / 2, r.y + L.lineH / 2);
+      const lines = [title];
+      if (activation && ctx.measureText(activation).width < r.w) {
+        ctx.font = font;
+        ctx.fillText(activation.replace('_', ' '), r.x + r.w / 2, r.y + 1.5 * L.lineH);
+        lines.push(activation);
+      }
+      drawn.push({ kind: 'title', text: lines.join('\n'), x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+  }
+
+  function drawInputs(input, sample) {
+    const names = state.info.input_labels;
+    for (let i = 0; i < state.shape[0]; i++) {
+      const r = L.inputLabels[i];
+      const lines = input
+        ? [[`${names[i]} =`, COLOURS.ink], [fmt(input[sample * state.shape[0] + i], 4), COLOURS.ink]]
+        : [[names[i], COLOURS.ink]];
+      box('input', r, lines, { align: 'right', ground: '#ffffff' });
+    }
+  }
+
+  function drawNeuronNumbers(activations, sample, arriving) {
+    const { session: engine, shape } = state;
+    for (let c = 1; c < L.columns; c++) {
+      const l = c - 1;
+      const a = activations[l];
+      const z = a ? view(engine, Buffer.PreActivation, l) : null;
+      const delta = done({ kind: 'backward', layer: l }) && !arriving('backward', l) ? view(engine, Buffer.Delta, l) : null;
+      if (!a && !delta) continue;
+      for (let j = 0; j < shape[c]; j++) {
+        const k = sample * shape[c] + j;
+        const lines = [];
+        if (a) lines.push([`z ${fmt(z[k], 4)}`, COLOURS.ink], [`a ${fmt(a[k], 4)}`, COLOURS.ink]);
+        if (delta) lines.push([`δ ${fmt(delta[k], 4)}`, COLOURS.backward]);
+        box('neuron', L.neuronLabels[L.colStart[c] + j], lines);
+      }
+    }
+  }
+
+  /** Each labelled edge: its weight; during the backward pass, once its layer's gradient is
+   *  known, this sample's term δ·a_prev and the batch's dL/dw (the mean or sum of those
+   *  terms, as the batch loss is); after an update run phase by phase, the weight before and
+   *  after it. */
+  function drawEdgeNumbers(weights, sample, batch, input, activations, arriving) {
+    const { session: engine, shape } = state;
+    const last = state.position.last;
+    const reduction = settingValue('reduction') ?? 'mean';
+    const update = last?.kind === 'update' && !state.position.whole && !state.position.edited && !(state.anim && arriving('update'));
+    for (let c = 1; c < L.columns; c++) {
+      const l = c - 1;
+      const inputs = shape[c - 1];
+      const gradients = last?.kind === 'backward' && done({ kind: 'backward', layer: l }) && !arriving('backward', l) && batch > 0;
+      const grad = gradients ? view(engine, Buffer.GradWeights, l) : null;
+      const delta = gradients ? view(engine, Buffer.Delta, l) : null;
+      const aPrev = gradients ? (l === 0 ? input : activations[l - 1]) : null;
+      const previous = update ? view(engine, Buffer.PreviousWeights, l) : null;
+      for (let k = 0; k < shape[c] * inputs; k++) {
+        const e = L.edgeStart[c] + k;
+        if (Number.isNaN(L.labelX[e])) continue;
+        const r = { x: L.labelX[e] - L.labelW / 2, y: L.labelY[e] - L.labelH / 2, w: L.labelW, h: L.labelH };
+        let lines;
+        if (grad && aPrev) {
+          const j = Math.floor(k / inputs);
+          const i = k % inputs;
+          const term = delta[sample * shape[c] + j] * aPrev[sample * inputs + i];
+          lines = batch === 1
+            ? [[`dL/dw ${fmt(grad[k], 4)}`, COLOURS.backward]]
+            : [[`δ·a ${fmt(term, 4)}`, COLOURS.backward], [`${reduction} ${fmt(grad[k], 4)}`, COLOURS.backward]];
+        } else if (previous) {
+          lines = [[`was ${fmt(previous[k], 4)}`, COLOURS.muted], [`now ${fmt(weights[l][k], 4)}`, COLOURS.ink]];
+        } else {
+          lines = [[fmt(weights[l][k], 4), COLOURS.ink]];
+        }
+        box('edge', r, lines, { align: 'center' });
+      }
+    }
+  }
+
+  /** This sample's output against its target and its loss, and the batch's loss. */
+  function drawLossBox(sample, batch, progress) {
+    const r = L.lossBox;
+    const { session: engine, shape } = state;
+    const lossShown = done({ kind: 'loss' }) && batch > 0
+      && !(state.position.last?.kind === 'loss' && state.anim && progress < 0.85);
+    if (!r || !lossShown) return;
+    const units = shape[shape.length - 1];
+    const a = view(engine, Buffer.Activation, shape.length - 2);
+    const y = view(engine, Buffer.BatchTarget);
+    const vector = (v) => {
+      if (units === 1) return fmt(v[sample], 4);
+      const parts = [];
+      for (let j = 0; j < Math.min(units, 4); j++) parts.push(fmt(v[sample * units + j], 2));
+      return `(${parts.join(', ')}${units > 4 ? ', …' : ''})`;
+    };
+    const reduction = settingValue('reduction') ?? 'mean';
+    const active = state.position.last?.kind === 'loss';
+    box('loss', r, [
+      [`ŷ = ${vector(a)}`, COLOURS.ink],
+      [`y = ${vector(y)}`, COLOURS.ink],
+      [`L = ${fmt(view(engine, Buffer.SampleLoss)[sample], 4)} (this sample)`, COLOURS.ink],
+      [`batch L = ${fmt(engine.loss(), 4)} (${reduction} of ${batch})`, COLOURS.ink],
+    ], { ground: active ? '#fff4e0' : '#f6f6f6', frameColour: active ? COLOURS.negative : '#bbbbbb' });
+  }
+
   /** Dots travelling to the neurons the phase computes: forward, into layer l along its
    *  incoming edges (ink); backward, into layer l from the layer after it, or from the loss
-   *  at the output (magenta); loss, from the output towards the loss box. */
+   *  at the output (hollow, in the backward colour); loss, from the output to the loss box. */
   function drawPulses(phase, t) {
     const { colStart, nodeX, nodeY, columns } = L;
     const s = L.size;
     const ease = t * t * (3 - 2 * t);
+    const radius = Math.max(4.5, L.fontPx * 0.4);
     ctx.beginPath();
+    const dot = (x, y) => {
+      ctx.moveTo(x + radius, y);
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+    };
     const backwardAtOutput = phase.kind === 'backward' && phase.layer === columns - 2;
     if (phase.kind === 'forward' || (phase.kind === 'backward' && !backwardAtOutput)) {
       // Forward: edges into column l+1, left to right. Backward: edges into column l+2, right to left.
@@ -198,43 +368,41 @@ export function createNetworkView(canvas, state, heatmaps) {
           const a = colStart[c - 1] + i;
           const b = colStart[c] + j;
           const k = phase.kind === 'forward' ? ease : 1 - ease;
-          const x = nodeX[a] + s / 2 + k * (nodeX[b] - nodeX[a] - s);
-          const y = nodeY[a] + k * (nodeY[b] - nodeY[a]);
-          ctx.moveTo(x + 4.5, y);
-          ctx.arc(x, y, 4.5, 0, 2 * Math.PI);
+          dot(nodeX[a] + s / 2 + k * (nodeX[b] - nodeX[a] - s), nodeY[a] + k * (nodeY[b] - nodeY[a]));
         }
       }
-    } else if (backwardAtOutput) {
+    } else if (backwardAtOutput || phase.kind === 'loss') {
       const c = columns - 1;
+      const k = phase.kind === 'loss' ? ease : 1 - ease;
       for (let j = 0; j < state.shape[c]; j++) {
         const n = colStart[c] + j;
-        const x = nodeX[n] + s / 2 + (1 - ease) * 40;
-        ctx.moveTo(x + 4.5, nodeY[n]);
-        ctx.arc(x, nodeY[n], 4.5, 0, 2 * Math.PI);
-      }
-    } else if (phase.kind === 'loss') {
-      const c = columns - 1;
-      for (let j = 0; j < state.shape[c]; j++) {
-        const n = colStart[c] + j;
-        const x = nodeX[n] + s / 2 + ease * 40;
-        ctx.moveTo(x + 4.5, nodeY[n]);
-        ctx.arc(x, nodeY[n], 4.5, 0, 2 * Math.PI);
+        dot(nodeX[n] + s / 2 + k * 3 * radius * 3, nodeY[n]);
       }
     }
-    ctx.fillStyle = phase.kind === 'backward' ? COLOURS.backward : COLOURS.forward;
-    ctx.fill();
+    if (phase.kind === 'backward') {
+      ctx.strokeStyle = COLOURS.backward;
+      ctx.lineWidth = 2.5;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = COLOURS.forward;
+      ctx.fill();
+    }
   }
 
-  function drawSelection(sel, colour, width) {
+  function drawSelection(sel, colour, width, dash) {
     if (!sel) return;
     const { colStart, nodeX, nodeY } = L;
     const s = L.size;
     ctx.strokeStyle = colour;
     ctx.lineWidth = width;
+    ctx.setLineDash(dash);
     ctx.beginPath();
     if (sel.type === 'neuron') {
       const n = colStart[sel.layer + 1] + sel.neuron;
-      if (n >= colStart[L.columns]) return;
+      if (n >= colStart[L.columns]) {
+        ctx.setLineDash([]);
+        return;
+      }
       ctx.rect(nodeX[n] - s / 2 - 5, nodeY[n] - s / 2 - 5, s + 10, s + 10);
     } else {
       const a = colStart[sel.layer] + sel.input;
@@ -243,175 +411,56 @@ export function createNetworkView(canvas, state, heatmaps) {
       ctx.lineTo(nodeX[b] - s / 2, nodeY[b]);
     }
     ctx.stroke();
+    ctx.setLineDash([]);
   }
 
-  /** An edge's label for the phase shown: dL/dw just after its backward phase, old → new
-   *  just after an update (of a step run phase by phase), else the weight. */
-  function edgeLabel(l, k, w, grad, update, x, y) {
-    const last = state.lastPhase;
-    const arriving = state.anim && performance.now() - state.anim.start < 0.85 * state.anim.duration;
-    if (last?.kind === 'backward' && last.layer === l && !arriving) {
-      label(x, y, fmt(grad[k], 4), COLOURS.backward);
-    } else if (last?.kind === 'update' && !last.whole) {
-      label(x, y, `${fmt(w[k] - update[k], 4)}→${fmt(w[k], 4)}`, COLOURS.ink);
-    } else {
-      label(x, y, fmt(w[k], 4), COLOURS.ink);
-    }
-  }
-
-  function drawNumbers(weights, sample, batch, input, activations) {
-    const { engine, shape } = state;
-    const { columns, colStart, nodeX, nodeY, labelX, labelY, edgeStart } = L;
-    const s = L.size;
-    ctx.font = FONT;
-    ctx.textBaseline = 'middle';
-    // Inputs: their name, and their value on the sample once the batch is loaded.
-    ctx.textAlign = 'right';
-    ctx.fillStyle = COLOURS.ink;
-    for (let i = 0; i < shape[0]; i++) {
-      const n = colStart[0] + i;
-      const x = nodeX[n] - s / 2 - 6;
-      if (input) {
-        ctx.fillText(`${inputName(i)} =`, x, nodeY[n] - 7);
-        ctx.fillText(fmt(input[sample * shape[0] + i], 4), x, nodeY[n] + 8);
-      } else {
-        ctx.fillText(inputName(i), x, nodeY[n]);
-      }
-    }
-    if (L.showNeuronNumbers && batch > 0) {
-      labels.n = 0;
-      for (let c = 1; c < columns; c++) {
-        const l = c - 1;
-        const a = activations[l];
-        const z = a ? view(engine, Buffer.PreActivation, l) : null;
-        const showDelta = done({ kind: 'backward', layer: l })
-          && !(state.anim && state.lastPhase?.kind === 'backward' && state.lastPhase.layer === l
-            && performance.now() - state.anim.start < 0.85 * state.anim.duration);
-        const delta = showDelta ? view(engine, Buffer.Delta, l) : null;
-        if (!a && !delta) continue;
-        for (let j = 0; j < shape[c]; j++) {
-          const k = sample * shape[c] + j;
-          const x = nodeX[colStart[c] + j] + s / 2 + 5;
-          const y = nodeY[colStart[c] + j] - s / 2 + 6;
-          if (a) {
-            label(x, y, `z ${fmt(z[k], 4)}`, COLOURS.ink);
-            label(x, y + 13, `a ${fmt(a[k], 4)}`, COLOURS.ink);
-          }
-          if (delta) label(x, y + 26, `δ ${fmt(delta[k], 4)}`, COLOURS.backward);
-        }
-      }
-      drawLabels('left');
-    }
-    if (L.showEdgeNumbers) {
-      labels.n = 0;
-      for (let c = 1; c < columns; c++) {
-        const l = c - 1;
-        const grad = view(engine, Buffer.GradWeights, l);
-        const update = view(engine, Buffer.UpdateWeights, l);
-        for (let k = 0; k < shape[c] * shape[c - 1]; k++) {
-          const e = edgeStart[c] + k;
-          if (Number.isNaN(labelX[e])) continue;
-          edgeLabel(l, k, weights[l], grad, update, labelX[e], labelY[e]);
-        }
-      }
-      drawLabels('center');
-    }
-  }
-
-  /** The labels gathered so far, on white boxes: all boxes in one fill, then the texts. */
-  function drawLabels(align) {
-    ctx.textAlign = align;
-    ctx.fillStyle = 'rgba(255,255,255,0.88)';
-    ctx.beginPath();
-    for (let k = 0; k < labels.n; k++) {
-      const width = ctx.measureText(labels.text[k]).width + 6;
-      ctx.rect(align === 'center' ? labels.x[k] - width / 2 : labels.x[k] - 3, labels.y[k] - 7, width, 14);
-    }
-    ctx.fill();
-    for (let k = 0; k < labels.n; k++) {
-      ctx.fillStyle = labels.colour[k];
-      ctx.fillText(labels.text[k], labels.x[k], labels.y[k]);
-    }
-  }
-
-  function drawLossBox(sample, batch, progress) {
-    const { engine, shape } = state;
-    const lossShown = done({ kind: 'loss' }) && batch > 0
-      && !(state.lastPhase?.kind === 'loss' && state.anim && progress < 0.85);
-    if (!lossShown) return;
-    const c = L.columns - 1;
-    const n = L.colStart[c];
-    // Below the output neuron (its z, a, δ are on its right), kept inside the canvas.
-    const x = Math.min(L.nodeX[n] - L.size / 2, L.w - 142);
-    const y = L.nodeY[n] + L.size / 2 + 12;
-    const units = shape[c];
-    const a = view(engine, Buffer.Activation, c - 1)[sample * units];
-    const target = view(engine, Buffer.BatchTarget)[sample * units];
-    const sampleLoss = view(engine, Buffer.SampleLoss)[sample];
-    const rows = [
-      `output ŷ = ${fmt(a, 4)}`,
-      `target y = ${fmt(target, 4)}`,
-      `loss L = ${fmt(sampleLoss, 4)}`,
-      `batch L = ${fmt(engine.loss(), 4)}`,
-    ];
-    const active = state.lastPhase?.kind === 'loss';
-    ctx.fillStyle = active ? '#fff4e0' : '#f6f6f6';
-    ctx.strokeStyle = active ? COLOURS.negative : '#bbbbbb';
-    ctx.lineWidth = active ? 2 : 1;
-    ctx.beginPath();
-    ctx.rect(x - 4, y - 4, 136, rows.length * 15 + 6);
-    ctx.fill();
-    ctx.stroke();
-    ctx.font = FONT;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    ctx.fillStyle = COLOURS.ink;
-    rows.forEach((text, r) => ctx.fillText(text, x, y + r * 15));
-  }
-
-  /** On larger networks the numbers hide; hovering shows one element's numbers. */
+  /** The numbers of the neuron or edge under the mouse (or focused by the keyboard) whose
+   *  numbers are not on the network, in a box that covers no label. */
   function drawHover(weights, sample, batch) {
-    const hover = state.hover;
-    if (!hover) return;
-    const { engine, shape } = state;
-    let text;
-    let x;
-    let y;
-    if (hover.type === 'edge') {
-      const k = hover.neuron * shape[hover.layer] + hover.input;
-      if (L.showEdgeNumbers && !Number.isNaN(L.labelX[L.edgeStart[hover.layer + 1] + k])) return;
-      const g = engine.steps() > 0 || done({ kind: 'backward', layer: hover.layer })
-        ? `  ∂L/∂w ${fmt(view(engine, Buffer.GradWeights, hover.layer)[k], 4)}` : '';
-      text = `w ${fmt(weights[hover.layer][k], 4)}${g}`;
-      x = state.hoverAt.x + 12;
-      y = state.hoverAt.y - 12;
+    const target = state.hover ?? state.focus;
+    if (!target) return;
+    const { session: engine, shape } = state;
+    const lines = [];
+    let anchor;
+    if (target.type === 'edge') {
+      const k = target.neuron * shape[target.layer] + target.input;
+      const e = L.edgeStart[target.layer + 1] + k;
+      if (!Number.isNaN(L.labelX[e])) return;
+      lines.push([`w ${fmt(weights[target.layer][k], 4)}`, COLOURS.ink]);
+      if (engine.steps() > 0 || done({ kind: 'backward', layer: target.layer })) {
+        lines.push([`dL/dw (batch ${settingValue('reduction') ?? 'mean'}) ${fmt(view(engine, Buffer.GradWeights, target.layer)[k], 4)}`, COLOURS.backward]);
+      }
+      const a = L.colStart[target.layer] + target.input;
+      const b = L.colStart[target.layer + 1] + target.neuron;
+      anchor = { x: (L.nodeX[a] + L.nodeX[b]) / 2, y: (L.nodeY[a] + L.nodeY[b]) / 2 };
     } else {
-      if (hover.layer < 0 || L.showNeuronNumbers || batch === 0) return;
-      const units = shape[hover.layer + 1];
-      const k = sample * units + hover.neuron;
-      if (!done({ kind: 'forward', layer: hover.layer })) return;
-      const z = view(engine, Buffer.PreActivation, hover.layer)[k];
-      const a = view(engine, Buffer.Activation, hover.layer)[k];
-      const d = done({ kind: 'backward', layer: hover.layer }) ? `  δ ${fmt(view(engine, Buffer.Delta, hover.layer)[k], 4)}` : '';
-      text = `z ${fmt(z, 4)}  a ${fmt(a, 4)}${d}`;
-      x = state.hoverAt.x + 12;
-      y = state.hoverAt.y - 12;
+      if (target.layer < 0 || L.showNeuronNumbers || batch === 0) return;
+      const units = shape[target.layer + 1];
+      const k = sample * units + target.neuron;
+      if (!done({ kind: 'forward', layer: target.layer })) return;
+      lines.push([`z ${fmt(view(engine, Buffer.PreActivation, target.layer)[k], 4)}`, COLOURS.ink]);
+      lines.push([`a ${fmt(view(engine, Buffer.Activation, target.layer)[k], 4)}`, COLOURS.ink]);
+      if (done({ kind: 'backward', layer: target.layer })) lines.push([`δ ${fmt(view(engine, Buffer.Delta, target.layer)[k], 4)}`, COLOURS.backward]);
+      const n = L.colStart[target.layer + 1] + target.neuron;
+      anchor = { x: L.nodeX[n], y: L.nodeY[n] };
     }
-    ctx.font = FONT;
-    const width = ctx.measureText(text).width + 10;
-    x = Math.min(x, L.w - width - 2);
-    ctx.fillStyle = '#ffffe8';
-    ctx.strokeStyle = '#444444';
-    ctx.lineWidth = 1;
-    ctx.fillRect(x, y - 10, width, 20);
-    ctx.strokeRect(x, y - 10, width, 20);
-    ctx.fillStyle = COLOURS.ink;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(text, x + 5, y);
+    if (state.hover) anchor = state.hoverAt;
+    ctx.font = font;
+    const width = Math.max(...lines.map(([t]) => ctx.measureText(t).width)) + 2 * L.pad;
+    const height = lines.length * L.lineH + L.pad;
+    const gapPx = 14;
+    const candidates = [
+      { x: anchor.x + gapPx, y: anchor.y - gapPx - height },
+      { x: anchor.x + gapPx, y: anchor.y + gapPx },
+      { x: anchor.x - gapPx - width, y: anchor.y - gapPx - height },
+      { x: anchor.x - gapPx - width, y: anchor.y + gapPx },
+    ].map((p) => ({ x: Math.max(0, Math.min(L.w - width, p.x)), y: Math.max(0, Math.min(L.h - height, p.y)), w: width, h: height }));
+    const labels = drawn.filter((d) => d.kind !== 'title');
+    const r = candidates.find((c) => !labels.some((d) => overlaps(d, c))) ?? candidates[0];
+    box('tooltip', r, lines, { ground: '#ffffe8', frameColour: '#444444' });
   }
 
-  return { draw, hitTest, layout: () => L };
+  return { draw, hitTest, layout: () => L, labels: () => drawn.map((d) => ({ ...d })) };
 }
 
 function same(a, b) {

@@ -1,11 +1,11 @@
 // The small DOM read-outs updated after each change: transport state, counters, the phase
-// bar with its caption, the gradient-magnitude strip, the loss values and the sample picker.
-// Elements are made once per network shape; a frame only sets text, classes and widths.
+// bar with its caption, the gradient-magnitude strip, the loss values, the sample picker
+// and the message banner. Elements are made once per network shape; an update only sets
+// text, classes and widths. Read only: nothing here changes the state.
 
 import { Buffer, view } from './engine.js';
-import { fmt, fmtInt, CLASS_COLOURS } from './colors.js';
-import { state, phaseList, phaseName, phaseIndex, done, SPEEDS } from './state.js';
-import { latestText } from './loss_chart.js';
+import { fmt, fmtInt, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
+import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 /** The strip's log scale: bars from 1e-8 to 1e2. */
@@ -21,7 +21,7 @@ function build() {
   const key = state.shape.join(',');
   if (key === builtFor) return;
   builtFor = key;
-  chips = phaseList(layers).map((phase) => {
+  chips = state.phases.map((phase) => {
     const li = document.createElement('li');
     li.dataset.phase = phase.layer === undefined ? phase.kind : `${phase.kind}:${phase.layer}`;
     li.className = phase.kind;
@@ -51,32 +51,35 @@ function build() {
 }
 
 function caption(last) {
-  const s = state.settings;
-  if (state.playing && !SPEEDS[s.speed].phaseMs) return 'Training: whole steps run every frame. Pause (space) to step through one phase at a time.';
+  if (state.playing && !SPEEDS[state.speed].phaseMs) return 'Training: whole steps run every frame. Pause (space) to step through one phase at a time.';
   if (!last) return 'Press → (or "step phase") to run the first phase: the forward pass through layer 1.';
   switch (last.kind) {
     case 'forward': return `Forward, layer ${last.layer + 1}: each neuron sums its weighted inputs, z = Σ w·a + b, then applies its activation, a = f(z).`;
     case 'loss': return 'Loss: the output ŷ is compared with the target y, giving the loss L and dL/dŷ, where the error starts.';
     case 'backward': return `Backward, layer ${last.layer + 1}: the error flows back. Each neuron gets δ = dL/dz by the chain rule; each incoming weight its gradient dL/dw = δ · a_prev.`;
-    default: return `Update: every weight moves against its gradient (${s.optimizer}, η = ${fmt(s.learningRate, 2)}): w ← w − η · dL/dw.`;
+    default: {
+      // η is the engine's: the one this update used, through the schedule (after the last update
+      // of an epoch, session.learningRate() is already the next epoch's).
+      const optimizer = setting('optimizer').choices.find((c) => c.value === value('optimizer'))?.label ?? value('optimizer');
+      const scheduled = value('schedule') !== 'constant' ? ' (scheduled)' : '';
+      return `Update: every weight moves against its gradient (${optimizer}, η = ${fmt(state.session.updateLearningRate(), 3)}${scheduled}): w ← w − η · dL/dw.`;
+    }
   }
 }
 
 export function updatePanels() {
-  const { engine } = state;
+  const { session: engine } = state;
   if (!engine) return;
   build();
   const layers = state.shape.length - 1;
-  const play = $('play');
-  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
-  play.setAttribute('aria-pressed', String(state.playing));
+  updateChrome();
   setText('step-count', fmtInt(engine.steps()));
   setText('epoch-count', fmtInt(engine.epochs()));
 
-  const last = state.lastPhase;
+  const last = state.position.last;
   const next = engine.nextPhase();
-  const lastIndex = state.progress;
-  const nextIndex = phaseIndex(next, layers);
+  const lastIndex = state.progress - 1;
+  const nextIndex = phaseIndex(next);
   chips.forEach((chip, k) => {
     chip.classList.toggle('done', k <= lastIndex && lastIndex >= 0);
     chip.classList.toggle('current', k === lastIndex);
@@ -109,20 +112,47 @@ export function updatePanels() {
 
   updateLegend();
 
-  const latest = latestText();
-  setText('train-loss', latest.train);
-  setText('test-loss', latest.test);
-  setText('loss-step', latest.step);
+  const n = engine.historyLength();
+  if (n > 0) {
+    const k = n - 1;
+    const test = engine.historyTest()[k];
+    setText('train-loss', fmt(engine.historyTrain()[k], 5));
+    setText('test-loss', Number.isNaN(test) ? '—' : fmt(test, 5));
+    setText('loss-step', fmtInt(engine.historySteps()[k]));
+  } else {
+    for (const id of ['train-loss', 'test-loss', 'loss-step']) setText(id, '—');
+  }
 
   const batch = engine.batchLength();
-  setText('sample-value', batch ? `${Math.min(state.sample, batch - 1) + 1} of ${batch}` : '—');
+  setText('sample-value', batch ? `${Math.min(state.position.sample, batch - 1) + 1} of ${batch}` : '—');
+}
+
+/** The play button and the banner: what needs no engine call, so that it is painted even
+ *  while the engine is fenced off after an internal error (the frame loop then paints nothing
+ *  else, and the banner must still say what happened). */
+export function updateChrome() {
+  const play = $('play');
+  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
+  play.setAttribute('aria-pressed', String(state.playing));
+  updateMessage();
+}
+
+/** The banner: the message of the last action, coloured by its kind. */
+function updateMessage() {
+  const banner = $('message');
+  const { text, kind, errorKind } = state.message;
+  banner.hidden = !text;
+  banner.dataset.kind = kind;
+  banner.dataset.error = errorKind ?? '';
+  const node = banner.querySelector('.text');
+  if (node.textContent !== text) node.textContent = text;
 }
 
 let legendFor = '';
 
 /** The output view's legend: which encoding is on screen, and one swatch per class. */
 function updateLegend() {
-  const d = state.data;
+  const d = state.info;
   const kind = d.dims === 1 && d.kind === 'samples' ? 'regression' : d.kind === 'regression' && d.dims === 2 ? 'regression2d' : d.kind;
   const key = `${kind}|${d.classes}`;
   if (key === legendFor) return;
@@ -135,8 +165,8 @@ function updateLegend() {
     const item = document.createElement('span');
     item.className = 'cls';
     const dot = document.createElement('i');
-    dot.className = 'dot';
-    dot.style.background = CLASS_COLOURS[k];
+    dot.className = `dot shape-${CLASS_SHAPES[k % CLASS_SHAPES.length]}`;
+    dot.style.background = CLASS_COLOURS[k % CLASS_COLOURS.length];
     item.append(dot, `class ${k}`);
     items.push(item);
   }

@@ -1,0 +1,114 @@
+//! The session's JavaScript face in wasm (Node): typed errors, outcomes, links and views.
+#![cfg(target_arch = "wasm32")]
+
+use backprop_viz::wasm::{wasm_memory, Buffer};
+use backprop_viz::wasm_session::{catalogue, lesson_list, Session};
+use js_sys::{Float64Array, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn object(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON parses")
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("object")
+}
+
+fn kind_of<T>(result: Result<T, JsValue>) -> (String, String, JsValue) {
+    let error = result.err().expect("should throw");
+    let message: String = error.clone().dyn_into::<js_sys::Error>().expect("a JS Error").message().into();
+    (get(&error, "kind").as_string().expect("a kind"), message, error)
+}
+
+#[wasm_bindgen_test]
+fn errors_reach_js_with_their_kind_field_and_step() {
+    let mut s = Session::new();
+    let (kind, message, error) = kind_of(s.apply(object(r#"{"lr": 0}"#)));
+    assert_eq!(kind, "invalid_setting");
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("lr"));
+    assert!(message.contains("Learning rate"), "{message}");
+    assert_eq!(kind_of(s.load_csv("x,y\n1,abc\n", "bad.csv", None)).0, "invalid_data");
+    assert_eq!(kind_of(s.import_model("{", "m.json")).0, "parse");
+    assert_eq!(kind_of(s.set_sample(99)).0, "out_of_range");
+    assert_eq!(kind_of(s.train(20_000_000)).0, "limit");
+    s.load_lesson("learning-rate", Some(0)).unwrap();
+    let (kind, _, error) = kind_of(s.train(1000));
+    assert_eq!(kind, "diverged");
+    assert!(get(&error, "step").as_f64().unwrap() >= 1.0);
+}
+
+#[wasm_bindgen_test]
+fn outcomes_say_what_changed_and_views_read_the_arrays() {
+    let mut s = Session::new();
+    let outcome = s.apply(object(r#"{"lr": 0.1}"#)).unwrap();
+    assert_eq!(JSON::stringify(&get(&outcome, "changed")).unwrap(), "[\"settings\"]");
+    s.step().unwrap();
+    let memory: js_sys::WebAssembly::Memory = wasm_memory().unchecked_into();
+    let weights = Float64Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        s.buffer_ptr(Buffer::Weights, 0).unwrap(),
+        s.buffer_len(Buffer::Weights, 0).unwrap(),
+    );
+    assert_eq!(weights.length(), 8);
+    assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
+    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 8);
+    let link = get(&s.link(), "query").as_string().unwrap();
+    let mut other = Session::new();
+    other.open_link(&link);
+    assert_eq!(other.steps(), 1.0);
+    assert_eq!(other.core().trainer().snapshot(), s.core().trainer().snapshot());
+}
+
+#[wasm_bindgen_test]
+fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
+    let mut s = Session::new();
+    s.train(30).unwrap();
+    let start = s.core().trainer().snapshot();
+    for _ in 0..50 {
+        s.step_phase().unwrap();
+    }
+    assert_eq!(s.can_undo(), 51);
+    assert!(s.steps() > 30.0);
+    for _ in 0..50 {
+        let outcome = s.undo().unwrap();
+        assert!(JSON::stringify(&get(&outcome, "changed")).unwrap().as_string().unwrap().contains("weights"));
+    }
+    assert_eq!(s.core().trainer().snapshot(), start);
+    assert_eq!((s.steps(), s.can_undo(), s.can_redo()), (30.0, 1, 50));
+    let outcome = s.undo().unwrap();
+    assert_eq!(get(&outcome, "message").as_string().unwrap(), "Undone: 30 training steps. Back at step 0.");
+    assert_eq!(s.steps(), 0.0);
+    let (kind, message, _) = kind_of(s.undo());
+    assert_eq!((kind.as_str(), message.as_str()), ("out_of_range", "nothing to undo"));
+    // Redo, then the same run again: the same state.
+    s.redo().unwrap();
+    assert_eq!(s.steps(), 30.0);
+    s.redo().unwrap();
+    let mut again = Session::new();
+    again.train(30).unwrap();
+    again.step_phase().unwrap();
+    assert_eq!(s.core().trainer().snapshot(), again.core().trainer().snapshot());
+    s.load_lesson("xor", None).unwrap();
+    assert_eq!((s.can_undo(), s.can_redo()), (0, 0));
+}
+
+#[wasm_bindgen_test]
+fn lessons_list_their_controls_and_xor_stops_with_its_outputs() {
+    let list = js_sys::Array::from(&lesson_list());
+    let rate = list.iter().find(|l| get(l, "id").as_string().as_deref() == Some("learning-rate")).unwrap();
+    assert_eq!(JSON::stringify(&get(&rate, "controls")).unwrap(), "[\"lr\"]");
+    for l in list.iter() {
+        assert!(js_sys::Array::is_array(&get(&l, "controls")));
+    }
+    let mut s = Session::new();
+    s.load_lesson("xor", None).unwrap();
+    while s.finished().is_none() {
+        s.train(1000).unwrap();
+    }
+    assert_eq!(s.finished().as_deref(), Some("stopped after 5000 epochs, as asked"));
+    assert_eq!(s.epochs(), 5000.0);
+    let outputs = s.outputs(false).unwrap();
+    assert_eq!(outputs.len(), 4);
+    assert!((outputs[0] - 0.10283162432276878).abs() < 1e-9, "{outputs:?}");
+}

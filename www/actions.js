@@ -1,0 +1,359 @@
+// Actions: the only code that writes the page's state or calls the session to change it.
+//
+// Every change goes through `transact(fn)`: it runs `fn(session)`, takes the session's outcome
+// ({changed, message, warnings}) or its error, refreshes the copies views read (state.js),
+// shows the message, and tells the views what changed. An error is shown by its kind, never
+// by its text: `diverged` stops training and says why, `internal` (a panic) fences the
+// engine off until Reset loads a fresh instance, every other kind is shown as it is worded.
+
+import { state, notify, SPEEDS } from './state.js';
+import { Session, catalogue, lessonList, freshSeed, isInternalError, reloadEngine } from './engine.js';
+import { fmtInt } from './colors.js';
+
+/** Steps per frame at the fastest speed adapt so that training takes about this much of a
+ *  frame (drawing and the browser's raster take about 10 ms more, and a frame has 16.7). */
+const TRAIN_BUDGET_MS = 4;
+let adaptiveSteps = 20;
+let lastPhaseAt = 0;
+
+const BROKEN = 'The engine stopped with an internal error. Press Reset to restart it: your settings are kept.';
+
+// ---- the transaction ------------------------------------------------------------------------
+
+/** Re-reads what views draw from, for the changes named. */
+function refresh(changed) {
+  const s = state.session;
+  const has = (name) => changed.includes(name);
+  if (has('network') || state.shape.length === 0) {
+    state.shape = Array.from(s.shape());
+    state.phases = s.phases();
+  }
+  if (has('data') || has('network') || !state.info) {
+    state.info = s.dataInfo();
+    state.points = {
+      train: { x: s.coords(false), y: s.labels(false) },
+      test: { x: s.coords(true), y: s.labels(true) },
+    };
+  }
+  if (has('settings') || has('data') || has('network') || has('view')) state.controls = s.controlState();
+  if (has('weights') || has('network')) state.weightsVersion++;
+  state.position = s.position();
+  state.progress = s.progress();
+}
+
+/** Shows `text` in the banner ('info', 'error' or 'diverged'); `errorKind` is the kind of
+ *  the engine's error it reports (see Error::kind in src/error.rs), or 'internal'. */
+export function say(text, kind = 'info', errorKind = null) {
+  state.message = { text, kind, errorKind };
+  notify(['message']);
+}
+
+/** Runs a change of the session and tells the views; returns the change's result, or
+ *  undefined if it was refused (the banner then says why). */
+export function transact(fn, extra = []) {
+  if (state.broken) {
+    say(BROKEN, 'error');
+    return undefined;
+  }
+  let result;
+  try {
+    result = fn(state.session);
+  } catch (error) {
+    reportError(error);
+    return undefined;
+  }
+  const outcome = result && Array.isArray(result.changed) ? result : null;
+  const changed = [...(outcome?.changed ?? []), ...extra];
+  refresh(changed);
+  if (outcome?.warnings?.length) {
+    say(`${outcome.message ?? ''} Parts of it could not be read, so defaults were used there: ${outcome.warnings.join('; ')}.`.trim(), 'error');
+  } else if (outcome?.message) {
+    say(outcome.message, 'info');
+  }
+  notify(changed);
+  return result ?? true;
+}
+
+/** Shows an error by its kind. */
+export function reportError(error) {
+  if (isInternalError(error)) {
+    // A panic inside the engine: its instance cannot be trusted until Reset loads a fresh one.
+    state.broken = true;
+    state.playing = false;
+    say(`The engine stopped with an internal error (${error.message}). Press Reset to restart it: your settings are kept.`, 'error', 'internal');
+    notify(['transport']);
+    return;
+  }
+  if (error?.kind === 'diverged') {
+    state.playing = false;
+    state.anim = null;
+    refresh(['position', 'history']);
+    say(`The loss exploded at step ${fmtInt(error.step)}: the learning rate is probably too high. `
+      + `Training stopped; the network is shown as it was before that step (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
+    notify(['transport', 'position', 'history', 'weights']);
+    return;
+  }
+  const text = String(error?.message ?? error);
+  say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
+}
+
+/** A step or play clears the banner: what it said was about the state before. */
+function clearProblem() {
+  if (state.message.text) say('');
+}
+
+// ---- starting --------------------------------------------------------------------------------
+
+/** Makes the session (from a link's query if there is one) and reads the static tables. */
+export function start(query) {
+  state.catalogue = catalogue();
+  state.lessons = lessonList();
+  state.session = new Session();
+  refresh(['network', 'data', 'settings']);
+  if (query && query !== '?') openLink(query);
+  else notify(['settings', 'weights', 'network', 'data', 'history', 'position', 'view']);
+}
+
+/** After an internal error: a fresh instance of the engine, rebuilt from the settings. */
+export async function recover() {
+  const settings = state.session ? safely(() => state.session.link().query) : null;
+  await reloadEngine();
+  state.session = null; // the old session belongs to the broken instance: never call it again
+  state.broken = false;
+  state.shape = [];
+  state.session = new Session();
+  refresh(['network', 'data', 'settings']);
+  if (settings) state.session.openLink(settings);
+  refresh(['network', 'data', 'settings', 'weights']);
+  // The session comes back through its link, training state and all: say so when it has one.
+  const steps = state.session.steps();
+  say(steps > 0
+    ? `The engine was restarted after an internal error: your settings and training are kept (step ${fmtInt(steps)}).`
+    : 'The engine was restarted after an internal error: your settings are kept, and training starts again.');
+  notify(['settings', 'weights', 'network', 'data', 'history', 'position', 'view', 'transport']);
+}
+
+function safely(fn) {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+// ---- training ---------------------------------------------------------------------------------
+
+export function play(on = !state.playing) {
+  if (state.broken) return say(BROKEN, 'error');
+  state.playing = on;
+  if (on) {
+    clearProblem();
+    lastPhaseAt = 0;
+  }
+  notify(['transport']);
+}
+
+export function setSpeed(index) {
+  state.speed = Math.max(0, Math.min(SPEEDS.length - 1, index));
+  notify(['transport']);
+}
+
+/** Whether the student asked the system for less motion: phases then run without animation. */
+function reducedMotion() {
+  return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+}
+
+/** Runs the next phase, animated over `animMs`. While playing, it pauses first. */
+export function stepPhase(animMs = 500) {
+  if (state.playing && !SPEEDS[state.speed].phaseMs) play(false);
+  clearProblem();
+  const phase = transact((s) => s.stepPhase(), ['position', 'weights', 'history']);
+  if (phase) {
+    state.anim = animMs > 0 && !reducedMotion() ? { start: performance.now(), duration: animMs } : null;
+    notify(['position']);
+  }
+}
+
+/** Finishes the current step (or runs a whole one). */
+export function stepSample() {
+  clearProblem();
+  state.anim = null;
+  transact((s) => s.step(), ['position', 'weights', 'history']);
+}
+
+/** Runs steps until the epoch counter moves on. */
+export function stepEpoch() {
+  clearProblem();
+  state.anim = null;
+  transact((s) => s.stepEpoch(), ['position', 'weights', 'history']);
+}
+
+/** Goes back one action: the phase, step or edit before (the counters step back too). */
+export function undo() {
+  if (state.playing) play(false);
+  state.anim = null;
+  clearProblem();
+  transact((s) => s.undo(), ['position', 'weights', 'history']);
+}
+
+/** Fresh weights, same seed; after an internal error, a fresh engine. */
+export function resetTraining() {
+  state.playing = false;
+  state.anim = null;
+  if (state.broken) {
+    recover().catch(reportError);
+    return;
+  }
+  say('');
+  transact((s) => s.reset(), ['transport']);
+}
+
+/** Fresh weights from a new random seed. */
+export function newSeed(key = 'seed') {
+  let seed;
+  try {
+    seed = freshSeed() % 1_000_000;
+  } catch (error) {
+    reportError(error);
+    return;
+  }
+  apply({ [key]: seed });
+}
+
+/** Says why training stopped by itself (the stop rule), and pauses. */
+function stoppedByRule() {
+  state.playing = false;
+  const why = state.session.finished() ?? `stopped after ${fmtInt(state.session.epochs())} epochs`;
+  say(`${why[0].toUpperCase()}${why.slice(1)} (the stop rule).`);
+  notify(['transport']);
+}
+
+/** One frame of training: a phase when its time has come in slow motion, or K whole steps. */
+export function advance(now) {
+  if (!state.playing || state.broken) return;
+  const speed = SPEEDS[state.speed];
+  if (speed.phaseMs) {
+    if (now - lastPhaseAt >= speed.phaseMs) {
+      lastPhaseAt = now;
+      stepPhase(speed.animMs);
+    }
+    return;
+  }
+  const steps = speed.steps || Math.round(adaptiveSteps);
+  const started = performance.now();
+  state.anim = null;
+  const ok = transact((s) => s.train(steps), ['position', 'weights', 'history']) !== undefined;
+  if (ok && state.session.finished() !== undefined) stoppedByRule();
+  if (!speed.steps) {
+    const took = Math.max(0.05, performance.now() - started);
+    adaptiveSteps = Math.max(1, Math.min(100_000, 0.7 * adaptiveSteps + 0.3 * steps * (TRAIN_BUDGET_MS / took)));
+  }
+}
+
+// ---- settings, lessons, data, files ------------------------------------------------------------
+
+/** Applies a patch of settings (`{lr: 0.1}`); the engine decides what it needs. */
+export function apply(patch) {
+  const before = state.shape.join(',');
+  const result = transact((s) => s.apply(patch));
+  if (result === undefined) notify(['settings']); // a refusal puts the controls back
+  else if (state.shape.join(',') !== before) state.playing = false;
+  return result;
+}
+
+export function loadLesson(id, variant) {
+  state.playing = false;
+  state.anim = null;
+  return transact((s) => s.loadLesson(id, variant), ['transport']);
+}
+
+export function leaveLesson() {
+  return transact((s) => s.leaveLesson());
+}
+
+/** Opens a link's query string (never refused: what cannot be read is named). */
+export function openLink(query) {
+  state.playing = false;
+  return transact((s) => s.openLink(query), ['transport']);
+}
+
+/** Loads a CSV file ({name, text}); `labelColumn` from 0 (undefined: the last). */
+export function loadCsv(file, labelColumn) {
+  state.playing = false;
+  const ok = transact((s) => s.loadCsv(file.text, file.name, labelColumn), ['transport']);
+  if (ok) {
+    state.csvFile = file;
+    state.csvLabelColumn = labelColumn;
+    notify(['data']);
+  }
+  return ok;
+}
+
+/** Adds a training point drawn on the output plane. */
+export function addPoint(coords, label) {
+  state.playing = false;
+  return transact((s) => s.addPoint(Float64Array.from(coords), label), ['transport']);
+}
+
+export function importModel(file) {
+  state.playing = false;
+  return transact((s) => s.importModel(file.text, file.name), ['transport']);
+}
+
+/** Sets a weight (sel is an edge) or a bias (a neuron) by hand. */
+export function setParameter(sel, value) {
+  if (!Number.isFinite(value)) {
+    say(`"${value}" is not a number`, 'error');
+    return undefined;
+  }
+  return transact((s) => (sel.type === 'edge'
+    ? s.setWeight(sel.layer, sel.neuron, sel.input, value)
+    : s.setBias(sel.layer, sel.neuron, value)));
+}
+
+// ---- what the view points at ----------------------------------------------------------------------
+
+/** Shows a neuron or an edge in the inspector (null: none). */
+export function select(selection) {
+  return transact((s) => s.select(selection ?? null));
+}
+
+export function hover(hit, x, y) {
+  state.hover = hit;
+  state.hoverAt = { x, y };
+  notify(['hover']);
+}
+
+/** Shows the next (by = 1) or previous (by = −1) sample of the batch. */
+export function moveSample(by) {
+  const batch = state.session.batchLength();
+  if (batch === 0) return;
+  const next = (Math.min(state.position.sample, batch - 1) + by + batch) % batch;
+  transact((s) => s.setSample(next));
+}
+
+/** Moves the keyboard's place in the network view (null: none). */
+export function focusOn(target) {
+  state.focus = target;
+  notify(['hover']);
+}
+
+export function toggleDrawing(on) {
+  state.drawing = on;
+  notify(['view']);
+}
+
+/** Called by the frame loop when an animation has run its course. */
+export function endAnimation() {
+  state.anim = null;
+}
+
+/** Records the frame statistics (the frame loop's). */
+export function recordFrame(frameMs, trainMs, drawMs, steps) {
+  const s = state.stats;
+  if (frameMs > 0) s.frameMs = 0.9 * s.frameMs + 0.1 * frameMs;
+  s.frames++;
+  s.trainMs = 0.9 * s.trainMs + 0.1 * trainMs;
+  if (drawMs >= 0) s.drawMs = 0.9 * s.drawMs + 0.1 * drawMs;
+  s.stepsPerFrame = 0.9 * s.stepsPerFrame + 0.1 * steps;
+}

@@ -1,0 +1,29 @@
+// The page's frame: which parts are shown (presenter mode, the settings panel, the panels
+// presenter mode keeps) as data attributes of <body> that the style sheet lays out, and the
+// top bar's read-outs. Read only.
+
+import { state, value } from './state.js';
+
+const ATTRIBUTES = {
+  present: 'present',
+  sidebar: 'sidebar',
+  panel_output: 'output',
+  panel_loss: 'loss',
+  panel_gradients: 'gradients',
+  panel_inspector: 'inspectorPanel',
+};
+
+export function updateFrame() {
+  const body = document.body.dataset;
+  for (const [key, name] of Object.entries(ATTRIBUTES)) {
+    const on = String(Boolean(value(key)));
+    if (body[name] !== on) body[name] = on;
+  }
+  const size = String(value('text_size') ?? 1);
+  if (document.body.style.getPropertyValue('--text-size') !== size) document.body.style.setProperty('--text-size', size);
+  const batch = value('batch');
+  const points = state.info?.train_points ?? 0;
+  const note = document.getElementById('batch-note');
+  const text = batch === undefined ? '' : `(${Math.min(batch, points)})`;
+  if (note.textContent !== text) note.textContent = text;
+}
