@@ -193,7 +193,7 @@ pub fn tanh(x: f64) -> f64 {
         // x³/3 is below half an ulp of x here (and −0 stays −0).
         return x;
     }
-    if !(a < 22.0) {
+    if a >= 22.0 || a.is_nan() {
         // 1 − tanh(22) < 1e-19, so the nearest double is 1; NaN stays NaN.
         return if a.is_nan() { x } else { 1.0f64.copysign(x) };
     }

@@ -33,7 +33,7 @@ pub fn check(network: &mut Network) -> GradientCheck {
         numeric: 0.0,
         parameters_checked: 0,
     };
-    for l in 0..network.layers.len() {
+    for (l, (grad_weights, grad_biases)) in analytic.iter().enumerate() {
         let (inputs, units, has_bias) = (network.layers[l].inputs, network.layers[l].units, network.layers[l].has_bias);
         for j in 0..units {
             let params = (0..inputs).map(Some).chain(has_bias.then_some(None));
@@ -41,8 +41,8 @@ pub fn check(network: &mut Network) -> GradientCheck {
                 let param = ParamRef { layer: l, neuron: j, input };
                 let numeric = numeric_gradient(network, param);
                 let exact = match input {
-                    Some(i) => analytic[l].0[j * inputs + i],
-                    None => analytic[l].1[j],
+                    Some(i) => grad_weights[j * inputs + i],
+                    None => grad_biases[j],
                 };
                 let error = (exact - numeric).abs() / (exact.abs() + numeric.abs()).max(1e-4);
                 report.parameters_checked += 1;

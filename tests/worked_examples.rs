@@ -69,7 +69,9 @@ fn xor_without_biases_follows_the_reference_trajectory() {
     let mut trainer = Trainer::new(config(2, layers, Loss::SquaredError, Reduction::Sum, 0.5, 4)).unwrap();
     trainer.set_data(Split::Train, XOR_INPUTS.to_vec(), XOR_TARGETS.to_vec()).unwrap();
 
-    let checkpoints: [(u32, [f64; 4], f64, [f64; 4], [f64; 2]); 4] = [
+    // (step, outputs, loss, first-layer weights, second-layer weights)
+    type Checkpoint = (u32, [f64; 4], f64, [f64; 4], [f64; 2]);
+    let checkpoints: [Checkpoint; 4] = [
         (
             1,
             [0.5274078925274026, 0.5289458238169739, 0.5344550050364272, 0.5357404127239435],
