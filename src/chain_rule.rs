@@ -54,28 +54,51 @@ pub struct DownstreamTerm {
 pub enum OptimizerNumbers {
     Sgd,
     /// m after the update: Δ = −η·m.
-    Momentum { velocity: f64 },
-    /// m after the update: Δ = −η·(g + μ·m).
-    Nesterov { velocity: f64 },
+    Momentum {
+        velocity: f64,
+    },
+    /// m after the update and the look-ahead gradient g + μ·m: Δ = −η·look_ahead.
+    Nesterov {
+        velocity: f64,
+        look_ahead: f64,
+    },
     /// v after the update: Δ = −η·g / (√v + ε).
-    Rmsprop { mean_square: f64 },
+    Rmsprop {
+        mean_square: f64,
+    },
     /// G after the update, the sum of every g² so far: Δ = −η·g / (√G + ε).
-    Adagrad { sum_of_squares: f64 },
+    Adagrad {
+        sum_of_squares: f64,
+    },
     /// m and v after the update (before the bias corrections).
-    Adam { first_moment: f64, second_moment: f64 },
+    Adam {
+        first_moment: f64,
+        second_moment: f64,
+    },
     /// The step size s after the update (Δ = −sign(g)·s, or 0 when it shrank), the stored
-    /// gradient g′ (0 after a sign change) and what happened to s.
-    Rprop { step_size: f64, previous_gradient: f64, decision: RpropDecision },
+    /// gradient g′ (0 after a sign change), the sign of g′·g the update saw (+1, −1 or 0) and
+    /// what it did to s.
+    Rprop {
+        step_size: f64,
+        previous_gradient: f64,
+        sign_product: i32,
+        decision: RpropDecision,
+    },
     /// This parameter's component d_i of the last direction (Δ = α·d_i) and of the last
-    /// gradient g_i, and the update's network-wide β, step length α and line search.
+    /// gradient g_i, and the update's network-wide numbers: β, how d was chosen, the slope
+    /// gᵀd, the step length α, the loss evaluations of the line search (`trials`) and how it
+    /// ended, and the batch loss (with the penalty) before and after the step.
     Cg {
         direction: f64,
         gradient: f64,
         beta: f64,
         direction_kind: CgDirection,
+        slope: f64,
         step_length: f64,
         trials: u32,
         line_search: CgLineSearch,
+        loss_before: f64,
+        loss_after: f64,
     },
 }
 
@@ -226,30 +249,44 @@ pub fn explain(
     };
     let [m, v, r] = [state[offset][index], state[offset + 1][index], state[offset + 2][index]];
     let scalars = &network.optimizer_scalars;
+    // The update works on the weight the backward pass saw.
+    let updated_weight = if network.updated_after_backward { previous_value } else { value };
+    let regularization_gradient =
+        if param.input.is_some() { config.regularization.gradient(updated_weight) } else { 0.0 };
+    // g as the update formed it.
+    let g = batch_gradient + regularization_gradient;
     let optimizer_numbers = match config.optimizer.kind {
         OptimizerKind::Sgd => OptimizerNumbers::Sgd,
         OptimizerKind::Momentum => OptimizerNumbers::Momentum { velocity: m },
-        OptimizerKind::Nesterov => OptimizerNumbers::Nesterov { velocity: m },
+        OptimizerKind::Nesterov => {
+            OptimizerNumbers::Nesterov { velocity: m, look_ahead: g + config.optimizer.momentum * m }
+        }
         OptimizerKind::Rmsprop => OptimizerNumbers::Rmsprop { mean_square: v },
         OptimizerKind::Adagrad => OptimizerNumbers::Adagrad { sum_of_squares: v },
         OptimizerKind::Adam => OptimizerNumbers::Adam { first_moment: m, second_moment: v },
         OptimizerKind::Rprop => {
-            OptimizerNumbers::Rprop { step_size: v, previous_gradient: m, decision: RpropDecision::from_code(r) }
+            // The decision's code is the sign of g′·g: +1 grew, −1 shrank, 0 kept.
+            let decision = RpropDecision::from_code(r);
+            OptimizerNumbers::Rprop {
+                step_size: v,
+                previous_gradient: m,
+                sign_product: decision.code() as i32,
+                decision,
+            }
         }
         OptimizerKind::Cg => OptimizerNumbers::Cg {
             direction: m,
             gradient: v,
             beta: scalars.cg_beta,
             direction_kind: scalars.cg_direction,
+            slope: scalars.cg_slope,
             step_length: scalars.cg_step_length,
             trials: scalars.cg_trials,
             line_search: scalars.cg_line_search,
+            loss_before: scalars.cg_loss_before,
+            loss_after: scalars.cg_loss_after,
         },
     };
-    // The update works on the weight the backward pass saw.
-    let updated_weight = if network.updated_after_backward { previous_value } else { value };
-    let regularization_gradient =
-        if param.input.is_some() { config.regularization.gradient(updated_weight) } else { 0.0 };
     Ok(ChainRule {
         parameter: param,
         sample,

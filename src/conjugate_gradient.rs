@@ -1,5 +1,6 @@
 //! Nonlinear conjugate gradient (`cg`): Polak–Ribière with PR+ restarts and a line search, on
-//! the whole training set as one batch (the trainer refuses a smaller batch).
+//! the whole training set as one batch (with it, the trainer's batches are all the training
+//! points, whatever the batch size says).
 //!
 //! All parameters θ form one vector; g = ∇L(θ) + ∇penalty(θ) is this step's batch gradient (the
 //! backward phase's, plus the regularization's), g′ and d′ the last update's gradient and
@@ -63,7 +64,10 @@ pub(crate) fn update(network: &mut Network, config: &OptimizerConfig, reg: &Regu
     // gᵀg and gᵀ(g − g′), in parameter order: layer by layer, weights then biases.
     let (mut g_g, mut g_dg) = (0.0, 0.0);
     for layer in &network.layers {
-        let parts = [(&layer.weights, &layer.grad_weights, &layer.moment2_weights), (&layer.biases, &layer.grad_biases, &layer.moment2_biases)];
+        let parts = [
+            (&layer.weights, &layer.grad_weights, &layer.moment2_weights),
+            (&layer.biases, &layer.grad_biases, &layer.moment2_biases),
+        ];
         for ((params, grads, previous), (r, on)) in parts.into_iter().zip(regs(layer.has_bias)) {
             if on {
                 for ((&w, &grad), &g_prev) in params.iter().zip(grads.iter()).zip(previous.iter()) {
@@ -81,7 +85,11 @@ pub(crate) fn update(network: &mut Network, config: &OptimizerConfig, reg: &Regu
     // The direction, into the update arrays (they get α·d at the end).
     let (mut direction, mut beta) = match old.cg_direction {
         CgDirection::None => (CgDirection::First, 0.0),
-        _ if old.cg_line_search != CgLineSearch::Accepted || !(old.cg_gradient_norm_squared > 0.0) => {
+        // (A gradient norm of 0 goes with a search that did not run; NaN with a damaged state.)
+        _ if old.cg_line_search != CgLineSearch::Accepted
+            || old.cg_gradient_norm_squared <= 0.0
+            || old.cg_gradient_norm_squared.is_nan() =>
+        {
             (CgDirection::AfterFailedSearch, 0.0)
         }
         _ if old.cg_since_restart >= period => (CgDirection::PeriodicRestart, 0.0),
@@ -95,7 +103,7 @@ pub(crate) fn update(network: &mut Network, config: &OptimizerConfig, reg: &Regu
         }
     };
     let mut slope = set_direction(network, reg, beta);
-    if direction == CgDirection::Conjugate && !(slope < 0.0) {
+    if direction == CgDirection::Conjugate && (slope >= 0.0 || slope.is_nan()) {
         (direction, beta) = (CgDirection::NotDescent, 0.0);
         slope = set_direction(network, reg, 0.0);
     }
@@ -165,8 +173,20 @@ pub(crate) fn update(network: &mut Network, config: &OptimizerConfig, reg: &Regu
         layer.previous_biases.copy_from_slice(&layer.biases);
         let has_bias = layer.has_bias;
         let parts = [
-            (&mut layer.weights, &layer.grad_weights, &mut layer.update_weights, &mut layer.moment1_weights, &mut layer.moment2_weights),
-            (&mut layer.biases, &layer.grad_biases, &mut layer.update_biases, &mut layer.moment1_biases, &mut layer.moment2_biases),
+            (
+                &mut layer.weights,
+                &layer.grad_weights,
+                &mut layer.update_weights,
+                &mut layer.moment1_weights,
+                &mut layer.moment2_weights,
+            ),
+            (
+                &mut layer.biases,
+                &layer.grad_biases,
+                &mut layer.update_biases,
+                &mut layer.moment1_biases,
+                &mut layer.moment2_biases,
+            ),
         ];
         for ((params, grads, updates, directions, gradients), (r, on)) in parts.into_iter().zip(regs(has_bias)) {
             if !on {
@@ -217,7 +237,9 @@ fn set_direction(network: &mut Network, reg: &Regularization, beta: f64) -> f64 
                 directions.fill(0.0);
                 continue;
             }
-            for (((&w, &grad), &d_prev), d) in params.iter().zip(grads.iter()).zip(previous.iter()).zip(directions.iter_mut()) {
+            for (((&w, &grad), &d_prev), d) in
+                params.iter().zip(grads.iter()).zip(previous.iter()).zip(directions.iter_mut())
+            {
                 let g = grad + r.gradient(w);
                 // A restart is d = −g itself, whatever d′ holds.
                 *d = if beta == 0.0 { -g } else { -g + beta * d_prev };

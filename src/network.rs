@@ -65,10 +65,6 @@ pub struct Layer {
     pub(crate) moment3_biases: Vec<f64>,
 }
 
-/// The names of the arrays `Layer::optimizer_state` returns, in its order.
-pub const OPTIMIZER_STATE_NAMES: [&str; 6] =
-    ["moment1_weights", "moment2_weights", "moment3_weights", "moment1_biases", "moment2_biases", "moment3_biases"];
-
 impl Layer {
     fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool, dropout: f64) -> Layer {
         let params = inputs * units;
@@ -100,9 +96,10 @@ impl Layer {
         }
     }
 
-    /// Every per-parameter optimizer state array, in the order of `OPTIMIZER_STATE_NAMES`
-    /// (three of units × inputs numbers, three of units): the one list of them, so that a
-    /// snapshot of these (and of `Network::optimizer_scalars`) is the whole optimizer state.
+    /// Every per-parameter optimizer state array: `moment1`, `moment2` and `moment3` of the
+    /// weights (units × inputs numbers each), then of the biases (units each). With
+    /// `Network::optimizer_scalars` they are the whole optimizer state (which optimizer keeps
+    /// what where: the table in `optimizer`).
     pub fn optimizer_state(&self) -> [&[f64]; 6] {
         [
             &self.moment1_weights,
@@ -170,8 +167,7 @@ pub(crate) fn forward_rows(
     let n_out = biases.len();
     let input = &input[..rows * n_in];
     let blocked = n_out / 4 * 4;
-    for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out))
-    {
+    for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
         // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
         // once: four independent sums keep the processor busy instead of waiting on one.
         for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
@@ -529,11 +525,7 @@ fn propose(
             finite
         }
 
-        fn run3(
-            self,
-            rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64),
-            reg: impl Fn(f64) -> f64,
-        ) -> bool {
+        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
             let mut finite = true;
             for (((((&w, &grad), &m), &v), &r), update) in
                 self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.r).zip(self.updates.iter_mut())
@@ -570,11 +562,7 @@ fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[
             true
         }
 
-        fn run3(
-            self,
-            rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64),
-            reg: impl Fn(f64) -> f64,
-        ) -> bool {
+        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
             for ((((w, &grad), m), v), r) in self
                 .params
                 .iter_mut()
@@ -593,4 +581,56 @@ fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[
         }
     }
     rule.run(reg, Commit { params, grads, m, v, r });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::optimizer::{OptimizerConfig, OptimizerKind};
+    use crate::regularization::{Regularization, RegularizationKind};
+    use crate::trainer::{Split, Trainer};
+
+    /// Every weight, bias and optimizer state number of the network, and its scalars, as bits.
+    fn everything(t: &Trainer) -> (Vec<u64>, crate::optimizer::OptimizerScalars) {
+        let mut bits = Vec::new();
+        for layer in &t.network.layers {
+            bits.extend(layer.weights.iter().chain(&layer.biases).map(|x| x.to_bits()));
+            for array in layer.optimizer_state() {
+                bits.extend(array.iter().map(|x| x.to_bits()));
+            }
+        }
+        (bits, t.network.optimizer_scalars.clone())
+    }
+
+    #[test]
+    fn an_update_with_a_nan_gradient_is_refused_and_changes_nothing_for_every_optimizer() {
+        // Propose, check, commit: one NaN gradient (as an overflow in the backward pass makes)
+        // must leave every parameter and every number of the optimizer's state as it was.
+        for kind in OptimizerKind::ALL {
+            for nan_in_bias in [false, true] {
+                let config = crate::config::NetworkConfig {
+                    optimizer: OptimizerConfig { kind, ..OptimizerConfig::default() },
+                    regularization: Regularization { kind: RegularizationKind::L2, rate: 0.01 },
+                    ..Default::default()
+                };
+                let mut t = Trainer::new(config).unwrap();
+                let x: Vec<f64> = (0..16).map(|i| (f64::from(i) * 0.7).sin()).collect();
+                let y: Vec<f64> = (0..8).map(|i| f64::from(i % 2)).collect();
+                t.set_data(Split::Train, x, y).unwrap();
+                t.train(3).unwrap();
+                while t.next_phase() != crate::phase::Phase::Update {
+                    t.step_phase().unwrap();
+                }
+                let layer = t.network.layers.last_mut().unwrap();
+                if nan_in_bias {
+                    layer.grad_biases[0] = f64::NAN;
+                } else {
+                    layer.grad_weights[1] = f64::NAN;
+                }
+                let before = everything(&t);
+                let e = t.step_phase().unwrap_err().to_string();
+                assert!(e.contains("infinite or NaN"), "{kind:?}: {e}");
+                assert_eq!(everything(&t), before, "{kind:?}, NaN in a bias: {nan_in_bias}");
+            }
+        }
+    }
 }

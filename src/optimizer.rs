@@ -23,8 +23,8 @@
 //!
 //! # Where the state lives
 //! Per parameter, in three arrays of each layer (for its weights and for its biases), listed in
-//! one place by `Layer::optimizer_state` (and `OPTIMIZER_STATE_NAMES`); 0 everywhere is the
-//! fresh state, and unused ones stay 0:
+//! one place by `Layer::optimizer_state`; 0 everywhere is the fresh state, and unused ones
+//! stay 0:
 //!
 //! | optimizer | `moment1` | `moment2` | `moment3` |
 //! |---|---|---|---|
@@ -36,8 +36,8 @@
 //! | `cg` | direction d of the last update | the last update's gradient g | |
 //!
 //! Network-wide numbers (conjugate gradient's; no other optimizer has any) are one
-//! `OptimizerScalars`, held by the network (`Trainer::optimizer_scalars` and
-//! `set_optimizer_scalars`). Adam's t is the trainer's step count.
+//! `OptimizerScalars`, held by the network (`Trainer::optimizer_scalars`). Adam's t is the
+//! trainer's step count. A saved state (`snapshot`: links, model files, undo) holds all of it.
 //!
 //! Any hyper-parameter can change between two steps; the state carries over.
 
@@ -543,7 +543,10 @@ mod tests {
         refused(OptimizerConfig { rprop_max_step: 2000.0, ..d }, "largest step must be");
         refused(OptimizerConfig { rprop_initial_step: 60.0, ..d }, "smallest ≤ initial ≤ largest, not 1e-6 ≤ 60 ≤ 50");
         refused(OptimizerConfig { cg_initial_step: -1.0, ..d }, "the line search's initial step must be");
-        refused(OptimizerConfig { cg_sufficient_decrease: 0.6, ..d }, "sufficient decrease c₁ must be a number from 0 to 0.5");
+        refused(
+            OptimizerConfig { cg_sufficient_decrease: 0.6, ..d },
+            "sufficient decrease c₁ must be a number from 0 to 0.5",
+        );
         refused(OptimizerConfig { cg_max_trials: 0, ..d }, "most trials must be a number from 1 to 100, not 0");
         for kind in OptimizerKind::ALL {
             OptimizerConfig { kind, ..d }.validate().unwrap();

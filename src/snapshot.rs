@@ -1,25 +1,31 @@
 //! A trainer's whole state in the middle of training, so that a session can be saved (a link,
 //! a model file, an undo step) and continued bit for bit.
 //!
-//! It holds what the next steps depend on (weights, the optimizer's moments, the step and
-//! epoch counters, the random generator, the epoch's order and position, the phase that comes
+//! It holds what the next steps depend on (weights, the optimizer's state: every layer's
+//! `Layer::optimizer_state` arrays and the network's `OptimizerScalars`, the step and epoch
+//! counters, the random generator, the epoch's order and position, the phase that comes
 //! next) and what the page shows of the step in progress (the batch, every layer's z, a, δ,
 //! gradients, dropout masks and the last update). The settings (the optimizer and its η, the
 //! schedule, …) and the data are not in it: they come from the session's settings.
 //!
 //! The byte form (`encode`/`decode`) is little-endian: counters, then each array as a mode
 //! byte (0: all +0.0, 1: all 1.0, 2: the numbers follow) and its length, so unused moments
-//! and masks cost a few bytes.
+//! and masks cost a few bytes; the optimizer's scalars last, behind a byte (0: fresh, 1: they
+//! follow). Version 1 (before Rprop and conjugate gradient) had no `moment3` arrays and no
+//! scalars: it is still read, with those fresh.
 
 use crate::error::{Error, Result};
 use crate::network::Layer;
+use crate::optimizer::{CgDirection, CgLineSearch, OptimizerScalars};
 use crate::phase::Phase;
 use crate::rng::Rng;
 use crate::trainer::Trainer;
 use std::sync::Arc;
 
-/// Format of the byte form.
-const VERSION: u8 = 1;
+/// Format of the byte form: 2 since the `moment3` arrays and the optimizer's scalars.
+const VERSION: u8 = 2;
+/// Arrays per layer in the byte form (version 1 had 17: no `moment3`).
+const LAYER_ARRAYS: usize = 19;
 
 #[derive(Clone, Debug)]
 pub struct TrainerState {
@@ -40,10 +46,12 @@ pub struct TrainerState {
     pub network_arrays: Vec<Vec<f64>>,
     /// Per layer, the arrays of `layer_arrays`, in its order.
     pub layer_arrays: Vec<Vec<Vec<f64>>>,
+    /// The optimizer's network-wide numbers (conjugate gradient's).
+    pub optimizer_scalars: OptimizerScalars,
 }
 
 /// Every array of a layer that a saved state carries, in the byte form's order.
-fn layer_arrays(layer: &Layer) -> [&Vec<f64>; 17] {
+fn layer_arrays(layer: &Layer) -> [&Vec<f64>; LAYER_ARRAYS] {
     [
         &layer.weights,
         &layer.biases,
@@ -53,6 +61,8 @@ fn layer_arrays(layer: &Layer) -> [&Vec<f64>; 17] {
         &layer.moment1_biases,
         &layer.moment2_weights,
         &layer.moment2_biases,
+        &layer.moment3_weights,
+        &layer.moment3_biases,
         &layer.update_weights,
         &layer.update_biases,
         &layer.grad_weights,
@@ -65,7 +75,7 @@ fn layer_arrays(layer: &Layer) -> [&Vec<f64>; 17] {
     ]
 }
 
-fn layer_arrays_mut(layer: &mut Layer) -> [&mut Vec<f64>; 17] {
+fn layer_arrays_mut(layer: &mut Layer) -> [&mut Vec<f64>; LAYER_ARRAYS] {
     [
         &mut layer.weights,
         &mut layer.biases,
@@ -75,6 +85,8 @@ fn layer_arrays_mut(layer: &mut Layer) -> [&mut Vec<f64>; 17] {
         &mut layer.moment1_biases,
         &mut layer.moment2_weights,
         &mut layer.moment2_biases,
+        &mut layer.moment3_weights,
+        &mut layer.moment3_biases,
         &mut layer.update_weights,
         &mut layer.update_biases,
         &mut layer.grad_weights,
@@ -87,9 +99,11 @@ fn layer_arrays_mut(layer: &mut Layer) -> [&mut Vec<f64>; 17] {
     ]
 }
 
-/// The first 12 arrays are per parameter (weights-sized, then biases-sized, alternating),
+/// The first 14 arrays are per parameter (weights-sized, then biases-sized, alternating),
 /// the last 5 per sample (batch × units).
-const PER_PARAMETER: usize = 12;
+const PER_PARAMETER: usize = 14;
+/// Where version 1 of the byte form lacks the two `moment3` arrays.
+const MOMENT3_AT: usize = 8;
 
 impl Trainer {
     /// The trainer's state now (see the module's docs).
@@ -114,6 +128,7 @@ impl Trainer {
                 n.grad_output.clone(),
             ],
             layer_arrays: n.layers.iter().map(|l| layer_arrays(l).into_iter().cloned().collect()).collect(),
+            optimizer_scalars: n.optimizer_scalars.clone(),
         }
     }
 
@@ -147,6 +162,7 @@ impl Trainer {
                 target.clone_from(source);
             }
         }
+        n.optimizer_scalars.clone_from(&state.optimizer_scalars);
         Ok(())
     }
 
@@ -182,12 +198,12 @@ impl Trainer {
         }
         for (l, (layer, arrays)) in n.layers.iter().zip(&state.layer_arrays).enumerate() {
             let params = layer.inputs * layer.units;
-            let lengths = (0..17).map(|k| match k {
+            let lengths = (0..LAYER_ARRAYS).map(|k| match k {
                 k if k < PER_PARAMETER && k % 2 == 0 => params,
                 k if k < PER_PARAMETER => layer.units,
                 _ => batch * layer.units,
             });
-            if arrays.len() != 17 || arrays.iter().zip(lengths).any(|(a, len)| a.len() != len) {
+            if arrays.len() != LAYER_ARRAYS || arrays.iter().zip(lengths).any(|(a, len)| a.len() != len) {
                 return Err(format!("does not fit layer {} of the network", l + 1));
             }
         }
@@ -218,8 +234,14 @@ impl TrainerState {
 
     /// The byte form (see the module's docs).
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_as(VERSION)
+    }
+
+    /// The byte form of `version` (1 leaves out the `moment3` arrays and the scalars, so it
+    /// holds the state of an optimizer that uses neither).
+    fn encode_as(&self, version: u8) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(1024));
-        w.u8(VERSION);
+        w.u8(version);
         w.u64(self.steps);
         w.u64(self.epochs);
         let (kind, layer) = match self.next_phase {
@@ -251,9 +273,14 @@ impl TrainerState {
         }
         w.u32(self.layer_arrays.len() as u32);
         for layer in &self.layer_arrays {
-            for a in layer {
-                w.array(a);
+            for (k, a) in layer.iter().enumerate() {
+                if version > 1 || !(MOMENT3_AT..MOMENT3_AT + 2).contains(&k) {
+                    w.array(a);
+                }
             }
+        }
+        if version > 1 {
+            w.scalars(&self.optimizer_scalars);
         }
         w.0
     }
@@ -261,7 +288,8 @@ impl TrainerState {
     /// Reads the byte form; the error says what is wrong with it.
     pub fn decode(bytes: &[u8]) -> std::result::Result<TrainerState, String> {
         let mut r = Reader { bytes, at: 0 };
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if !(1..=VERSION).contains(&version) {
             return Err("is of another version".into());
         }
         let steps = r.u64()?;
@@ -293,9 +321,18 @@ impl TrainerState {
         if layers > 64 {
             return Err("has too many layers".into());
         }
-        let layer_arrays = (0..layers)
-            .map(|_| (0..17).map(|_| r.array()).collect::<std::result::Result<Vec<_>, _>>())
+        let stored = if version == 1 { LAYER_ARRAYS - 2 } else { LAYER_ARRAYS };
+        let mut layer_arrays = (0..layers)
+            .map(|_| (0..stored).map(|_| r.array()).collect::<std::result::Result<Vec<_>, _>>())
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        if version == 1 {
+            // Fresh moment3 arrays, as long as the moment1 ones (weights, biases).
+            for arrays in &mut layer_arrays {
+                let fresh = [vec![0.0; arrays[4].len()], vec![0.0; arrays[5].len()]];
+                arrays.splice(MOMENT3_AT..MOMENT3_AT, fresh);
+            }
+        }
+        let optimizer_scalars = if version == 1 { OptimizerScalars::default() } else { r.scalars()? };
         if r.at != bytes.len() {
             return Err("has bytes left over".into());
         }
@@ -313,8 +350,26 @@ impl TrainerState {
             updated_after_backward: flags & 2 != 0,
             network_arrays,
             layer_arrays,
+            optimizer_scalars,
         })
     }
+}
+
+/// The byte codes of conjugate gradient's two enums: their position in these lists.
+const CG_DIRECTIONS: [CgDirection; 7] = [
+    CgDirection::None,
+    CgDirection::First,
+    CgDirection::Conjugate,
+    CgDirection::NegativeBeta,
+    CgDirection::PeriodicRestart,
+    CgDirection::NotDescent,
+    CgDirection::AfterFailedSearch,
+];
+const CG_LINE_SEARCHES: [CgLineSearch; 4] =
+    [CgLineSearch::NotRun, CgLineSearch::Accepted, CgLineSearch::Failed, CgLineSearch::ZeroGradient];
+
+fn code<T: PartialEq>(all: &[T], x: &T) -> u8 {
+    all.iter().position(|a| a == x).unwrap_or(0) as u8
 }
 
 struct Writer(Vec<u8>);
@@ -341,6 +396,23 @@ impl Writer {
             self.u8(1);
             items.iter().for_each(|&i| self.u32(i as u32));
         }
+    }
+    fn scalars(&mut self, s: &OptimizerScalars) {
+        if *s == OptimizerScalars::default() {
+            return self.u8(0);
+        }
+        self.u8(1);
+        self.u64(s.cg_since_restart);
+        self.f64(s.cg_gradient_norm_squared);
+        self.f64(s.cg_beta);
+        self.u8(code(&CG_DIRECTIONS, &s.cg_direction));
+        self.f64(s.cg_slope);
+        self.f64(s.cg_step_length);
+        self.u32(s.cg_trials);
+        self.u8(code(&CG_LINE_SEARCHES, &s.cg_line_search));
+        self.f64(s.cg_loss_before);
+        self.f64(s.cg_loss_after);
+        self.u64(s.cg_evaluations);
     }
     fn array(&mut self, a: &[f64]) {
         let mode = if a.iter().all(|x| x.to_bits() == 0) {
@@ -402,6 +474,25 @@ impl Reader<'_> {
             }
         }
     }
+    fn scalars(&mut self) -> std::result::Result<OptimizerScalars, String> {
+        if self.u8()? == 0 {
+            return Ok(OptimizerScalars::default());
+        }
+        let unknown = || "names an unknown step of conjugate gradient".to_string();
+        Ok(OptimizerScalars {
+            cg_since_restart: self.u64()?,
+            cg_gradient_norm_squared: self.f64()?,
+            cg_beta: self.f64()?,
+            cg_direction: *CG_DIRECTIONS.get(usize::from(self.u8()?)).ok_or_else(unknown)?,
+            cg_slope: self.f64()?,
+            cg_step_length: self.f64()?,
+            cg_trials: self.u32()?,
+            cg_line_search: *CG_LINE_SEARCHES.get(usize::from(self.u8()?)).ok_or_else(unknown)?,
+            cg_loss_before: self.f64()?,
+            cg_loss_after: self.f64()?,
+            cg_evaluations: self.u64()?,
+        })
+    }
     fn array(&mut self) -> std::result::Result<Vec<f64>, String> {
         let mode = self.u8()?;
         let len = self.length(if mode == 2 { 8 } else { 0 })?;
@@ -425,8 +516,12 @@ mod tests {
     use crate::trainer::Split;
 
     fn trainer() -> Trainer {
+        trainer_with(OptimizerKind::Adam)
+    }
+
+    fn trainer_with(kind: OptimizerKind) -> Trainer {
         let mut config = NetworkConfig::default();
-        config.optimizer.kind = OptimizerKind::Adam;
+        config.optimizer.kind = kind;
         config.layers[0].dropout = 0.25;
         config.batch_size = 3;
         let mut t = Trainer::new(config).unwrap();
@@ -455,6 +550,59 @@ mod tests {
             b.train(7).unwrap();
             assert_eq!(a.snapshot(), b.snapshot(), "after {phases} phases");
         }
+    }
+
+    #[test]
+    fn every_optimizers_state_is_saved_and_continues_bit_for_bit() {
+        for kind in OptimizerKind::ALL {
+            for phases in [0, 4, 7, 20, 23] {
+                let mut a = trainer_with(kind);
+                for _ in 0..phases {
+                    a.step_phase().unwrap();
+                }
+                let state = TrainerState::decode(&a.snapshot().encode()).unwrap();
+                assert_eq!(state.optimizer_scalars, a.network.optimizer_scalars);
+                let mut b = trainer_with(kind);
+                b.restore(&state).unwrap();
+                for _ in 0..9 {
+                    assert_eq!(a.step_phase().unwrap(), b.step_phase().unwrap());
+                }
+                a.train(5).unwrap();
+                b.train(5).unwrap();
+                assert_eq!(a.snapshot(), b.snapshot(), "{kind:?} after {phases} phases");
+            }
+        }
+        // Each part of the state is in the byte form: Rprop's step sizes and decisions
+        // (moment2, moment3) and conjugate gradient's scalars change it.
+        let mut rprop = trainer_with(OptimizerKind::Rprop);
+        rprop.train(3).unwrap();
+        for array in [6, 7, 8, 9] {
+            let mut state = rprop.snapshot();
+            state.layer_arrays[0][array][0] += 1.0;
+            assert_ne!(state.encode(), rprop.snapshot().encode(), "array {array}");
+        }
+        let mut cg = trainer_with(OptimizerKind::Cg);
+        cg.train(3).unwrap();
+        assert_ne!(cg.network.optimizer_scalars, OptimizerScalars::default());
+        let mut state = cg.snapshot();
+        state.optimizer_scalars.cg_beta += 1.0;
+        assert_ne!(TrainerState::decode(&state.encode()).unwrap().optimizer_scalars, cg.network.optimizer_scalars);
+    }
+
+    #[test]
+    fn a_version_1_state_reads_with_fresh_moment3_and_scalars() {
+        let mut a = trainer();
+        a.train(4).unwrap();
+        a.step_phase().unwrap();
+        let state = a.snapshot();
+        let old = state.encode_as(1);
+        assert!(old.len() < state.encode().len());
+        assert_eq!(TrainerState::decode(&old).unwrap(), state);
+        let mut bad = state.encode();
+        let last = bad.len() - 1;
+        bad.truncate(last);
+        bad.extend_from_slice(&[1, 0]);
+        assert!(TrainerState::decode(&bad).is_err(), "scalars cut short");
     }
 
     #[test]

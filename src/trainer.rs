@@ -5,12 +5,16 @@
 //! and guards against divergence: a step whose loss or new parameters would be NaN or infinite
 //! is abandoned with `Error::Diverged`, and the parameters stay as they were before it.
 //!
+//! Conjugate gradient (`cg`) works on the whole training set: with it, every batch is all the
+//! training points, whatever the batch size says (`batch_size` is then set aside, not changed,
+//! and applies again when another optimizer is chosen).
+//!
 //! `step_phase` runs one phase; `step` finishes the current step; `train(n)` runs n steps.
 //! All three call the same phase functions, so they give the same numbers to the last bit,
 //! and none allocates once the first batch of a given size has been seen.
 
 use crate::chain_rule::{self, ChainRule, ParamRef};
-use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
+use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX_BATCH_VALUES, MAX_SAMPLES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::gradient_check::{self, GradientCheck};
@@ -45,14 +49,6 @@ pub struct Trainer {
     /// Why training stopped by itself (the stop rule), if it did.
     pub(crate) finished: Option<String>,
     pub(crate) probe: Probe,
-}
-
-/// A copy of the whole optimizer state (see `Trainer::optimizer_snapshot`): per layer the six
-/// arrays of `Layer::optimizer_state`, in the order of `network::OPTIMIZER_STATE_NAMES`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OptimizerSnapshot {
-    pub layers: Vec<Vec<Vec<f64>>>,
-    pub scalars: OptimizerScalars,
 }
 
 /// Which data set a question is about.
@@ -126,7 +122,16 @@ impl Trainer {
 
     /// Steps in one epoch with the current batch size (the last batch may be smaller).
     pub fn steps_per_epoch(&self) -> usize {
-        self.train_set.as_ref().map_or(0, |d| d.len().div_ceil(self.config.batch_size))
+        self.train_set.as_ref().map_or(0, |d| d.len().div_ceil(self.batch_size()))
+    }
+
+    /// The samples a batch takes: the batch size, or every training point for an optimizer
+    /// that needs the whole training set at once (conjugate gradient; see the module's docs).
+    pub fn batch_size(&self) -> usize {
+        match &self.train_set {
+            Some(data) if self.config.optimizer.kind.needs_full_batch() => data.len(),
+            _ => self.config.batch_size,
+        }
     }
 
     /// Replaces the training (or test) data. Nothing changes if the data is invalid.
@@ -171,7 +176,7 @@ impl Trainer {
         match phase {
             Phase::Forward(l) => {
                 if l == 0 {
-                    self.check_full_batch(self.config.optimizer, self.config.batch_size)?;
+                    self.check_full_batch(self.config.optimizer)?;
                     self.load_next_batch()?;
                 }
                 self.draw_dropout_mask(l);
@@ -298,10 +303,11 @@ impl Trainer {
     }
 
     /// Changes the optimizer or its hyper-parameters from the next update on. The optimizer's
-    /// state carries over unless the kind of optimizer changes.
+    /// state carries over unless the kind of optimizer changes. Conjugate gradient is refused
+    /// when the whole training set is too large to be one batch of this network.
     pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<()> {
         optimizer.validate()?;
-        self.check_full_batch(optimizer, self.config.batch_size)?;
+        self.check_full_batch(optimizer)?;
         if optimizer.kind != self.config.optimizer.kind {
             self.network.clear_optimizer_state();
         }
@@ -319,13 +325,13 @@ impl Trainer {
         Ok(())
     }
 
-    /// Takes effect from the next batch.
+    /// Takes effect from the next batch (with conjugate gradient, once another optimizer is
+    /// chosen: see `batch_size`).
     pub fn set_batch_size(&mut self, batch_size: usize) -> Result<()> {
         if !(1..=MAX_SAMPLES).contains(&batch_size) {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
         check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
-        self.check_full_batch(self.config.optimizer, batch_size)?;
         self.config.batch_size = batch_size;
         Ok(())
     }
@@ -355,7 +361,7 @@ impl Trainer {
     pub fn gradient_check(&mut self) -> Result<GradientCheck> {
         if self.network.batch_len == 0 {
             let data = self.train_set.as_ref().ok_or(Error::NoData)?;
-            let rows: Vec<usize> = (0..self.config.batch_size.min(data.len())).collect();
+            let rows: Vec<usize> = (0..self.batch_size().min(data.len())).collect();
             self.network.load_batch(&data.inputs, &data.targets, &rows);
         }
         Ok(gradient_check::check(&mut self.network))
@@ -412,48 +418,14 @@ impl Trainer {
         &self.network.optimizer_scalars
     }
 
-    /// Replaces them (to restore a snapshot, with `optimizer_state_mut` for the arrays).
-    pub fn set_optimizer_scalars(&mut self, scalars: OptimizerScalars) {
-        self.network.optimizer_scalars = scalars;
-    }
-
-    /// The whole optimizer state: every layer's `Layer::optimizer_state` arrays, copied, and
-    /// the scalars. Adam's update count is `steps()`, which this does not hold.
-    pub fn optimizer_snapshot(&self) -> OptimizerSnapshot {
-        OptimizerSnapshot {
-            layers: self.network.layers.iter().map(|l| l.optimizer_state().map(<[f64]>::to_vec).to_vec()).collect(),
-            scalars: self.network.optimizer_scalars.clone(),
-        }
-    }
-
-    /// Puts back a snapshot of `optimizer_snapshot`; refused (and nothing changed) if it is of
-    /// another network's shape or holds a number that is not finite.
-    pub fn restore_optimizer_snapshot(&mut self, snapshot: &OptimizerSnapshot) -> Result<()> {
-        let fits = snapshot.layers.len() == self.network.layers.len()
-            && snapshot.layers.iter().zip(&self.network.layers).all(|(arrays, layer)| {
-                arrays.len() == 6
-                    && arrays.iter().zip(layer.optimizer_state()).all(|(a, b)| a.len() == b.len())
-                    && arrays.iter().flatten().all(|x| x.is_finite())
-            });
-        if !fits {
-            return Err(Error::InvalidData("this optimizer state is of another network, or damaged".into()));
-        }
-        for (arrays, layer) in snapshot.layers.iter().zip(&mut self.network.layers) {
-            for (from, to) in arrays.iter().zip(layer.optimizer_state_mut()) {
-                to.copy_from_slice(from);
-            }
-        }
-        self.network.optimizer_scalars = snapshot.scalars.clone();
-        Ok(())
-    }
-
-    /// Refuses an optimizer that needs the whole training set in one batch (conjugate
-    /// gradient) when the batch is smaller than the loaded training set.
-    fn check_full_batch(&self, optimizer: OptimizerConfig, batch_size: usize) -> Result<()> {
+    /// Refuses an optimizer that takes the whole training set as one batch (conjugate
+    /// gradient) when that batch would be larger than a batch may be.
+    fn check_full_batch(&self, optimizer: OptimizerConfig) -> Result<()> {
         let points = self.train_set.as_ref().map_or(0, Dataset::len);
-        if optimizer.kind.needs_full_batch() && batch_size < points {
-            return Err(Error::InvalidConfig(format!(
-                "conjugate gradient (cg) takes the whole training set as one batch: set the batch size to at least {points}, the training points, not {batch_size}"
+        let units = self.config.total_units();
+        if optimizer.kind.needs_full_batch() && check_batch_values(points, units).is_err() {
+            return Err(Error::OutOfRange(format!(
+                "conjugate gradient takes the whole training set as one batch, and {points} samples × {units} neurons is more than the {MAX_BATCH_VALUES} neuron values a batch may hold: use fewer training points, a smaller network or another optimizer"
             )));
         }
         Ok(())
@@ -485,7 +457,7 @@ impl Trainer {
         if self.cursor == 0 && self.config.shuffle {
             self.rng.shuffle(Arc::make_mut(&mut self.order).as_mut_slice());
         }
-        let end = (self.cursor + self.config.batch_size).min(data.len());
+        let end = (self.cursor + self.batch_size()).min(data.len());
         self.network.load_batch(&data.inputs, &data.targets, &self.order[self.cursor..end]);
         self.cursor = end;
         Ok(())

@@ -1,8 +1,13 @@
 //! The optimizers Nesterov, AdaGrad, Rprop and conjugate gradient against an independent
 //! reference: tests/reference/optimizers.py (plain Python doubles, written from the papers'
 //! formulas, not from the engine), on a 2 → 3 tanh → 2 sigmoid network with given weights,
-//! squared error averaged over one full batch of four samples. Every number below was printed
-//! by that script (`python3 tests/reference/optimizers.py`) and is matched to 1e-10 relative.
+//! squared error averaged over one full batch of four samples (and, for the `_L2_BATCH2` runs,
+//! over mini-batches of two with an L2 penalty of 0.01). Every expected number was printed by
+//! that script into tests/reference/optimizers_expected.rs, and is matched to 1e-10 relative.
+//!
+//! Beside the reference: conjugate gradient's slope against a finite difference of the loss
+//! along its direction, its loss after a step against the next step's loss phase, a failed
+//! line search, and the full batch it takes whatever the batch size.
 
 use backprop_viz::optimizer::{CgDirection, CgLineSearch, RpropDecision};
 use backprop_viz::{
@@ -12,40 +17,20 @@ use backprop_viz::{
 
 mod common;
 
-const NESTEROV_PARAMETERS: [f64; 17] = [0.4859048537059768, -0.5462787144662121, 0.7705604601765537, -0.03294193560926744, -0.5474170558182383, 0.34969903005910874, 0.2655860232499055, -0.21043936338883754, -0.10685757861474487, 0.7244339276298863, -0.37948763448458184, 0.2754082590084837, -0.1696598701034495, 0.4516205723883751, 0.8753156779248659, 0.07322770452584187, -0.0740553068676237];
-const NESTEROV_LOSSES: [f64; 6] = [0.12625406111478135, 0.12330286074111911, 0.11965058781649762, 0.11579850168376057, 0.11212638771088645, 0.10886308716265786];
-const ADAGRAD_PARAMETERS: [f64; 17] = [0.6724370047256918, 0.16800543902030832, -0.08110603041064168, -0.5433261180706319, -0.700485206620015, -0.4365928656067403, 0.28507924990358285, -0.40766250065706355, -0.06788403367492615, 0.7528350855708758, -0.3630127499658512, 0.07644524084879048, -0.15864294730263395, 0.4606448406988724, 1.2603919518173907, -0.0351488013660298, -0.11165640417809686];
-const ADAGRAD_LOSSES: [f64; 6] = [0.12625406111478135, 0.10924511400269438, 0.09885334446840305, 0.09640336919354621, 0.0926951417789183, 0.08748125820331024];
-const RPROP_PARAMETERS: [f64; 17] = [2.8958682111999994, -0.7061542399999999, -0.6458662399999997, -1.8798901759999995, -1.0076479999999999, -0.6422911999999998, 1.17895424, -0.41324800000000006, 0.134704, 0.6869999999999999, -0.8509542399999999, 0.08675200000000005, -0.21324799999999997, 0.7061542399999999, 0.9132480000000001, -0.23324799999999996, -0.22104];
-const RPROP_LOSSES: [f64; 10] = [0.12625406111478135, 0.11194203567474278, 0.10371467183855787, 0.09890509377095945, 0.09693207760601102, 0.09365187316113516, 0.08739593013438865, 0.08060892801272855, 0.07384845736199759, 0.06832759131260635];
-const RPROP_STEPS: [f64; 17] = [0.5159780351999999, 0.17915903999999996, 0.17915903999999996, 0.21499084799999996, 0.062207999999999986, 0.07464959999999998, 0.17915903999999996, 0.062207999999999986, 0.062207999999999986, 0.009, 0.17915903999999996, 0.062207999999999986, 0.062207999999999986, 0.17915903999999996, 0.062207999999999986, 0.062207999999999986, 0.025919999999999995];
-// Rprop decisions over all parameters and steps: {'grew': 99, 'shrank': 29, 'kept': 42}; last: ['grew', 'grew', 'grew', 'shrank', 'grew', 'shrank', 'grew', 'grew', 'kept', 'shrank', 'grew', 'grew', 'grew', 'grew', 'grew', 'grew', 'shrank']
-const CG_PARAMETERS: [f64; 17] = [10.616760997295799, -2.5439201999482277, -1.114401337319326, -18.190209433613358, -5.405926910622258, -11.220647139852774, 6.566729583320966, -0.8090985785235933, -4.904218240002618, 3.846386689225638, -0.5614482383128401, -4.097922692692521, -2.4873818565153325, -2.2894740059709493, 6.537708969103279, -1.2898965950472698, 2.116478931416661];
-const CG_LOSSES: [f64; 8] = [0.12625406111478135, 0.10205506708253134, 0.09668519037807466, 0.07858131778439414, 0.06571462067178499, 0.024999875889644106, 0.020405426859855337, 0.015364366098996312];
-const CG_STEP_LENGTHS: [f64; 8] = [16.0, 25.751138697054852, 175.9197113179354, 20.77066491730776, 35.63162769172347, 46.4206483105865, 22.850873322884137, 26.130525001521793];
-const CG_BETAS: [f64; 8] = [0.0, 0.08911654554752763, 1.1692539492740948, 6.225022036222887, 1.3798595641542297, 0.5620201603548743, 0.22618859266979302, 0.0];
-const CG_TRIALS: [u32; 8] = [6, 2, 4, 2, 3, 2, 3, 2];
-// CG directions: ['first', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'negative_beta']
-// CG first trial then: ['longer', 'shorter', 'longer', 'longer', 'longer', 'longer', 'shorter', 'shorter']
-const CG_L2_PARAMETERS: [f64; 17] = [0.2960332398007246, 0.07120791887709917, -0.2878886600642324, -0.485056688706868, -0.5410123514615188, -0.5440848002989925, 0.3593560053743876, -0.20916548636777493, 0.04485786492918404, 0.17674170399704445, -0.24807334530297268, -0.3945661042663798, -0.2863228326483632, 0.47036016975181, 0.8238904222089821, 0.06432214146140547, -0.011181864051681516];
-const CG_L2_LOSSES: [f64; 8] = [0.12625406111478135, 0.1008156078415686, 0.09981066448908331, 0.09957041748625632, 0.09203860779049794, 0.08785276408527759, 0.08411884568237604, 0.08333400102787235];
-const CG_L2_STEP_LENGTHS: [f64; 8] = [16.0, 24.70304231812454, 37.88239130363538, 12.049078564832824, 52.03639513996244, 9.609207804311604, 7.87954621179464, 45.501194960998575];
-const CG_L2_BETAS: [f64; 8] = [0.0, 0.03254993184304966, 1.1266342401089438, 0.0, 0.07782897469818904, 0.0, 0.0, 0.19346546979370632];
-const CG_L2_TRIALS: [u32; 8] = [6, 2, 2, 2, 2, 2, 2, 2];
-// CG_L2 directions: ['first', 'conjugate', 'conjugate', 'periodic_restart', 'conjugate', 'not_descent', 'not_descent', 'conjugate']
-// CG_L2 first trial then: ['longer', 'shorter', 'longer', 'longer', 'longer', 'longer', 'shorter', 'shorter']
-const CG_LONG_PARAMETERS: [f64; 17] = [3.273387666251893, -0.40774639243009203, 2.095020605832314, -1.8852857590651468, -2.6285456130392197, -1.451219867953535, 1.9683923969414923, 1.5375332081712414, -1.2666522829439242, 1.5731998072263584, -1.0816268788136925, -0.19019080007706002, -0.4243634106529847, 0.13129356422993982, 0.5951665054928674, -0.08950490113933388, 0.17814523647365482];
-const CG_LONG_LOSSES: [f64; 8] = [0.12625406111478135, 0.12365299979481323, 0.11495554639985464, 0.10721826201893353, 0.10682755368768568, 0.09833446839481151, 0.09704487015732753, 0.09428559371879361];
-const CG_LONG_STEP_LENGTHS: [f64; 8] = [44.05641465046909, 21.000420997013162, 27.479735345059055, 36.072434489750236, 19.1956507773166, 10.253954821773794, 7.232948635140767, 41.66513691886339];
-const CG_LONG_BETAS: [f64; 8] = [0.0, 1.270334560388623, 0.301332252328504, 1.4982254626780775, 1.1597717723530763, 0.9661052353957613, 0.0023278392129484483, 0.0];
-const CG_LONG_TRIALS: [u32; 8] = [5, 2, 2, 2, 2, 2, 2, 2];
-// CG_LONG directions: ['first', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'conjugate', 'negative_beta']
-// CG_LONG first trial then: ['shorter', 'shorter', 'longer', 'longer', 'longer', 'shorter', 'longer', 'longer']
+// The reference's numbers, as the script printed them (rustfmt would spread each over 17 lines).
+#[rustfmt::skip]
+#[path = "reference/optimizers_expected.rs"]
+mod expected;
+use expected::*;
 
 const X: [f64; 8] = [0.5, -1.0, 1.5, 0.25, -0.75, 0.8, 0.1, -0.3];
 const Y: [f64; 8] = [0.2, 0.9, 0.7, 0.1, 0.4, 0.6, 0.95, 0.05];
 
 fn trainer(optimizer: OptimizerConfig, l2: f64) -> Trainer {
+    trainer_with_batch(optimizer, l2, 4)
+}
+
+fn trainer_with_batch(optimizer: OptimizerConfig, l2: f64, batch_size: usize) -> Trainer {
     let layer = |weights: Vec<Vec<f64>>, biases: Vec<f64>, activation| LayerConfig {
         weights: Some(weights.clone()),
         biases: Some(biases),
@@ -61,7 +46,7 @@ fn trainer(optimizer: OptimizerConfig, l2: f64) -> Trainer {
         reduction: Reduction::Mean,
         optimizer,
         regularization: Regularization { kind: RegularizationKind::L2, rate: l2 },
-        batch_size: 4,
+        batch_size,
         shuffle: false,
         ..NetworkConfig::default()
     };
@@ -87,20 +72,50 @@ fn rule(trainer: &Trainer, layer: usize, neuron: usize, input: Option<usize>) ->
     trainer.chain_rule(ParamRef { layer, neuron, input }, 0).unwrap()
 }
 
+/// Optimizer state array `k` of `Layer::optimizer_state` (0–2 for the weights), for weights and
+/// biases together in the parameters' order: layer by layer, the weights, then the biases.
+fn state_array(trainer: &Trainer, k: usize) -> Vec<f64> {
+    let mut all = Vec::new();
+    for layer in &trainer.network().layers {
+        let state = layer.optimizer_state();
+        all.extend(state[k].iter().chain(state[k + 3]));
+    }
+    all
+}
+
 #[test]
 fn nesterov_matches_the_reference() {
-    let mut t = trainer(OptimizerConfig { kind: OptimizerKind::Nesterov, learning_rate: 0.5, momentum: 0.9, ..OptimizerConfig::default() }, 0.0);
+    let mut t = trainer(
+        OptimizerConfig {
+            kind: OptimizerKind::Nesterov,
+            learning_rate: 0.5,
+            momentum: 0.9,
+            ..OptimizerConfig::default()
+        },
+        0.0,
+    );
     close(&run(&mut t, NESTEROV_LOSSES.len()), &NESTEROV_LOSSES, "Nesterov losses");
     close(&common::parameters(&t), &NESTEROV_PARAMETERS, "Nesterov parameters");
     // Δ = −η·(g + μ·m) with the velocity the inspector shows.
     let r = rule(&t, 1, 0, Some(2));
-    let OptimizerNumbers::Nesterov { velocity } = r.optimizer_numbers else { panic!("{:?}", r.optimizer_numbers) };
-    assert_eq!(r.update, -0.5 * (r.batch_gradient + 0.9 * velocity));
+    let OptimizerNumbers::Nesterov { velocity, look_ahead } = r.optimizer_numbers else {
+        panic!("{:?}", r.optimizer_numbers)
+    };
+    assert_eq!(look_ahead, r.batch_gradient + 0.9 * velocity);
+    assert_eq!(r.update, -0.5 * look_ahead);
 }
 
 #[test]
 fn adagrad_matches_the_reference() {
-    let mut t = trainer(OptimizerConfig { kind: OptimizerKind::Adagrad, learning_rate: 0.3, epsilon: 1e-8, ..OptimizerConfig::default() }, 0.0);
+    let mut t = trainer(
+        OptimizerConfig {
+            kind: OptimizerKind::Adagrad,
+            learning_rate: 0.3,
+            epsilon: 1e-8,
+            ..OptimizerConfig::default()
+        },
+        0.0,
+    );
     close(&run(&mut t, ADAGRAD_LOSSES.len()), &ADAGRAD_LOSSES, "AdaGrad losses");
     close(&common::parameters(&t), &ADAGRAD_PARAMETERS, "AdaGrad parameters");
     let r = rule(&t, 0, 1, None);
@@ -114,13 +129,16 @@ fn rprop_matches_the_reference() {
     close(&run(&mut t, RPROP_LOSSES.len()), &RPROP_LOSSES, "Rprop losses");
     close(&common::parameters(&t), &RPROP_PARAMETERS, "Rprop parameters");
     // The step sizes are moment2 (weights, then biases, layer by layer: the parameters' order).
-    let snapshot = t.optimizer_snapshot();
-    let steps: Vec<f64> = snapshot.layers.iter().flat_map(|arrays| arrays[1].iter().chain(&arrays[4]).copied()).collect();
-    close(&steps, &RPROP_STEPS, "Rprop step sizes");
+    close(&state_array(&t, 1), &RPROP_STEPS, "Rprop step sizes");
     // The reference's last decisions: weight [1][0] of layer 1 shrank, bias 1 of layer 2 shrank,
     // bias 2 of layer 1 kept, weight [0][0] of layer 1 grew.
     let decision = |layer, neuron, input| {
-        let OptimizerNumbers::Rprop { decision, step_size, previous_gradient } = rule(&t, layer, neuron, input).optimizer_numbers else { panic!() };
+        let OptimizerNumbers::Rprop { decision, step_size, previous_gradient, sign_product } =
+            rule(&t, layer, neuron, input).optimizer_numbers
+        else {
+            panic!()
+        };
+        assert_eq!(f64::from(sign_product), decision.code());
         (decision, step_size, previous_gradient)
     };
     let (shrank, step, stored) = decision(0, 1, Some(1));
@@ -135,11 +153,24 @@ fn rprop_matches_the_reference() {
 }
 
 fn cg(initial_step: f64, restart_every: u32) -> OptimizerConfig {
-    OptimizerConfig { kind: OptimizerKind::Cg, cg_initial_step: initial_step, cg_restart_every: restart_every, ..OptimizerConfig::default() }
+    OptimizerConfig {
+        kind: OptimizerKind::Cg,
+        cg_initial_step: initial_step,
+        cg_restart_every: restart_every,
+        ..OptimizerConfig::default()
+    }
 }
 
 /// Runs conjugate gradient step by step against one of the reference's runs.
-fn check_cg(mut t: Trainer, losses: &[f64], lengths: &[f64], betas: &[f64], trials: &[u32], directions: &[CgDirection], parameters: &[f64]) {
+fn check_cg(
+    mut t: Trainer,
+    losses: &[f64],
+    lengths: &[f64],
+    betas: &[f64],
+    trials: &[u32],
+    directions: &[CgDirection],
+    parameters: &[f64],
+) {
     let mut evaluations = 0;
     for step in 0..losses.len() {
         let loss = t.step().unwrap();
@@ -151,7 +182,11 @@ fn check_cg(mut t: Trainer, losses: &[f64], lengths: &[f64], betas: &[f64], tria
         } else {
             close(&[s.cg_beta], &betas[step..=step], &format!("β of step {step}"));
         }
-        assert_eq!((s.cg_trials, s.cg_direction, s.cg_line_search), (trials[step], directions[step], CgLineSearch::Accepted), "step {step}");
+        assert_eq!(
+            (s.cg_trials, s.cg_direction, s.cg_line_search),
+            (trials[step], directions[step], CgLineSearch::Accepted),
+            "step {step}"
+        );
         evaluations += u64::from(trials[step]);
         assert_eq!(s.cg_evaluations, evaluations);
         assert!(s.cg_loss_after < s.cg_loss_before);
@@ -162,20 +197,197 @@ fn check_cg(mut t: Trainer, losses: &[f64], lengths: &[f64], betas: &[f64], tria
 #[test]
 fn conjugate_gradient_matches_the_reference() {
     use CgDirection::*;
-    check_cg(trainer(cg(1.0, 0), 0.0), &CG_LOSSES, &CG_STEP_LENGTHS, &CG_BETAS, &CG_TRIALS,
-        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta], &CG_PARAMETERS);
+    check_cg(
+        trainer(cg(1.0, 0), 0.0),
+        &CG_LOSSES,
+        &CG_STEP_LENGTHS,
+        &CG_BETAS,
+        &CG_TRIALS,
+        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
+        &CG_PARAMETERS,
+    );
 }
 
 #[test]
 fn conjugate_gradient_with_l2_and_restarts_every_3_matches_the_reference() {
     use CgDirection::*;
-    check_cg(trainer(cg(1.0, 3), 0.01), &CG_L2_LOSSES, &CG_L2_STEP_LENGTHS, &CG_L2_BETAS, &CG_L2_TRIALS,
-        &[First, Conjugate, Conjugate, PeriodicRestart, Conjugate, NotDescent, NotDescent, Conjugate], &CG_L2_PARAMETERS);
+    check_cg(
+        trainer(cg(1.0, 3), 0.01),
+        &CG_L2_LOSSES,
+        &CG_L2_STEP_LENGTHS,
+        &CG_L2_BETAS,
+        &CG_L2_TRIALS,
+        &[First, Conjugate, Conjugate, PeriodicRestart, Conjugate, NotDescent, NotDescent, Conjugate],
+        &CG_L2_PARAMETERS,
+    );
 }
 
 #[test]
 fn conjugate_gradient_shortening_its_steps_matches_the_reference() {
     use CgDirection::*;
-    check_cg(trainer(cg(1000.0, 0), 0.0), &CG_LONG_LOSSES, &CG_LONG_STEP_LENGTHS, &CG_LONG_BETAS, &CG_LONG_TRIALS,
-        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta], &CG_LONG_PARAMETERS);
+    check_cg(
+        trainer(cg(1000.0, 0), 0.0),
+        &CG_LONG_LOSSES,
+        &CG_LONG_STEP_LENGTHS,
+        &CG_LONG_BETAS,
+        &CG_LONG_TRIALS,
+        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
+        &CG_LONG_PARAMETERS,
+    );
+}
+
+fn nesterov() -> OptimizerConfig {
+    OptimizerConfig { kind: OptimizerKind::Nesterov, learning_rate: 0.5, momentum: 0.9, ..OptimizerConfig::default() }
+}
+
+fn adagrad() -> OptimizerConfig {
+    OptimizerConfig { kind: OptimizerKind::Adagrad, learning_rate: 0.3, epsilon: 1e-8, ..OptimizerConfig::default() }
+}
+
+fn rprop() -> OptimizerConfig {
+    OptimizerConfig { kind: OptimizerKind::Rprop, ..OptimizerConfig::default() }
+}
+
+#[test]
+fn element_wise_optimizers_on_mini_batches_with_l2_match_the_reference() {
+    for (name, optimizer, losses, parameters) in [
+        ("Nesterov", nesterov(), &NESTEROV_L2_BATCH2_LOSSES[..], &NESTEROV_L2_BATCH2_PARAMETERS),
+        ("AdaGrad", adagrad(), &ADAGRAD_L2_BATCH2_LOSSES[..], &ADAGRAD_L2_BATCH2_PARAMETERS),
+        ("Rprop", rprop(), &RPROP_L2_BATCH2_LOSSES[..], &RPROP_L2_BATCH2_PARAMETERS),
+    ] {
+        let mut t = trainer_with_batch(optimizer, 0.01, 2);
+        close(&run(&mut t, losses.len()), losses, &format!("{name} losses"));
+        close(&common::parameters(&t), parameters, &format!("{name} parameters"));
+    }
+}
+
+/// Runs the forward, loss and backward phases of the next step.
+fn run_until_update(t: &mut Trainer) {
+    while t.next_phase() != Phase::Update {
+        t.step_phase().unwrap();
+    }
+}
+
+/// The batch loss of the reference network at `parameters` (in `common::parameters` order), plus
+/// the L2 penalty ½λ·Σw², from a fresh trainer's forward and loss phases.
+fn penalised_loss(parameters: &[f64], l2: f64) -> f64 {
+    let mut t = trainer(OptimizerConfig::default(), 0.0);
+    let mut values = parameters.iter().copied();
+    for layer in 0..2 {
+        let (units, inputs) = (t.network().layers[layer].units, t.network().layers[layer].inputs);
+        let weights =
+            (0..units).flat_map(|neuron| (0..inputs).map(move |i| ParamRef { layer, neuron, input: Some(i) }));
+        let biases = (0..units).map(|neuron| ParamRef { layer, neuron, input: None });
+        for param in weights.chain(biases).collect::<Vec<_>>() {
+            t.set_parameter(param, values.next().unwrap()).unwrap();
+        }
+    }
+    for _ in 0..3 {
+        t.step_phase().unwrap();
+    }
+    let weights: f64 = t.network().layers.iter().flat_map(|l| &l.weights).map(|w| w * w).sum();
+    t.network().loss_value + 0.5 * l2 * weights
+}
+
+#[test]
+fn conjugate_gradients_slope_is_the_finite_difference_of_the_loss_along_its_direction() {
+    // After an update, d is in moment1. The slope gᵀd the line search used is checked against
+    // (φ(h) − φ(−h)) / 2h, φ(α) the loss at θ₀ + α·d, θ₀ the parameters before the update; and
+    // φ(0), φ(α) against the losses it reports.
+    for l2 in [0.0, 0.01] {
+        let mut t = trainer(cg(1.0, 0), l2);
+        for step in 0..5 {
+            run_until_update(&mut t);
+            let before = common::parameters(&t);
+            t.step_phase().unwrap();
+            let s = t.optimizer_scalars().clone();
+            let direction = state_array(&t, 0);
+            let phi = |alpha: f64| {
+                let moved: Vec<f64> = before.iter().zip(&direction).map(|(w, d)| w + alpha * d).collect();
+                penalised_loss(&moved, l2)
+            };
+            let h = 1e-5;
+            let numeric = (phi(h) - phi(-h)) / (2.0 * h);
+            assert!(s.cg_slope < 0.0, "a descent direction");
+            assert!(
+                (numeric - s.cg_slope).abs() <= 1e-7 * s.cg_slope.abs(),
+                "step {step}: {} vs {numeric}",
+                s.cg_slope
+            );
+            assert!((phi(0.0) - s.cg_loss_before).abs() <= 1e-15, "step {step}");
+            assert!((phi(s.cg_step_length) - s.cg_loss_after).abs() <= 1e-14, "step {step}");
+        }
+    }
+}
+
+#[test]
+fn conjugate_gradients_loss_after_a_step_is_the_next_steps_loss_to_the_last_bit() {
+    // The trial passes are the forward phase's own arithmetic at θ + α·d.
+    let mut t = trainer(cg(1.0, 0), 0.0);
+    t.step().unwrap();
+    for _ in 0..6 {
+        let after = t.optimizer_scalars().cg_loss_after;
+        assert_eq!(t.step().unwrap().to_bits(), after.to_bits());
+    }
+}
+
+#[test]
+fn a_failed_line_search_moves_nothing_and_the_next_step_restarts() {
+    // One trial of a step far too long: it fails, so α = 0 and the parameters stay.
+    let mut t = trainer(OptimizerConfig { cg_max_trials: 1, ..cg(1e3, 0) }, 0.0);
+    let before = common::parameters(&t);
+    t.step().unwrap();
+    let s = t.optimizer_scalars().clone();
+    assert_eq!((s.cg_line_search, s.cg_step_length, s.cg_trials), (CgLineSearch::Failed, 0.0, 1));
+    assert_eq!(s.cg_loss_after, s.cg_loss_before);
+    assert_eq!(common::parameters(&t), before);
+    let r = rule(&t, 1, 0, Some(1));
+    let OptimizerNumbers::Cg { line_search, step_length, direction, .. } = r.optimizer_numbers else { panic!() };
+    assert_eq!((line_search, step_length, r.update, r.value), (CgLineSearch::Failed, 0.0, 0.0, r.previous_value));
+    assert!(direction != 0.0, "the direction searched is still shown");
+    // With more trials, the next step restarts from steepest descent and moves.
+    t.set_optimizer(OptimizerConfig { cg_max_trials: 20, ..cg(1e3, 0) }).unwrap();
+    t.step().unwrap();
+    let s = t.optimizer_scalars();
+    assert_eq!((s.cg_direction, s.cg_line_search), (CgDirection::AfterFailedSearch, CgLineSearch::Accepted));
+    assert!(s.cg_loss_after < s.cg_loss_before && common::parameters(&t) != before);
+}
+
+#[test]
+fn conjugate_gradient_takes_the_whole_training_set_whatever_the_batch_size() {
+    let mut t = trainer_with_batch(cg(1.0, 0), 0.0, 1);
+    assert_eq!((t.batch_size(), t.steps_per_epoch()), (4, 1));
+    close(&run(&mut t, CG_LOSSES.len()), &CG_LOSSES, "conjugate gradient losses, batch size 1");
+    close(&common::parameters(&t), &CG_PARAMETERS, "conjugate gradient parameters, batch size 1");
+    assert_eq!((t.epochs(), t.config().batch_size), (CG_LOSSES.len() as u64, 1), "the batch size is set aside");
+    assert_eq!(rule(&t, 0, 0, None).batch_size, 4);
+    // Another optimizer takes the batch size again, from its own fresh state.
+    t.set_optimizer(rprop()).unwrap();
+    assert_eq!(t.batch_size(), 1);
+    assert_eq!(t.optimizer_scalars(), &Default::default());
+    t.step().unwrap();
+    assert_eq!(t.network().batch_len, 1);
+}
+
+#[test]
+fn conjugate_gradient_refuses_a_training_set_too_large_for_one_batch() {
+    let wide = NetworkConfig {
+        inputs: 2,
+        layers: vec![
+            LayerConfig::new(256, Activation::Tanh),
+            LayerConfig::new(256, Activation::Tanh),
+            LayerConfig::new(1, Activation::Identity),
+        ],
+        batch_size: 10,
+        ..NetworkConfig::default()
+    };
+    let mut t = Trainer::new(wide).unwrap();
+    let points = 100_000;
+    t.set_data(Split::Train, vec![0.5; 2 * points], vec![0.1; points]).unwrap();
+    let before = t.config().optimizer;
+    let e = t.set_optimizer(cg(1.0, 0)).unwrap_err().to_string();
+    assert!(e.contains("conjugate gradient takes the whole training set as one batch"), "{e}");
+    assert!(e.contains("100000 samples × 513 neurons"), "{e}");
+    assert_eq!(t.config().optimizer, before, "nothing changed");
+    t.set_optimizer(rprop()).unwrap();
 }

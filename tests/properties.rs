@@ -43,12 +43,7 @@ fn config() -> impl Strategy<Value = NetworkConfig> {
         learning_rate,
         prop_oneof![9 => 1usize..8, 1 => Just(0usize)],
         any::<u32>(),
-        prop::sample::select(vec![
-            OptimizerKind::Sgd,
-            OptimizerKind::Momentum,
-            OptimizerKind::Rmsprop,
-            OptimizerKind::Adam,
-        ]),
+        prop::sample::select(OptimizerKind::ALL.to_vec()),
     )
         .prop_map(|(inputs, hidden, loss, outputs, learning_rate, batch_size, seed, kind)| {
             let mut layers: Vec<LayerConfig> =

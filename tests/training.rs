@@ -46,7 +46,7 @@ fn three_ways(make: impl Fn() -> Trainer, steps: u32) -> [Trainer; 3] {
 
 #[test]
 fn phase_by_phase_and_fast_training_agree_to_the_last_bit() {
-    for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam] {
+    for kind in OptimizerKind::ALL {
         for batch in [1, 3, 4] {
             let make = || {
                 let mut t = xor_trainer(7, Activation::Relu, optimizer(kind, 0.05), batch);
