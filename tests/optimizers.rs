@@ -162,7 +162,9 @@ fn cg(initial_step: f64, restart_every: u32) -> OptimizerConfig {
 }
 
 /// Runs conjugate gradient step by step against one of the reference's runs.
+#[allow(clippy::too_many_arguments)]
 fn check_cg(
+    name: &str,
     mut t: Trainer,
     losses: &[f64],
     lengths: &[f64],
@@ -175,65 +177,65 @@ fn check_cg(
     for step in 0..losses.len() {
         let loss = t.step().unwrap();
         let s = t.optimizer_scalars().clone();
-        close(&[loss], &losses[step..=step], &format!("loss of step {step}"));
-        close(&[s.cg_step_length], &lengths[step..=step], &format!("α of step {step}"));
+        close(&[loss], &losses[step..=step], &format!("{name}: loss of step {step}"));
+        close(&[s.cg_step_length], &lengths[step..=step], &format!("{name}: α of step {step}"));
         if betas[step] == 0.0 {
-            assert_eq!(s.cg_beta, 0.0, "β of step {step}");
+            assert_eq!(s.cg_beta, 0.0, "{name}: β of step {step}");
         } else {
-            close(&[s.cg_beta], &betas[step..=step], &format!("β of step {step}"));
+            close(&[s.cg_beta], &betas[step..=step], &format!("{name}: β of step {step}"));
         }
         assert_eq!(
             (s.cg_trials, s.cg_direction, s.cg_line_search),
             (trials[step], directions[step], CgLineSearch::Accepted),
-            "step {step}"
+            "{name}: step {step}"
         );
         evaluations += u64::from(trials[step]);
         assert_eq!(s.cg_evaluations, evaluations);
         assert!(s.cg_loss_after < s.cg_loss_before);
     }
-    close(&common::parameters(&t), parameters, "conjugate gradient parameters");
+    close(&common::parameters(&t), parameters, &format!("{name}: parameters"));
 }
 
 #[test]
 fn conjugate_gradient_matches_the_reference() {
     use CgDirection::*;
-    check_cg(
-        trainer(cg(1.0, 0), 0.0),
-        &CG_LOSSES,
-        &CG_STEP_LENGTHS,
-        &CG_BETAS,
-        &CG_TRIALS,
-        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
-        &CG_PARAMETERS,
-    );
-}
-
-#[test]
-fn conjugate_gradient_with_l2_and_restarts_every_3_matches_the_reference() {
-    use CgDirection::*;
-    check_cg(
-        trainer(cg(1.0, 3), 0.01),
-        &CG_L2_LOSSES,
-        &CG_L2_STEP_LENGTHS,
-        &CG_L2_BETAS,
-        &CG_L2_TRIALS,
-        &[First, Conjugate, Conjugate, PeriodicRestart, Conjugate, NotDescent, NotDescent, Conjugate],
-        &CG_L2_PARAMETERS,
-    );
-}
-
-#[test]
-fn conjugate_gradient_shortening_its_steps_matches_the_reference() {
-    use CgDirection::*;
-    check_cg(
-        trainer(cg(1000.0, 0), 0.0),
-        &CG_LONG_LOSSES,
-        &CG_LONG_STEP_LENGTHS,
-        &CG_LONG_BETAS,
-        &CG_LONG_TRIALS,
-        &[First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
-        &CG_LONG_PARAMETERS,
-    );
+    let runs = [
+        (
+            "CG",
+            trainer(cg(1.0, 0), 0.0),
+            &CG_LOSSES,
+            &CG_STEP_LENGTHS,
+            &CG_BETAS,
+            &CG_TRIALS,
+            [First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
+            &CG_PARAMETERS,
+        ),
+        // With L2 and a restart every 3 steps.
+        (
+            "CG_L2",
+            trainer(cg(1.0, 3), 0.01),
+            &CG_L2_LOSSES,
+            &CG_L2_STEP_LENGTHS,
+            &CG_L2_BETAS,
+            &CG_L2_TRIALS,
+            [First, Conjugate, Conjugate, PeriodicRestart, Conjugate, NotDescent, NotDescent, Conjugate],
+            &CG_L2_PARAMETERS,
+        ),
+        // A first trial step far too long, so that the line searches shorten it.
+        (
+            "CG_LONG",
+            trainer(cg(1000.0, 0), 0.0),
+            &CG_LONG_LOSSES,
+            &CG_LONG_STEP_LENGTHS,
+            &CG_LONG_BETAS,
+            &CG_LONG_TRIALS,
+            [First, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, Conjugate, NegativeBeta],
+            &CG_LONG_PARAMETERS,
+        ),
+    ];
+    for (name, t, losses, lengths, betas, trials, directions, parameters) in runs {
+        check_cg(name, t, losses, lengths, betas, trials, &directions, parameters);
+    }
 }
 
 fn nesterov() -> OptimizerConfig {
