@@ -296,7 +296,8 @@ impl Session {
     }
 
     /// Each setting's value, whether its control is shown, and bounds that depend on the
-    /// data (the batch size goes up to the number of training points).
+    /// data (the batch size goes up to the number of training points; `in_use` is the batch
+    /// the trainer takes, which conjugate gradient makes all of them).
     pub fn control_state(&self) -> Value {
         let mut values = Map::new();
         let samples = self.origin == Origin::Samples;
@@ -327,6 +328,8 @@ impl Session {
                 "batch" => {
                     let points = self.trainer.data(Split::Train).map_or(1, |d| d.len());
                     entry.insert("max".into(), json!(points.min(crate::config::MAX_SAMPLES)));
+                    // The samples a batch takes now (all of them with conjugate gradient).
+                    entry.insert("in_use".into(), json!(self.trainer.batch_size().min(points)));
                 }
                 _ => {}
             }
@@ -822,8 +825,9 @@ impl Session {
                 let saved = self.save(format!("the change of {}", labels.join(", ")), true);
                 self.apply_live(&next).map_err(with_field)?;
                 self.undo.record(saved);
+                let message = self.full_batch_note(&next);
                 self.settings = next;
-                Ok(Outcome::new(&["settings"], None))
+                Ok(Outcome::new(&["settings"], message))
             }
             Effect::Reset => {
                 next.network.validate().map_err(with_field)?;
@@ -876,6 +880,19 @@ impl Session {
                 Ok(Outcome::new(ALL, Some(message)))
             }
         }
+    }
+
+    /// What to say when `next` chooses conjugate gradient: it takes every training point in
+    /// each batch, and the batch size waits for another optimizer (see `trainer`).
+    fn full_batch_note(&self, next: &Settings) -> Option<String> {
+        let kind = next.network.optimizer.kind;
+        (kind.needs_full_batch() && self.settings.network.optimizer.kind != kind).then(|| {
+            format!(
+                "Conjugate gradient takes all {} training points as one batch, so each step is one epoch; the batch size of {} applies again with another optimizer.",
+                self.trainer.batch_size(),
+                next.network.batch_size
+            )
+        })
     }
 
     /// Sends the live settings to the trainer (all checked before: none can be refused).

@@ -20,7 +20,7 @@ use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::InitializerKind;
 use crate::loss::Loss;
-use crate::optimizer::{OptimizerKind, MAX_LEARNING_RATE};
+use crate::optimizer::{OptimizerKind, MAX_LEARNING_RATE, MAX_LINE_SEARCH_TRIALS};
 use crate::points::Points;
 use crate::preprocessing::Scaling;
 use crate::regularization::RegularizationKind;
@@ -237,8 +237,16 @@ const INITIALIZERS: &[(&str, &str)] = &[
     ("zeros", "zeros"),
     ("constant", "constant"),
 ];
-const OPTIMIZERS: &[(&str, &str)] =
-    &[("sgd", "SGD"), ("momentum", "momentum"), ("rmsprop", "RMSprop"), ("adam", "Adam")];
+const OPTIMIZERS: &[(&str, &str)] = &[
+    ("sgd", "SGD"),
+    ("momentum", "momentum"),
+    ("nesterov", "Nesterov momentum"),
+    ("rmsprop", "RMSprop"),
+    ("adagrad", "AdaGrad"),
+    ("adam", "Adam"),
+    ("rprop", "Rprop (iRprop−)"),
+    ("cg", "conjugate gradient (full batch)"),
+];
 const REGULARIZATIONS: &[(&str, &str)] = &[("none", "none"), ("l1", "L1"), ("l2", "L2")];
 const SCHEDULES: &[(&str, &str)] = &[
     ("constant", "constant"),
@@ -462,7 +470,8 @@ pub static CATALOGUE: &[Setting] = &[
         effect: Effect::Live,
         get: |s| to_value(&s.network.optimizer.learning_rate),
         set: |s, v| s.network.optimizer.learning_rate = from_value(v),
-        shown: always,
+        // Rprop and conjugate gradient choose their own step lengths.
+        shown: |s| !optimizer_is(s, &[OptimizerKind::Rprop, OptimizerKind::Cg]),
     },
     row!(
         "batch",
@@ -471,7 +480,9 @@ pub static CATALOGUE: &[Setting] = &[
         "samples per step: the gradient is their mean (or sum)",
         integer(1, MAX_SAMPLES as u64, Control::Slider { low: 1.0, high: 100.0, step: 1.0 }),
         Live,
-        network.batch_size
+        network.batch_size,
+        // Conjugate gradient takes every training point in each batch (see `trainer`).
+        shown: |s| !optimizer_is(s, &[OptimizerKind::Cg])
     ),
     row!(
         "optimizer",
@@ -486,11 +497,11 @@ pub static CATALOGUE: &[Setting] = &[
         "momentum",
         Training,
         "momentum μ",
-        "momentum: how much of the last steps each step keeps",
+        "momentum and Nesterov: how much of the last steps each step keeps",
         number(0.0, 0.999_999, Control::Field { step: 0.01 }),
         Live,
         network.optimizer.momentum,
-        shown: |s| optimizer_is(s, &[OptimizerKind::Momentum])
+        shown: |s| optimizer_is(s, &[OptimizerKind::Momentum, OptimizerKind::Nesterov])
     ),
     row!(
         "rho",
@@ -526,11 +537,101 @@ pub static CATALOGUE: &[Setting] = &[
         "epsilon",
         Training,
         "ε",
-        "RMSprop and Adam: added to the root mean square so that a step never divides by 0",
+        "RMSprop, AdaGrad and Adam: added to the root (mean) square so that a step never divides by 0",
         number(1e-300, 1.0, Control::LogSlider { low: 1e-12, high: 1e-1 }),
         Live,
         network.optimizer.epsilon,
-        shown: |s| optimizer_is(s, &[OptimizerKind::Rmsprop, OptimizerKind::Adam])
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rmsprop, OptimizerKind::Adagrad, OptimizerKind::Adam])
+    ),
+    row!(
+        "rprop_up",
+        Training,
+        "increase η⁺",
+        "Rprop: a weight's step grows by this factor while its gradient keeps its sign",
+        number(1.0, 10.0, Control::Field { step: 0.05 }),
+        Live,
+        network.optimizer.rprop_increase,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rprop])
+    ),
+    row!(
+        "rprop_down",
+        Training,
+        "decrease η⁻",
+        "Rprop: a weight's step shrinks by this factor when its gradient changes sign",
+        number(0.01, 1.0, Control::Field { step: 0.05 }),
+        Live,
+        network.optimizer.rprop_decrease,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rprop])
+    ),
+    row!(
+        "rprop_s0",
+        Training,
+        "initial step s₀",
+        "Rprop: every weight's step at the start",
+        number(1e-12, 1000.0, Control::Field { step: 0.01 }),
+        Live,
+        network.optimizer.rprop_initial_step,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rprop])
+    ),
+    row!(
+        "rprop_min",
+        Training,
+        "smallest step s_min",
+        "Rprop: a step never shrinks below this",
+        number(1e-12, 1000.0, Control::LogSlider { low: 1e-9, high: 1e-1 }),
+        Live,
+        network.optimizer.rprop_min_step,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rprop])
+    ),
+    row!(
+        "rprop_max",
+        Training,
+        "largest step s_max",
+        "Rprop: a step never grows above this",
+        number(1e-12, 1000.0, Control::Field { step: 1.0 }),
+        Live,
+        network.optimizer.rprop_max_step,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Rprop])
+    ),
+    row!(
+        "cg_a0",
+        Training,
+        "first trial step α₀",
+        "conjugate gradient: the line search's first trial step, at the start and after a failed search",
+        number(1e-12, 1000.0, Control::Field { step: 0.1 }),
+        Live,
+        network.optimizer.cg_initial_step,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Cg])
+    ),
+    row!(
+        "cg_c1",
+        Training,
+        "sufficient decrease c₁",
+        "conjugate gradient: a step is taken when the loss falls by at least c₁ · α · slope",
+        number(0.0, 0.5, Control::Field { step: 0.0001 }),
+        Live,
+        network.optimizer.cg_sufficient_decrease,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Cg])
+    ),
+    row!(
+        "cg_trials",
+        Training,
+        "line-search evaluations",
+        "conjugate gradient: the most losses one line search may compute before it gives up",
+        integer(1, MAX_LINE_SEARCH_TRIALS as u64, Control::Field { step: 1.0 }),
+        Live,
+        network.optimizer.cg_max_trials,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Cg])
+    ),
+    row!(
+        "cg_restart",
+        Training,
+        "restart every",
+        "conjugate gradient: steepest descent again every this many steps (0: every n steps, n the number of weights and biases)",
+        integer(0, 1_000_000, Control::Field { step: 10.0 }),
+        Live,
+        network.optimizer.cg_restart_every,
+        shown: |s| optimizer_is(s, &[OptimizerKind::Cg])
     ),
     row!(
         "reg",

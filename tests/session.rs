@@ -95,11 +95,22 @@ fn every_setting_of_the_catalogue_can_be_applied_and_says_what_it_does() {
     }
     // The optimizer's own parameters are settings of the catalogue, each live.
     for (key, optimizer, value) in [
-        ("momentum", "momentum", 0.8),
-        ("rho", "rmsprop", 0.95),
-        ("beta1", "adam", 0.85),
-        ("beta2", "adam", 0.99),
-        ("epsilon", "adam", 1e-6),
+        ("momentum", "momentum", json!(0.8)),
+        ("rho", "rmsprop", json!(0.95)),
+        ("beta1", "adam", json!(0.85)),
+        ("beta2", "adam", json!(0.99)),
+        ("epsilon", "adam", json!(1e-6)),
+        ("momentum", "nesterov", json!(0.7)),
+        ("epsilon", "adagrad", json!(1e-7)),
+        ("rprop_up", "rprop", json!(1.3)),
+        ("rprop_down", "rprop", json!(0.4)),
+        ("rprop_s0", "rprop", json!(0.05)),
+        ("rprop_min", "rprop", json!(1e-5)),
+        ("rprop_max", "rprop", json!(10.0)),
+        ("cg_a0", "cg", json!(0.5)),
+        ("cg_c1", "cg", json!(0.001)),
+        ("cg_trials", "cg", json!(7)),
+        ("cg_restart", "cg", json!(12)),
     ] {
         let mut s = Session::new();
         s.train(2).unwrap();
@@ -108,8 +119,19 @@ fn every_setting_of_the_catalogue_can_be_applied_and_says_what_it_does() {
         assert!(settings::find(key).unwrap().shown(s.settings()));
         assert_eq!(s.trainer().steps(), 2, "{key} is live");
         let config = serde_json::to_value(s.trainer().config().optimizer).unwrap();
-        let field = if key == "momentum" { "momentum" } else { key };
-        assert_eq!(config[field], json!(value));
+        let field = match key {
+            "rprop_up" => "rprop_increase",
+            "rprop_down" => "rprop_decrease",
+            "rprop_s0" => "rprop_initial_step",
+            "rprop_min" => "rprop_min_step",
+            "rprop_max" => "rprop_max_step",
+            "cg_a0" => "cg_initial_step",
+            "cg_c1" => "cg_sufficient_decrease",
+            "cg_trials" => "cg_max_trials",
+            "cg_restart" => "cg_restart_every",
+            other => other,
+        };
+        assert_eq!(config[field], value, "{key}");
         assert_eq!(settings::find(key).unwrap().effect, Effect::Live);
     }
 }
@@ -198,6 +220,97 @@ fn a_link_taken_mid_step_replays_the_next_steps_to_the_last_bit() {
     sender.train(40).unwrap();
     assert_eq!(fingerprint(&student), fingerprint(&sender));
     assert_eq!(student.history().train.last(), sender.history().train.last());
+}
+
+/// Each new optimizer (with its own settings changed from their defaults), a few epochs and
+/// steps in, then part-way into a step: on 40 points, so that even conjugate gradient's whole
+/// batch fits in a link.
+fn mid_run_with(optimizer: Value) -> Session {
+    let mut s = Session::new();
+    s.apply(&patch(json!({"points": 40}))).unwrap();
+    s.apply(&patch(optimizer)).unwrap();
+    s.step_epoch().unwrap();
+    s.step_epoch().unwrap();
+    s.step().unwrap();
+    for _ in 0..5 {
+        s.step_phase().unwrap();
+    }
+    s.select(Some(Selection::Edge { layer: 1, neuron: 2, input: 3 })).unwrap();
+    s
+}
+
+fn new_optimizers() -> [Value; 4] {
+    [
+        json!({"optimizer": "nesterov", "lr": 0.05, "momentum": 0.8}),
+        json!({"optimizer": "adagrad", "lr": 0.1, "epsilon": 1e-7}),
+        json!({"optimizer": "rprop", "rprop_up": 1.3, "rprop_s0": 0.05, "rprop_max": 5}),
+        json!({"optimizer": "cg", "cg_restart": 4, "cg_c1": 0.001}),
+    ]
+}
+
+#[test]
+fn a_link_taken_mid_run_replays_to_the_last_bit_with_every_new_optimizer() {
+    for optimizer in new_optimizers() {
+        let mut sender = mid_run_with(optimizer.clone());
+        let link = sender.link();
+        assert!(link.complete, "{optimizer}: {}", link.note);
+        let mut student = Session::new();
+        let outcome = student.open_link(&link.query);
+        assert!(outcome.warnings.is_empty(), "{optimizer}: {:?}", outcome.warnings);
+        assert_eq!(student.trainer().config().optimizer, sender.trainer().config().optimizer, "{optimizer}");
+        assert_eq!(fingerprint(&student), fingerprint(&sender), "{optimizer}");
+        let param = ParamRef { layer: 1, neuron: 2, input: Some(3) };
+        assert_eq!(student.chain_rule(param).unwrap(), sender.chain_rule(param).unwrap(), "{optimizer}");
+        assert_eq!(run_phases(&mut student, 11), run_phases(&mut sender, 11), "{optimizer}");
+        student.train(30).unwrap();
+        sender.train(30).unwrap();
+        assert_eq!(fingerprint(&student), fingerprint(&sender), "{optimizer}");
+    }
+}
+
+#[test]
+fn a_model_file_and_undo_keep_every_new_optimizers_state() {
+    for optimizer in new_optimizers() {
+        let mut sender = mid_run_with(optimizer.clone());
+        let mut other = Session::new();
+        other.import_model(&sender.export_model(), "run.json").unwrap();
+        assert_eq!(fingerprint(&other), fingerprint(&sender), "{optimizer}");
+        assert_eq!(run_phases(&mut other, 13), run_phases(&mut sender, 13), "{optimizer}");
+        // Undo a step and a run of steps: the same state, and the same numbers again.
+        let before = fingerprint(&sender);
+        sender.step().unwrap();
+        sender.train(7).unwrap();
+        let after = fingerprint(&sender);
+        sender.undo().unwrap();
+        sender.undo().unwrap();
+        assert_eq!(fingerprint(&sender), before, "{optimizer}");
+        sender.step().unwrap();
+        sender.train(7).unwrap();
+        assert_eq!(fingerprint(&sender), after, "{optimizer}");
+    }
+}
+
+#[test]
+fn conjugate_gradient_takes_the_whole_training_set_and_says_so() {
+    let mut s = Session::new();
+    s.apply(&patch(json!({"batch": 10}))).unwrap();
+    let points = s.data_info().train_points;
+    assert_eq!(s.control_state()["batch"]["in_use"], json!(10));
+    let outcome = s.apply(&patch(json!({"optimizer": "cg"}))).unwrap();
+    let message = outcome.message.unwrap_or_default();
+    assert!(message.contains(&format!("all {points} training points as one batch")), "{message}");
+    assert!(message.contains("the batch size of 10 applies again"), "{message}");
+    let controls = s.control_state();
+    assert_eq!(controls["batch"]["in_use"], json!(points));
+    assert_eq!((controls["batch"]["value"].clone(), controls["batch"]["shown"].clone()), (json!(10), json!(false)));
+    assert_eq!(controls["lr"]["shown"], json!(false), "conjugate gradient uses no η");
+    s.step().unwrap();
+    assert_eq!((s.trainer().network().batch_len, s.trainer().epochs()), (points, 1));
+    // Another optimizer takes the batch size again.
+    assert!(s.apply(&patch(json!({"optimizer": "rprop"}))).unwrap().message.is_none());
+    assert_eq!(s.control_state()["batch"]["in_use"], json!(10));
+    s.step().unwrap();
+    assert_eq!(s.trainer().network().batch_len, 10);
 }
 
 #[test]
@@ -633,7 +746,7 @@ fn random_actions_undos_and_redos_agree_with_a_stack_of_states() {
             7 => s.set_parameter(ParamRef { layer: rng.below(3), neuron: 0, input: Some(rng.below(4)) }, 0.1).is_ok(),
             8 => {
                 let lr = [0.01, 0.3, 1.0][rng.below(3)];
-                let optimizer = ["sgd", "adam", "momentum"][rng.below(3)];
+                let optimizer = ["sgd", "adam", "momentum", "nesterov", "adagrad", "rprop", "cg"][rng.below(7)];
                 let batch = 1 + rng.below(20);
                 !s.apply(&patch(json!({"lr": lr, "optimizer": optimizer, "batch": batch}))).unwrap().changed.is_empty()
             }

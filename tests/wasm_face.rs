@@ -130,9 +130,7 @@ fn errors_arrive_as_js_errors_with_readable_messages() {
     let mut engine = xor_engine();
     assert!(error_message(engine.set_data(vec![1.0, 2.0, 3.0], vec![1.0])).contains("whole rows of 2"));
     assert!(error_message(engine.set_learning_rate(-1.0)).contains("learning rate"));
-    assert!(
-        error_message(engine.set_optimizer(object(r#"{"kind": "nesterov"}"#))).contains("unknown variant `nesterov`")
-    );
+    assert!(error_message(engine.set_optimizer(object(r#"{"kind": "lbfgs"}"#))).contains("unknown variant `lbfgs`"));
     assert!(error_message(engine.chain_rule(0, 0, Some(0), 0)).contains("no step has run yet"));
     assert!(error_message(engine.buffer_ptr(Buffer::Weights, 9)).contains("there is no layer 10"));
     assert!(error_message(Engine::from_model("{}")).contains("not a backprop-viz model"));

@@ -112,3 +112,32 @@ fn lessons_list_their_controls_and_xor_stops_with_its_outputs() {
     assert_eq!(outputs.len(), 4);
     assert!((outputs[0] - 0.10283162432276878).abs() < 1e-9, "{outputs:?}");
 }
+
+#[wasm_bindgen_test]
+fn the_inspector_gets_each_new_optimizers_numbers_and_the_batch_in_use() {
+    let mut s = Session::new();
+    for (optimizer, fields) in [
+        ("nesterov", &["velocity", "look_ahead"][..]),
+        ("adagrad", &["sum_of_squares"]),
+        ("rprop", &["step_size", "previous_gradient", "sign_product", "decision"]),
+        ("cg", &["direction", "gradient", "beta", "direction_kind", "slope", "step_length", "trials", "line_search"]),
+    ] {
+        s.apply(object(&format!(r#"{{"optimizer": "{optimizer}"}}"#))).unwrap();
+        s.train(3).unwrap();
+        let rule = s.chain_rule(1, 0, Some(1)).unwrap();
+        let numbers = get(&rule, "optimizer_numbers");
+        assert_eq!(get(&numbers, "kind").as_string().as_deref(), Some(optimizer));
+        for field in fields {
+            assert!(!get(&numbers, field).is_undefined(), "{optimizer}: {field}");
+        }
+        assert!(!get(&rule, "update_formula").as_string().unwrap().is_empty());
+    }
+    // Conjugate gradient's batch is every training point, and its line search ran.
+    let rule = s.chain_rule(1, 0, Some(1)).unwrap();
+    let numbers = get(&rule, "optimizer_numbers");
+    assert!(get(&numbers, "trials").as_f64().unwrap() >= 1.0);
+    assert_eq!(get(&numbers, "line_search").as_string().as_deref(), Some("accepted"));
+    let batch = get(&get(&s.control_state(), "batch"), "in_use").as_f64().unwrap();
+    assert_eq!(get(&rule, "batch_size").as_f64(), Some(batch));
+    assert!(batch > 10.0);
+}
