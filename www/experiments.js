@@ -46,10 +46,17 @@ const KINDS = {
   },
   optimizer: {
     label: 'optimizers',
-    values: () => setting('optimizer').choices.map((c) => c.value).join(', '),
+    // The course's comparison: gradient descent, Rprop, conjugate gradient and Adam (any of
+    // the catalogue's optimizers can be typed in instead).
+    values: () => ['sgd', 'rprop', 'cg', 'adam'].filter((v) => setting('optimizer').choices.some((c) => c.value === v)).join(', '),
     make: (values) => names(values, setting('optimizer').choices.map((c) => c.value), 'optimizer').map((kind) => {
-      // Adaptive optimizers take steps of about η per weight: a tenth of SGD's rate suits them.
-      const rate = kind === 'rmsprop' || kind === 'adam' ? Number((value('lr') / 10).toPrecision(2)) : value('lr');
+      // Rprop and conjugate gradient use no η. Both are full-batch methods: conjugate gradient
+      // takes the whole training set by itself, and Rprop gets it here (its sign test is noisy
+      // on mini-batches). Adaptive optimizers take steps of about η per weight: a tenth of
+      // SGD's rate suits them.
+      if (kind === 'cg') return { label: 'cg (full batch)', patch: { optimizer: kind } };
+      if (kind === 'rprop') return { label: 'rprop (full batch)', patch: { optimizer: kind, batch: state.info.train_points } };
+      const rate = ['rmsprop', 'adagrad', 'adam'].includes(kind) ? Number((value('lr') / 10).toPrecision(2)) : value('lr');
       return { label: `${kind}, η = ${rate}`, patch: { optimizer: kind, lr: rate } };
     }),
   },

@@ -16,6 +16,29 @@ function inputName(i) {
 
 const DIGITS = 6;
 
+/** What Rprop's last update did to a step size, and how conjugate gradient chose its
+ *  direction and ended its line search (the engine's names, in words). */
+const RPROP_DECISIONS = {
+  grew: 'the gradient kept its sign, so the step grew: s ← min(η⁺·s, s_max)',
+  shrank: 'the gradient changed sign, so the step shrank: s ← max(η⁻·s, s_min)',
+  kept: 'the first step, or the one after a sign change: s kept',
+};
+const CG_DIRECTIONS = {
+  none: 'none yet',
+  first: 'the first step, steepest descent d = −g',
+  conjugate: 'conjugate, d = −g + β·d′ (Polak–Ribière)',
+  negative_beta: 'a restart (β came out negative, so β = 0): d = −g',
+  periodic_restart: 'a restart after n steps: d = −g',
+  not_descent: 'a restart (−g + β·d′ pointed uphill): d = −g',
+  after_failed_search: 'a restart after a failed line search: d = −g',
+};
+const CG_SEARCHES = {
+  not_run: 'not run',
+  accepted: 'the loss fell enough: step taken',
+  failed: 'no trial lowered the loss enough: the weights stayed',
+  zero_gradient: 'the gradient is 0: nothing to search',
+};
+
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
@@ -211,10 +234,43 @@ export function createInspector(root, { onClose, onSet }) {
     if (rule.optimizer === 'sgd') {
       rows.push(line(`${paramName} ← `, num(old, 'old'), ' − ', num(rule.learning_rate, 'learning-rate'), ' × ', num(g), ' = ', num(rule.value, 'new')));
     } else {
-      rows.push(line(`Δ = `, num(rule.update, 'update'), ` (${rule.optimizer}, η = `, num(rule.learning_rate, 'learning-rate'), ')'));
+      rows.push(...optimizerRows(rule, g));
+      if (rule.optimizer !== 'rprop' && rule.optimizer !== 'cg') {
+        rows.push(line(`Δ = `, num(rule.update, 'update'), ` (${rule.optimizer}, η = `, num(rule.learning_rate, 'learning-rate'), ')'));
+      }
       rows.push(line(`${paramName} ← `, num(old, 'old'), ' + ', num(rule.update), ' = ', num(rule.value, 'new')));
     }
     return section(`Update (${rule.optimizer})`, ...rows);
+  }
+
+  /** The optimizer's own numbers for this parameter (rule.optimizer_numbers, tagged by kind). */
+  function optimizerRows(rule, g) {
+    const n = rule.optimizer_numbers;
+    switch (n.kind) {
+      case 'momentum': return [line('m = μ·m + g = ', num(n.velocity, 'velocity'))];
+      case 'nesterov': return [
+        line('m = μ·m + g = ', num(n.velocity, 'velocity')),
+        line('look-ahead g + μ·m = ', num(g), ' + ', num(settingValue('momentum')), ' × ', num(n.velocity), ' = ', num(n.look_ahead, 'look-ahead')),
+      ];
+      case 'rmsprop': return [line('v = ρ·v + (1 − ρ)·g² = ', num(n.mean_square, 'mean-square'))];
+      case 'adagrad': return [line('G = sum of every g² so far = ', num(n.sum_of_squares, 'sum-of-squares'))];
+      case 'adam': return [line('m = ', num(n.first_moment, 'first-moment'), ', v = ', num(n.second_moment, 'second-moment'))];
+      case 'rprop': return [
+        line(`sign(g′·g) = ${n.sign_product > 0 ? '+1' : n.sign_product < 0 ? '−1' : '0'}: ${RPROP_DECISIONS[n.decision]}`),
+        line('step size s = ', num(n.step_size, 'step-size'), ' (η is not used)'),
+        n.decision === 'shrank'
+          ? line('Δ = 0: no move after a sign change, and the stored g′ = ', num(n.previous_gradient, 'previous-gradient'))
+          : line('Δ = −sign(g) × s = −sign(', num(g), ') × ', num(n.step_size), ' = ', num(rule.update, 'update'), '; stored g′ = ', num(n.previous_gradient, 'previous-gradient')),
+      ];
+      case 'cg': return [
+        line(`direction: ${CG_DIRECTIONS[n.direction_kind] ?? n.direction_kind}, β = `, num(n.beta, 'beta')),
+        line('this parameter\'s d = ', num(n.direction, 'direction'), ', its g = ', num(n.gradient, 'cg-gradient'), '; slope gᵀd = ', num(n.slope, 'slope')),
+        line('line search: α = ', num(n.step_length, 'step-length'), ` after ${n.trials} loss evaluation${n.trials === 1 ? '' : 's'} (${CG_SEARCHES[n.line_search] ?? n.line_search})`),
+        line('batch loss (with the penalty) ', num(n.loss_before, 'loss-before'), ' → ', num(n.loss_after, 'loss-after')),
+        line('Δ = α × d = ', num(n.step_length), ' × ', num(n.direction), ' = ', num(rule.update, 'update'), ' (η is not used)'),
+      ];
+      default: return [];
+    }
   }
 
   function editSection(sel, paramName, current) {

@@ -21,9 +21,9 @@ export function updateFrame() {
   }
   const size = String(value('text_size') ?? 1);
   if (document.body.style.getPropertyValue('--text-size') !== size) document.body.style.setProperty('--text-size', size);
-  const batch = value('batch');
-  const points = state.info?.train_points ?? 0;
+  // The batch the engine takes (conjugate gradient takes every training point).
+  const batch = state.controls.batch?.in_use;
   const note = document.getElementById('batch-note');
-  const text = batch === undefined ? '' : `(${Math.min(batch, points)})`;
+  const text = batch === undefined ? '' : `(${batch})`;
   if (note.textContent !== text) note.textContent = text;
 }

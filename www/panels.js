@@ -61,6 +61,9 @@ function caption(last) {
       // η is the engine's: the one this update used, through the schedule (after the last update
       // of an epoch, session.learningRate() is already the next epoch's).
       const optimizer = setting('optimizer').choices.find((c) => c.value === value('optimizer'))?.label ?? value('optimizer');
+      // Rprop and conjugate gradient use no η: they find their own step lengths.
+      if (value('optimizer') === 'rprop') return 'Update (Rprop): every weight moves against the sign of its gradient by a step size s of its own, which grows while the sign stays and shrinks when it flips. The inspector shows a weight\'s s.';
+      if (value('optimizer') === 'cg') return 'Update (conjugate gradient, on the whole training set): all weights move together along one direction d = −g + β·d′, by the step α a line search found. The inspector shows d, β and α.';
       const scheduled = value('schedule') !== 'constant' ? ' (scheduled)' : '';
       return `Update: every weight moves against its gradient (${optimizer}, η = ${fmt(state.session.updateLearningRate(), 3)}${scheduled}): w ← w − η · dL/dw.`;
     }

@@ -42,7 +42,7 @@ export const state = {
   position: { last: null, whole: false, edited: false, sample: 0, selection: null },
   /** How many phases of the current step have run. */
   progress: 0,
-  /** session.controlState(): per setting {value, shown, max?, disabled?}. */
+  /** session.controlState(): per setting {value, shown, max?, disabled?, in_use? (the batch)}. */
   controls: {},
   /** The raw points of the data for plotting: {x, y} per set. */
   points: { train: { x: [], y: [] }, test: { x: [], y: [] } },
