@@ -580,7 +580,7 @@ describe('data, lessons and experiments', () => {
   });
 
   test('a malformed or outdated link opens with a message and sensible defaults', { timeout: 60_000 }, async () => {
-    for (const query of ['?v=9&lr=lots&layers=zz:q&problem=spiral&bogus=1', '?params=%%%&lesson=no-such-lesson', '?layers=40:tanh,1:sigmoid']) {
+    for (const query of ['?v=9&lr=lots&layers=zz:q&problem=spiral&bogus=1', '?params=%%%&lesson=no-such-lesson', '?layers=400:tanh,1:sigmoid']) {
       const opened = await open({ query });
       const { page, screenshot } = opened;
       try {
