@@ -103,7 +103,12 @@ impl Data {
     pub fn generate(spec: &DataSpec) -> Result<Data> {
         let (train, test) = spec.generate()?;
         let headers = default_headers(train.dims);
-        Data::new(train, test, headers)
+        let mut data = Data::new(train, test, headers)?;
+        if spec.problem.is_image() {
+            data.image_shape =
+                Some(ImageShape { width: crate::autoencoder::SHAPE_SIDE, height: crate::autoencoder::SHAPE_SIDE });
+        }
+        Ok(data)
     }
 
     /// Points given by hand (a link's, drawn ones), split as `SharedPoints::split` says.

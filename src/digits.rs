@@ -25,6 +25,36 @@
 use crate::config::{MAX_INPUTS, MAX_OUTPUTS};
 use crate::error::{Error, Result};
 use crate::points::Points;
+use std::sync::OnceLock;
+
+/// The digits the page handed over (`register`): read once, shared by every session.
+static SHIPPED: OnceLock<Digits> = OnceLock::new();
+
+/// Reads the shipped digits file once for every session of this process (the page fetches
+/// `www/data/digits.bin` when a digits problem is first chosen). Registering again is a no-op.
+pub fn register(bytes: &[u8]) -> Result<()> {
+    if SHIPPED.get().is_none() {
+        let digits = Digits::parse(bytes)?;
+        let _ = SHIPPED.set(digits);
+    }
+    Ok(())
+}
+
+/// Whether `register` has been called with a good file.
+pub fn registered() -> bool {
+    SHIPPED.get().is_some()
+}
+
+/// The registered digits, or a refusal that says what is missing. Native builds (the tests,
+/// the benchmark) read the repository's file themselves; the wasm never embeds it, to keep the
+/// page small until a digits problem is chosen.
+pub fn shipped() -> Result<&'static Digits> {
+    #[cfg(not(target_arch = "wasm32"))]
+    register(include_bytes!("../www/data/digits.bin"))?;
+    SHIPPED.get().ok_or_else(|| {
+        Error::InvalidData("the digits are not loaded: the page reads them from data/digits.bin first".into())
+    })
+}
 
 /// The first eight bytes of a digits file.
 pub const MAGIC: &[u8; 8] = b"BPVDIGIT";

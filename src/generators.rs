@@ -17,7 +17,19 @@
 //! | `sine`         | x uniform                                                     | sin x            |
 //! | `polynomial`   | x uniform, t = x/6                                            | 2t³ − t          |
 //! | `plane`        | uniform in the square                                         | (x1 − x2/2) / 9  |
+//!
+//! Three more are images or codes, made from their own sources rather than drawn here:
+//!
+//! | problem   | points                                                                 | label      |
+//! |-----------|------------------------------------------------------------------------|------------|
+//! | `digits`  | the first `points` of the shipped 8×8 digits (`digits`), pixels in [0, 1] | the digit  |
+//! | `shapes`  | 8×8 images of four shapes at random places (`autoencoder`)              | the shape  |
+//! | `codes`   | the 8 one-hot vectors of the 8-3-8 encoder problem, all for training     | the 1's place |
+//!
+//! Digits and shapes are split class by class (a stratified split), so a small test set
+//! still holds every class.
 
+use crate::autoencoder::{one_hot_code_points, ShapesSpec, SHAPE_SIDE};
 use crate::config::MAX_SAMPLES;
 use crate::error::{check_range, Error, Result};
 use crate::points::Points;
@@ -40,10 +52,17 @@ pub enum Problem {
     Sine,
     Polynomial,
     Plane,
+    Digits,
+    Shapes,
+    Codes,
 }
 
+/// The length of the one-hot codes (the 8-3-8 encoder).
+pub const CODE_LENGTH: usize = 8;
+
 impl Problem {
-    pub const ALL: [Problem; 11] = [
+    /// The point clouds, drawn by `generate` (the images and codes come from their sources).
+    pub const POINT_CLOUDS: [Problem; 11] = [
         Problem::Xor,
         Problem::NoisyXor,
         Problem::Circle,
@@ -61,6 +80,8 @@ impl Problem {
     pub fn dims(self) -> usize {
         match self {
             Problem::Sine | Problem::Polynomial => 1,
+            Problem::Digits | Problem::Shapes => SHAPE_SIDE * SHAPE_SIDE,
+            Problem::Codes => CODE_LENGTH,
             _ => 2,
         }
     }
@@ -70,8 +91,16 @@ impl Problem {
         match self {
             Problem::Sine | Problem::Polynomial | Problem::Plane => 0,
             Problem::Spiral3 => 3,
+            Problem::Digits => 10,
+            Problem::Shapes => crate::autoencoder::SHAPE_NAMES.len(),
+            Problem::Codes => CODE_LENGTH,
             _ => 2,
         }
+    }
+
+    /// Whether each point is an 8×8 image (drawn as one, not as 64 inputs).
+    pub fn is_image(self) -> bool {
+        matches!(self, Problem::Digits | Problem::Shapes)
     }
 }
 
@@ -109,6 +138,25 @@ impl DataSpec {
     /// Makes the points and splits them into (train, test).
     pub fn generate(&self) -> Result<(Points, Points)> {
         self.validate()?;
+        match self.problem {
+            Problem::Digits => {
+                let digits = crate::digits::shipped()?;
+                let points = digits.points(Some(self.points.min(digits.len())))?;
+                return Ok(points.split_stratified(self.test_ratio, self.seed));
+            }
+            Problem::Shapes => {
+                let spec =
+                    ShapesSpec { points: self.points, noise: self.noise, test_ratio: self.test_ratio, seed: self.seed };
+                return Ok(spec.points()?.split_stratified(self.test_ratio, self.seed.wrapping_add(1)));
+            }
+            Problem::Codes => {
+                // Like XOR's corners, every code is needed for training.
+                let codes = one_hot_code_points(CODE_LENGTH)?;
+                let none = codes.select(&[]);
+                return Ok((codes, none));
+            }
+            _ => {}
+        }
         let points = generate(self.problem, self.points, self.noise, &mut Rng::new(self.seed));
         // XOR's four points are all needed for training.
         let test_ratio = if self.problem == Problem::Xor { 0.0 } else { self.test_ratio };
@@ -201,6 +249,8 @@ pub fn generate(problem: Problem, n: usize, noise: f64, rng: &mut Rng) -> Points
                 push(&p, (p[0] - 0.5 * p[1]) / 9.0 + rng.normal(0.0, 0.5 * noise));
             }
         }
+        // Not point clouds: `DataSpec::generate` takes them from their sources.
+        Problem::Digits | Problem::Shapes | Problem::Codes => {}
     }
     Points { dims: problem.dims(), coords, labels, classes: problem.classes() }
 }
@@ -215,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_problem_has_its_shape_and_is_seeded() {
-        for problem in Problem::ALL {
+        for problem in Problem::POINT_CLOUDS {
             let (train, test) = spec(problem).generate().unwrap();
             let total = if problem == Problem::Xor { 4 } else { 200 };
             assert_eq!(train.len() + test.len(), total, "{problem:?}");

@@ -68,6 +68,7 @@ fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> 
         data,
         features,
         scaling: Scaling::None,
+        target: Default::default(),
         lesson: None,
         points: None,
         view: Default::default(),
@@ -292,6 +293,56 @@ pub fn lessons() -> Vec<Lesson> {
         samples: None,
         variants: Vec::new(),
         controls: &["heatmaps"],
+    });
+
+    let mut digits = session(
+        Problem::Digits,
+        Vec::new(),
+        NetworkConfig {
+            layers: layers(&[32, 10], Activation::Tanh, Activation::Softmax),
+            loss: Loss::SoftmaxCrossEntropy,
+            optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() },
+            batch_size: 32,
+            ..NetworkConfig::default()
+        },
+    );
+    digits.data = DataSpec { problem: Problem::Digits, points: 1797, noise: 0.0, test_ratio: 0.25, seed: 1 };
+    all.push(Lesson {
+        id: "digits",
+        title: "Handwritten digits",
+        text: "1,797 real handwritten digits, 8×8 pixels each: 64 inputs, 32 hidden neurons, and one softmax output per digit. Train for a few epochs: the test accuracy passes 90 % on images the network never saw. Then look at the first layer's weights drawn as 8×8 images: each hidden neuron weighs ink in some places for (positive) and in others against (negative), a stroke it looks for. Draw a digit yourself and watch the forward pass classify it.",
+        session: digits,
+        samples: None,
+        variants: Vec::new(),
+        controls: &["lr"],
+    });
+
+    let mut squeeze = session(
+        Problem::Digits,
+        Vec::new(),
+        NetworkConfig {
+            layers: vec![
+                LayerConfig::new(32, Activation::Tanh),
+                LayerConfig::new(2, Activation::Identity),
+                LayerConfig::new(32, Activation::Tanh),
+                LayerConfig::new(64, Activation::Sigmoid),
+            ],
+            loss: Loss::SquaredError,
+            optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.01, ..OptimizerConfig::default() },
+            batch_size: 32,
+            ..NetworkConfig::default()
+        },
+    );
+    squeeze.data = DataSpec { problem: Problem::Digits, points: 1797, noise: 0.0, test_ratio: 0.25, seed: 1 };
+    squeeze.target = crate::data::Target::Inputs;
+    all.push(Lesson {
+        id: "autoencoder",
+        title: "An autoencoder: digits through 2 numbers",
+        text: "The network is trained to output its own input, through a middle layer of only 2 neurons: it must squeeze each 64-pixel digit into 2 numbers (its code) and rebuild the image from them. It never sees a label. Train, then look at the code space: each test digit drawn at its 2-number code, coloured by its true digit, which the network was never told. The digits gather by class all the same. The reconstructions beside the inputs show what 2 numbers can keep.",
+        session: squeeze,
+        samples: None,
+        variants: Vec::new(),
+        controls: &["lr"],
     });
 
     for lesson in &mut all {

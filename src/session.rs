@@ -16,7 +16,7 @@
 
 use crate::chain_rule::{ChainRule, ParamRef};
 use crate::csv::CsvOptions;
-use crate::data::Data;
+use crate::data::{Data, Target};
 use crate::error::{Error, Result};
 use crate::features::Feature;
 use crate::generators::Problem;
@@ -117,6 +117,12 @@ pub struct DataInfo {
     pub y_domain: [f64; 2],
     /// Counts every change of the data, so views know when to recompute.
     pub version: u32,
+    /// Width and height when every point is an image (the digits, the shapes).
+    pub image: Option<crate::data::ImageShape>,
+    /// `labels`, or `inputs` for an autoencoder.
+    pub target: Target,
+    /// The name of each class ("0" … "9" for the digits, the shapes' names).
+    pub class_names: Vec<String>,
 }
 
 /// A link to the session and what it holds.
@@ -195,10 +201,17 @@ impl Session {
                         first.weights = None;
                     }
                 }
+                data.set_target(settings.target);
                 let classes = data.train.classes;
-                let outputs = if classes > 2 { classes } else { 1 };
+                let outputs = match settings.target {
+                    Target::Inputs => data.input_width(),
+                    Target::Labels if classes > 2 => classes,
+                    Target::Labels => 1,
+                };
                 if fit_kind {
-                    fit_output(&mut settings.network, classes, outputs);
+                    // An autoencoder reproduces values, whatever classes its points have.
+                    let fitted_classes = if settings.target == Target::Inputs { 0 } else { classes };
+                    fit_output(&mut settings.network, fitted_classes, outputs);
                 } else if let Some(out) = settings.network.layers.last_mut() {
                     if out.units != outputs {
                         return Err(Error::InvalidConfig(format!(
@@ -362,7 +375,9 @@ impl Session {
                 (usize::from(binary) * 2, network.inputs, Vec::new(), Vec::new(), rows, 0)
             }
         };
+        let target = self.data.as_ref().map_or(Target::Labels, Data::target);
         let kind = match (&self.data, classes) {
+            _ if target == Target::Inputs => "reconstruction",
             (None, 0) => "samples",
             (_, 0) => "regression",
             _ => "classification",
@@ -389,6 +404,9 @@ impl Session {
             domain: self.domain.0,
             y_domain: self.domain.1,
             version: self.data_version,
+            image: self.data.as_ref().and_then(|d| d.image_shape),
+            target,
+            class_names: class_names(self.settings.data.problem, classes, self.origin == Origin::Generated),
         }
     }
 
@@ -451,13 +469,42 @@ impl Session {
         let inputs = data.inputs(split(test))?;
         let (labels, classes) = (points.labels.clone(), points.classes);
         let outputs = self.trainer.network().outputs();
+        let targets = (data.target() == Target::Inputs).then(|| data.targets(split(test), outputs)).transpose()?;
         let probe = self.trainer.probe(&inputs)?;
         let last = probe.activations.last().expect("a network has an output layer");
-        Ok(Some(if classes == 0 {
+        Ok(Some(if let Some(targets) = targets {
+            metrics::reconstruction(last, &targets, outputs)
+        } else if classes == 0 {
             metrics::regression(last, &labels)
         } else {
             metrics::classification(last, outputs, &labels, classes)
         }))
+    }
+
+    /// The activations of layer `layer` (the last: the outputs) for rows of raw coordinates
+    /// (rows × dims, as `coords` gives them: a digit drawn by hand, the test images), through
+    /// the data's features and scaling, without training: rows × that layer's units.
+    pub fn activations_of(&mut self, coords: &[f64], layer: usize) -> Result<Vec<f64>> {
+        let data = self.data.as_ref().ok_or(Error::NoData)?;
+        let layers = self.trainer.network().layers.len();
+        if layer >= layers {
+            return Err(Error::OutOfRange(format!("the network has layers 0 to {}, not {layer}", layers - 1)));
+        }
+        let dims = data.train.dims;
+        if coords.is_empty() || !coords.len().is_multiple_of(dims) {
+            return Err(Error::InvalidData(format!(
+                "points of this data have {dims} coordinates each, and {} numbers are not whole points",
+                coords.len()
+            )));
+        }
+        if coords.len() / dims > crate::config::MAX_SAMPLES {
+            return Err(Error::Limit(format!("at most {} points at a time", crate::config::MAX_SAMPLES)));
+        }
+        if let Some(bad) = coords.iter().find(|c| !c.is_finite()) {
+            return Err(Error::InvalidData(format!("coordinates must be finite numbers, not {bad}")));
+        }
+        let inputs = data.inputs_of(coords)?;
+        Ok(self.trainer.probe(&inputs)?.activations[layer].clone())
     }
 
     /// The factors of a parameter's gradient for the batch sample shown.
@@ -770,6 +817,8 @@ impl Session {
         let mut effect = None;
         let mut labels = Vec::new();
         let mut data_kind_changed = false;
+        // The target decides the output layer, whatever data it is.
+        let mut outputs_change = false;
         for (key, value) in patch {
             let setting = settings::find(key).ok_or_else(|| Error::InvalidSetting {
                 field: key.clone(),
@@ -803,6 +852,9 @@ impl Session {
             };
             if setting.key == "problem" {
                 data_kind_changed = true;
+            }
+            if setting.key == "target" {
+                outputs_change = true;
             }
             effect = effect.max(Some(this));
             labels.push(setting.label);
@@ -873,7 +925,8 @@ impl Session {
                     }
                 }
                 let samples = if origin == Origin::Samples { self.samples.clone() } else { None };
-                let rebuilt = Session::build(next, samples, origin, data_kind_changed).map_err(with_field)?;
+                let fit = data_kind_changed || outputs_change;
+                let rebuilt = Session::build(next, samples, origin, fit).map_err(with_field)?;
                 self.replace(rebuilt, true);
                 let info = self.data_info();
                 let message = format!("{}: {}. Training starts again.", labels.join(", "), data_summary(&info));
@@ -1349,6 +1402,14 @@ fn min_max(values: &[f64]) -> [f64; 2] {
     } else {
         [-1.0, 1.0]
     }
+}
+
+/// The names of the classes: the shapes', else their numbers.
+fn class_names(problem: Problem, classes: usize, generated: bool) -> Vec<String> {
+    if generated && problem == Problem::Shapes {
+        return crate::autoencoder::SHAPE_NAMES.iter().map(|n| n.to_string()).collect();
+    }
+    (0..classes).map(|k| k.to_string()).collect()
 }
 
 /// A range widened by `share` of its span on each side, its ends rounded to 2 digits.

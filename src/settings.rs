@@ -16,6 +16,7 @@
 
 use crate::activation::Activation;
 use crate::config::{LayerConfig, NetworkConfig, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_SAMPLES};
+use crate::data::Target;
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::InitializerKind;
@@ -108,6 +109,8 @@ pub struct Settings {
     pub data: DataSpec,
     pub features: Vec<Feature>,
     pub scaling: Scaling,
+    /// What the network learns to output: the labels, or its own inputs (an autoencoder).
+    pub target: Target,
     pub lesson: Option<String>,
     pub points: Option<SharedPoints>,
     pub view: ViewSettings,
@@ -129,6 +132,7 @@ impl Default for Settings {
             data: DataSpec { problem: Problem::Circle, points: 320, noise: 0.0, test_ratio: 0.5, seed: 7 },
             features: vec![Feature::X1, Feature::X2],
             scaling: Scaling::None,
+            target: Target::Labels,
             lesson: None,
             points: None,
             view: ViewSettings::default(),
@@ -220,7 +224,11 @@ const PROBLEMS: &[(&str, &str)] = &[
     ("sine", "Sine (1 input, regression)"),
     ("polynomial", "Polynomial (1 input, regression)"),
     ("plane", "Plane (regression)"),
+    ("digits", "Digits (8×8 images, 10 classes)"),
+    ("shapes", "Shapes (8×8 images, 4 kinds)"),
+    ("codes", "One-hot codes (8 of them)"),
 ];
+const TARGETS: &[(&str, &str)] = &[("labels", "its label"), ("inputs", "its own input (autoencoder)")];
 const SCALINGS: &[(&str, &str)] =
     &[("none", "none"), ("standardize", "standardize (mean 0, sd 1)"), ("min_max", "min–max (to 0 … 1)")];
 const LOSSES: &[(&str, &str)] = &[
@@ -329,7 +337,7 @@ pub static CATALOGUE: &[Setting] = &[
         integer(1, MAX_SAMPLES as u64, Control::Slider { low: 20.0, high: 1000.0, step: 20.0 }),
         Data,
         data.points,
-        shown: |s| generated(s) && s.data.problem != Problem::Xor
+        shown: |s| generated(s) && !matches!(s.data.problem, Problem::Xor | Problem::Codes)
     ),
     row!(
         "noise",
@@ -339,7 +347,7 @@ pub static CATALOGUE: &[Setting] = &[
         number(0.0, 1.0, Control::Slider { low: 0.0, high: 1.0, step: 0.05 }),
         Data,
         data.noise,
-        shown: generated
+        shown: |s| generated(s) && !matches!(s.data.problem, Problem::Digits | Problem::Codes)
     ),
     row!(
         "test",
@@ -378,6 +386,15 @@ pub static CATALOGUE: &[Setting] = &[
         Kind::Choice(SCALINGS),
         Data,
         scaling
+    ),
+    row!(
+        "target",
+        Data,
+        "Learn to output",
+        "what the network is trained to reproduce: each point's label, or the point itself through a narrow layer (an autoencoder, which never sees a label)",
+        Kind::Choice(TARGETS),
+        Data,
+        target
     ),
     Setting {
         key: "layers",

@@ -589,6 +589,7 @@ mod tests {
             data: DataSpec { problem: Problem::Spiral, points: 123, noise: 0.15, test_ratio: 0.3, seed: 5 },
             features: vec![Feature::X1, Feature::X2, Feature::SinX1],
             scaling: Scaling::Standardize,
+            target: crate::data::Target::Inputs,
             lesson: Some("vanishing-gradients".into()),
             points: None,
             view: crate::settings::ViewSettings {

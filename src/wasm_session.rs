@@ -27,6 +27,19 @@ pub fn catalogue() -> JsValue {
 
 /// The lessons for the lesson menu: `[{id, title, text, variants: [label], controls: [key]}]`;
 /// `controls` are catalogue keys of the settings the lesson card shows beside its text.
+/// Hands the shipped digits file (`data/digits.bin`, fetched by the page) to the engine, once
+/// for every session; a malformed file is refused in words.
+#[wasm_bindgen(js_name = registerDigits)]
+pub fn register_digits(bytes: &[u8]) -> JsResult<()> {
+    crate::digits::register(bytes).map_err(js_error)
+}
+
+/// Whether the digits are registered (a digits problem can be built).
+#[wasm_bindgen(js_name = digitsRegistered)]
+pub fn digits_registered() -> bool {
+    crate::digits::registered()
+}
+
 #[wasm_bindgen(js_name = lessonList)]
 pub fn lesson_list() -> JsValue {
     let list: Vec<serde_json::Value> = crate::presets::lessons()
@@ -404,6 +417,13 @@ impl Session {
     /// Runs the network on rows of inputs; read the `Probe*` buffers. Returns the rows.
     pub fn probe(&mut self, inputs: &[f64]) -> JsResult<u32> {
         self.inner.probe(inputs).map(|r| r as u32).map_err(js_error)
+    }
+
+    /// The activations of layer `layer` (the last: the outputs) for rows of raw coordinates
+    /// (a digit drawn by hand, images of the gallery): rows × that layer's units.
+    #[wasm_bindgen(js_name = activationsOf)]
+    pub fn activations_of(&mut self, coords: &[f64], layer: u32) -> JsResult<Vec<f64>> {
+        self.inner.activations_of(coords, layer as usize).map_err(js_error)
     }
 
     /// Metrics on the test points (or the training points); null for exact samples.

@@ -111,3 +111,58 @@ fn dropout_layers_match_finite_differences_with_their_mask_fixed() {
         assert!(report.max_relative_error < 1e-6, "{hidden:?}: {report:?}");
     }
 }
+
+/// An autoencoder's loss: the targets are the inputs themselves (through the data's own path,
+/// `Target::Inputs`), through a bottleneck, for the three data sets the page offers and every
+/// output activation squared error takes.
+#[test]
+fn autoencoder_losses_match_finite_differences() {
+    use backprop_viz::data::Data;
+    use backprop_viz::generators::{DataSpec, Problem};
+    let sets = [
+        Data::one_hot_codes(8).unwrap(),
+        Data::generate(&DataSpec { problem: Problem::Shapes, points: 12, noise: 0.3, test_ratio: 0.0, seed: 4 })
+            .unwrap()
+            .into_autoencoder(),
+        Data::from_digits(include_bytes!("../www/data/digits.bin"), 0.0, 5, Some(12)).unwrap().into_autoencoder(),
+    ];
+    for data in sets {
+        let width = data.input_width();
+        for (hidden, output) in [(Activation::Tanh, Activation::Sigmoid), (Activation::Sigmoid, Activation::Identity)] {
+            for reduction in [Reduction::Mean, Reduction::Sum] {
+                let config = NetworkConfig {
+                    inputs: width,
+                    layers: vec![
+                        LayerConfig::new(5, hidden),
+                        LayerConfig::new(2, Activation::Identity),
+                        LayerConfig::new(5, hidden),
+                        LayerConfig::new(width, output),
+                    ],
+                    loss: Loss::SquaredError,
+                    reduction,
+                    batch_size: 4,
+                    seed: 3,
+                    ..NetworkConfig::default()
+                };
+                let mut trainer = Trainer::new(config).unwrap();
+                let (x, y) = (data.inputs(Split::Train).unwrap(), data.targets(Split::Train, width).unwrap());
+                assert_eq!(x, y, "an autoencoder's targets are its inputs");
+                trainer.set_data(Split::Train, x, y).unwrap();
+                trainer.train(2).unwrap();
+                let report = trainer.gradient_check().unwrap();
+                // A central difference rounds to about ε·L/h: summed over a batch of 64-pixel
+                // images the loss L of a batch of 4 reaches ~10, so the tolerance grows
+                // with it (1e-6 at L ≤ 1).
+                let batch_share = 4.0 / data.train.len() as f64;
+                let loss = trainer.dataset_loss(Split::Train).unwrap()
+                    * if reduction == Reduction::Sum { batch_share } else { 1.0 };
+                let tolerance = 1e-6 * loss.max(1.0);
+                assert!(
+                    report.max_relative_error < tolerance,
+                    "{width} wide, {hidden:?}/{output:?}, {reduction:?}, L {loss}: {report:?}"
+                );
+                assert!(report.parameters_checked > 0);
+            }
+        }
+    }
+}

@@ -55,7 +55,7 @@ fn steps_to_divergence(s: &mut Session, max: u32) -> Option<u32> {
 }
 
 #[test]
-fn there_are_the_eight_lessons_and_each_loads() {
+fn there_are_the_ten_lessons_and_each_loads() {
     let ids: Vec<&str> = lessons().iter().map(|l| l.id).collect();
     assert_eq!(
         ids,
@@ -67,7 +67,9 @@ fn there_are_the_eight_lessons_and_each_loads() {
             "learning-rate",
             "overfitting",
             "optimizers",
-            "spiral-softmax"
+            "spiral-softmax",
+            "digits",
+            "autoencoder"
         ]
     );
     for l in lessons() {

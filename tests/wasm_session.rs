@@ -52,7 +52,7 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     );
     assert_eq!(weights.length(), 8);
     assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
-    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 8);
+    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 10);
     let link = get(&s.link(), "query").as_string().unwrap();
     let mut other = Session::new();
     other.open_link(&link);
@@ -140,4 +140,28 @@ fn the_inspector_gets_each_new_optimizers_numbers_and_the_batch_in_use() {
     let batch = get(&get(&s.control_state(), "batch"), "in_use").as_f64().unwrap();
     assert_eq!(get(&rule, "batch_size").as_f64(), Some(batch));
     assert!(batch > 10.0);
+}
+
+#[wasm_bindgen_test]
+fn the_digits_come_from_the_page_and_a_drawn_digit_is_classified() {
+    use backprop_viz::wasm_session::{digits_registered, register_digits};
+    let mut s = Session::new();
+    if !digits_registered() {
+        // Without the file, a digits problem is refused in words and nothing changes.
+        let (kind, message, _) = kind_of(s.load_lesson("digits", None));
+        assert_eq!(kind, "invalid_data");
+        assert!(message.contains("digits.bin"), "{message}");
+    }
+    assert_eq!(kind_of(register_digits(b"BPVDIGIT not really")).0, "invalid_data");
+    register_digits(include_bytes!("../www/data/digits.bin")).unwrap();
+    assert!(digits_registered());
+    s.load_lesson("digits", None).unwrap();
+    let info = s.data_info();
+    assert_eq!(get(&get(&info, "image"), "width").as_f64(), Some(8.0));
+    assert_eq!(get(&info, "kind").as_string().as_deref(), Some("classification"));
+    let blank = vec![0.0; 64];
+    let probabilities = s.activations_of(&blank, 1).unwrap();
+    assert_eq!(probabilities.len(), 10);
+    assert!((probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert_eq!(kind_of(s.activations_of(&blank[..10], 1)).0, "invalid_data");
 }

@@ -344,6 +344,55 @@ export function toggleDrawing(on) {
 }
 
 /** Called by the frame loop when an animation has run its course. */
+// ---- the digits pad ------------------------------------------------------------------------------
+
+/** Inks pixel `index` of the pad (and, softer, its four neighbours, as a pen stroke is
+ *  drawn in the digits); `erase` takes the ink off that pixel instead. */
+export function inkPixel(index, erase = false) {
+  const { width, height } = state.info.image;
+  const pixels = state.drawnImage;
+  if (erase) {
+    pixels[index] = 0;
+  } else {
+    pixels[index] = 1;
+    const r = Math.floor(index / width);
+    const c = index % width;
+    for (const [dr, dc] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) {
+      const rr = r + dr;
+      const cc = c + dc;
+      if (rr >= 0 && rr < height && cc >= 0 && cc < width) pixels[rr * width + cc] = Math.max(pixels[rr * width + cc], 0.5);
+    }
+  }
+  notify(['drawing']);
+}
+
+/** Sets one pixel of the pad to `value` (the keyboard toggles ink). */
+export function setPixel(index, value) {
+  state.drawnImage[index] = value;
+  notify(['drawing']);
+}
+
+export function clearDrawing() {
+  state.drawnImage.fill(0);
+  notify(['drawing']);
+}
+
+/** Moves the keyboard's cell on the pad (−1: off the pad). */
+export function moveDrawCursor(index) {
+  state.drawCursor = index;
+  notify(['drawing']);
+}
+
+/** Copies the next test image onto the pad, to change it by hand. */
+export function copyTestImage() {
+  const set = state.points.test.y.length > 0 ? state.points.test : state.points.train;
+  const dims = state.info.dims;
+  if (set.y.length === 0 || dims !== state.drawnImage.length) return;
+  state.drawnFrom = (state.drawnFrom + 1) % set.y.length;
+  state.drawnImage.set(set.x.subarray(state.drawnFrom * dims, (state.drawnFrom + 1) * dims));
+  notify(['drawing']);
+}
+
 export function endAnimation() {
   state.anim = null;
 }

@@ -100,11 +100,13 @@ export function scaleGradientCss() {
   return `linear-gradient(to right, ${parts.join(', ')})`;
 }
 
-/** The engine's exact number, to `digits` significant digits (no exponent for ordinary sizes). */
+/** The engine's exact number, to `digits` significant digits (no exponent for ordinary sizes);
+ *  "overflow" past f64's range and "—" for no number (NaN). */
 export function fmt(value, digits = 4) {
   if (value === null || value === undefined) return '—';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  // Never NaN or Infinity on screen: a student reads "overflow" (the number outgrew f64) or a dash.
+  if (Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? 'overflow' : '−overflow';
   if (value === 0) return '0';
   const abs = Math.abs(value);
   const text = abs >= 1e-4 && abs < 1e6 ? value.toPrecision(digits) : value.toExponential(digits - 1);

@@ -18,12 +18,34 @@ function adopt(module) {
 adopt(firstInstance);
 
 let loading = null;
+/** The shipped digits file's bytes, kept to hand to a fresh instance after a restart. */
+let digitsBytes = null;
 
-/** Loads the wasm once. In the browser call it with no argument; in Node pass the bytes of
- *  `pkg/backprop_viz_bg.wasm`. */
-export function loadEngine(wasmBytes) {
-  loading ??= wasmBytes === undefined ? firstInstance.default() : firstInstance.default({ module_or_path: wasmBytes });
+/** Loads the wasm once, and (in the browser) the 8×8 digits beside it, fetched in parallel
+ *  from the page's own origin: the digits problems and lessons need them. In Node pass the
+ *  bytes of `pkg/backprop_viz_bg.wasm` (and of `data/digits.bin` if wanted). */
+export function loadEngine(wasmBytes, digits) {
+  loading ??= (async () => {
+    const fetched = digits ?? (wasmBytes === undefined ? fetchDigits() : null);
+    await (wasmBytes === undefined ? firstInstance.default() : firstInstance.default({ module_or_path: wasmBytes }));
+    digitsBytes = await fetched;
+    try {
+      if (digitsBytes) glue.registerDigits(digitsBytes);
+    } catch {
+      digitsBytes = null; // a damaged file: the digits problems say they are not loaded
+    }
+  })();
   return loading;
+}
+
+/** The digits file, or null when it cannot be fetched (the digits problems then say so). */
+async function fetchDigits() {
+  try {
+    const response = await fetch(new URL('./data/digits.bin', import.meta.url));
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
 }
 
 let instances = 0;
@@ -35,6 +57,7 @@ export async function reloadEngine() {
   const fresh = await import(`./pkg/backprop_viz.js?instance=${instances}`);
   await fresh.default();
   adopt(fresh);
+  if (digitsBytes) glue.registerDigits(digitsBytes);
 }
 
 /** True for the error a trapped instance throws (a panic inside the engine). */

@@ -5,15 +5,15 @@
 // state only):
 //   state      state.js (the declared state and the change names views subscribe to)
 //   actions    actions.js (the only writers; one transaction helper)
-//   views      network_view.js + network_layout.js, heatmaps.js, panels.js, loss_chart.js,
-//              inspector.js, metrics.js (read-only painters)
-//   controls   controls.js (generated from the catalogue), data_tools.js, lesson_panel.js,
-//              share.js, keyboard.js, experiments.js (events → actions)
+//   views      network_view.js + network_layout.js, heatmaps.js, images_view.js, panels.js,
+//              loss_chart.js, inspector.js, metrics.js (read-only painters)
+//   controls   controls.js (generated from the catalogue), data_tools.js, draw_pad.js,
+//              lesson_panel.js, share.js, keyboard.js, experiments.js (events → actions)
 // and helpers: engine.js (the wasm and typed-array views), colors.js, canvas.js, files.js.
 
 import { loadEngine, Buffer, view, internalErrorForTests } from './engine.js';
 import { fitCanvas } from './canvas.js';
-import { state, subscribe, SPEEDS } from './state.js';
+import { state, subscribe, SPEEDS, imageMode } from './state.js';
 import * as actions from './actions.js';
 import { setupControls } from './controls.js';
 import { setupDataTools } from './data_tools.js';
@@ -31,6 +31,8 @@ import { scaleGradientCss, PALETTE } from './colors.js';
 import { updateMetrics } from './metrics.js';
 import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
 import { setupShare } from './share.js';
+import { createImagesView } from './images_view.js';
+import { setupDrawPad } from './draw_pad.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('engine-status');
@@ -137,6 +139,9 @@ async function boot() {
   setupExperiments();
   setupShare();
   setupKeyboard();
+  setupDrawPad();
+  const images = createImagesView();
+  subscribe(['drawing'], () => images.updateDrawing());
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
   // The style sheet's palette comes from colors.js, the one owner of the page's colours.
   for (const [name, colour] of Object.entries(PALETTE)) document.documentElement.style.setProperty(`--${name}`, colour);
@@ -169,7 +174,7 @@ async function boot() {
   startLoop((now) => {
     if (stale.network || stale.output) {
       const layout = network.layout();
-      const behind = heatmaps.update(state.controls.heatmaps?.value && (!layout || layout.size >= 14));
+      const behind = heatmaps.update(state.controls.heatmaps?.value && !imageMode(state.info) && (!layout || layout.size >= 14));
       stale.output ||= behind;
       if (behind) stale.network = true;
     }
@@ -177,8 +182,16 @@ async function boot() {
       stale.network = false;
       network.draw(now, fit(networkCanvas));
     }
-    if (stale.output) {
+    if (stale.output && imageMode(state.info)) {
+      // Images and codes in place of the output plane (a forward pass over the test images).
+      if (!state.playing || now - samplesAt > 250) {
+        samplesAt = now;
+        stale.output = false;
+        images.update();
+      }
+    } else if (stale.output) {
       stale.output = false;
+      images.update(); // hides the images view
       const out = fit(outputCanvas);
       const octx = outputCanvas.getContext('2d');
       octx.setTransform(out.dpr, 0, 0, out.dpr, 0, 0);
@@ -247,6 +260,8 @@ async function boot() {
       batchLength: () => session().batchLength(),
       chainRule: (layer, neuron, input) => session().chainRule(layer, neuron, input),
       metrics: (test = true) => session().metrics(test),
+      /** Layer `layer`'s activations for rows of raw coordinates (a forward pass, no training). */
+      activationsOf: (coords, layer) => Array.from(session().activationsOf(Float64Array.from(coords), layer)),
       history: () => ({ steps: Array.from(session().historySteps()), train: Array.from(session().historyTrain()), test: Array.from(session().historyTest()) }),
       exportModel: () => session().exportModel(),
       link: () => session().link(),

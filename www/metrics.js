@@ -54,6 +54,13 @@ export function updateMetrics(now) {
     detail.replaceChildren(para('RMSE: the typical distance between ŷ and y. R²: the share of the variance of y explained (1 is perfect, 0 no better than the mean).'));
     return;
   }
+  if (m.task === 'reconstruction') {
+    summary.textContent = `${m.split}: reconstruction error ${fmt(m.mse, 3)}${train ? ` · training ${fmt(train.mse, 3)}` : ''}`;
+    summary.dataset.mse = String(m.mse);
+    summary.title = summary.textContent;
+    detail.replaceChildren(para('The reconstruction error: the mean over the images of each one\'s mean squared error per value, (ŷ − x)² averaged over its outputs. 0 is a perfect copy.'));
+    return;
+  }
   summary.textContent = `${m.split}: accuracy ${pct(m.accuracy)} · F1 ${fmt(m.macro_f1, 3)}${train ? ` · training ${pct(train.accuracy)}` : ''}`;
   summary.dataset.accuracy = String(m.accuracy);
   summary.title = summary.textContent;

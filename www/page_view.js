@@ -2,7 +2,7 @@
 // presenter mode keeps) as data attributes of <body> that the style sheet lays out, and the
 // top bar's read-outs. Read only.
 
-import { state, value } from './state.js';
+import { state, value, imageMode } from './state.js';
 
 const ATTRIBUTES = {
   present: 'present',
@@ -18,6 +18,12 @@ export function updateFrame() {
   for (const [key, name] of Object.entries(ATTRIBUTES)) {
     const on = String(Boolean(value(key)));
     if (body[name] !== on) body[name] = on;
+  }
+  const images = String(imageMode(state.info));
+  if (body.images !== images) {
+    body.images = images;
+    document.getElementById('output-title').textContent = images === 'true'
+      ? (state.info.kind === 'reconstruction' ? 'Codes and reconstructions' : 'Images') : 'Output over the input plane';
   }
   const size = String(value('text_size') ?? 1);
   if (document.body.style.getPropertyValue('--text-size') !== size) document.body.style.setProperty('--text-size', size);

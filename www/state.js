@@ -10,6 +10,7 @@
 //   history   the loss history grew      position  the phase, sample or selection moved
 //   view      a view switch              message   the banner's text
 //   transport playing or speed           hover     the neuron or edge under the mouse
+//   drawing   the image drawn on the digits pad
 
 /** Speeds, slowest first: a phase every `phaseMs` (animated), or `steps` whole steps per frame
  *  (`steps: 0` adapts to the frame budget). */
@@ -62,6 +63,12 @@ export const state = {
   focus: null,
   /** Clicks on the output plane add points. */
   drawing: false,
+  /** The image drawn by hand on the digits pad (pixels row by row, 0 paper … 1 ink), and the
+   *  keyboard's cell on it (−1: none). */
+  drawnImage: new Float64Array(64),
+  drawCursor: -1,
+  /** The test image the pad copied last (−1: none yet). */
+  drawnFrom: -1,
   /** The banner: kind is 'info', 'error' or 'diverged'; errorKind the engine error's kind. */
   message: { text: '', kind: 'info', errorKind: null },
   /** The engine panicked: until Reset loads a fresh instance, nothing else may call it. */
@@ -87,6 +94,12 @@ export function notify(names) {
   for (const { names: wanted, fn } of subscribers) {
     if (names.some((n) => wanted.has(n))) fn(names);
   }
+}
+
+/** Is the data shown as images and codes rather than over the input plane (image data, or an
+ *  autoencoder)? */
+export function imageMode(info) {
+  return Boolean(info?.image) || info?.kind === 'reconstruction';
 }
 
 /** The index of `phase` in the step (−1 if none). */

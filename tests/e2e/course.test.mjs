@@ -265,7 +265,7 @@ describe('data, lessons and experiments', () => {
     try {
       // The oracle: the engine's lesson table, read from the package itself (not from the page).
       const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
-      assert.equal(lessons.length, 8);
+      assert.equal(lessons.length, 10);
       for (const lesson of lessons) {
         await page.selectOption('#lesson', lesson.id);
         await frames(page, 2);
@@ -580,7 +580,7 @@ describe('data, lessons and experiments', () => {
   });
 
   test('a malformed or outdated link opens with a message and sensible defaults', { timeout: 60_000 }, async () => {
-    for (const query of ['?v=9&lr=lots&layers=zz:q&problem=spiral&bogus=1', '?params=%%%&lesson=no-such-lesson', '?layers=40:tanh,1:sigmoid']) {
+    for (const query of ['?v=9&lr=lots&layers=zz:q&problem=spiral&bogus=1', '?params=%%%&lesson=no-such-lesson', '?layers=400:tanh,1:sigmoid']) {
       const opened = await open({ query });
       const { page, screenshot } = opened;
       try {
