@@ -94,7 +94,7 @@ fn a_link_made_from_a_session_reopens_it() {
 #[wasm_bindgen_test]
 fn lessons_reach_js_and_build_engines() {
     let lessons = js_sys::Array::from(&backprop_viz::wasm::lessons());
-    assert_eq!(lessons.length(), 8);
+    assert_eq!(lessons.length() as usize, backprop_viz::presets::lessons().len());
     let chain = lessons.get(0);
     assert_eq!(get(&chain, "id").as_string().unwrap(), "chain-rule");
     let session = get(&chain, "session");
