@@ -231,7 +231,7 @@ export function prepare() {
       errors.push(`${spec.label}: ${error}`);
     }
     const run = { label: spec.label, colour: RUN_COLOURS[k], session, error, done: !session, reachedAt: null,
-      steps: [], train: [], test: [], canvas: null, stepsPerFrame: 20 };
+      steps: [], train: [], test: [], canvas: null, stepsPerFrame: 20, trainMs: 0 };
     experiment.runs.push(run);
     if (session) readHistory(run);
   }
@@ -304,6 +304,7 @@ export function experimentFrame() {
       continue;
     }
     const took = Math.max(0.05, performance.now() - t0);
+    run.trainMs += performance.now() - t0;
     run.stepsPerFrame = Math.max(1, Math.min(20_000, 0.7 * run.stepsPerFrame + 0.3 * wanted * (share / took)));
     if (session.steps() >= experiment.steps || session.steps() === before) {
       session.recordHistory();
@@ -383,18 +384,27 @@ function syncTable() {
       } catch { /* shown as — */ }
     }
     const cells = run.error
-      ? [fmtInt(run.session?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '']
+      ? [fmtInt(run.session?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '', '']
       : [fmtInt(run.session.steps()), last >= 0 ? fmt(run.train[last], 4) : '—', last >= 0 && hasTest() ? fmt(run.test[last], 4) : '—',
-        metric, run.reachedAt === null ? 'not yet' : fmtInt(run.reachedAt)];
+        metric, run.reachedAt === null ? 'not yet' : fmtInt(run.reachedAt), timeToTarget(run)];
     tr.append(name, ...cells.map((text, c) => {
       const td = document.createElement('td');
       td.textContent = text;
-      if (run.error && c === 1) { td.colSpan = 4; td.className = 'error'; }
+      if (run.error && c === 1) { td.colSpan = 5; td.className = 'error'; }
       return td;
     }).filter((td, c) => !(run.error && c > 1)));
     return tr;
   });
   $('exp-table').tBodies[0].replaceChildren(...rows);
+}
+
+/** The time a run took to reach the target: its steps to the target × its own measured training
+ *  time per step (this page's clock; the runs share each frame, so they are timed alike). */
+function timeToTarget(run) {
+  const steps = run.session?.steps() ?? 0;
+  if (run.reachedAt === null || steps === 0) return '—';
+  const ms = (run.reachedAt * run.trainMs) / steps;
+  return ms < 1 ? `${fmt(ms, 2)} ms` : `${fmtInt(ms)} ms`;
 }
 
 function buildNets() {
