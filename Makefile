@@ -4,7 +4,7 @@
 #   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
 #   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests
-#   make bench   the benchmark: engine (wasm, native) against brain.js, convnetjs, tfjs; the page
+#   make bench   the benchmark: engine (wasm, native) against hand JS, brain.js, convnetjs, tfjs; the page
 #   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
 
@@ -75,8 +75,9 @@ test-wasm: setup
 test-e2e: build
 	node --test tests/e2e/
 
-# Benchmark (issue 5, bench/README.md): the engine in wasm (Node) and native against brain.js,
-# convnetjs and tfjs (cpu) on identical workloads, scaling tables, and the page in Chromium.
+# Benchmark (issue 5, bench/README.md): the engine in wasm (Node) and native against a hand-written
+# JS baseline, brain.js, convnetjs and tfjs (cpu) on identical workloads (W, W-large, the digits),
+# scaling tables, and the page in Chromium.
 # The JS libraries are dev dependencies of bench/ only; --ignore-scripts keeps gpu.js's native
 # dependencies (headless-gl, webgpu), pulled in by brain.js, from building or downloading.
 BENCH_NPM := bench/node_modules/.package-lock.json

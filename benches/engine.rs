@@ -7,21 +7,42 @@
 //!
 //! Each job: build a `Trainer` from `config`, `set_data`, run `warmup_epochs`, then `runs`
 //! timed runs of `epochs_per_run` epochs (`Trainer::train(steps_per_epoch · epochs)`; 0 means
-//! calibrate to about `target_seconds` per run), and report every run's seconds. With `check_epochs`, a fresh trainer from the same config also
+//! calibrate to about `target_seconds` per run), and report every run's seconds, wall clock
+//! and CPU time of this thread. With `check_epochs`, a fresh trainer from the same config also
 //! reports the whole-data-set loss after 1..=check_epochs epochs (the cross-system check).
+//!
+//! A job's samples are its own `inputs` and `targets`, or with `"source": "digits"` the 1,797
+//! shipped 8×8 digits as the crate reads them (`digits::shipped`): file order, x = pixel / 16,
+//! one-hot targets. The JS side reads the same file with its own reader, so the loss check
+//! also checks that both read the same numbers.
 //!
 //! Without `--jobs` (as under `cargo test --all-targets`, which runs bench targets as tests)
 //! it only runs a few steps of a small built-in workload and checks the loss is finite.
 
-use backprop_viz::{NetworkConfig, Split, Trainer};
+use backprop_viz::{digits, NetworkConfig, Split, Trainer};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
+
+/// Where a job's samples come from.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum Source {
+    /// The job's `inputs` and `targets`.
+    #[default]
+    Job,
+    /// The shipped digits, all 1,797 in file order, one-hot targets.
+    Digits,
+}
 
 #[derive(Deserialize)]
 struct Job {
     name: String,
     config: serde_json::Value,
+    #[serde(default)]
+    source: Source,
+    #[serde(default)]
     inputs: Vec<f64>,
+    #[serde(default)]
     targets: Vec<f64>,
     #[serde(default)]
     warmup_epochs: u32,
@@ -48,16 +69,57 @@ struct JobResult {
     epochs_per_run: u32,
     /// Wall-clock seconds of each timed run.
     run_seconds: Vec<f64>,
+    /// CPU seconds of this thread in each timed run (null where the system does not say).
+    run_cpu_seconds: Vec<f64>,
     /// Whole-data-set loss after epoch 1, 2, … of a fresh trainer (empty unless asked).
     check_losses: Vec<f64>,
 }
 
+/// CPU time this thread has run, in seconds: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, exact
+/// where /proc's per-thread figures may lag by a scheduler tick; NaN where it cannot be read.
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn thread_cpu_seconds() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        seconds: i64,
+        nanoseconds: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut time = Timespec { seconds: 0, nanoseconds: 0 };
+    // SAFETY: clock_gettime only writes one timespec (two 64-bit fields on 64-bit Linux) to `time`.
+    if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut time) } == 0 {
+        time.seconds as f64 + time.nanoseconds as f64 * 1e-9
+    } else {
+        f64::NAN
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+fn thread_cpu_seconds() -> f64 {
+    f64::NAN
+}
+
+/// The job's inputs and targets (see `Source`).
+fn samples(job: &Job) -> backprop_viz::Result<(Vec<f64>, Vec<f64>)> {
+    match job.source {
+        Source::Job => Ok((job.inputs.clone(), job.targets.clone())),
+        Source::Digits => {
+            let points = digits::shipped()?.points(None)?;
+            let targets = points.encode_targets(points.classes)?;
+            Ok((points.coords, targets))
+        }
+    }
+}
+
 fn trainer_for(job: &Job) -> Result<Trainer, String> {
-    let config = NetworkConfig::from_json(&job.config.to_string()).map_err(|e| format!("{}: {e}", job.name))?;
-    let mut trainer = Trainer::new(config).map_err(|e| format!("{}: {e}", job.name))?;
-    trainer
-        .set_data(Split::Train, job.inputs.clone(), job.targets.clone())
-        .map_err(|e| format!("{}: {e}", job.name))?;
+    let fail = |e: backprop_viz::Error| format!("{}: {e}", job.name);
+    let config = NetworkConfig::from_json(&job.config.to_string()).map_err(fail)?;
+    let mut trainer = Trainer::new(config).map_err(fail)?;
+    let (inputs, targets) = samples(job).map_err(fail)?;
+    trainer.set_data(Split::Train, inputs, targets).map_err(fail)?;
     Ok(trainer)
 }
 
@@ -84,10 +146,12 @@ fn run_job(job: &Job) -> Result<JobResult, String> {
         }
     }
     let mut run_seconds = Vec::with_capacity(job.runs as usize);
+    let mut run_cpu_seconds = Vec::with_capacity(job.runs as usize);
     for _ in 0..job.runs {
-        let start = Instant::now();
+        let (start, cpu_start) = (Instant::now(), thread_cpu_seconds());
         let loss = trainer.train(steps(epochs_per_run)).map_err(fail)?;
         run_seconds.push(start.elapsed().as_secs_f64());
+        run_cpu_seconds.push(thread_cpu_seconds() - cpu_start);
         std::hint::black_box(loss);
     }
     let mut check_losses = Vec::new();
@@ -104,12 +168,14 @@ fn run_job(job: &Job) -> Result<JobResult, String> {
         samples_per_epoch,
         epochs_per_run,
         run_seconds,
+        run_cpu_seconds,
         check_losses,
     })
 }
 
-/// A few steps of a 2→8→8→8→1 network on a small ring data set: proves the target builds
-/// and runs (this is what `cargo test --all-targets` executes).
+/// A few steps of a 2→8→8→8→1 network on a small ring data set, and one epoch of
+/// 64→32→10 on the shipped digits: proves the target builds and runs (this is what
+/// `cargo test --all-targets` executes).
 fn smoke() -> Result<(), String> {
     let n = 40;
     let mut inputs = Vec::with_capacity(2 * n);
@@ -120,7 +186,7 @@ fn smoke() -> Result<(), String> {
         inputs.extend([r * angle.cos(), r * angle.sin()]);
         targets.push(if s % 2 == 0 { 1.0 } else { 0.0 });
     }
-    let config = serde_json::json!({
+    let ring = serde_json::json!({
         "inputs": 2,
         "layers": [
             {"units": 8, "activation": "tanh"}, {"units": 8, "activation": "tanh"},
@@ -129,24 +195,36 @@ fn smoke() -> Result<(), String> {
         "optimizer": {"kind": "sgd", "learning_rate": 0.03},
         "batch_size": 10, "shuffle": false, "seed": 1
     });
-    let job = Job {
-        name: "smoke".into(),
+    let digits = serde_json::json!({
+        "inputs": 64,
+        "layers": [{"units": 32, "activation": "tanh"}, {"units": 10, "activation": "softmax"}],
+        "loss": "softmax_cross_entropy",
+        "optimizer": {"kind": "sgd", "learning_rate": 0.1},
+        "batch_size": 10, "shuffle": false, "seed": 1
+    });
+    let job = |name: &str, config, source, inputs, targets, epochs| Job {
+        name: name.into(),
         config,
+        source,
         inputs,
         targets,
         warmup_epochs: 1,
-        epochs_per_run: 2,
+        epochs_per_run: epochs,
         target_seconds: 0.0,
         runs: 2,
-        check_epochs: 2,
+        check_epochs: epochs,
     };
-    let result = run_job(&job)?;
-    if result.check_losses.iter().all(|l| l.is_finite()) && result.run_seconds.len() == 2 {
-        println!("engine bench smoke test: ok (run with --jobs FILE for measurements; see bench/README.md)");
-        Ok(())
-    } else {
-        Err("smoke test: non-finite loss".into())
+    for job in [
+        job("smoke", ring, Source::Job, inputs, targets, 2),
+        job("smoke-digits", digits, Source::Digits, vec![], vec![], 1),
+    ] {
+        let result = run_job(&job)?;
+        if !(result.check_losses.iter().all(|l| l.is_finite()) && result.run_seconds.len() == 2) {
+            return Err(format!("{}: non-finite loss", job.name));
+        }
     }
+    println!("engine bench smoke test: ok (run with --jobs FILE for measurements; see bench/README.md)");
+    Ok(())
 }
 
 fn main() {

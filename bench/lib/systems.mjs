@@ -3,15 +3,17 @@
 //   const sys = SYSTEMS.wasm;                 // { name, precision, semantics }
 //   const run = await sys.create(workload, options);
 //   await run.trainEpochs(e);                 // e passes over the data (timed by the caller)
-//   run.loss();                               // ½·mean squared error over the data set (f64 in JS)
+//   run.loss();                               // the workload's loss over the data set (f64 in JS):
+//                                             // ½·mean squared error, or mean cross-entropy (digits)
 //
 // Every system starts from the workload's own initial weights and biases and sees the data in
-// the same fixed order. Where a library cannot do what the workload says, `semantics` says what
+// the same fixed order, with the workload's η and batch size (`w.training`). Where a library cannot do what the workload says, `semantics` says what
 // it does instead; run.mjs prints that next to its numbers.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { datasetLoss, engineConfig, TRAINING } from './workloads.mjs';
+import { HandMlp } from './hand.mjs';
+import { datasetLoss, engineConfig, TRAINING, trainingOf } from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL('../../', import.meta.url);
@@ -34,7 +36,7 @@ const wasm = {
   async create(w, { batchSize, learningRate, hidden, output } = {}) {
     const { Engine } = await loadWasmEngine();
     const net = { ...w.net, hidden: hidden ?? w.net.hidden, output: output ?? w.net.output };
-    const engine = new Engine(engineConfig(net, { batchSize, learningRate }));
+    const engine = new Engine(engineConfig(net, trainingOf(w, { batchSize, learningRate })));
     engine.setData(w.data.inputs, w.data.targets);
     const stepsPerEpoch = engine.stepsPerEpoch();
     return {
@@ -43,6 +45,23 @@ const wasm = {
       },
       loss: () => engine.datasetLoss(false),
       free: () => engine.free(),
+    };
+  },
+};
+
+// ---------------------------------------------------------------- hand-written JS, Float64Array
+// The baseline of issue 15: what a good JS programmer writes by hand (lib/hand.mjs), f64.
+const hand = {
+  id: 'hand',
+  name: 'hand-written JS (Float64Array)',
+  precision: 'f64',
+  semantics: 'as specified',
+  async create(w, options = {}) {
+    const mlp = new HandMlp(w.net, w.data, trainingOf(w, options));
+    return {
+      trainEpochs: (e) => mlp.trainEpochs(e),
+      loss: () => mlp.loss(),
+      free() {},
     };
   },
 };
@@ -259,7 +278,7 @@ const tfcore = {
   },
 };
 
-export const SYSTEMS = { wasm, brain, convnet, tfjs, tfcore };
+export const SYSTEMS = { wasm, hand, brain, convnet, tfjs, tfcore };
 
 /** Installed versions (read from bench/node_modules), and whether brain.js could reach a GPU. */
 export function installed() {

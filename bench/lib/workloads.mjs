@@ -1,6 +1,7 @@
 // The benchmark workloads: deterministic data, network shapes and initial weights, shared by
 // every system (the native bench reads them from the JSON file run.mjs writes, so native and
-// wasm train on bit-identical numbers).
+// wasm train on bit-identical numbers; the digits it reads from the file itself, through the
+// crate's own parser, which also checks the reader here).
 //
 // Data: TensorFlow Playground's "circle" set (dataset.ts, classifyCircleData, noise 0):
 // radius 5; half the points at r ~ U(0, 2.5) (class 1), half at r ~ U(3.5, 5) (class 0, the
@@ -8,8 +9,13 @@
 // y = r·cos(angle). Then one seeded Fisher–Yates shuffle, so a fixed-order pass
 // (`shuffle: false`) sees both classes in every batch.
 //
+// Digits: the 1,797 8×8 images of www/data/digits.bin (format: src/digits.rs) in file order,
+// x = pixel / 16, one-hot targets over the 10 classes.
+//
 // Initial weights: Xavier/Glorot uniform, w ~ U(−√(6/(in+out)), +√(6/(in+out))), biases 0.1
 // (the Playground's bias start), all from one seeded mulberry32 stream.
+
+import { readFileSync } from 'node:fs';
 
 /** mulberry32: a small 32-bit PRNG; the same seed gives the same stream everywhere. */
 export function mulberry32(seed) {
@@ -25,7 +31,9 @@ export function mulberry32(seed) {
 
 const uniform = (random, lo, hi) => lo + (hi - lo) * random();
 
-/** `n` circle points: { inputs: [x0, y0, x1, y1, …], targets: [t0, t1, …] } (flat, f64). */
+// Every data set: { n, inputWidth, targetWidth, inputs (n × inputWidth), targets (n × targetWidth) }, flat, f64.
+
+/** `n` circle points: inputs [x0, y0, x1, y1, …], targets [t0, t1, …]. */
 export function circleData(n, seed = 42) {
   const random = mulberry32(seed);
   const radius = 5;
@@ -40,14 +48,50 @@ export function circleData(n, seed = 42) {
     const j = Math.floor(random() * (i + 1));
     [points[i], points[j]] = [points[j], points[i]];
   }
-  return { inputs: points.flatMap((p) => [p[0], p[1]]), targets: points.map((p) => p[2]), n };
+  return { inputs: points.flatMap((p) => [p[0], p[1]]), targets: points.map((p) => p[2]), n, inputWidth: 2, targetWidth: 1 };
+}
+
+const DIGITS_FILE = new URL('../../www/data/digits.bin', import.meta.url);
+
+/** FNV-1a, 32 bits: the digits file's checksum of everything after its header. */
+function fnv1a32(bytes) {
+  let hash = 0x811c9dc5;
+  for (const b of bytes) hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
+  return hash;
+}
+
+/** Every image of a digits file (src/digits.rs: a 20-byte header, one label byte per image,
+ *  then `bits`-bit pixels, least significant bit first), in file order: inputs pixel / max
+ *  value (64 in [0, 1], row by row), one-hot targets, and the labels. */
+export function digitsData(bytes = readFileSync(DIGITS_FILE)) {
+  const [width, height, bits, maxValue, classes] = bytes.subarray(9, 14);
+  const n = bytes[14] | (bytes[15] << 8);
+  const perImage = width * height;
+  const pixelBytes = Math.ceil((n * perImage * bits) / 8);
+  const hash = (bytes[16] | (bytes[17] << 8) | (bytes[18] << 16) | (bytes[19] << 24)) >>> 0;
+  if (String.fromCharCode(...bytes.subarray(0, 8)) !== 'BPVDIGIT' || bytes[8] !== 1
+    || bytes.length !== 20 + n + pixelBytes || fnv1a32(bytes.subarray(20)) !== hash) {
+    throw new Error(`${DIGITS_FILE.pathname} is not a good version-1 digits file`);
+  }
+  const labels = bytes.subarray(20, 20 + n);
+  const packed = bytes.subarray(20 + n);
+  const mask = (1 << bits) - 1;
+  const inputs = new Float64Array(n * perImage);
+  for (let k = 0; k < inputs.length; k++) {
+    const bit = k * bits;
+    const pair = packed[bit >> 3] | ((packed[(bit >> 3) + 1] ?? 0) << 8); // a pixel spans ≤ 2 bytes
+    inputs[k] = ((pair >> (bit & 7)) & mask) / maxValue;
+  }
+  const targets = new Float64Array(n * classes);
+  labels.forEach((label, s) => { targets[s * classes + label] = 1; });
+  return { n, inputWidth: perImage, targetWidth: classes, inputs, targets, labels: Array.from(labels) };
 }
 
 /**
  * A network: `sizes` = [inputs, hidden…, outputs], with `weights[l][j][i]` (layer l+1,
- * neuron j, input i) and `biases[l][j]`, plus the activations.
+ * neuron j, input i) and `biases[l][j]`, plus the activations and the loss (the engine's names).
  */
-export function network(sizes, { hidden = 'tanh', output = 'sigmoid', seed = 1 } = {}) {
+export function network(sizes, { hidden = 'tanh', output = 'sigmoid', loss = 'squared_error', seed = 1 } = {}) {
   const random = mulberry32(seed);
   const weights = [];
   const biases = [];
@@ -57,7 +101,7 @@ export function network(sizes, { hidden = 'tanh', output = 'sigmoid', seed = 1 }
     weights.push(Array.from({ length: fanOut }, () => Array.from({ length: fanIn }, () => uniform(random, -r, r))));
     biases.push(new Array(fanOut).fill(0.1));
   }
-  return { sizes, weights, biases, hidden, output };
+  return { sizes, weights, biases, hidden, output, loss };
 }
 
 /** Σ over layers of inputs × outputs: the multiply-adds of one sample's forward pass. */
@@ -72,8 +116,16 @@ export const macsPerSample = (sizes) => sizes.slice(1).reduce((sum, out, l) => s
  */
 export const flopPerSample = (sizes) => 6 * macsPerSample(sizes);
 
-/** The hyper-parameters of the issue: plain SGD, η = 0.03, batch 10, ½ squared error, mean. */
+/** The hyper-parameters of W and W-large (issue 5): plain SGD, η = 0.03, batch 10, mean over the batch. */
 export const TRAINING = { learningRate: 0.03, batchSize: 10 };
+/** The digits' (issue 11): plain SGD, η = 0.1, batch 10 (the last batch of an epoch holds 7), mean. */
+export const DIGITS_TRAINING = { learningRate: 0.1, batchSize: 10 };
+
+/** η and batch size for a workload: those of `options` where given, else the workload's, else TRAINING. */
+export const trainingOf = (w, { batchSize, learningRate } = {}) => ({
+  batchSize: batchSize ?? w.training?.batchSize ?? TRAINING.batchSize,
+  learningRate: learningRate ?? w.training?.learningRate ?? TRAINING.learningRate,
+});
 
 /** The engine's config for a network (weights given by hand, fixed data order). */
 export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate = TRAINING.learningRate } = {}) {
@@ -86,7 +138,7 @@ export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate
       weights: w,
       biases: net.biases[l],
     })),
-    loss: 'squared_error',
+    loss: net.loss,
     reduction: 'mean',
     optimizer: { kind: 'sgd', learning_rate: learningRate },
     regularization: { kind: 'none', rate: 0 },
@@ -96,12 +148,24 @@ export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate
   };
 }
 
-/** The two workloads of the issue. */
+/**
+ * The workloads: W and W-large (issue 5), run by every system; digits (issue 11), run by the
+ * engine and the hand-written JS (`systems`: the JS systems that take it; native always does).
+ */
 export function workloads() {
   const data = circleData(500);
   return [
-    { id: 'W', label: 'W: 2→8→8→8→1', data, net: network([2, 8, 8, 8, 1]) },
-    { id: 'W-large', label: 'W-large: 2→16×6→1', data, net: network([2, 16, 16, 16, 16, 16, 16, 1]) },
+    { id: 'W', label: 'W: 2→8→8→8→1', data, net: network([2, 8, 8, 8, 1]), training: TRAINING },
+    { id: 'W-large', label: 'W-large: 2→16×6→1', data, net: network([2, 16, 16, 16, 16, 16, 16, 1]), training: TRAINING },
+    {
+      id: 'digits',
+      label: 'digits: 64→32→10',
+      data: digitsData(),
+      net: network([64, 32, 10], { output: 'softmax', loss: 'softmax_cross_entropy' }),
+      training: DIGITS_TRAINING,
+      source: 'digits',
+      systems: ['wasm', 'hand'],
+    },
   ];
 }
 
