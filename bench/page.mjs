@@ -15,7 +15,7 @@
 // interval = time between successive rAF timestamps (vsync-bound: ≈ 16.7 ms at best, 60 Hz).
 //
 // It drives the page through its test hook `window.app` (www/main.js) and its own ES modules
-// (state.js: rebuild, SPEEDS; training.js: play; heatmaps.js: createHeatmaps), imported into the
+// (heatmaps.js: createHeatmaps on state.js's state, for the heatmap timing), imported into the
 // page by URL, so they are the very module instances the page runs.
 
 import { createServer } from 'node:http';
@@ -203,22 +203,19 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/index.html`);
+    // The network through a link (2→8→8→8→1, heatmaps on), then the fastest speed and Play,
+    // as a student would choose them.
+    await page.goto(`${server.url}/index.html?layers=8:tanh,8:tanh,8:tanh,1:sigmoid&heatmaps=1`);
     await page.waitForFunction(() => window.app && document.body.dataset.state === 'ready', null, { timeout: 30_000 });
-    const setup = await page.evaluate(async () => {
-      const S = await import('./state.js');
-      const T = await import('./training.js');
-      const s = S.state.settings;
-      s.hidden = [8, 8, 8].map((units) => ({ units, activation: 'tanh' }));
-      s.outputActivation = 'sigmoid';
-      s.thumbnails = true;
-      const fastest = S.SPEEDS.findIndex((x) => x.steps === 0);
-      s.speed = fastest >= 0 ? fastest : S.SPEEDS.length - 1;
-      if (!S.rebuild(null)) throw new Error('the page refused the 2→8→8→8→1 network');
-      try { (await import('./controls.js')).syncControls(); } catch { /* display only */ }
-      T.play(true);
-      return { shape: S.state.shape.join('→'), dataset: s.dataset, loss: s.loss, batch: s.batchSize, speed: S.SPEEDS[s.speed].label,
-        points: S.state.data.train.y.length };
+    const fastest = await page.evaluate(() => [...document.querySelectorAll('#speed option')].findIndex((o) => /max/.test(o.textContent)));
+    await page.selectOption('#speed', String(fastest >= 0 ? fastest : 5));
+    await page.click('#play');
+    const setup = await page.evaluate(() => {
+      const s = window.app.session;
+      const config = s.config();
+      const info = s.dataInfo();
+      return { shape: s.shape().join('→'), dataset: info.name, loss: config.loss, batch: config.batch_size,
+        speed: document.querySelector('#speed option:checked').textContent, points: info.train_points };
     });
     const seconds = quick ? 2 : 5;
     await sleep(1000); // let the adaptive steps-per-frame settle
@@ -227,31 +224,31 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
       window.__bench.js = [];
       window.__bench.intervals = [];
       window.__bench.recording = true;
-      return { steps: window.app.state.engine.steps(), t: performance.now() };
+      return { steps: window.app.session.steps(), t: performance.now() };
     });
     await sleep(seconds * 1000);
     const during = await page.evaluate(() => {
       window.__bench.recording = false;
-      const st = window.app.state.stats ?? {};
-      return { steps: window.app.state.engine.steps(), t: performance.now(), frames: window.__bench.frames, js: window.__bench.js, intervals: window.__bench.intervals,
-        playing: window.app.state.playing, stats: { ...st }, batch: window.app.state.engine.batchLength() };
+      const { app } = window;
+      return { steps: app.session.steps(), t: performance.now(), frames: window.__bench.frames, js: window.__bench.js, intervals: window.__bench.intervals,
+        playing: app.page.playing(), stats: app.page.stats(), batch: app.session.batchLength() };
     });
     await page.screenshot({ path: `${OUT}page-training.png` }).catch(() => {});
     const stepsPerS = ((during.steps - before.steps) * 1000) / (during.t - before.t);
 
     // All heatmaps once: the page's own heatmaps module on the page's state (paused, weights fixed).
     const heat = await page.evaluate(async (reps) => {
+      document.getElementById('play').click(); // pause: the weights stay fixed
       const S = await import('./state.js');
-      const T = await import('./training.js');
       const H = await import('./heatmaps.js');
-      T.play(false);
       const maps = H.createHeatmaps(S.state);
-      maps.update(); // layout (grid, canvases) and a first computation
+      maps.update(true); // layout (grid, canvases) and a first computation
       const full = [];
       for (let i = 0; i < reps; i++) {
-        S.state.version++;
+        // Measurement only: pretend the weights changed, so that every map is computed again.
+        S.state.weightsVersion++;
         const t0 = performance.now();
-        maps.update();
+        maps.update(true);
         full.push(performance.now() - t0);
       }
       // The engine's part alone: one probe over the same 48×48 grid.
@@ -259,7 +256,7 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
       const probe = [];
       for (let i = 0; i < reps; i++) {
         const t0 = performance.now();
-        S.state.engine.probe(grid);
+        S.state.session.probe(grid);
         probe.push(performance.now() - t0);
       }
       const neurons = S.state.shape.slice(1).reduce((a, b) => a + b, 0);
