@@ -276,6 +276,39 @@ pub fn lessons() -> Vec<Lesson> {
         controls: &["optimizer", "lr"],
     });
 
+    // The course's comparison of training methods: full batch for all four, so that a step is
+    // an epoch for each of them (conjugate gradient takes the whole training set anyway).
+    let mut methods = session(
+        Problem::Spiral,
+        vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+        NetworkConfig {
+            layers: layers(&[8, 8, 1], Activation::Tanh, Activation::Sigmoid),
+            optimizer: sgd(0.5),
+            batch_size: 100,
+            ..NetworkConfig::default()
+        },
+    );
+    methods.data = DataSpec { problem: Problem::Spiral, points: 200, noise: 0.0, test_ratio: 0.5, seed: 1 };
+    let method = |label: &str, kind: OptimizerKind, learning_rate: f64| {
+        variant(label, &methods, move |s| {
+            s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
+        })
+    };
+    all.push(Lesson {
+        id: "which-optimizer",
+        title: "Which optimizer?",
+        text: "Gradient descent, Rprop, conjugate gradient and Adam train the same network from the same weights on all 100 training points at every step, to the same target loss of 0.1. Compare all side by side: Rprop and conjugate gradient get there in under ten steps, Adam in a few tens, plain gradient descent only after a hundred. The table gives the time too: a conjugate-gradient step evaluates the loss several times for its line search, so fewer steps are not always less time.",
+        variants: vec![
+            method("gradient descent", OptimizerKind::Sgd, 0.5),
+            method("Rprop", OptimizerKind::Rprop, 0.5),
+            method("conjugate gradient", OptimizerKind::Cg, 0.5),
+            method("Adam", OptimizerKind::Adam, 0.01),
+        ],
+        session: methods,
+        samples: None,
+        controls: &["optimizer", "lr"],
+    });
+
     all.push(Lesson {
         id: "spiral-softmax",
         title: "Three spirals with softmax",

@@ -55,7 +55,7 @@ fn steps_to_divergence(s: &mut Session, max: u32) -> Option<u32> {
 }
 
 #[test]
-fn there_are_the_ten_lessons_and_each_loads() {
+fn there_are_the_eleven_lessons_and_each_loads() {
     let ids: Vec<&str> = lessons().iter().map(|l| l.id).collect();
     assert_eq!(
         ids,
@@ -67,6 +67,7 @@ fn there_are_the_ten_lessons_and_each_loads() {
             "learning-rate",
             "overfitting",
             "optimizers",
+            "which-optimizer",
             "spiral-softmax",
             "digits",
             "autoencoder"
@@ -363,4 +364,28 @@ fn three_spirals_are_separated_and_each_output_claims_one_arm() {
             );
         }
     }
+}
+
+#[test]
+fn which_optimizer_rprop_and_cg_take_under_ten_steps_adam_tens_and_gradient_descent_over_a_hundred() {
+    let lesson = lessons().into_iter().find(|l| l.id == "which-optimizer").unwrap();
+    let mut reached = Vec::new();
+    for (k, v) in lesson.variants.iter().enumerate() {
+        let mut s = session(&lesson, Some(k));
+        assert_eq!(s.trainer().batch_size(), 100, "{}: full batch", v.label);
+        let mut at = None;
+        for step in 1..=3000u32 {
+            s.step().unwrap();
+            if s.dataset_loss(false).unwrap() <= 0.1 {
+                at = Some(step);
+                break;
+            }
+        }
+        eprintln!("{}: target at {at:?}", v.label);
+        reached.push(at.unwrap_or_else(|| panic!("{} did not reach 0.1 in 3000 steps", v.label)));
+    }
+    let [gd, rprop, cg, adam] = reached[..] else { panic!() };
+    assert!(rprop < 10 && cg < 10, "Rprop {rprop}, CG {cg}: under ten steps");
+    assert!((10..100).contains(&adam), "Adam {adam}: a few tens");
+    assert!(gd > 100, "gradient descent {gd}: over a hundred");
 }

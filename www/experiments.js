@@ -384,13 +384,13 @@ function syncTable() {
       } catch { /* shown as — */ }
     }
     const cells = run.error
-      ? [fmtInt(run.session?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '', '']
+      ? [fmtInt(run.session?.steps() ?? 0), run.error.replace(/^training diverged/, 'diverged'), '', '', '']
       : [fmtInt(run.session.steps()), last >= 0 ? fmt(run.train[last], 4) : '—', last >= 0 && hasTest() ? fmt(run.test[last], 4) : '—',
-        metric, run.reachedAt === null ? 'not yet' : fmtInt(run.reachedAt), timeToTarget(run)];
+        metric, run.reachedAt === null ? 'not yet' : `${fmtInt(run.reachedAt)} · ${timeToTarget(run)}`];
     tr.append(name, ...cells.map((text, c) => {
       const td = document.createElement('td');
       td.textContent = text;
-      if (run.error && c === 1) { td.colSpan = 5; td.className = 'error'; }
+      if (run.error && c === 1) { td.colSpan = 4; td.className = 'error'; }
       return td;
     }).filter((td, c) => !(run.error && c > 1)));
     return tr;

@@ -265,7 +265,7 @@ describe('data, lessons and experiments', () => {
     try {
       // The oracle: the engine's lesson table, read from the package itself (not from the page).
       const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
-      assert.equal(lessons.length, 10);
+      assert.equal(lessons.length, 11);
       for (const lesson of lessons) {
         await page.selectOption('#lesson', lesson.id);
         await frames(page, 2);
@@ -467,6 +467,20 @@ describe('data, lessons and experiments', () => {
         assert.deepEqual(await page.evaluate(() => window.app.experiment.runs().map((r) => r.config.optimizer.kind)), ['sgd', 'momentum', 'rmsprop', 'adam']);
         assert.deepEqual(await page.evaluate(() => window.app.experiment.runs().map((r) => r.steps)), [300, 300, 300, 300]);
         await screenshot(`course-experiment-optimizers-${width}x${height}`);
+
+        // "Which optimizer?": the table says what the text says, steps and time to the target.
+        await page.click('#exp-close');
+        await page.selectOption('#lesson', 'which-optimizer');
+        await page.click('#lesson-variants button.race');
+        await page.waitForFunction(() => !window.app.experiment.running() && window.app.experiment.runs().length === 4, null, { timeout: 60_000 });
+        await frames(page, 4);
+        const table = await page.evaluate(() => [...document.querySelectorAll('#exp-table tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+        const toTarget = table.map((row) => Number(row[5].split(' · ')[0].replace(/,/g, '')));
+        const [gd, rprop, cg, adam] = toTarget;
+        assert.ok(rprop < 10 && cg < 10 && adam >= 10 && adam < 100 && gd > 100, `steps to the target: ${JSON.stringify(table)}`);
+        assert.ok(table.every((row) => / · [0-9.,]+ ms$/.test(row[5])), `a time for each: ${JSON.stringify(table)}`);
+        assert.deepEqual(await page.evaluate(() => window.app.experiment.runs().map((r) => r.config.optimizer.kind)), ['sgd', 'rprop', 'cg', 'adam']);
+        await screenshot(`course-experiment-which-optimizer-${width}x${height}`);
         assertNoErrors(opened);
       } finally {
         await page.close();
