@@ -154,13 +154,19 @@ export function setSpeed(index) {
   notify(['transport']);
 }
 
-/** Runs the next phase, animated over `animMs`. While playing, it pauses first. */
+/** Whether the student asked their system for less motion (prefers-reduced-motion). */
+function reducedMotion() {
+  return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+}
+
+/** Runs the next phase, animated over `animMs` (not at all when the student asked for
+ *  reduced motion: the phase's result is shown at once). While playing, it pauses first. */
 export function stepPhase(animMs = 500) {
   if (state.playing && !SPEEDS[state.speed].phaseMs) play(false);
   clearProblem();
   const phase = transact((s) => s.stepPhase(), ['position', 'weights', 'history']);
   if (phase) {
-    state.anim = animMs > 0 ? { start: performance.now(), duration: animMs } : null;
+    state.anim = animMs > 0 && !reducedMotion() ? { start: performance.now(), duration: animMs } : null;
     notify(['position']);
   }
 }

@@ -243,6 +243,8 @@ async function boot() {
       chainRule: (layer, neuron, input) => session().chainRule(layer, neuron, input),
       metrics: (test = true) => session().metrics(test),
       history: () => ({ steps: Array.from(session().historySteps()), train: Array.from(session().historyTrain()), test: Array.from(session().historyTest()) }),
+      /** The step at which training exploded, as the loss chart marks it (undefined: it did not). */
+      historyDivergedAt: () => session().historyDivergedAt(),
       exportModel: () => session().exportModel(),
       link: () => session().link(),
       finished: () => session().finished(),
