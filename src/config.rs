@@ -19,12 +19,29 @@ use crate::regularization::Regularization;
 use crate::schedule::Schedule;
 use serde::{Deserialize, Serialize};
 
-pub const MAX_INPUTS: usize = 8;
-pub const MAX_OUTPUTS: usize = 8;
-pub const MAX_HIDDEN_LAYERS: usize = 8;
-pub const MAX_HIDDEN_UNITS: usize = 32;
+/// Inputs of a network, and coordinates of a point: enough for the 8×8 digits (64) and a 16×16 image.
+pub const MAX_INPUTS: usize = 256;
+/// Neurons in any one layer, hidden or output.
+pub const MAX_UNITS: usize = 256;
+/// Neurons in a hidden layer (the same as any layer's).
+pub const MAX_HIDDEN_UNITS: usize = MAX_UNITS;
+/// Neurons in the output layer: an autoencoder of 256 inputs reproduces 256 values.
+pub const MAX_OUTPUTS: usize = MAX_UNITS;
+/// Layers with weights, the output layer included (the inputs, layer 0, are not counted):
+/// layers 1 to 16, so at most 15 hidden layers.
+pub const MAX_LAYERS: usize = 16;
+/// Hidden layers: every layer but the output layer.
+pub const MAX_HIDDEN_LAYERS: usize = MAX_LAYERS - 1;
 /// The largest data set accepted, in samples.
 pub const MAX_SAMPLES: usize = 100_000;
+/// The most neuron values one batch may hold: batch size × the neurons of all layers. Each of
+/// z, a, δ, dL/da and the dropout mask holds this many numbers, so this bounds the memory a
+/// batch takes (about 1.3 GB at the limit); every network of the old limits (8 layers of 32)
+/// fits it with a batch of 100,000.
+pub const MAX_BATCH_VALUES: usize = 1 << 25;
+/// A CSV label column of whole numbers 0 … k−1 is read as k classes when k is at most this,
+/// unless a task is asked for (a classification may have up to `MAX_OUTPUTS` classes).
+pub const CSV_AUTO_MAX_CLASSES: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +162,11 @@ impl NetworkConfig {
         self.layers.last().map_or(0, |l| l.units)
     }
 
+    /// The neurons of all layers together (the inputs not counted).
+    pub fn total_units(&self) -> usize {
+        self.layers.iter().map(|l| l.units).sum()
+    }
+
     /// Checks every limit and every consistency rule; the error says which and why.
     pub fn validate(&self) -> Result<()> {
         let bad = |why: String| Err(Error::InvalidConfig(why));
@@ -154,10 +176,10 @@ impl NetworkConfig {
         if self.layers.is_empty() {
             return bad("the network needs at least an output layer".into());
         }
-        if self.layers.len() > MAX_HIDDEN_LAYERS + 1 {
+        if self.layers.len() > MAX_LAYERS {
             return bad(format!(
-                "at most {MAX_HIDDEN_LAYERS} hidden layers are allowed, not {}",
-                self.layers.len() - 1
+                "at most {MAX_LAYERS} layers (up to {MAX_HIDDEN_LAYERS} hidden layers and the output layer) are allowed, not {}",
+                self.layers.len()
             ));
         }
         let count = self.layers.len();
@@ -217,11 +239,23 @@ impl NetworkConfig {
         if !(1..=MAX_SAMPLES).contains(&self.batch_size) {
             return bad(format!("the batch size must be 1 to {MAX_SAMPLES}, not {}", self.batch_size));
         }
+        check_batch_values(self.batch_size, self.total_units()).map_err(Error::InvalidConfig)?;
         self.initializer.validate()?;
         self.optimizer.validate()?;
         self.schedule.validate()?;
         crate::error::check_range("the stopping loss", self.stop.below_loss, 0.0, 1e9)?;
         self.regularization.validate()
+    }
+}
+
+/// Checks that `rows` samples of a network of `total_units` neurons fit `MAX_BATCH_VALUES`.
+pub(crate) fn check_batch_values(rows: usize, total_units: usize) -> std::result::Result<(), String> {
+    if rows.saturating_mul(total_units) <= MAX_BATCH_VALUES {
+        Ok(())
+    } else {
+        Err(format!(
+            "{rows} samples × {total_units} neurons is more than the {MAX_BATCH_VALUES} neuron values a batch may hold: use a smaller batch or network"
+        ))
     }
 }
 
@@ -296,6 +330,30 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_network_is_accepted() {
+        // 256 inputs, 15 hidden layers of 256 and an output layer of 256: every limit at its edge.
+        let c = NetworkConfig {
+            inputs: MAX_INPUTS,
+            layers: vec![LayerConfig::new(MAX_UNITS, Activation::Relu); MAX_LAYERS],
+            batch_size: MAX_BATCH_VALUES / (MAX_LAYERS * MAX_UNITS),
+            ..NetworkConfig::default()
+        };
+        c.validate().unwrap();
+        assert_eq!((MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_OUTPUTS), (15, 256, 256));
+        let one = NetworkConfig { inputs: 1, layers: vec![LayerConfig::new(1, Activation::Sigmoid)], ..c };
+        one.validate().unwrap();
+        // The old largest network with the largest batch still fits.
+        let old = NetworkConfig {
+            inputs: 8,
+            layers: [vec![LayerConfig::new(32, Activation::Relu); 8], vec![LayerConfig::new(8, Activation::Sigmoid)]]
+                .concat(),
+            batch_size: MAX_SAMPLES,
+            ..NetworkConfig::default()
+        };
+        old.validate().unwrap();
+    }
+
+    #[test]
     fn limits_and_rules_are_enforced() {
         let check = |edit: &dyn Fn(&mut NetworkConfig), needle: &str| {
             let mut c = NetworkConfig::default();
@@ -303,11 +361,22 @@ mod tests {
             let e = c.validate().expect_err(needle).to_string();
             assert!(e.contains(needle), "{e} should contain {needle}");
         };
-        check(&|c| c.inputs = 0, "1 to 8 inputs");
-        check(&|c| c.inputs = 9, "1 to 8 inputs");
-        check(&|c| c.layers[0].units = 33, "1 to 32 neurons");
-        check(&|c| c.layers[1].units = 9, "1 to 8 neurons");
-        check(&|c| c.layers = vec![LayerConfig::new(2, Activation::Tanh); 10], "at most 8 hidden layers");
+        check(&|c| c.inputs = 0, "1 to 256 inputs");
+        check(&|c| c.inputs = 257, "1 to 256 inputs");
+        check(&|c| c.layers[0].units = 0, "layer 1 (hidden) needs 1 to 256 neurons, not 0");
+        check(&|c| c.layers[0].units = 257, "layer 1 (hidden) needs 1 to 256 neurons, not 257");
+        check(&|c| c.layers[1].units = 257, "layer 2 (the output layer) needs 1 to 256 neurons, not 257");
+        check(
+            &|c| c.layers = vec![LayerConfig::new(2, Activation::Tanh); 17],
+            "at most 16 layers (up to 15 hidden layers and the output layer) are allowed, not 17",
+        );
+        check(
+            &|c| {
+                c.layers = vec![LayerConfig::new(256, Activation::Tanh); 16];
+                c.batch_size = 8193;
+            },
+            "8193 samples × 4096 neurons is more than the 33554432 neuron values a batch may hold",
+        );
         check(&|c| c.layers.clear(), "at least an output layer");
         check(&|c| c.layers[0].activation = Activation::Softmax, "softmax can only be");
         check(&|c| c.loss = Loss::SoftmaxCrossEntropy, "needs a softmax output layer");

@@ -3,14 +3,16 @@
 //!
 //! Reading checks everything and names the line and the problem of the first fault; nothing
 //! is returned from a bad file. The label decides the task unless one is asked for: whole
-//! numbers 0 … k−1 (k ≤ 8) or −1/+1 make a classification, anything else a regression.
+//! numbers 0 … k−1 (k ≤ `CSV_AUTO_MAX_CLASSES`, 8) or −1/+1 make a classification, anything else a
+//! regression; asked for, a classification may have up to `MAX_OUTPUTS` classes.
 
-use crate::config::{MAX_INPUTS, MAX_OUTPUTS, MAX_SAMPLES};
+use crate::config::{CSV_AUTO_MAX_CLASSES, MAX_INPUTS, MAX_OUTPUTS, MAX_SAMPLES};
 use crate::error::{Error, Result};
 use crate::points::Points;
 use serde::{Deserialize, Serialize};
 
-/// Larger files are refused before reading (100,000 rows of 9 numbers fit easily).
+/// Larger files are refused before reading (100,000 rows of 9 numbers fit easily; the 1,797
+/// digits as 65 columns take about 0.3 MB).
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,11 +164,12 @@ fn decide_task(labels: Vec<f64>, task: Task) -> Result<(Vec<f64>, usize)> {
     let whole = labels.iter().all(|l| l.fract() == 0.0);
     let plus_minus_one = labels.iter().all(|&l| l == -1.0 || l == 1.0);
     let max = labels.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let classes_ok = whole && labels.iter().all(|&l| l >= 0.0) && max >= 1.0 && max < MAX_OUTPUTS as f64;
+    let classes_below = |limit: usize| whole && labels.iter().all(|&l| l >= 0.0) && max >= 1.0 && max < limit as f64;
     match task {
         Task::Regression => Ok((labels, 0)),
         _ if plus_minus_one => Ok((labels.iter().map(|&l| if l > 0.0 { 1.0 } else { 0.0 }).collect(), 2)),
-        _ if classes_ok => Ok((labels, max as usize + 1)),
+        Task::Auto if classes_below(CSV_AUTO_MAX_CLASSES) => Ok((labels, max as usize + 1)),
+        Task::Classification if classes_below(MAX_OUTPUTS) => Ok((labels, max as usize + 1)),
         Task::Auto => Ok((labels, 0)),
         Task::Classification => Err(Error::InvalidData(format!(
             "class labels must be whole numbers from 0 to {} (or −1 and 1)",
@@ -241,6 +244,11 @@ mod tests {
         assert_eq!(parse("1,0\n2,1\n", &regression).unwrap().points.classes, 0);
         let classification = CsvOptions { task: Task::Classification, ..Default::default() };
         assert!(parse("1,0.5\n2,1\n", &classification).unwrap_err().to_string().contains("whole numbers"));
+        // Ten digit classes are a classification when asked for; left to guess, a regression.
+        assert_eq!(parse("1,0\n2,9\n", &classification).unwrap().points.classes, 10);
+        assert!(parse("1,0\n2,256\n", &classification).is_err());
+        let wide = format!("{}0\n{}1\n", "0.5,".repeat(MAX_INPUTS), "1,".repeat(MAX_INPUTS));
+        assert_eq!(read(&wide).unwrap().points.dims, MAX_INPUTS);
     }
 
     #[test]
@@ -254,7 +262,7 @@ mod tests {
         fails("1,2\nNaN,1\n", "line 2: column 1 is \"NaN\", which is not a finite number");
         fails("1,2\n1e999,1\n", "not a finite number");
         fails("1\n2\n", "line 1: 1 column(s)");
-        fails(&"1,".repeat(10), "line 1: 11 column(s)");
+        fails(&"1,".repeat(MAX_INPUTS + 1), "line 1: 258 column(s)");
         fails("1,\"2\n", "line 1: a quoted field is not closed");
         let options = CsvOptions { label_column: Some(5), ..Default::default() };
         assert!(parse("1,2\n", &options).unwrap_err().to_string().contains("no column 6"));

@@ -3,6 +3,10 @@
 //!
 //! Everything that turns a point into inputs lives here, so the training data, the test
 //! data and the heatmap grid all go through the same transformation.
+//!
+//! The targets are the labels (a value, a class 0/1 or one-hot classes: `Target::Labels`), or
+//! for an autoencoder the network's own inputs (`Target::Inputs`: y = x, after features and
+//! scaling, a multi-output regression for squared error), with the labels kept for colouring.
 
 use crate::csv::{self, CsvOptions};
 use crate::error::{Error, Result};
@@ -11,6 +15,26 @@ use crate::generators::DataSpec;
 use crate::points::Points;
 use crate::preprocessing::{Scaler, Scaling};
 use crate::trainer::Split;
+use serde::{Deserialize, Serialize};
+
+/// What the network is trained to output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The labels: the value (regression), the class 0/1, or one-hot classes.
+    #[default]
+    Labels,
+    /// The inputs themselves (an autoencoder): one output per input, y = x.
+    Inputs,
+}
+
+/// The shape of points that are images: coordinate r · width + c is the pixel of row r (from
+/// the top) and column c.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageShape {
+    pub width: usize,
+    pub height: usize,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Data {
@@ -18,9 +42,12 @@ pub struct Data {
     pub test: Points,
     /// Column names of the coordinates, then the label's.
     pub headers: Vec<String>,
+    /// Set when each point is an image (the digits, the shapes).
+    pub image_shape: Option<ImageShape>,
     features: Vec<Feature>,
     scaling: Scaling,
     scaler: Scaler,
+    target: Target,
 }
 
 impl Data {
@@ -30,10 +57,46 @@ impl Data {
             return Err(Error::InvalidData("the test points are not of the same kind as the training points".into()));
         }
         let features = if train.dims >= 2 { vec![Feature::X1, Feature::X2] } else { vec![Feature::X1] };
-        let mut data =
-            Data { train, test, headers, features, scaling: Scaling::None, scaler: Scaler::fit(Scaling::None, &[], 0) };
+        let mut data = Data {
+            train,
+            test,
+            headers,
+            image_shape: None,
+            features,
+            scaling: Scaling::None,
+            scaler: Scaler::fit(Scaling::None, &[], 0),
+            target: Target::Labels,
+        };
         data.refit()?;
         Ok(data)
+    }
+
+    /// The 8×8 digits from the bytes of `www/data/digits.bin` (see `digits`): the first `limit`
+    /// images (all 1,797 for `None`), 64 inputs in [0, 1] and 10 classes, split with a
+    /// stratified shuffle (`Points::split_stratified`) giving `test_ratio` (0 to 0.9) of each
+    /// class to the test set. A malformed file is refused with `Error::InvalidData`.
+    pub fn from_digits(bytes: &[u8], test_ratio: f64, seed: u32, limit: Option<usize>) -> Result<Data> {
+        crate::error::check_range("the test ratio", test_ratio, 0.0, 0.9)?;
+        let digits = crate::digits::Digits::parse(bytes)?;
+        let (train, test) = digits.points(limit)?.split_stratified(test_ratio, seed);
+        let mut data = Data::new(train, test, default_headers(digits.pixels_per_image()))?;
+        data.image_shape = Some(ImageShape { width: digits.width, height: digits.height });
+        Ok(data)
+    }
+
+    /// Data whose targets are its inputs (`Target::Inputs`), the same points and settings.
+    pub fn into_autoencoder(mut self) -> Data {
+        self.target = Target::Inputs;
+        self
+    }
+
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// Chooses what the network is trained to output, from the next `targets` call on.
+    pub fn set_target(&mut self, target: Target) {
+        self.target = target;
     }
 
     /// A built-in data set.
@@ -119,9 +182,18 @@ impl Data {
         Ok(inputs)
     }
 
-    /// The targets of a set for a network with `outputs` output neurons.
+    /// The targets of a set for a network with `outputs` output neurons: the encoded labels, or
+    /// for `Target::Inputs` the set's network inputs (then `outputs` must equal `input_width`).
     pub fn targets(&self, split: Split, outputs: usize) -> Result<Vec<f64>> {
-        self.points(split).encode_targets(outputs)
+        match self.target {
+            Target::Labels => self.points(split).encode_targets(outputs),
+            Target::Inputs if outputs == self.input_width() => self.inputs(split),
+            Target::Inputs => Err(Error::InvalidData(format!(
+                "an autoencoder reproduces its {} inputs, so the network needs {} output neurons, not {outputs}",
+                self.input_width(),
+                self.input_width()
+            ))),
+        }
     }
 
     /// Coordinates of a `resolution` × `resolution` grid over [x0, x1] × [y0, y1] (row by row,
@@ -183,6 +255,42 @@ mod tests {
         assert_eq!(data.targets(Split::Test, 1).unwrap().len(), 10);
         assert!(data.set_features(vec![]).is_err());
         assert_eq!(data.input_width(), 3, "a refused change keeps the old features");
+    }
+
+    #[test]
+    fn digits_become_64_inputs_and_10_one_hot_targets() {
+        let data = Data::from_digits(crate::digits::tests::FILE, 0.2, 3, None).unwrap();
+        assert_eq!((data.train.len() + data.test.len(), data.input_width()), (1797, 64));
+        assert_eq!(data.image_shape, Some(ImageShape { width: 8, height: 8 }));
+        // round(n_c · 0.2) of each class: 36 + 36 + 35 + 37 + 36 + 36 + 36 + 36 + 35 + 36.
+        assert_eq!(data.test.len(), 359);
+        let targets = data.targets(Split::Test, 10).unwrap();
+        assert_eq!(targets.len(), 3590);
+        assert_eq!(targets.iter().sum::<f64>(), 359.0);
+        let inputs = data.inputs(Split::Train).unwrap();
+        assert_eq!(inputs, data.train.coords, "the identity features, no scaling");
+        assert!(data.targets(Split::Train, 1).is_err());
+        let small = Data::from_digits(crate::digits::tests::FILE, 0.5, 3, Some(50)).unwrap();
+        assert_eq!(small.train.len() + small.test.len(), 50);
+        assert_eq!(Data::from_digits(crate::digits::tests::FILE, 0.2, 3, None).unwrap(), data, "seeded");
+        assert_ne!(Data::from_digits(crate::digits::tests::FILE, 0.2, 4, None).unwrap().test, data.test);
+        assert!(Data::from_digits(crate::digits::tests::FILE, 0.95, 3, None).is_err());
+        assert!(Data::from_digits(b"not digits", 0.2, 3, None).unwrap_err().to_string().contains("too short"));
+    }
+
+    #[test]
+    fn autoencoder_targets_are_the_inputs_and_the_labels_stay() {
+        let mut data = Data::from_digits(crate::digits::tests::FILE, 0.2, 3, Some(40)).unwrap().into_autoencoder();
+        assert_eq!(data.target(), Target::Inputs);
+        assert_eq!(data.targets(Split::Train, 64).unwrap(), data.inputs(Split::Train).unwrap());
+        let e = data.targets(Split::Train, 10).unwrap_err().to_string();
+        assert!(e.contains("reproduces its 64 inputs, so the network needs 64 output neurons, not 10"), "{e}");
+        assert_eq!(data.train.classes, 10, "labels are kept for colouring");
+        // Targets follow the scaling: y = x as the network sees x.
+        data.set_scaling(Scaling::Standardize).unwrap();
+        assert_eq!(data.targets(Split::Test, 64).unwrap(), data.inputs(Split::Test).unwrap());
+        data.set_target(Target::Labels);
+        assert_eq!(data.targets(Split::Train, 10).unwrap().len(), data.train.len() * 10);
     }
 
     #[test]

@@ -86,6 +86,40 @@ pub(crate) fn check_range(name: &str, value: f64, low: f64, high: f64) -> Result
     if value.is_finite() && value >= low && value <= high {
         Ok(())
     } else {
-        Err(Error::InvalidConfig(format!("{name} must be a number from {low} to {high}, not {value}")))
+        Err(Error::InvalidConfig(format!(
+            "{name} must be a number from {} to {}, not {}",
+            short(low),
+            short(high),
+            short(value)
+        )))
+    }
+}
+
+/// A number as a message prints it: as written for everyday sizes (0.03, 100, -1), in exponent
+/// form for very small or large ones (1e-300, 2.5e12), so a message stays short.
+pub fn short(x: f64) -> String {
+    let magnitude = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&magnitude) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(short(0.03), "0.03");
+        assert_eq!(short(-1.0), "-1");
+        assert_eq!(short(100.0), "100");
+        assert_eq!(short(1e-300), "1e-300");
+        assert_eq!(short(1e-12), "1e-12");
+        assert_eq!(short(2.5e12), "2.5e12");
+        assert_eq!(short(f64::NAN), "NaN");
+        let e = check_range("epsilon", 2.0, 1e-300, 1.0).unwrap_err().to_string();
+        assert_eq!(e, "invalid network settings: epsilon must be a number from 1e-300 to 1, not 2");
     }
 }

@@ -11,7 +11,7 @@ use crate::trainer::{Split, Trainer};
 /// Points kept before thinning out.
 pub const CAPACITY: usize = 400;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct History {
     pub steps: Vec<f64>,
     pub train: Vec<f64>,
@@ -23,6 +23,21 @@ pub struct History {
     pub last_step: Option<u64>,
     /// The step at which training diverged (the chart marks it), if it did.
     pub diverged_at: Option<u64>,
+    /// The history just before it was last thinned out, so that undo can go back past a
+    /// thinning (src/undo.rs keeps fewer actions than the 200 points between two thinnings).
+    pub(crate) unthinned: Option<Box<History>>,
+}
+
+/// Two histories are equal when they chart the same points (what undo kept aside aside).
+impl PartialEq for History {
+    fn eq(&self, other: &Self) -> bool {
+        self.steps == other.steps
+            && self.train.iter().zip(&other.train).all(|(a, b)| a.to_bits() == b.to_bits())
+            && self.test.iter().zip(&other.test).all(|(a, b)| a.to_bits() == b.to_bits())
+            && self.every == other.every
+            && self.last_step == other.last_step
+            && self.diverged_at == other.diverged_at
+    }
 }
 
 impl Default for History {
@@ -34,6 +49,7 @@ impl Default for History {
             every: 1,
             last_step: None,
             diverged_at: None,
+            unthinned: None,
         }
     }
 }
@@ -76,6 +92,9 @@ impl History {
     /// Appends a point, thinning the history out first if it is full.
     pub fn push(&mut self, step: u64, train: f64, test: f64) {
         if self.steps.len() == CAPACITY {
+            let mut before = self.clone();
+            before.unthinned = None;
+            self.unthinned = Some(Box::new(before));
             for series in [&mut self.steps, &mut self.train, &mut self.test] {
                 let kept: Vec<f64> = series.iter().step_by(2).copied().collect();
                 *series = kept;
@@ -108,6 +127,7 @@ impl History {
             every: self.every * stride as u64,
             last_step: self.last_step,
             diverged_at: self.diverged_at,
+            unthinned: None,
         }
     }
 

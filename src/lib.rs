@@ -6,11 +6,13 @@
 //! intermediate array from its `Network`.
 
 pub mod activation;
+pub mod autoencoder;
 pub mod chain_rule;
 pub mod config;
 pub mod csv;
 pub mod data;
 pub mod dataset;
+pub mod digits;
 pub mod elementary;
 pub mod error;
 pub mod features;

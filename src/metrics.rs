@@ -5,6 +5,8 @@
 //! precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2·P·R / (P + R), with their
 //! unweighted (macro) averages; a ratio with nothing to count is 0.
 //! Regression: RMSE = √(mean (ŷ − y)²) and R² = 1 − Σ (ŷ − y)² / Σ (y − ȳ)².
+//! Reconstruction (an autoencoder, y = x): the mean squared error per sample,
+//! (1/width) Σ_i (ŷ_i − y_i)², and its mean over the samples.
 
 use serde::Serialize;
 
@@ -32,6 +34,12 @@ pub enum Metrics {
     Regression {
         rmse: f64,
         r2: f64,
+    },
+    Reconstruction {
+        /// The mean of `per_sample`.
+        mse: f64,
+        /// (1/width) Σ_i (ŷ_i − y_i)² of each sample.
+        per_sample: Vec<f64>,
     },
 }
 
@@ -92,6 +100,17 @@ pub fn regression(outputs: &[f64], labels: &[f64]) -> Metrics {
     }
 }
 
+/// How well outputs (rows × width) reproduce their targets, sample by sample.
+pub fn reconstruction(outputs: &[f64], targets: &[f64], width: usize) -> Metrics {
+    let per_sample: Vec<f64> = outputs
+        .chunks_exact(width)
+        .zip(targets.chunks_exact(width))
+        .map(|(o, y)| o.iter().zip(y).map(|(o, y)| (o - y) * (o - y)).sum::<f64>() / width as f64)
+        .collect();
+    let mse = if per_sample.is_empty() { 0.0 } else { per_sample.iter().sum::<f64>() / per_sample.len() as f64 };
+    Metrics::Reconstruction { mse, per_sample }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +141,17 @@ mod tests {
             panic!()
         };
         assert_eq!(accuracy, 2.0 / 3.0);
+    }
+
+    #[test]
+    fn reconstruction_error_by_hand() {
+        let Metrics::Reconstruction { mse, per_sample } =
+            reconstruction(&[1.0, 0.0, 0.5, 0.5], &[1.0, 1.0, 0.0, 0.5], 2)
+        else {
+            panic!()
+        };
+        assert_eq!(per_sample, [0.5, 0.125]);
+        assert_eq!(mse, 0.3125);
     }
 
     #[test]

@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 pub const FORMAT: &str = "backprop-viz-model";
 /// Version 1 holds a network; version 2 also a whole session beside it (see `session`).
 pub const VERSION: u32 = 2;
-/// Larger files are refused before parsing (the largest network is far smaller).
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Larger files are refused before parsing (the largest network, 16 layers of 256, writes about
+/// 36 MB).
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,7 @@ use crate::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Points {
-    /// Coordinates per point (1 to 8).
+    /// Coordinates per point (1 to `MAX_INPUTS`).
     pub dims: usize,
     /// n × dims, row-major.
     pub coords: Vec<f64>,
@@ -92,6 +92,36 @@ impl Points {
         (self.select(train), self.select(test))
     }
 
+    /// Splits into (train, test) keeping each class's share: class c of n_c points gives
+    /// round(n_c · test_ratio) of them to the test set, but never its last training point.
+    /// Both sets keep the order of one shuffle with `seed`. A regression is split as `split`.
+    pub fn split_stratified(&self, test_ratio: f64, seed: u32) -> (Points, Points) {
+        if self.classes == 0 {
+            return self.split(test_ratio, seed);
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        Rng::new(seed).shuffle(&mut order);
+        let mut quota = vec![0usize; self.classes];
+        for &label in &self.labels {
+            quota[label as usize] += 1;
+        }
+        let ratio = test_ratio.clamp(0.0, 1.0);
+        for q in &mut quota {
+            *q = ((*q as f64 * ratio).round() as usize).min(q.saturating_sub(1));
+        }
+        let (mut train, mut test) = (Vec::with_capacity(self.len()), Vec::new());
+        for p in order {
+            let class = self.labels[p] as usize;
+            if quota[class] > 0 {
+                quota[class] -= 1;
+                test.push(p);
+            } else {
+                train.push(p);
+            }
+        }
+        (self.select(&train), self.select(&test))
+    }
+
     /// The smallest and largest value of each coordinate: [(min, max); dims].
     pub fn bounds(&self) -> Vec<(f64, f64)> {
         (0..self.dims)
@@ -139,7 +169,11 @@ mod tests {
         assert!(Points::new(2, vec![0.0; 4], vec![0.5, 1.0], 2).is_err());
         assert!(Points::new(1, vec![0.0; 2], vec![0.5, -3.0], 0).is_ok());
         assert!(Points::new(2, vec![0.0; 3], vec![0.0, 1.0], 2).is_err());
-        assert!(Points::new(9, vec![0.0; 9], vec![0.0], 0).is_err());
+        assert!(Points::new(MAX_INPUTS, vec![0.0; MAX_INPUTS], vec![0.0], 0).is_ok());
+        let e = Points::new(MAX_INPUTS + 1, vec![0.0; MAX_INPUTS + 1], vec![0.0], 0).unwrap_err();
+        assert!(e.to_string().contains("1 to 256 coordinates, not 257"), "{e}");
+        assert!(Points::new(1, vec![0.0], vec![255.0], 256).is_ok());
+        assert!(Points::new(1, vec![0.0], vec![0.0], 257).unwrap_err().to_string().contains("2 to 256 classes"));
     }
 
     #[test]
@@ -150,6 +184,33 @@ mod tests {
         let binary = Points::new(1, vec![0.0, 1.0], vec![1.0, 0.0], 2).unwrap();
         assert_eq!(binary.encode_targets(1).unwrap(), [1.0, 0.0]);
         assert_eq!(binary.encode_targets(2).unwrap(), [0.0, 1.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn a_stratified_split_keeps_each_class_share() {
+        // 30 of class 0, 10 of class 1, 1 of class 2.
+        let labels: Vec<f64> = (0..41)
+            .map(|i| {
+                if i < 30 {
+                    0.0
+                } else if i < 40 {
+                    1.0
+                } else {
+                    2.0
+                }
+            })
+            .collect();
+        let p = Points::new(1, (0..41).map(f64::from).collect(), labels, 3).unwrap();
+        let (train, test) = p.split_stratified(0.2, 7);
+        let count = |points: &Points, c: f64| points.labels.iter().filter(|&&l| l == c).count();
+        assert_eq!([count(&test, 0.0), count(&test, 1.0), count(&test, 2.0)], [6, 2, 0]);
+        assert_eq!(train.len() + test.len(), 41);
+        let mut all: Vec<f64> = train.coords.iter().chain(&test.coords).copied().collect();
+        all.sort_by(f64::total_cmp);
+        assert_eq!(all, p.coords);
+        assert_eq!(p.split_stratified(0.2, 7), (train.clone(), test.clone()), "seeded");
+        assert_ne!(p.split_stratified(0.2, 8).1, test);
+        assert_eq!(p.split_stratified(0.0, 7).1.len(), 0);
     }
 
     #[test]

@@ -289,6 +289,12 @@ impl Session {
         self.trainer.learning_rate()
     }
 
+    /// The learning rate of the current step's update (the one it used, once it has run): what
+    /// the update caption and the inspector show beside that update's numbers.
+    pub fn update_learning_rate(&self) -> f64 {
+        self.trainer.update_learning_rate()
+    }
+
     /// Each setting's value, whether its control is shown, and bounds that depend on the
     /// data (the batch size goes up to the number of training points).
     pub fn control_state(&self) -> Value {
@@ -585,7 +591,7 @@ impl Session {
     /// Fresh initial weights (from `seed` if given); the data stays.
     pub fn reset(&mut self, seed: Option<u32>) -> Outcome {
         let what = if seed.is_some() { "the new seed" } else { "the reset" };
-        let saved = self.save(what.into(), seed.is_some());
+        let saved = self.save_with(what.into(), seed.is_some(), true);
         let outcome = self.reset_training(seed);
         self.undo.record(saved);
         outcome
@@ -662,10 +668,16 @@ impl Session {
     /// What a training action may change, saved before it runs (`settings`: the action
     /// changes settings too). See `undo`.
     fn save(&self, what: String, settings: bool) -> Saved {
+        self.save_with(what, settings, false)
+    }
+
+    /// `save`, keeping a whole copy of the loss history (`replaces`: the action may replace it).
+    fn save_with(&self, what: String, settings: bool, replaces: bool) -> Saved {
         let configs = settings.then(|| {
             Box::new(Configs { settings: self.settings.network.clone(), trainer: self.trainer.config().clone() })
         });
-        Saved::new(what, self.trainer.snapshot(), self.history.clone(), self.position, configs)
+        let history = undo::SavedHistory::of(&self.history, replaces);
+        Saved::new(what, self.trainer.snapshot(), history, self.position, configs)
     }
 
     /// Keeps the state saved before a training action when the action ran, or diverged part
@@ -695,7 +707,7 @@ impl Session {
     /// Changes that rebuild the network or the data cannot be undone (see `undo`).
     pub fn undo(&mut self) -> Result<Outcome> {
         let saved = self.undo.take_back().ok_or_else(|| self.nothing_to("undo"))?;
-        let now = self.save(saved.what.clone(), saved.configs.is_some());
+        let now = self.save_with(saved.what.clone(), saved.configs.is_some(), true);
         let outcome = self.put_back(saved, "Undone")?;
         self.undo.put_forward(now);
         Ok(outcome)
@@ -704,7 +716,7 @@ impl Session {
     /// Takes again the last action undone, to the same state as the first time.
     pub fn redo(&mut self) -> Result<Outcome> {
         let saved = self.undo.take_forward().ok_or_else(|| self.nothing_to("redo"))?;
-        let now = self.save(saved.what.clone(), saved.configs.is_some());
+        let now = self.save_with(saved.what.clone(), saved.configs.is_some(), true);
         let outcome = self.put_back(saved, "Redone")?;
         self.undo.put_back(now);
         Ok(outcome)
@@ -736,7 +748,7 @@ impl Session {
             self.settings.network = settings;
             changed.insert(0, "settings");
         }
-        self.history = saved.history;
+        saved.history.put_back(&mut self.history);
         let batch = self.trainer.network().batch_len.max(1);
         let sample = if self.position.sample < batch { self.position.sample } else { 0 };
         self.position = Position { sample, selection: self.position.selection, ..saved.position };
@@ -815,7 +827,8 @@ impl Session {
             }
             Effect::Reset => {
                 next.network.validate().map_err(with_field)?;
-                let saved = self.save(format!("the change of {}", labels.join(", ")), true);
+                // A reset starts the loss history again: keep the whole of it.
+                let saved = self.save_with(format!("the change of {}", labels.join(", ")), true, true);
                 self.apply_live(&next).map_err(with_field)?;
                 self.undo.record(saved);
                 let seed = next.network.seed;
@@ -1380,6 +1393,7 @@ impl HistoryFile {
             every: self.every.max(1),
             last_step: self.last_step,
             diverged_at: self.diverged_at,
+            unthinned: None,
         }
     }
 }

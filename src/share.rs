@@ -208,6 +208,7 @@ fn read_history(text: &str) -> Result<History, String> {
         every,
         last_step: last.checked_sub(1),
         diverged_at: diverged.checked_sub(1),
+        unthinned: None,
     })
 }
 

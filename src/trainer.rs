@@ -10,7 +10,7 @@
 //! and none allocates once the first batch of a given size has been seen.
 
 use crate::chain_rule::{self, ChainRule, ParamRef};
-use crate::config::{layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
+use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX_SAMPLES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::gradient_check::{self, GradientCheck};
@@ -252,6 +252,16 @@ impl Trainer {
         self.config.schedule.rate(self.config.optimizer.learning_rate, self.epochs)
     }
 
+    /// The learning rate of the current step's update: the one it used once it has run, else
+    /// the one it will use. They differ after the last update of an epoch, which moved the
+    /// epoch counter (and with it the schedule) on: `learning_rate` is then the next epoch's.
+    pub fn update_learning_rate(&self) -> f64 {
+        // The update has just run and the data is back at its start: it ended an epoch.
+        let ended_epoch = self.steps > 0 && self.epochs > 0 && self.cursor == 0 && self.next_phase == Phase::FIRST;
+        let epochs = if ended_epoch { self.epochs - 1 } else { self.epochs };
+        self.config.schedule.rate(self.config.optimizer.learning_rate, epochs)
+    }
+
     /// Starts again from fresh initial weights (with a new seed if given); data is kept.
     pub fn reset(&mut self, seed: Option<u32>) {
         if let Some(seed) = seed {
@@ -304,6 +314,7 @@ impl Trainer {
         if !(1..=MAX_SAMPLES).contains(&batch_size) {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
+        check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
         self.config.batch_size = batch_size;
         Ok(())
     }
@@ -325,7 +336,7 @@ impl Trainer {
     /// The factors of one parameter's gradient for sample `sample` of the current batch.
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
-        chain_rule::explain(&self.network, &self.config, self.learning_rate(), param, sample)
+        chain_rule::explain(&self.network, &self.config, self.update_learning_rate(), param, sample)
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch
@@ -376,6 +387,7 @@ impl Trainer {
         if inputs.iter().any(|x| !x.is_finite()) {
             return Err(Error::InvalidData("probe inputs must be finite numbers".into()));
         }
+        check_batch_values(inputs.len() / n_in, self.config.total_units()).map_err(Error::InvalidData)?;
         self.network.probe(inputs, inputs.len() / n_in, &mut self.probe);
         Ok(&self.probe)
     }

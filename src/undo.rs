@@ -39,13 +39,66 @@ pub const STEPS: usize = 64;
 /// The most bytes the saved states may take together.
 pub const BYTES: usize = 32 << 20;
 
+/// The loss history as it was before an action. A training action appends at most one point,
+/// so most saved states keep only the history's length (no copy, no allocation per frame of
+/// training); a copy is kept when the action may thin the history out or replace it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SavedHistory {
+    Prefix { len: usize, every: u64, last_step: Option<u64>, diverged_at: Option<u64> },
+    Full(History),
+}
+
+impl SavedHistory {
+    /// What to keep of `history` before an action (`replaces`: it may clear the history).
+    pub fn of(history: &History, replaces: bool) -> SavedHistory {
+        if replaces {
+            SavedHistory::Full(history.clone())
+        } else {
+            SavedHistory::Prefix {
+                len: history.len(),
+                every: history.every,
+                last_step: history.last_step,
+                diverged_at: history.diverged_at,
+            }
+        }
+    }
+
+    /// Puts the history back as it was. Since it was saved, the actions undone only appended
+    /// to it, or thinned it out once (the history kept the points from before the thinning).
+    pub fn put_back(self, history: &mut History) {
+        match self {
+            SavedHistory::Full(saved) => *history = saved,
+            SavedHistory::Prefix { len, every, last_step, diverged_at } => {
+                if history.every != every {
+                    if let Some(before) = history.unthinned.take() {
+                        *history = *before;
+                    }
+                }
+                for series in [&mut history.steps, &mut history.train, &mut history.test] {
+                    series.truncate(len);
+                }
+                history.every = every;
+                history.last_step = last_step;
+                history.diverged_at = diverged_at;
+            }
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            SavedHistory::Full(h) => 3 * (24 + 8 * CAPACITY.max(h.len())),
+            SavedHistory::Prefix { .. } => 0,
+        }
+    }
+}
+
 /// What an action may change, saved before it ran.
 #[derive(Clone, Debug)]
 pub struct Saved {
     /// The action in words ("forward through layer 1", "200 steps"), for the message.
     pub what: String,
     pub state: TrainerState,
-    pub history: History,
+    pub history: SavedHistory,
     pub position: Position,
     /// Before a setting: the settings' network part and the trainer's config.
     pub configs: Option<Box<Configs>>,
@@ -66,7 +119,7 @@ impl Saved {
     pub fn new(
         what: String,
         state: TrainerState,
-        history: History,
+        history: SavedHistory,
         position: Position,
         configs: Option<Box<Configs>>,
     ) -> Saved {
@@ -83,7 +136,7 @@ impl Saved {
         let size = std::mem::size_of::<Saved>()
             + what.len()
             + state.bytes_without_order()
-            + 3 * (24 + 8 * CAPACITY.max(history.len()))
+            + history.bytes()
             + configs.as_ref().map_or(0, |c| config(&c.settings) + config(&c.trainer));
         Saved { what, state, history, position, configs, size }
     }

@@ -46,26 +46,29 @@ pub fn draw_loss_chart(
         .map_err(|e| fault("draw", &format!("cannot draw the loss chart: {e}")))
 }
 
-/// The loss chart of a session's history, with the step where training diverged marked.
+/// The loss chart of a session's history, with the step where training diverged marked;
+/// `colours` are the training and test lines' 0xRRGGBB (the page's palette owns them).
 pub(crate) fn draw_history(
     canvas: HtmlCanvasElement,
     history: &crate::history::History,
     log_scale: bool,
     pixel_ratio: f64,
+    colours: (u32, u32),
 ) -> Result<(), JsValue> {
+    let rgb = |c: u32| RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8);
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
     let series = [
         Series {
             points: plotted(&history.steps, &history.test, log_scale),
-            colour: TEST_COLOUR,
+            colour: rgb(colours.1),
             dashed: true,
             width: 2.0,
         },
         Series {
             points: plotted(&history.steps, &history.train, log_scale),
-            colour: TRAIN_COLOUR,
+            colour: rgb(colours.0),
             dashed: false,
             width: 2.0,
         },

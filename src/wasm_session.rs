@@ -10,7 +10,7 @@ use crate::csv::CsvOptions;
 use crate::phase::Phase;
 use crate::session::{Outcome, Selection, Session as CoreSession};
 use crate::trainer::Split;
-use crate::wasm::{buffer_slice, fault, install_panic_hook, js_error, settings, to_js, Buffer};
+use crate::wasm::{buffer_slice, fault, install_panic_hook, js_error, to_js, Buffer};
 use wasm_bindgen::prelude::*;
 
 type JsResult<T> = Result<T, JsValue>;
@@ -49,6 +49,41 @@ pub struct Session {
     inner: CoreSession,
 }
 
+/// `{type: 'neuron' | 'edge', layer, neuron, input?}` read field by field (a serde
+/// deserializer for so small an object would cost more code than it saves).
+fn read_selection(value: &JsValue) -> JsResult<Selection> {
+    let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let index = |name: &str| -> JsResult<usize> {
+        field(name)
+            .as_f64()
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e6)
+            .map(|x| x as usize)
+            .ok_or_else(|| fault("invalid_setting", &format!("a selection needs a whole number {name}")))
+    };
+    let layer = field("layer")
+        .as_f64()
+        .filter(|x| x.fract() == 0.0 && *x >= -1.0 && *x < 1e6)
+        .ok_or_else(|| fault("invalid_setting", "a selection needs a whole number layer (−1 for the inputs)"))?
+        as i32;
+    match field("type").as_string().as_deref() {
+        Some("neuron") => Ok(Selection::Neuron { layer, neuron: index("neuron")? }),
+        Some("edge") => Ok(Selection::Edge { layer, neuron: index("neuron")?, input: index("input")? }),
+        _ => Err(fault("invalid_setting", "a selection is {type: 'neuron' or 'edge', layer, neuron, input?}")),
+    }
+}
+
+/// A patch of settings (a JS object, or its JSON text) as a JSON object.
+fn read_patch(value: &JsValue) -> JsResult<serde_json::Map<String, serde_json::Value>> {
+    let text = match value.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+    };
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(fault("parse", "a patch is an object of settings, such as {lr: 0.1}")),
+    }
+}
+
 fn param(layer: u32, neuron: u32, input: Option<u32>) -> ParamRef {
     ParamRef { layer: layer as usize, neuron: neuron as usize, input: input.map(|i| i as usize) }
 }
@@ -66,7 +101,7 @@ impl Session {
 
     /// Applies a patch of settings by catalogue key (`{lr: 0.1}`); a refusal changes nothing.
     pub fn apply(&mut self, patch: JsValue) -> JsResult<JsValue> {
-        let patch: serde_json::Map<String, serde_json::Value> = settings("patch", &patch)?;
+        let patch = read_patch(&patch)?;
         outcome(self.inner.apply(&patch))
     }
 
@@ -116,7 +151,7 @@ impl Session {
     /// A link to this state with a patch of view settings applied (`{present: true}`).
     #[wasm_bindgen(js_name = linkWith)]
     pub fn link_with(&self, patch: JsValue) -> JsResult<JsValue> {
-        let patch: serde_json::Map<String, serde_json::Value> = settings("patch", &patch)?;
+        let patch = read_patch(&patch)?;
         let mut copy = self.inner.clone();
         copy.apply(&patch).map_err(js_error)?;
         Ok(to_js(&copy.link()))
@@ -179,7 +214,7 @@ impl Session {
 
     /// A copy with `patch` applied and fresh weights: a run of an experiment.
     pub fn fork(&self, patch: JsValue) -> JsResult<Session> {
-        let patch: serde_json::Map<String, serde_json::Value> = settings("patch", &patch)?;
+        let patch = read_patch(&patch)?;
         self.inner.fork(&patch).map(|inner| Session { inner }).map_err(js_error)
     }
 
@@ -281,11 +316,8 @@ impl Session {
 
     /// Shows a neuron or edge (`{type: 'neuron'|'edge', layer, neuron, input?}`), or none (null).
     pub fn select(&mut self, selection: JsValue) -> JsResult<JsValue> {
-        let selection: Option<Selection> = if selection.is_null() || selection.is_undefined() {
-            None
-        } else {
-            Some(settings("selection", &selection)?)
-        };
+        let selection: Option<Selection> =
+            if selection.is_null() || selection.is_undefined() { None } else { Some(read_selection(&selection)?) };
         outcome(self.inner.select(selection))
     }
 
@@ -318,6 +350,13 @@ impl Session {
     #[wasm_bindgen(js_name = learningRate)]
     pub fn learning_rate(&self) -> f64 {
         self.inner.learning_rate()
+    }
+
+    /// The learning rate of the current step's update: the one it used once it has run (after
+    /// the last update of an epoch, `learningRate` is already the next epoch's).
+    #[wasm_bindgen(js_name = updateLearningRate)]
+    pub fn update_learning_rate(&self) -> f64 {
+        self.inner.update_learning_rate()
     }
 
     #[wasm_bindgen(js_name = batchLength)]
@@ -435,11 +474,18 @@ impl Session {
         self.inner.history().test.clone()
     }
 
-    /// Draws the loss chart on `canvas` (its backing store sized for `pixel_ratio`).
+    /// Draws the loss chart on `canvas` (its backing store sized for `pixel_ratio`), the
+    /// training and test losses in colours 0xRRGGBB.
     #[wasm_bindgen(js_name = drawLossChart)]
-    pub fn draw_loss_chart(&self, canvas: web_sys::HtmlCanvasElement, pixel_ratio: f64) -> JsResult<()> {
+    pub fn draw_loss_chart(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        pixel_ratio: f64,
+        train_colour: u32,
+        test_colour: u32,
+    ) -> JsResult<()> {
         let log = self.inner.settings().view.log_scale;
-        crate::wasm_chart::draw_history(canvas, self.inner.history(), log, pixel_ratio)
+        crate::wasm_chart::draw_history(canvas, self.inner.history(), log, pixel_ratio, (train_colour, test_colour))
     }
 
     // ---- views over the arrays -------------------------------------------------------------

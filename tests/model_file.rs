@@ -89,7 +89,10 @@ fn bad_files_are_refused_with_a_message_that_names_the_problem() {
     refused(|v| v["network"]["optimizer"]["learning_rate"] = (-3.0).into(), "learning rate");
     refused(|v| v["network"]["inputs"] = 3.into(), "weights must be 3 rows");
     refused(|v| v["network"]["surprise"] = true.into(), "unknown field `surprise`");
-    let huge = format!("{{\"format\": \"backprop-viz-model\", \"pad\": \"{}\"}}", " ".repeat(5 << 20));
+    let huge = format!(
+        "{{\"format\": \"backprop-viz-model\", \"pad\": \"{}\"}}",
+        " ".repeat(backprop_viz::model_file::MAX_FILE_BYTES)
+    );
     assert!(Trainer::from_model_json(&huge).err().unwrap().to_string().contains("limit"));
 }
 
@@ -101,4 +104,19 @@ fn numbers_too_large_for_a_double_are_refused() {
     let broken = text.replacen(&weight, "1e999", 1);
     assert_ne!(broken, text);
     assert!(Trainer::from_model_json(&broken).is_err());
+}
+
+#[test]
+fn the_largest_network_fits_a_model_file_and_round_trips() {
+    use backprop_viz::config::{MAX_INPUTS, MAX_LAYERS, MAX_UNITS};
+    let config = NetworkConfig {
+        inputs: MAX_INPUTS,
+        layers: vec![LayerConfig::new(MAX_UNITS, Activation::Tanh); MAX_LAYERS],
+        ..NetworkConfig::default()
+    };
+    let original = Trainer::new(config).unwrap();
+    let text = original.export_model_json();
+    assert!(text.len() <= backprop_viz::model_file::MAX_FILE_BYTES, "{} bytes", text.len());
+    let imported = Trainer::from_model_json(&text).unwrap();
+    assert_eq!(common::parameters(&imported), common::parameters(&original));
 }

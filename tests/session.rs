@@ -713,8 +713,13 @@ fn undo_cost() {
     let mut ring = Ring::default();
     let push = time(&mut || {
         for _ in 0..N {
-            let saved =
-                Saved::new("a training step".into(), s.trainer().snapshot(), s.history().clone(), *s.position(), None);
+            let saved = Saved::new(
+                "a training step".into(),
+                s.trainer().snapshot(),
+                backprop_viz::undo::SavedHistory::Full(s.history().clone()),
+                *s.position(),
+                None,
+            );
             ring.record(saved);
         }
     }) / f64::from(N);

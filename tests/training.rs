@@ -405,3 +405,35 @@ fn every_optimizer_and_loss_at_the_largest_rate_is_caught_or_stays_finite() {
     }
     assert!(diverged >= 2, "the grid includes runs that really diverge ({diverged} did)");
 }
+
+#[test]
+fn the_last_update_of_an_epoch_is_explained_with_the_rate_it_used() {
+    // Step decay every epoch: the last update of epoch 1 uses 0.4, and moves the schedule to 0.2.
+    let config = NetworkConfig {
+        schedule: backprop_viz::schedule::Schedule {
+            kind: backprop_viz::schedule::ScheduleKind::Step,
+            factor: 0.5,
+            every_epochs: 1,
+            total_epochs: 10,
+        },
+        optimizer: optimizer(OptimizerKind::Sgd, 0.4),
+        ..small_regression(0.0)
+    };
+    let mut trainer = regression_trainer(config);
+    let per_epoch = trainer.steps_per_epoch() as u32;
+    trainer.train(per_epoch - 1).unwrap();
+    assert_eq!(trainer.update_learning_rate(), 0.4, "within the epoch, the next update's rate");
+    trainer.step().unwrap();
+    assert_eq!(trainer.epochs(), 1);
+    assert_eq!(trainer.learning_rate(), 0.2, "the next update's rate");
+    assert_eq!(trainer.update_learning_rate(), 0.4, "the rate the update just run used");
+    let layer = &trainer.network().layers[1];
+    for (delta, grad) in layer.update_weights.iter().zip(&layer.grad_weights) {
+        assert_eq!(*delta, -0.4 * grad);
+    }
+    let param = backprop_viz::chain_rule::ParamRef { layer: 1, neuron: 0, input: Some(0) };
+    assert_eq!(trainer.chain_rule(param, 0).unwrap().learning_rate, 0.4, "the inspector's η is the update's");
+    // The next step's forward phase: from here on, its update will use 0.2.
+    trainer.step_phase().unwrap();
+    assert_eq!(trainer.update_learning_rate(), 0.2);
+}

@@ -125,7 +125,11 @@ export async function recover() {
   refresh(['network', 'data', 'settings']);
   if (settings) state.session.openLink(settings);
   refresh(['network', 'data', 'settings', 'weights']);
-  say('The engine was restarted after an internal error: your settings are kept, and training starts again.');
+  // The session comes back through its link, training state and all: say so when it has one.
+  const steps = state.session.steps();
+  say(steps > 0
+    ? `The engine was restarted after an internal error: your settings and training are kept (step ${fmtInt(steps)}).`
+    : 'The engine was restarted after an internal error: your settings are kept, and training starts again.');
   notify(['settings', 'weights', 'network', 'data', 'history', 'position', 'view', 'transport']);
 }
 
@@ -154,7 +158,7 @@ export function setSpeed(index) {
   notify(['transport']);
 }
 
-/** Whether the student asked their system for less motion (prefers-reduced-motion). */
+/** Whether the student asked the system for less motion: phases then run without animation. */
 function reducedMotion() {
   return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 }

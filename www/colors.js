@@ -21,6 +21,17 @@ export const COLOURS = {
   test: '#d95f02',
 };
 
+/** The colours the style sheet uses, as CSS custom properties (set once at boot). */
+export const PALETTE = {
+  pos: COLOURS.positive,
+  neg: COLOURS.negative,
+  fwd: COLOURS.forward,
+  bwd: COLOURS.backward,
+  train: COLOURS.train,
+  test: COLOURS.test,
+  'test-text': '#b35806',
+};
+
 /** Class colours (colour-blind safe): class 0 orange, class 1 blue (the scale's two ends), class 2 bluish green. */
 export const CLASS_COLOURS = ['#d95f02', '#2166ac', '#009e73'];
 /** Class shapes, the second cue: class 0 a circle, 1 a square, 2 a triangle (then again). */

@@ -192,6 +192,9 @@ const makers = {
         const edit = (k, change) => {
           const next = current();
           Object.assign(next[k], change);
+          // Rows are rebuilt from the engine's layers after the change, even when it is refused
+          // and the layers stay the same: the select the student changed must show them again.
+          builtFor = '';
           apply({ layers: next });
         };
         const select = (values, v, label, onChange) => {

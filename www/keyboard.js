@@ -82,6 +82,8 @@ export function setupKeyboard() {
   help.addEventListener('click', (e) => { if (e.target === help) toggleHelp(false); });
 
   const network = document.getElementById('network');
+  // A click inspects; it does not take the keyboard (→ must still step the phases).
+  network.addEventListener('mousedown', (e) => e.preventDefault());
   network.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key.startsWith('Arrow') && !e.shiftKey) {

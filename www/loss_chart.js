@@ -2,8 +2,12 @@
 // plotters-canvas (src/wasm_chart.rs). Read only.
 
 import { state } from './state.js';
+import { COLOURS } from './colors.js';
 
-/** Draws the chart on `canvas` (sized by the caller for the device pixel ratio). */
+const hex = (css) => parseInt(css.slice(1), 16);
+
+/** Draws the chart on `canvas` (sized by the caller for the device pixel ratio), in the
+ *  page's colours for the training and test losses (the legend's). */
 export function drawChart(canvas, dpr) {
-  state.session.drawLossChart(canvas, dpr);
+  state.session.drawLossChart(canvas, dpr, hex(COLOURS.train), hex(COLOURS.test));
 }

@@ -22,12 +22,12 @@ import { createNetworkView } from './network_view.js';
 import { createHeatmaps } from './heatmaps.js';
 import { drawChart } from './loss_chart.js';
 import { createInspector } from './inspector.js';
-import { updatePanels } from './panels.js';
+import { updatePanels, updateChrome } from './panels.js';
 import { updateFrame } from './page_view.js';
 import { announce, updateTables } from './announcer.js';
 import { updateSamples } from './samples_view.js';
 import { setupKeyboard } from './keyboard.js';
-import { scaleGradientCss } from './colors.js';
+import { scaleGradientCss, PALETTE } from './colors.js';
 import { updateMetrics } from './metrics.js';
 import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
 import { setupShare } from './share.js';
@@ -138,6 +138,8 @@ async function boot() {
   setupShare();
   setupKeyboard();
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
+  // The style sheet's palette comes from colors.js, the one owner of the page's colours.
+  for (const [name, colour] of Object.entries(PALETTE)) document.documentElement.style.setProperty(`--${name}`, colour);
 
   // Which change repaints what.
   subscribe(['weights', 'position', 'network', 'data', 'view', 'hover', 'settings'], () => { stale.network = true; });
@@ -146,6 +148,8 @@ async function boot() {
   subscribe(['weights', 'position', 'network', 'data', 'history', 'message', 'transport', 'settings'], () => { stale.panels = true; });
   subscribe(['weights', 'position', 'network', 'data'], () => { stale.tables = true; });
   $('numbers').addEventListener('toggle', () => { stale.tables = true; });
+  // The banner and the play button at once, even while the engine is broken (no frame paints then).
+  subscribe(['message', 'transport'], updateChrome);
   subscribe(['weights', 'position', 'network', 'settings'], () => inspector.refresh());
   subscribe(['view', 'settings', 'data'], () => { updateFrame(); stale.network = true; stale.output = true; stale.chart = true; });
   updateFrame();
@@ -228,6 +232,7 @@ async function boot() {
       epochs: () => session().epochs(),
       loss: () => session().loss(),
       learningRate: () => session().learningRate(),
+      updateLearningRate: () => session().updateLearningRate(),
       datasetLoss: (test = false) => session().datasetLoss(test),
       config: () => session().config(),
       settings: () => session().settings(),
@@ -260,10 +265,15 @@ async function boot() {
     }),
     /** Where things are drawn on the network canvas (CSS pixels), for tests that click. */
     layout: () => network.layout(),
+    /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
+    hitTest: (x, y) => network.hitTest(x, y),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({
-      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1) })),
+      /** Each run: its label, steps, error, whether done, last training loss, how many points
+       *  its curve has, and its session's config (what the run trains: η, optimizer, seed…). */
+      runs: () => experiment.runs.map((r) => ({ label: r.label, steps: r.session?.steps() ?? 0, error: r.error, done: r.done, train: r.train.at(-1),
+        points: r.steps.length, config: r.session?.config() ?? null })),
       running: () => experiment.running,
     }),
     /** Makes the engine panic, for the recovery test: the error goes where any engine error goes. */

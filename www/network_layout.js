@@ -14,8 +14,11 @@
 
 /** At most this many edges get a label (more would be noise). */
 const MAX_LABELLED_EDGES = 40;
-/** The widest number `fmt(x, 4)` writes. */
+/** The widest number `fmt(x, 4)` writes (the loss box and input labels make room for it). */
 export const WIDEST_NUMBER = '−0.0008888';
+/** The number the label boxes of neurons and edges are sized for: a rarer, wider one is
+ *  written a little smaller so that it stays inside its box (network_view.js). */
+export const USUAL_NUMBER = '−0.08888';
 /** The free margin kept around each neuron (CSS pixels). */
 const MARGIN = 4;
 /** Where along an edge its label may sit, in order of preference. */
@@ -43,7 +46,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
   const lineH = Math.round(fontPx * 1.25);
   const pad = Math.max(3, Math.round(fontPx / 3));
   const columns = shape.length;
-  const numberW = measure(`δ ${WIDEST_NUMBER}`) + 2 * pad;
+  const numberW = measure(`δ ${USUAL_NUMBER}`) + 2 * pad;
   const inputW = Math.max(measure(`${WIDEST_NUMBER}`), ...inputNames.map((n) => measure(`${n} =`))) + 2 * pad;
   const left = inputW + MARGIN;
   // Labels beside or below a neuron keep clear of its margin.
@@ -175,7 +178,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
       }
     }
     // Edge labels (two lines, as wide as the widest they hold), where they overlap nothing.
-    const labelW = Math.ceil(Math.max(measure(`mean ${WIDEST_NUMBER}`), measure(`δ·a ${WIDEST_NUMBER}`), measure(`was ${WIDEST_NUMBER}`)) + 2 * pad);
+    const labelW = Math.ceil(Math.max(measure(`mean ${USUAL_NUMBER}`), measure(`δ·a ${USUAL_NUMBER}`), measure(`was ${USUAL_NUMBER}`)) + 2 * pad);
     const labelH = 2 * lineH;
     const labelX = new Float64Array(edges).fill(NaN);
     const labelY = new Float64Array(edges).fill(NaN);

@@ -210,9 +210,18 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.textAlign = align;
     const x = align === 'center' ? r.x + r.w / 2 : align === 'right' ? r.x + r.w - L.pad : r.x + L.pad;
     const top = r.y + (r.h - lines.length * L.lineH) / 2 + L.lineH / 2;
+    const room = r.w - 2 * L.pad;
     lines.forEach(([text, colour], k) => {
       ctx.fillStyle = colour;
-      ctx.fillText(text, x, top + k * L.lineH);
+      // A number wider than its box is written smaller, so it stays inside it.
+      const width = ctx.measureText(text).width;
+      if (width > room) {
+        ctx.font = `${Math.floor(L.fontPx * room / width * 10) / 10}px ${FAMILY}`;
+        ctx.fillText(text, x, top + k * L.lineH);
+        ctx.font = font;
+      } else {
+        ctx.fillText(text, x, top + k * L.lineH);
+      }
     });
     drawn.push({ kind, text: lines.map(([t]) => t).join('\n'), x: r.x, y: r.y, w: r.w, h: r.h });
   }

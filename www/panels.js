@@ -58,10 +58,11 @@ function caption(last) {
     case 'loss': return 'Loss: the output ŷ is compared with the target y, giving the loss L and dL/dŷ, where the error starts.';
     case 'backward': return `Backward, layer ${last.layer + 1}: the error flows back. Each neuron gets δ = dL/dz by the chain rule; each incoming weight its gradient dL/dw = δ · a_prev.`;
     default: {
-      // η is the engine's: the one this update used, through the schedule.
+      // η is the engine's: the one this update used, through the schedule (after the last update
+      // of an epoch, session.learningRate() is already the next epoch's).
       const optimizer = setting('optimizer').choices.find((c) => c.value === value('optimizer'))?.label ?? value('optimizer');
       const scheduled = value('schedule') !== 'constant' ? ' (scheduled)' : '';
-      return `Update: every weight moves against its gradient (${optimizer}, η = ${fmt(state.session.learningRate(), 3)}${scheduled}): w ← w − η · dL/dw.`;
+      return `Update: every weight moves against its gradient (${optimizer}, η = ${fmt(state.session.updateLearningRate(), 3)}${scheduled}): w ← w − η · dL/dw.`;
     }
   }
 }
@@ -71,9 +72,7 @@ export function updatePanels() {
   if (!engine) return;
   build();
   const layers = state.shape.length - 1;
-  const play = $('play');
-  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
-  play.setAttribute('aria-pressed', String(state.playing));
+  updateChrome();
   setText('step-count', fmtInt(engine.steps()));
   setText('epoch-count', fmtInt(engine.epochs()));
 
@@ -126,6 +125,15 @@ export function updatePanels() {
 
   const batch = engine.batchLength();
   setText('sample-value', batch ? `${Math.min(state.position.sample, batch - 1) + 1} of ${batch}` : '—');
+}
+
+/** The play button and the banner: what needs no engine call, so that it is painted even
+ *  while the engine is fenced off after an internal error (the frame loop then paints nothing
+ *  else, and the banner must still say what happened). */
+export function updateChrome() {
+  const play = $('play');
+  play.textContent = state.playing ? '❚❚ Pause' : '▶ Play';
+  play.setAttribute('aria-pressed', String(state.playing));
   updateMessage();
 }
 

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appSession, assertNoErrors, frames } from './harness.mjs';
+import { appSession, assertNoErrors, banner, clickEdge, dataOf, frames, parameterBits, typeInto } from './harness.mjs';
 
 const session = appSession();
 
@@ -13,13 +13,16 @@ const open = (options) => session.open(options);
 
 const message = (page) => page.locator('#message').textContent();
 const messageKind = (page) => page.locator('#message').getAttribute('data-kind');
+const steps = (page) => page.evaluate(() => window.app.session.steps());
 
-/** What the page's data holds: sizes, classes and a copy of the raw points. */
-const dataOf = (page) => page.evaluate(() => {
-  const d = window.app.state.data;
-  return { name: d.name, dims: d.dims, classes: d.classes, kind: d.kind, inputs: d.inputs,
-    train: { x: Array.from(d.train.x), y: Array.from(d.train.y) }, test: { x: Array.from(d.test.x), y: Array.from(d.test.y) } };
-});
+/** Plays at max speed until the stop rule typed here ends training after `epochs` epochs. */
+async function trainEpochs(page, epochs) {
+  await typeInto(page, '#setting-stop_epochs', epochs);
+  await page.selectOption('#speed', '5');
+  await page.click('#play');
+  await page.waitForFunction(() => !window.app.page.playing(), null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.app.session.epochs()), epochs, 'the stop rule ended training');
+}
 
 const csvFile = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
@@ -35,7 +38,7 @@ describe('data, lessons and experiments', () => {
     const { page, screenshot } = opened;
     try {
       for (const [problem, [dims, classes]] of Object.entries(SHAPES)) {
-        await page.selectOption('#dataset', problem);
+        await page.selectOption('#setting-problem', problem);
         await frames(page, 2);
         const d = await dataOf(page);
         assert.equal(d.name, problem);
@@ -46,24 +49,25 @@ describe('data, lessons and experiments', () => {
         assert.equal(d.train.x.length, d.train.y.length * dims);
         if (classes) assert.ok(d.train.y.every((y) => Number.isInteger(y) && y >= 0 && y < classes), `${problem}: labels are classes`);
         // The network fits the data: one output per class beyond two, softmax for three.
-        const outputs = await page.evaluate(() => window.app.state.engine.layerUnits(window.app.state.engine.layerCount() - 1));
+        const outputs = await page.evaluate(() => window.app.session.shape().at(-1));
         assert.equal(outputs, classes > 2 ? classes : 1, `${problem}: outputs`);
         if (problem === 'spiral3') await screenshot('course-spiral3-data-1280x720');
       }
       // The same seed gives the same points; a new seed others; the noise slider moves them.
-      await page.selectOption('#dataset', 'moons');
+      await page.selectOption('#setting-problem', 'moons');
       const first = await dataOf(page);
-      await page.selectOption('#dataset', 'circle');
-      await page.selectOption('#dataset', 'moons');
+      await page.selectOption('#setting-problem', 'circle');
+      await page.selectOption('#setting-problem', 'moons');
       assert.deepEqual(await dataOf(page), first, 'the same seed gave other points');
-      await page.click('#new-data');
+      const seed = await page.locator('#setting-dseed-value').textContent();
+      await page.click('#setting-dseed');
+      assert.notEqual(await page.locator('#setting-dseed-value').textContent(), seed, 'the data seed shown did not change');
       assert.notDeepEqual((await dataOf(page)).train.x, first.train.x, 'a new data seed gave the same points');
-      await page.locator('#noise').fill('0.5');
-      await page.locator('#noise').dispatchEvent('change');
-      assert.equal(await page.evaluate(() => window.app.state.settings.noise), 0.5);
+      await typeInto(page, '#setting-noise', '0.5');
+      assert.equal(await page.evaluate(() => window.app.session.settings().data.noise), 0.5);
+      assert.equal(await page.locator('#setting-noise-value').textContent(), '0.5');
       // The test share splits the points.
-      await page.locator('#test-ratio').fill('0.25');
-      await page.locator('#test-ratio').dispatchEvent('change');
+      await typeInto(page, '#setting-test', '0.25');
       const split = await dataOf(page);
       assert.equal(split.test.y.length, 80);
       assert.equal(split.train.y.length, 240);
@@ -77,26 +81,36 @@ describe('data, lessons and experiments', () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
-      await page.check('#features input[value="x1_squared"]');
-      await page.check('#features input[value="sin_x2"]');
-      assert.equal(await page.evaluate(() => window.app.state.engine.inputCount()), 4);
-      assert.deepEqual(await page.evaluate(() => window.app.state.shape[0]), 4);
-      assert.match(await message(page), /Input features: x1, x2, x1_squared, sin_x2/);
-      // Standardization is fitted on the training points: their inputs have mean 0.
-      await page.selectOption('#scaling', 'standardize');
+      await page.check('#feature-x1_squared');
+      await page.check('#feature-sin_x2');
+      assert.deepEqual(await page.evaluate(() => window.app.session.shape()[0]), 4);
+      assert.deepEqual(await page.evaluate(() => window.app.session.dataInfo().features), ['x1', 'x2', 'x1_squared', 'sin_x2']);
+      assert.match(await message(page), /^Input features: .*Training starts again/);
+      // Standardization is fitted on the training points: their inputs have mean 0. With the
+      // whole training set (100 of 200 points) as one batch, the batch's inputs are those points.
+      await page.selectOption('#setting-scaling', 'standardize');
+      await typeInto(page, '#setting-points', '200');
+      assert.equal(await page.evaluate(() => window.app.session.dataInfo().train_points), 100);
+      await page.locator('#setting-batch').fill('100');
+      assert.equal(await page.evaluate(() => window.app.session.config().batch_size), 100);
+      await page.click('#step-phase');
       const mean = await page.evaluate(() => {
-        const x = window.app.state.data.set.inputs(false);
+        const x = window.app.view(window.app.Buffer.BatchInput);
         let sum = 0;
         for (let k = 0; k < x.length; k += 4) sum += x[k];
-        return sum / (x.length / 4);
+        return { mean: sum / (x.length / 4), rows: x.length / 4 };
       });
-      assert.ok(Math.abs(mean) < 1e-9, `the standardized x1 has mean ${mean}`);
+      assert.equal(mean.rows, 100);
+      assert.ok(Math.abs(mean.mean) < 1e-9, `the standardized x1 has mean ${mean.mean}`);
       // Unticking every feature is refused in words.
-      for (const f of ['x1', 'x2', 'x1_squared']) await page.uncheck(`#features input[value="${f}"]`);
-      await page.locator('#features input[value="sin_x2"]').click();
+      for (const f of ['x1', 'x2', 'x1_squared']) await page.uncheck(`#feature-${f}`);
+      const before = await page.evaluate(() => window.app.session.exportModel());
+      await page.locator('#feature-sin_x2').click();
       assert.equal(await messageKind(page), 'error');
+      assert.equal((await banner(page)).error, 'invalid_setting');
       assert.match(await message(page), /at least one input feature/);
-      assert.equal(await page.locator('#features input[value="sin_x2"]').isChecked(), true);
+      assert.equal(await page.locator('#feature-sin_x2').isChecked(), true);
+      assert.equal(await page.evaluate(() => window.app.session.exportModel()), before, 'the refusal changed the session');
       await frames(page);
       await screenshot('course-features-1280x720');
       assertNoErrors(opened);
@@ -112,12 +126,12 @@ describe('data, lessons and experiments', () => {
       const rows = ['width,height,kind'];
       for (let k = 0; k < 40; k++) rows.push(`${(k % 8) / 2},${Math.floor(k / 8)},${k % 8 < 4 ? 0 : 1}`);
       await page.setInputFiles('#csv-file', csvFile('flowers.csv', rows.join('\n')));
-      await page.waitForFunction(() => window.app.state.data.name === 'custom');
+      await page.waitForFunction(() => window.app.session.dataInfo().name === 'custom');
       const good = await dataOf(page);
       assert.equal(good.train.y.length + good.test.y.length, 40);
       assert.equal(good.classes, 2);
-      assert.match(await message(page), /^Loaded flowers\.csv: 20 training and 20 test points, 2 classes/);
-      assert.equal(await page.locator('#dataset').inputValue(), 'custom');
+      assert.match(await message(page), /^Loaded flowers\.csv: .*20 training and 20 test points, 2 classes/);
+      assert.equal(await page.locator('#setting-problem').inputValue(), 'custom');
       // The header names the columns to pick the label from (as text, never as markup).
       const options = await page.locator('#csv-label option').allTextContents();
       assert.deepEqual(options, ['last', '1: width', '2: height', '3: kind']);
@@ -125,15 +139,18 @@ describe('data, lessons and experiments', () => {
       await screenshot('course-csv-loaded-1280x720');
 
       // A bad file: the message names the line and the problem; nothing on screen changes.
-      const weights = await page.evaluate(() => window.app.state.engine.exportModel());
+      await page.click('#step-sample');
+      const weights = await page.evaluate(() => window.app.session.exportModel());
       await page.setInputFiles('#csv-file', csvFile('<img src=x onerror=alert(1)>.csv', 'a,b,label\n1,2,0\n3,oops,1\n'));
       await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
       const text = await message(page);
       assert.match(text, /line 3: column 2 is "oops", which is not a number/);
+      assert.equal((await banner(page)).error, 'invalid_data');
       assert.match(text, /<img src=x onerror=alert\(1\)>\.csv/, 'the file name is shown as text');
       assert.equal(await page.locator('#message img').count(), 0, 'the file name became markup');
       assert.deepEqual(await dataOf(page), good, 'the bad file changed the data');
-      assert.equal(await page.evaluate(() => window.app.state.engine.exportModel()), weights);
+      assert.equal(await page.evaluate(() => window.app.session.exportModel()), weights, 'the bad file changed the session');
+      assert.equal(await steps(page), 1);
       await screenshot('course-csv-bad-1280x720');
       // Ragged rows too.
       await page.setInputFiles('#csv-file', csvFile('ragged.csv', '1,2,0\n3,4\n'));
@@ -143,7 +160,7 @@ describe('data, lessons and experiments', () => {
 
       // Another label column: the file is read again.
       await page.selectOption('#csv-label', '0');
-      await page.waitForFunction(() => window.app.state.data.kind === 'regression');
+      await page.waitForFunction(() => window.app.session.dataInfo().kind === 'regression');
       assert.equal((await dataOf(page)).dims, 2);
       assertNoErrors(opened);
     } finally {
@@ -166,7 +183,7 @@ describe('data, lessons and experiments', () => {
       assert.equal(after.train.y.at(-1), 1);
       const [x1, x2] = after.train.x.slice(-2);
       assert.ok(Math.abs(x1 + 3) < 0.1 && Math.abs(x2 - 3) < 0.1, `drawn at (${x1}, ${x2})`);
-      assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 0);
+      assert.equal(await steps(page), 0);
       assert.match(await message(page), /point was added/);
       await frames(page);
       await screenshot('course-drawn-1280x720');
@@ -188,7 +205,7 @@ describe('data, lessons and experiments', () => {
       try {
         await page.click('#step-epoch');
         await frames(page, 4);
-        const engine = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, true));
+        const engine = await page.evaluate(() => window.app.session.metrics(true));
         const summary = await page.locator('#metrics-summary').textContent();
         assert.match(summary, /^test: accuracy [\d.]+ % · F1 [\d.]+ · training [\d.]+ %$/);
         assert.equal(await page.locator('#metrics-summary').getAttribute('data-accuracy'), String(engine.accuracy));
@@ -198,11 +215,11 @@ describe('data, lessons and experiments', () => {
         assert.equal(await page.locator('#metrics .metrics-table tr').count(), 1 + 2 + 1, 'a header, a row per class and the mean');
         await screenshot(`course-metrics-${width}x${height}`);
         await page.click('#metrics summary');
-        await page.selectOption('#dataset', 'plane');
+        await page.selectOption('#setting-problem', 'plane');
         await page.click('#step-epoch');
         await frames(page, 4);
         assert.match(await page.locator('#metrics-summary').textContent(), /^test: RMSE [\d.e−]+ · R² [−\d.e]+ · training R² [−\d.e]+$/);
-        const r2 = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, true).r2);
+        const r2 = await page.evaluate(() => window.app.session.metrics(true).r2);
         assert.equal(await page.locator('#metrics-summary').getAttribute('data-r2'), String(r2));
         await screenshot(`course-plane-${width}x${height}`);
         assertNoErrors(opened);
@@ -217,23 +234,23 @@ describe('data, lessons and experiments', () => {
     const { page, screenshot } = opened;
     try {
       await page.click('#step-sample');
-      await page.selectOption('#layers .layer-row[data-layer="0"] select.dropout', '0.2');
-      await page.selectOption('#schedule', 'step');
-      await page.fill('#schedule-factor', '0.7');
-      await page.locator('#schedule-factor').dispatchEvent('change');
-      await page.fill('#stop-epochs', '3');
-      await page.locator('#stop-epochs').dispatchEvent('change');
-      const config = await page.evaluate(() => window.app.state.engine.config());
+      await page.selectOption('#layers .layer-row[data-layer="0"] select[aria-label="dropout of layer 1"]', '0.2');
+      await page.selectOption('#setting-schedule', 'step');
+      await typeInto(page, '#setting-schedule_factor', '0.7');
+      await typeInto(page, '#setting-stop_epochs', '3');
+      const config = await page.evaluate(() => window.app.session.config());
       assert.equal(config.layers[0].dropout, 0.2);
       assert.equal(config.schedule.kind, 'step');
       assert.equal(config.schedule.factor, 0.7);
       assert.equal(config.stop.after_epochs, 3);
-      assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 1, 'these settings change without a reset');
+      assert.equal(await steps(page), 1, 'these settings change without a reset');
       await page.selectOption('#speed', '4');
       await page.click('#play');
-      await page.waitForFunction(() => !window.app.state.playing, null, { timeout: 20_000 });
-      assert.equal(await page.evaluate(() => window.app.state.engine.epochs()), 3);
+      await page.waitForFunction(() => !window.app.page.playing(), null, { timeout: 20_000 });
+      assert.equal(await page.evaluate(() => window.app.session.epochs()), 3);
+      assert.match(await page.evaluate(() => window.app.session.finished()), /^stopped after 3 epochs/);
       assert.match(await message(page), /^Stopped after 3 epochs/);
+      await page.waitForSelector('#play[aria-pressed="false"]');
       await frames(page);
       await screenshot('course-stopped-1280x720');
       assertNoErrors(opened);
@@ -246,6 +263,7 @@ describe('data, lessons and experiments', () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
+      // The oracle: the engine's lesson table, read from the package itself (not from the page).
       const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
       assert.equal(lessons.length, 8);
       for (const lesson of lessons) {
@@ -254,7 +272,7 @@ describe('data, lessons and experiments', () => {
         assert.equal(await page.locator('#lesson-title').textContent(), lesson.title);
         assert.equal(await page.locator('#lesson-text').textContent(), lesson.text);
         assert.match(await message(page), new RegExp(`^Lesson loaded: ${lesson.title.replace(/[()]/g, '.')}`));
-        const config = await page.evaluate(() => window.app.state.engine.config());
+        const config = await page.evaluate(() => window.app.session.config());
         assert.deepEqual(config.layers.map((l) => [l.units, l.activation, l.bias]),
           lesson.session.network.layers.map((l) => [l.units, l.activation, l.bias]), `${lesson.id}: layers`);
         assert.equal(config.optimizer.learning_rate, lesson.session.network.optimizer.learning_rate, `${lesson.id}: η`);
@@ -263,7 +281,9 @@ describe('data, lessons and experiments', () => {
         lesson.session.network.layers.forEach((l, k) => {
           if (l.weights) assert.deepEqual(config.layers[k].weights, l.weights, `${lesson.id}: weights of layer ${k + 1}`);
         });
-        if (!lesson.samples) assert.equal(await page.evaluate(() => window.app.state.data.name), lesson.session.data.problem);
+        if (!lesson.samples) assert.equal(await page.evaluate(() => window.app.session.dataInfo().name), lesson.session.data.problem);
+        else assert.equal(await page.evaluate(() => window.app.session.dataInfo().origin), 'samples');
+        assert.equal(await page.locator('#lesson').inputValue(), lesson.id);
         await screenshot(`course-lesson-${lesson.id}-1280x720`);
       }
 
@@ -276,23 +296,10 @@ describe('data, lessons and experiments', () => {
       const y = await page.evaluate(() => window.app.view(window.app.Buffer.Activation, 1)[0]);
       assert.ok(Math.abs(h - 0.549833997312478) < 1e-12, `h = ${h}`);
       assert.ok(Math.abs(y - 0.581735142037886) < 1e-12, `ŷ = ${y}`);
-      assert.ok(Math.abs(await page.evaluate(() => window.app.state.engine.loss()) - 0.08747274570303369) < 1e-12);
+      assert.ok(Math.abs(await page.evaluate(() => window.app.session.loss()) - 0.08747274570303369) < 1e-12);
       // Click the edge w2 (hidden → output) and read the inspector: dL/dw2 = δ2 · h.
       for (const [layer, expected] of [[1, -0.055957672744995204], [0, -0.007557072557793297]]) {
-        // Let the page draw first: the phase sentence can change height and move the canvas,
-        // and a click mapped through the previous frame's layout misses the thin edge.
-        await frames(page, 4);
-        const point = await page.evaluate((layer) => {
-          const L = window.app.layout();
-          const a = L.colStart[layer];
-          const b = L.colStart[layer + 1];
-          const x1 = L.nodeX[a] + L.size / 2;
-          const x2 = L.nodeX[b] - L.size / 2;
-          return { x: x1 + 0.3 * (x2 - x1), y: L.nodeY[a] + 0.3 * (L.nodeY[b] - L.nodeY[a]) };
-        }, layer);
-        const box = await page.locator('#network').boundingBox();
-        await page.mouse.click(box.x + point.x, box.y + point.y);
-        await page.waitForSelector('#inspector:not([hidden])');
+        await clickEdge(page, { layer, neuron: 0, input: 0 }, 0.3);
         const shown = Number(await page.locator('#inspector [data-name="sample-gradient"]').getAttribute('data-value'));
         assert.ok(Math.abs(shown - expected) < 1e-12, `dL/dw${layer + 1} shown ${shown}, expected ${expected}`);
         if (layer === 1) await screenshot('course-chain-rule-inspector-1280x720');
@@ -304,9 +311,9 @@ describe('data, lessons and experiments', () => {
 
       // 3. The worked example: the total error 0.298371109, then w5 = 0.35891648 after one update.
       await page.selectOption('#lesson', 'worked-example');
-      assert.equal(await page.evaluate(() => window.app.state.shape.join('-')), '2-2-2');
+      assert.equal(await page.evaluate(() => window.app.session.shape().join('-')), '2-2-2');
       for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
-      assert.ok(Math.abs(await page.evaluate(() => window.app.state.engine.loss()) - 0.298371109) < 1e-9);
+      assert.ok(Math.abs(await page.evaluate(() => window.app.session.loss()) - 0.298371109) < 1e-9);
       for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
       const w5 = await page.evaluate(() => window.app.view(window.app.Buffer.Weights, 1)[0]);
       assert.ok(Math.abs(w5 - 0.35891648) < 1e-8, `w5 = ${w5}`);
@@ -314,14 +321,15 @@ describe('data, lessons and experiments', () => {
       // 2. XOR without biases: (0,0) stays at 0.5 from the hidden layer; with biases it learns.
       await page.selectOption('#lesson', 'xor');
       await page.click('#lesson-variants button[data-variant="1"]');
-      assert.deepEqual(await page.evaluate(() => window.app.state.engine.config().layers.map((l) => l.bias)), [true, true]);
+      assert.deepEqual(await page.evaluate(() => window.app.session.config().layers.map((l) => l.bias)), [true, true]);
+      assert.equal(await page.locator('#lesson-variants button[data-variant="1"]').getAttribute('aria-pressed'), 'true');
       assert.match(await message(page), /XOR.*with biases/);
 
       // 8. Three classes: three softmax outputs, a legend with three class colours.
       await page.selectOption('#lesson', 'spiral-softmax');
       await frames(page);
       assert.equal(await page.locator('#class-legend .cls').count(), 3);
-      assert.equal(await page.evaluate(() => window.app.state.engine.config().loss), 'softmax_cross_entropy');
+      assert.equal(await page.evaluate(() => window.app.session.config().loss), 'softmax_cross_entropy');
       assertNoErrors(opened);
     } finally {
       await page.close();
@@ -351,23 +359,28 @@ describe('data, lessons and experiments', () => {
     }
   });
 
-  test('learning rate: η = 1 explodes with a message, η = 0.00001 crawls; overfitting: the test loss ends above the training loss', { timeout: 90_000 }, async () => {
+  test('learning rate: η = 3 explodes with a message, η = 0.00001 crawls; overfitting: the test loss ends above the training loss', { timeout: 90_000 }, async () => {
     const opened = await open();
     const { page, screenshot } = opened;
     try {
       await page.selectOption('#lesson', 'learning-rate');
+      await page.click('#lesson-variants button[data-variant="0"]');
       await page.selectOption('#speed', '4');
       await page.click('#play');
       await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'diverged', null, { timeout: 30_000 });
       assert.match(await message(page), /^The loss exploded at step/);
+      assert.equal((await banner(page)).error, 'diverged');
       await frames(page);
       await screenshot('course-lesson-learning-rate-diverged-1280x720');
-      // 100 steps: η = 0.00001 hardly moves the loss; η = 0.03 (the third variant) brings it down.
+      // Seven epochs (105 steps): η = 0.00001 hardly moves the loss; η = 0.03 (the third
+      // variant) brings it down.
       const after100 = async (variant) => {
         await page.click(`#lesson-variants button[data-variant="${variant}"]`);
-        const start = await page.evaluate(() => window.app.state.engine.datasetLoss(false));
-        await page.evaluate(() => window.app.state.engine.train(100));
-        return { start, end: await page.evaluate(() => window.app.state.engine.datasetLoss(false)) };
+        assert.equal(await steps(page), 0);
+        const start = await page.evaluate(() => window.app.session.datasetLoss(false));
+        for (let k = 0; k < 7; k++) await page.keyboard.press('e');
+        assert.equal(await steps(page), 105);
+        return { start, end: await page.evaluate(() => window.app.session.datasetLoss(false)) };
       };
       const low = await after100(1);
       const good = await after100(2);
@@ -376,13 +389,14 @@ describe('data, lessons and experiments', () => {
       assert.ok(good.end < 0.5 * good.start, `η = 0.03 moved the loss from ${good.start} to ${good.end} only`);
 
       await page.selectOption('#lesson', 'overfitting');
-      assert.equal(await page.evaluate(() => window.app.state.data.train.y.length), 20);
-      await page.evaluate(() => window.app.state.engine.train(3000));
-      await page.click('#step-sample');
+      assert.equal(await page.evaluate(() => window.app.session.dataInfo().train_points), 20);
+      // 600 epochs of 5 steps: 3000 steps.
+      await trainEpochs(page, 600);
+      assert.equal(await steps(page), 3000);
       await frames(page, 4);
-      const losses = await page.evaluate(() => ({ train: window.app.state.engine.datasetLoss(false), test: window.app.state.engine.datasetLoss(true) }));
+      const losses = await page.evaluate(() => ({ train: window.app.session.datasetLoss(false), test: window.app.session.datasetLoss(true) }));
       assert.ok(losses.test > 2 * losses.train, `train ${losses.train}, test ${losses.test}`);
-      await page.check('#show-test');
+      await page.check('#setting-show_test');
       await frames(page);
       await screenshot('course-lesson-overfitting-trained-1280x720');
       assertNoErrors(opened);
@@ -403,10 +417,10 @@ describe('data, lessons and experiments', () => {
         await page.fill('#exp-steps', '800');
         await page.locator('#exp-steps').dispatchEvent('change');
         await page.click('#exp-run');
-        await page.waitForFunction(() => !window.app.experiment.running, null, { timeout: 60_000 });
+        await page.waitForFunction(() => !window.app.experiment.running(), null, { timeout: 60_000 });
         await frames(page, 4);
-        const runs = await page.evaluate(() => window.app.experiment.runs.map((r) => ({
-          label: r.label, steps: r.engine.steps(), rate: r.engine.config().optimizer.learning_rate, points: r.steps.length, last: r.train.at(-1), seed: r.engine.config().seed,
+        const runs = await page.evaluate(() => window.app.experiment.runs().map((r) => ({
+          label: r.label, steps: r.steps, rate: r.config.optimizer.learning_rate, points: r.points, last: r.train, seed: r.config.seed,
         })));
         assert.equal(runs.length, 2);
         assert.deepEqual(runs.map((r) => r.rate), [0.03, 0.3]);
@@ -447,10 +461,11 @@ describe('data, lessons and experiments', () => {
         await page.click('#exp-close');
         await page.selectOption('#lesson', 'optimizers');
         await page.click('#lesson-variants button.race');
-        await page.waitForFunction(() => !window.app.experiment.running && window.app.experiment.runs.length === 4, null, { timeout: 60_000 });
+        await page.waitForFunction(() => !window.app.experiment.running() && window.app.experiment.runs().length === 4, null, { timeout: 60_000 });
         await frames(page, 4);
         assert.equal(await page.locator('#exp-chart').getAttribute('data-series'), '4');
-        assert.deepEqual(await page.evaluate(() => window.app.experiment.runs.map((r) => r.engine.config().optimizer.kind)), ['sgd', 'momentum', 'rmsprop', 'adam']);
+        assert.deepEqual(await page.evaluate(() => window.app.experiment.runs().map((r) => r.config.optimizer.kind)), ['sgd', 'momentum', 'rmsprop', 'adam']);
+        assert.deepEqual(await page.evaluate(() => window.app.experiment.runs().map((r) => r.steps)), [300, 300, 300, 300]);
         await screenshot(`course-experiment-optimizers-${width}x${height}`);
         assertNoErrors(opened);
       } finally {
@@ -470,11 +485,15 @@ describe('data, lessons and experiments', () => {
       await page.locator('#exp-steps').dispatchEvent('change');
       await page.click('#exp-run');
       await page.waitForTimeout(1000);
-      const early = await page.evaluate(() => window.app.state.stats.frames);
+      const early = await page.evaluate(() => window.app.page.stats().frames);
+      const earlySteps = await page.evaluate(() => window.app.experiment.runs().map((r) => r.steps));
       await page.waitForTimeout(2000);
-      const stats = await page.evaluate(() => ({ ...window.app.state.stats }));
+      const stats = await page.evaluate(() => window.app.page.stats());
+      const laterSteps = await page.evaluate(() => window.app.experiment.runs().map((r) => r.steps));
       await page.click('#exp-run');
       assert.ok(stats.frames > early + 10, 'frames kept coming while four runs trained');
+      assert.equal(laterSteps.length, 4);
+      assert.ok(laterSteps.every((n, k) => n > earlySteps[k]), `every run trained: ${earlySteps} → ${laterSteps}`);
       assert.ok(Number.isFinite(stats.frameMs) && stats.frameMs > 0);
       assertNoErrors(opened);
     } finally {
@@ -485,13 +504,14 @@ describe('data, lessons and experiments', () => {
   test('a link made from a state reopens that state exactly', { timeout: 120_000 }, async () => {
     const cases = [
       async (page) => {
-        await page.selectOption('#dataset', 'moons');
-        await page.check('#features input[value="x1_x2"]');
-        await page.selectOption('#scaling', 'min_max');
+        await page.selectOption('#setting-problem', 'moons');
+        await page.check('#feature-x1_x2');
+        await page.selectOption('#setting-scaling', 'min_max');
         await page.click('#add-layer');
-        await page.selectOption('#optimizer', 'adam');
-        await page.locator('#learning-rate').fill('-2');
-        await page.selectOption('#layers .layer-row[data-layer="1"] select.dropout', '0.1');
+        await page.selectOption('#setting-optimizer', 'adam');
+        await page.locator('#setting-lr').fill('-2');
+        await page.selectOption('#layers .layer-row[data-layer="1"] select[aria-label="dropout of layer 2"]', '0.1');
+        await page.check('#setting-show_test');
         await page.click('#step-epoch');
         await page.click('#step-epoch');
       },
@@ -504,7 +524,7 @@ describe('data, lessons and experiments', () => {
         const rows = ['a,b,c'];
         for (let k = 0; k < 30; k++) rows.push(`${k / 10},${(k * 7) % 11},${k % 3}`);
         await page.setInputFiles('#csv-file', csvFile('three.csv', rows.join('\n')));
-        await page.waitForFunction(() => window.app.state.data.classes === 3);
+        await page.waitForFunction(() => window.app.session.dataInfo().classes === 3);
         await page.click('#step-epoch');
       },
       async (page) => {
@@ -526,10 +546,11 @@ describe('data, lessons and experiments', () => {
         await make(sender.page);
         await sender.page.click('#share-button');
         link = await sender.page.locator('#share-url').inputValue();
-        sent = await sender.page.evaluate(() => ({
-          settings: window.app.state.settings, model: window.app.state.engine.exportModel(), data: window.app.state.data.train,
-          test: window.app.state.data.test,
-        }));
+        sent = { ...(await sender.page.evaluate(() => ({
+          settings: window.app.session.settings(), model: window.app.session.exportModel(), steps: window.app.session.steps(),
+        }))), data: await dataOf(sender.page) };
+        assert.ok(sent.steps > 0, 'the sender trained');
+        assert.equal(await sender.page.locator('#share-note').getAttribute('data-complete'), 'true');
         await sender.screenshot('course-share-1280x720');
         assertNoErrors(sender);
       } finally {
@@ -538,16 +559,18 @@ describe('data, lessons and experiments', () => {
       const query = new URL(link).search;
       const receiver = await open({ query });
       try {
-        const got = await receiver.page.evaluate(() => ({
-          settings: window.app.state.settings, model: window.app.state.engine.exportModel(), data: window.app.state.data.train,
-          test: window.app.state.data.test,
-        }));
-        const { speed, showTest, thumbnails, logScale, ...sentSettings } = sent.settings;
-        const { speed: s2, showTest: t2, thumbnails: h2, logScale: l2, ...gotSettings } = got.settings;
-        assert.deepEqual(gotSettings, sentSettings);
-        assert.equal(got.model, sent.model, 'the weights or settings differ');
+        const got = { ...(await receiver.page.evaluate(() => ({
+          settings: window.app.session.settings(), model: window.app.session.exportModel(), steps: window.app.session.steps(),
+        }))), data: await dataOf(receiver.page) };
+        // Settings opened from a link carry the weights they were given (compared below, in
+        // the model file); the rest must be the sender's.
+        const plain = (settings) => ({ ...settings, network: { ...settings.network, layers: settings.network.layers.map(({ weights, biases, ...l }) => l) } });
+        assert.deepEqual(plain(got.settings), plain(sent.settings));
+        // The model file is the whole session: weights, training state, history and position.
+        assert.equal(got.model, sent.model, 'the weights, training state or settings differ');
+        assert.equal(got.steps, sent.steps);
         assert.deepEqual(got.data, sent.data);
-        assert.deepEqual(got.test, sent.test);
+        assert.equal(await receiver.page.locator('#step-count').textContent(), String(sent.steps));
         assert.match(await message(receiver.page), /^Opened from a link/);
         assertNoErrors(receiver);
       } finally {
@@ -564,11 +587,11 @@ describe('data, lessons and experiments', () => {
         assert.equal(await messageKind(page), 'error', `${query}: no message`);
         const text = await message(page);
         assert.match(text, /could not be read|could not be opened/);
-        assert.ok(await page.evaluate(() => window.app.state.engine.layerCount()) >= 1);
+        assert.ok(await page.evaluate(() => window.app.session.shape().length) >= 2);
         if (query.startsWith('?v=9')) {
           assert.match(text, /version 9/);
           assert.match(text, /lr=lots/);
-          assert.equal(await page.evaluate(() => window.app.state.data.name), 'spiral', 'what could be read was dropped');
+          assert.equal(await page.evaluate(() => window.app.session.dataInfo().name), 'spiral', 'what could be read was dropped');
           await screenshot('course-bad-link-1280x720');
         }
         await page.click('#step-sample');
@@ -586,20 +609,22 @@ describe('data, lessons and experiments', () => {
     const { page, screenshot } = opened;
     try {
       await page.selectOption('#lesson', 'spiral-softmax');
-      await page.evaluate(() => window.app.state.engine.train(3000));
-      await page.click('#step-sample');
+      // 200 epochs of 15 steps: 3000 steps.
+      await trainEpochs(page, 200);
       await frames(page, 4);
       await page.click('#metrics summary');
       await screenshot('course-spiral3-trained-1920x1080');
       await page.click('#metrics summary');
-      const accuracy = await page.evaluate(() => window.app.state.engine.metrics(window.app.state.data.set, false).accuracy);
+      const accuracy = await page.evaluate(() => window.app.session.metrics(false).accuracy);
       assert.ok(accuracy > 0.9, `three spirals: training accuracy ${accuracy}`);
       const rows = ['x,y,label'];
       for (let k = 0; k < 60; k++) rows.push(`${Math.cos(k) * (k % 2 ? 3 : 1)},${Math.sin(k) * (k % 2 ? 3 : 1)},${k % 2}`);
       await page.setInputFiles('#csv-file', csvFile('rings.csv', rows.join('\n')));
+      await page.waitForFunction(() => window.app.session.dataInfo().label === 'rings.csv');
       await page.check('#draw-mode');
       const box = await page.locator('#output').boundingBox();
       await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.2);
+      assert.equal(await page.evaluate(() => window.app.session.dataInfo().train_points), 31, 'the drawn point joined the file\'s 30 training points');
       await frames(page);
       await screenshot('course-csv-drawn-1920x1080');
       await page.click('#share-button');
@@ -620,31 +645,38 @@ describe('data, lessons and experiments', () => {
       await page.click('#share-button');
       const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-model')]);
       const model = Buffer.concat(await (await modelDownload.createReadStream()).toArray()).toString();
-      assert.equal(model, await page.evaluate(() => window.app.state.engine.exportModel()));
+      assert.equal(model, await page.evaluate(() => window.app.session.exportModel()));
       const [lossDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-loss')]);
       const loss = Buffer.concat(await (await lossDownload.createReadStream()).toArray()).toString().trim().split('\n');
       assert.equal(loss[0], 'step,train_loss,test_loss');
-      assert.equal(loss.length, 1 + await page.evaluate(() => window.app.history.length));
+      assert.equal(loss.length, 1 + await page.evaluate(() => window.app.session.history().steps.length));
       for (const id of ['#export-network-png', '#export-chart-png']) {
         const [png] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
         const bytes = Buffer.concat(await (await png.createReadStream()).toArray());
         assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], `${id} is not a PNG`);
       }
       await screenshot('course-share-dialog-1280x720');
-      // Train on, then import the saved model: the weights come back exactly.
+      // Train on, then import the saved model: the whole session comes back exactly.
+      const savedBits = await parameterBits(page);
+      const savedSteps = await steps(page);
       await page.keyboard.press('Escape');
       await page.click('#step-epoch');
+      assert.notDeepEqual(await parameterBits(page), savedBits);
+      await page.click('#share-button');
       await page.setInputFiles('#import-model', { name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(model) });
       await page.waitForFunction(() => /saved\.json/.test(document.getElementById('message').textContent));
-      const loaded = JSON.parse(await page.evaluate(() => window.app.state.engine.exportModel()));
-      assert.deepEqual(loaded.network.layers.map((l) => l.weights), JSON.parse(model).network.layers.map((l) => l.weights));
+      assert.equal(await page.locator('#share').isHidden(), true, 'the dialog closes after an import');
+      assert.equal(await page.evaluate(() => window.app.session.exportModel()), model);
+      assert.deepEqual(await parameterBits(page), savedBits);
+      assert.equal(await steps(page), savedSteps);
       // A bad model file: a message in words, and the network stays.
-      const before = await page.evaluate(() => window.app.state.engine.exportModel());
-      await page.setInputFiles('#import-model', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "backprop-viz-model", "version": 2}') });
-      await page.waitForFunction(() => /broken\.json/.test(document.getElementById('message').textContent));
+      const before = await page.evaluate(() => window.app.session.exportModel());
+      await page.setInputFiles('#import-model', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "backprop-viz-model", "version": 9}') });
+      await page.waitForFunction(() => /broken\.json|version 9/.test(document.getElementById('message').textContent));
       assert.equal(await messageKind(page), 'error');
-      assert.match(await message(page), /version 2/);
-      assert.equal(await page.evaluate(() => window.app.state.engine.exportModel()), before);
+      assert.equal((await banner(page)).error, 'parse');
+      assert.match(await message(page), /version 9/);
+      assert.equal(await page.evaluate(() => window.app.session.exportModel()), before);
       assertNoErrors(opened);
     } finally {
       await page.close();

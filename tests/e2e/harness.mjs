@@ -257,3 +257,83 @@ export function appSession() {
   });
   return session;
 }
+
+// ---- driving the page like a user, reading it through window.app --------------------------
+//
+// The page's test handle, window.app (www/main.js), is read only: tests drive the page through
+// its controls and read what it shows through app.session.*, app.page.*, app.layout(),
+// app.labels() and app.view().
+
+/** The banner (#message): its text, data-kind ('info' | 'error' | 'diverged') and data-error
+ *  (the engine error's kind, '' for none). */
+export const banner = (page) => page.evaluate(() => {
+  const m = document.getElementById('message');
+  return { text: m.textContent, kind: m.dataset.kind, error: m.dataset.error ?? '', hidden: m.hidden };
+});
+
+/** Types `value` into a field and commits it, then leaves the field (so that the keyboard's
+ *  shortcuts reach the page again, not the field). */
+export async function typeInto(page, selector, value) {
+  await page.fill(selector, String(value));
+  await page.locator(selector).dispatchEvent('change');
+  await page.evaluate(() => document.activeElement?.blur());
+}
+
+/** Chooses the speed whose label contains `label` ('max speed', '10 steps', …). */
+export async function setSpeed(page, label) {
+  const index = await page.evaluate((label) => [...document.querySelectorAll('#speed option')]
+    .findIndex((o) => o.textContent.includes(label)), label);
+  if (index < 0) throw new Error(`no speed "${label}"`);
+  await page.selectOption('#speed', String(index));
+}
+
+/** Waits until the animation of the last phase has run its course. */
+export const animationDone = (page) => page.waitForFunction(() => {
+  const anim = window.app.page.anim();
+  return !anim || performance.now() - anim.start > anim.duration + 50;
+});
+
+/** Where edge {layer, neuron, input} is drawn on #network, a share `t` of the way along it
+ *  (CSS pixels, relative to the canvas). */
+export const edgePoint = (page, target, t = 0.15) => page.evaluate(({ layer, neuron, input, t }) => {
+  const L = window.app.layout();
+  const a = L.colStart[layer] + input;
+  const b = L.colStart[layer + 1] + neuron;
+  const x1 = L.nodeX[a] + L.size / 2;
+  const x2 = L.nodeX[b] - L.size / 2;
+  const at = (u) => ({ x: x1 + u * (x2 - x1), y: L.nodeY[a] + u * (L.nodeY[b] - L.nodeY[a]) });
+  // A point of the edge that selects it (another edge's label may lie over part of it).
+  const hits = (p) => {
+    const hit = window.app.hitTest(p.x, p.y);
+    return hit && hit.type === 'edge' && hit.layer === layer && hit.neuron === neuron && hit.input === input;
+  };
+  for (const u of [t, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.05, 0.95]) if (hits(at(u))) return at(u);
+  return at(t);
+}, { ...target, t });
+
+/** Clicks edge {layer, neuron, input} on the network view and waits for the inspector. */
+export async function clickEdge(page, target, t = 0.15) {
+  // Let the page draw first: the phase caption can change height and move the canvas, and a
+  // click mapped through the previous frame's layout misses a thin edge.
+  await frames(page, 4);
+  const point = await edgePoint(page, target, t);
+  const box = await page.locator('#network').boundingBox();
+  await page.mouse.click(box.x + point.x, box.y + point.y);
+  await page.waitForSelector('#inspector:not([hidden])');
+}
+
+/** Every layer's weights and biases as hex of their bytes: equal strings are equal bit for bit. */
+export const parameterBits = (page) => page.evaluate(() => {
+  const { view, Buffer, session } = window.app;
+  const hex = (a) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+  const layers = session.shape().length - 1;
+  return Array.from({ length: layers }, (_, l) => ({ weights: hex(view(Buffer.Weights, l)), biases: hex(view(Buffer.Biases, l)) }));
+});
+
+/** The data the page holds: its description and the raw points of both sets. */
+export const dataOf = (page) => page.evaluate(() => {
+  const s = window.app.session;
+  const info = s.dataInfo();
+  return { name: info.name, origin: info.origin, dims: info.dims, classes: info.classes, kind: info.kind, inputs: info.inputs,
+    train: { x: s.coords(false), y: s.labels(false) }, test: { x: s.coords(true), y: s.labels(true) } };
+});

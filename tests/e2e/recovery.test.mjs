@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appSession, frames } from './harness.mjs';
+import { appSession, banner, frames, parameterBits } from './harness.mjs';
 
 const session = appSession();
 
@@ -11,31 +11,51 @@ test('an internal error is reported, and Reset restarts the engine without a rel
   const opened = await session.open();
   const { page, screenshot } = opened;
   try {
-    await page.selectOption('#dataset', 'moons');
+    await page.selectOption('#setting-problem', 'moons');
     await page.click('#add-layer');
     await page.click('#step-sample');
-    const before = await page.evaluate(() => ({ shape: window.app.state.shape, dataset: window.app.state.settings.dataset }));
+    const settingsOf = () => page.evaluate(() => ({
+      shape: window.app.session.shape(), problem: window.app.session.settings().data.problem,
+    }));
+    const before = await settingsOf();
+    const weightsBefore = await parameterBits(page);
+    assert.deepEqual(before, { shape: [2, 4, 4, 4, 1], problem: 'moons' });
     await page.evaluate(() => { window.notReloaded = true; });
 
     await page.evaluate(() => window.app.internalErrorForTests());
     await frames(page);
-    const text = await page.locator('#message').textContent();
-    assert.match(text, /internal error/);
-    assert.match(text, /Press Reset/);
+    const shown = await banner(page);
+    assert.match(shown.text, /internal error/);
+    assert.match(shown.text, /Press Reset/);
+    assert.equal(shown.kind, 'error');
+    assert.equal(shown.error, 'internal');
+    assert.equal(await page.evaluate(() => window.app.page.broken()), true);
     assert.ok(opened.consoleErrors.some((e) => e.includes('deliberate internal error')), 'the panic hook logged the panic');
+    // While broken, nothing else may call the engine: a step is refused in words.
+    await page.click('#step-sample');
+    await frames(page);
+    assert.match((await banner(page)).text, /internal error/);
     await screenshot('recovery-error-1280x720');
 
     await page.click('#reset');
-    await page.waitForFunction(() => !window.app.state.broken && window.app.state.engine !== null, null, { timeout: 20_000 });
+    await page.waitForFunction(() => !window.app.page.broken(), null, { timeout: 20_000 });
     await frames(page);
     assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
-    assert.match(await page.locator('#message').textContent(), /restarted after an internal error/);
-    const after = await page.evaluate(() => ({ shape: window.app.state.shape, dataset: window.app.state.settings.dataset }));
-    assert.deepEqual(after, before, 'the settings are kept');
+    const after = await banner(page);
+    assert.match(after.text, /restarted after an internal error/);
+    assert.equal(after.kind, 'info');
+    assert.deepEqual(await settingsOf(), before, 'the settings are kept');
+    // The session comes back through its link, so the training done so far is kept, and the
+    // banner says so (not "training starts again" beside a step counter at 1).
+    assert.match(after.text, /your settings and training are kept \(step 1\)/);
+    assert.equal(await page.evaluate(() => window.app.session.steps()), 1);
+    assert.deepEqual(await parameterBits(page), weightsBefore, 'the weights are kept');
+    assert.equal(await page.locator('#step-count').textContent(), '1');
     await page.click('#step-sample');
     await page.click('#step-phase');
     await frames(page);
-    assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 1, 'the new engine trains');
+    assert.equal(await page.evaluate(() => window.app.session.steps()), 2, 'the new engine trains');
+    assert.equal(await page.evaluate(() => window.app.session.progress()), 1, 'and steps phase by phase');
     await screenshot('recovery-done-1280x720');
     assert.deepEqual(opened.pageErrors, []);
   } finally {

@@ -62,12 +62,12 @@ test('HTML in a file name, CSV headers or a link stays text', { timeout: 60_000 
   try {
     const csv = [`${PAYLOAD(1)},"${PAYLOAD(2).replaceAll('"', '""')}",label`, '1,2,0', '3,4,1', '5,1,1', '2,2,0'].join('\n');
     await page.setInputFiles('#csv-file', { name: `${PAYLOAD(3)}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.waitForFunction(() => window.app.state.data.name === 'custom');
+    await page.waitForFunction(() => window.app.session.dataInfo().name === 'custom');
     await frames(page);
     await assertNoInjection(page);
     const bad = `not,numbers\n${PAYLOAD(4)},1\n`;
     await page.setInputFiles('#csv-file', { name: `${PAYLOAD(5)}.csv`, mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    await frames(page);
+    await page.waitForFunction(() => document.getElementById('message').dataset.error === 'invalid_data');
     assert.match(await page.locator('#message').textContent(), /<img src=x/, 'the message shows the name as text');
     await assertNoInjection(page);
   } finally {

@@ -3,12 +3,13 @@
 // slider, add a layer, make training diverge. Screenshots of each state land in
 // tests/e2e/artifacts/ for a person to look at.
 //
-// The page exposes a read-only hook, window.app ({state, history, Buffer, view, layout}), so
-// a test can compare what the page shows with the engine's own numbers.
+// The page exposes a read-only handle, window.app (www/main.js: app.session.* getters,
+// app.page.*, app.layout(), app.view()), so a test can compare what the page shows with the
+// engine's own numbers; it drives the page only through its controls.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appSession, assertNoErrors, frames } from './harness.mjs';
+import { animationDone, appSession, assertNoErrors, banner, clickEdge, frames, parameterBits, setSpeed, typeInto } from './harness.mjs';
 
 const session = appSession();
 const open = (options) => session.open(options);
@@ -31,14 +32,6 @@ const canvasHash = (page, selector) => page.evaluate((selector) => {
   return h;
 }, selector);
 
-/** Sets the speed select and pauses first so the test starts from a known state. */
-async function setSpeed(page, label) {
-  const index = await page.evaluate((label) => [...document.querySelectorAll('#speed option')]
-    .findIndex((o) => o.textContent.includes(label)), label);
-  assert.ok(index >= 0, `no speed "${label}"`);
-  await page.selectOption('#speed', String(index));
-}
-
 describe('the visualizer', () => {
   test('loads the engine with no console error and draws the network, output and loss', { timeout: 60_000 }, async () => {
     const opened = await open();
@@ -49,7 +42,7 @@ describe('the visualizer', () => {
       assert.ok(await inkedPixels(page, '#loss-chart') > 100, 'the loss chart is blank');
       // The engine's own numbers are on the page: the loss of the fresh network.
       const shown = await page.locator('#train-loss').textContent();
-      const engineLoss = await page.evaluate(() => window.app.state.engine.datasetLoss(false));
+      const engineLoss = await page.evaluate(() => window.app.session.datasetLoss(false));
       assert.equal(Number(shown), Number(engineLoss.toPrecision(5)), `#train-loss "${shown}" vs engine ${engineLoss}`);
       const layers = await page.locator('#phase-bar li').count();
       assert.equal(layers, 2 * 3 + 2, 'a 2-4-4-1 network has 8 phases per step');
@@ -64,17 +57,21 @@ describe('the visualizer', () => {
     const { page, screenshot } = opened;
     try {
       await setSpeed(page, '10 steps');
-      const start = await page.evaluate(() => ({ points: window.app.history.length, loss: window.app.history.train[0] }));
+      const start = await page.evaluate(() => {
+        const h = window.app.session.history();
+        return { points: h.steps.length, loss: h.train[0] };
+      });
       const chartBefore = await canvasHash(page, '#loss-chart');
       await page.click('#play');
       await page.waitForSelector('#play[aria-pressed="true"]', { timeout: 5_000 });
-      await page.waitForFunction(() => window.app.state.engine.steps() >= 600, null, { timeout: 30_000 });
+      await page.waitForFunction(() => window.app.session.steps() >= 600, null, { timeout: 30_000 });
       await page.keyboard.press('Space');
-      await page.waitForFunction(() => !window.app.state.playing);
+      await page.waitForFunction(() => !window.app.page.playing());
+      await page.waitForSelector('#play[aria-pressed="false"]', { timeout: 5_000 });
       await frames(page);
       const end = await page.evaluate(() => {
-        const h = window.app.history;
-        return { points: h.length, loss: h.train[h.length - 1], steps: window.app.state.engine.steps() };
+        const h = window.app.session.history();
+        return { points: h.steps.length, loss: h.train.at(-1), steps: window.app.session.steps() };
       });
       assert.ok(end.points > start.points + 10, `the loss history grew from ${start.points} to ${end.points} points only`);
       assert.ok(end.loss < 0.5 * start.loss, `the loss went from ${start.loss} to ${end.loss}, not down by half`);
@@ -83,8 +80,9 @@ describe('the visualizer', () => {
       assert.notEqual(await canvasHash(page, '#loss-chart'), chartBefore, 'the loss chart did not change');
       // Log scale redraws the chart.
       const linear = await canvasHash(page, '#loss-chart');
-      await page.check('#log-scale');
+      await page.check('#setting-log_scale');
       await frames(page);
+      assert.equal(await page.evaluate(() => window.app.session.settings().view.log_scale), true);
       assert.notEqual(await canvasHash(page, '#loss-chart'), linear, 'the log scale did not redraw the chart');
       assertNoErrors(opened);
     } finally {
@@ -102,8 +100,7 @@ describe('the visualizer', () => {
       for (let k = 0; k < expected.length; k++) {
         assert.equal(await page.locator('#phase-bar').getAttribute('data-next'), expected[k]);
         await page.keyboard.press('ArrowRight');
-        await page.waitForFunction(() => !window.app.state.anim
-          || performance.now() - window.app.state.anim.start > window.app.state.anim.duration + 50);
+        await animationDone(page);
         await frames(page);
         assert.equal(await page.locator('#phase-bar').getAttribute('data-last'), expected[k]);
         assert.equal(await page.locator('#phase-bar li.current').getAttribute('data-phase'), expected[k]);
@@ -113,10 +110,8 @@ describe('the visualizer', () => {
         previousHash = hash;
         // The step counts only once the update has run.
         assert.equal(await page.locator('#step-count').textContent(), k === expected.length - 1 ? '1' : '0');
-        const numbers = await page.evaluate(() => {
-          const { engine } = window.app.state;
-          return { loss: engine.loss(), delta0: window.app.view(window.app.Buffer.Delta, 0)[0] };
-        });
+        const numbers = await page.evaluate(() => ({ loss: window.app.session.loss(), progress: window.app.session.progress() }));
+        assert.equal(numbers.progress, k === expected.length - 1 ? 8 : k + 1, 'the session counts the phases run');
         if (k < 3) assert.ok(Number.isNaN(numbers.loss), 'the loss exists before the loss phase');
         if (k >= 3) assert.ok(Number.isFinite(numbers.loss), 'no loss after the loss phase');
         if (k === 5) await screenshot('visualizer-backward-1280x720');
@@ -145,25 +140,14 @@ describe('the visualizer', () => {
         await frames(page);
         // Weight from x₂ (input 1) to neuron 3 (index 2) of layer 1 (index 0).
         const target = { layer: 0, neuron: 2, input: 1 };
-        const point = await page.evaluate(({ layer, neuron, input }) => {
-          const L = window.app.layout();
-          const a = L.colStart[layer] + input;
-          const b = L.colStart[layer + 1] + neuron;
-          const t = 0.15;
-          const x1 = L.nodeX[a] + L.size / 2;
-          const x2 = L.nodeX[b] - L.size / 2;
-          return { x: x1 + t * (x2 - x1), y: L.nodeY[a] + t * (L.nodeY[b] - L.nodeY[a]) };
-        }, target);
-        const box = await page.locator('#network').boundingBox();
-        await page.mouse.click(box.x + point.x, box.y + point.y);
-        await page.waitForSelector('#inspector:not([hidden])');
-        const selection = await page.evaluate(() => window.app.state.selection);
+        await clickEdge(page, target);
+        const selection = await page.evaluate(() => window.app.session.position().selection);
         assert.deepEqual(selection, { type: 'edge', ...target });
         assert.match(await page.locator('#inspector h2').textContent(), /from input x₂ to neuron 3 of layer 1/);
 
         const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#inspector [data-name]')]
           .map((n) => [n.dataset.name, Number(n.dataset.value)])));
-        const rule = await page.evaluate(({ layer, neuron, input }) => window.app.state.engine.chainRule(layer, neuron, input, 0), target);
+        const rule = await page.evaluate(({ layer, neuron, input }) => window.app.session.chainRule(layer, neuron, input), target);
         for (const [name, field] of [['z', 'z'], ['a', 'a'], ['delta', 'delta'], ['sample-gradient', 'sample_gradient'],
           ['gradient', 'batch_gradient'], ['new', 'value'], ['learning-rate', 'learning_rate']]) {
           assert.equal(shown[name], rule[field], `inspector ${name} = ${shown[name]}, engine ${field} = ${rule[field]}`);
@@ -183,11 +167,13 @@ describe('the visualizer', () => {
         await page.fill('#inspector-value', '0.125');
         await page.click('#inspector-set');
         const weight = await page.evaluate(({ layer, neuron, input }) =>
-          window.app.view(window.app.Buffer.Weights, layer)[neuron * window.app.state.shape[layer] + input], target);
+          window.app.view(window.app.Buffer.Weights, layer)[neuron * window.app.session.shape()[layer] + input], target);
         assert.equal(weight, 0.125);
+        assert.match((await banner(page)).text, /^Set w to 0\.125/);
         // Escape closes it.
         await page.keyboard.press('Escape');
         assert.equal(await page.locator('#inspector').isHidden(), true);
+        assert.equal(await page.evaluate(() => window.app.session.position().selection), null);
         assertNoErrors(opened);
       } finally {
         await opened.page.close();
@@ -195,24 +181,39 @@ describe('the visualizer', () => {
     }
   });
 
-  test('the learning-rate slider changes the engine\'s learning rate without a reset', { timeout: 60_000 }, async () => {
+  test('the learning-rate slider and field change the engine\'s learning rate without a reset', { timeout: 60_000 }, async () => {
     const opened = await open();
     const { page } = opened;
-    await page.click('#step-sample');
-    await page.locator('#learning-rate').fill('-2');
-    await frames(page);
-    const after = await page.evaluate(() => ({
-      rate: window.app.state.engine.config().optimizer.learning_rate,
-      steps: window.app.state.engine.steps(),
-    }));
-    assert.equal(after.rate, 0.01);
-    assert.equal(after.steps, 1, 'changing the learning rate reset training');
-    assert.equal(await page.locator('#learning-rate-value').textContent(), '0.01');
-    await page.selectOption('#optimizer', 'adam');
-    assert.equal(await page.evaluate(() => window.app.state.engine.config().optimizer.kind), 'adam');
-    assert.equal(await page.evaluate(() => window.app.state.engine.steps()), 1);
-    assertNoErrors(opened);
-    await page.close();
+    try {
+      await page.click('#step-sample');
+      const rate = () => page.evaluate(() => ({
+        config: window.app.session.config().optimizer.learning_rate,
+        engine: window.app.session.learningRate(),
+        steps: window.app.session.steps(),
+      }));
+      await page.locator('#setting-lr').fill('-2');
+      await frames(page);
+      assert.deepEqual(await rate(), { config: 0.01, engine: 0.01, steps: 1 }, 'the slider set η, and kept the step');
+      assert.equal(await page.locator('#setting-lr-value').textContent(), '0.01');
+      assert.equal(await page.locator('#setting-lr-typed').inputValue(), '0.01');
+      // The field takes an exact value the slider cannot reach.
+      await typeInto(page, '#setting-lr-typed', '0.0123');
+      await frames(page);
+      assert.deepEqual(await rate(), { config: 0.0123, engine: 0.0123, steps: 1 });
+      assert.equal(await page.locator('#setting-lr-value').textContent(), '0.0123');
+      await page.selectOption('#setting-optimizer', 'adam');
+      assert.equal(await page.evaluate(() => window.app.session.config().optimizer.kind), 'adam');
+      assert.equal(await page.evaluate(() => window.app.session.steps()), 1);
+      // Adam's β₁ appears with Adam and reaches the engine live.
+      assert.equal(await page.locator('#setting-beta1').isVisible(), true);
+      await typeInto(page, '#setting-beta1', '0.8');
+      assert.equal(await page.evaluate(() => window.app.session.config().optimizer.beta1), 0.8);
+      await page.selectOption('#setting-optimizer', 'sgd');
+      assert.equal(await page.locator('#setting-beta1').isVisible(), false, 'β₁ is shown with SGD');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
   });
 
   test('adding a layer redraws the network and says training restarts', { timeout: 60_000 }, async () => {
@@ -224,25 +225,28 @@ describe('the visualizer', () => {
       await page.click('#add-layer');
       await frames(page);
       const shape = await page.evaluate(() => ({
-        layers: window.app.state.engine.layerCount(),
-        steps: window.app.state.engine.steps(),
+        shape: window.app.session.shape(),
+        steps: window.app.session.steps(),
         columns: window.app.layout().columns,
       }));
-      assert.deepEqual(shape, { layers: 4, steps: 0, columns: 5 });
+      assert.deepEqual(shape, { shape: [2, 4, 4, 4, 1], steps: 0, columns: 5 });
       assert.match(await page.locator('#message').textContent(), /starts again/);
       assert.notEqual(await canvasHash(page, '#network'), before);
       assert.equal(await page.locator('#phase-bar li').count(), 2 * 4 + 2);
       assert.equal(await page.locator('#layers .layer-row').count(), 4);
       // More neurons in the new layer.
       await page.click('#layers .layer-row[data-layer="2"] button[aria-label^="more neurons"]');
-      assert.equal(await page.evaluate(() => window.app.state.engine.layerUnits(2)), 5);
+      assert.equal(await page.evaluate(() => window.app.session.shape()[3]), 5);
       // An engine refusal is shown in words, and the settings stay as they were.
       // (Binary cross-entropy, the default loss, needs a sigmoid output.)
       await page.selectOption('#layers .layer-row[data-layer="output"] select', 'identity');
-      assert.equal(await page.locator('#message').getAttribute('data-kind'), 'error');
-      assert.match(await page.locator('#message').textContent(), /binary_cross_entropy needs a sigmoid output layer/);
+      const refused = await banner(page);
+      assert.equal(refused.kind, 'error');
+      assert.equal(refused.error, 'invalid_setting');
+      assert.match(refused.text, /binary_cross_entropy needs a sigmoid output layer/);
       assert.equal(await page.locator('#layers .layer-row[data-layer="output"] select').inputValue(), 'sigmoid');
-      assert.equal(await page.evaluate(() => window.app.state.engine.layerUnits(2)), 5, 'the refused change rebuilt the network');
+      assert.equal(await page.evaluate(() => window.app.session.shape()[3]), 5, 'the refused change rebuilt the network');
+      assert.equal(await page.evaluate(() => window.app.session.config().layers.at(-1).activation), 'sigmoid');
       assertNoErrors(opened);
     } finally {
       await screenshot('visualizer-added-layer-1280x720');
@@ -255,20 +259,20 @@ describe('the visualizer', () => {
       const { page, screenshot } = opened;
       try {
         // Regression with an identity output: squared error grows without bound.
-        await page.selectOption('#dataset', 'sine');
-        await page.locator('#learning-rate').fill('1');
-        assert.equal(await page.evaluate(() => window.app.state.engine.config().optimizer.learning_rate), 10);
+        await page.selectOption('#setting-problem', 'sine');
+        await page.locator('#setting-lr').fill('1');
+        assert.equal(await page.evaluate(() => window.app.session.config().optimizer.learning_rate), 10);
         await setSpeed(page, 'max speed');
         await page.click('#play');
         await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'diverged', null, { timeout: 60_000 });
-        const message = await page.locator('#message').textContent();
-        assert.match(message, /^The loss exploded at step [\d,]+: the learning rate is probably too high/);
-        assert.equal(await page.evaluate(() => window.app.state.playing), false);
+        const message = await banner(page);
+        assert.match(message.text, /^The loss exploded at step [\d,]+: the learning rate is probably too high/);
+        assert.equal(message.error, 'diverged');
+        assert.equal(await page.evaluate(() => window.app.page.playing()), false);
         await page.waitForSelector('#play[aria-pressed="false"]', { timeout: 5_000 });
         // The last good state: every weight finite.
         const finite = await page.evaluate(() => {
-          const { engine } = window.app.state;
-          for (let l = 0; l < engine.layerCount(); l++) {
+          for (let l = 0; l < window.app.session.shape().length - 1; l++) {
             if (!window.app.view(window.app.Buffer.Weights, l).every(Number.isFinite)) return false;
           }
           return true;
@@ -283,14 +287,26 @@ describe('the visualizer', () => {
     }
   });
 
-  test('keyboard: help overlay, reset', { timeout: 60_000 }, async () => {
+  test('keyboard: help overlay, reset; a new seed', { timeout: 60_000 }, async () => {
     const opened = await open();
     const { page, screenshot } = opened;
+    const fresh = await parameterBits(page);
     await page.keyboard.press('Shift+ArrowRight');
     assert.equal(await page.locator('#step-count').textContent(), '1');
     await page.keyboard.press('r');
     await frames(page);
     assert.equal(await page.locator('#step-count').textContent(), '0');
+    assert.deepEqual(await parameterBits(page), fresh, 'Reset gives the same seed\'s initial weights');
+    // "New seed" draws other initial weights, and the seed shown changes with it.
+    await page.click('#new-seed');
+    await frames(page);
+    const seed = await page.evaluate(() => window.app.session.config().seed);
+    assert.equal(await page.locator('#setting-seed-value').textContent(), String(seed));
+    assert.notEqual(seed, 1);
+    assert.match((await banner(page)).text, new RegExp(`^New seed ${seed}: fresh initial weights`));
+    assert.notDeepEqual(await parameterBits(page), fresh);
+    await page.keyboard.press('r');
+    await frames(page);
     // E (like the "Step epoch" button) runs until the epoch counter moves on: 160 rows / 10.
     await page.keyboard.press('e');
     await frames(page);
@@ -313,16 +329,16 @@ describe('the visualizer', () => {
     try {
       await page.click('#add-layer');
       for (const layer of [0, 1, 2]) {
-        while (await page.evaluate((l) => window.app.state.engine.layerUnits(l), layer) < 8) {
+        while (await page.evaluate((l) => window.app.session.shape()[l + 1], layer) < 8) {
           await page.click(`#layers .layer-row[data-layer="${layer}"] button[aria-label^="more neurons"]`);
         }
       }
-      assert.deepEqual(await page.evaluate(() => window.app.state.shape), [2, 8, 8, 8, 1]);
+      assert.deepEqual(await page.evaluate(() => window.app.session.shape()), [2, 8, 8, 8, 1]);
       await setSpeed(page, '10 steps');
       await page.click('#play');
-      const early = await page.evaluate(() => ({ steps: window.app.state.engine.steps(), frames: window.app.state.stats.frames }));
+      const early = await page.evaluate(() => ({ steps: window.app.session.steps(), frames: window.app.page.stats().frames }));
       await page.waitForTimeout(2000);
-      const later = await page.evaluate(() => ({ steps: window.app.state.engine.steps(), frames: window.app.state.stats.frames }));
+      const later = await page.evaluate(() => ({ steps: window.app.session.steps(), frames: window.app.page.stats().frames }));
       await page.keyboard.press('Space');
       assert.ok(later.steps > early.steps + 100, `training went on: ${early.steps} → ${later.steps} steps`);
       assert.ok(later.frames > early.frames + 10, 'frames kept coming');
