@@ -54,49 +54,56 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
   const top = 2 * lineH + pad;
   const maxUnits = Math.max(...shape);
   const neuronH = 3 * lineH + pad;
-  // Where each neuron's z, a and δ go: below it if the rows leave room (the gaps between the
-  // columns then stay free for the edges' labels), else right of it, else nowhere (hover).
-  const spacingAll = Math.min((h - top - pad) / maxUnits, 150);
-  const gapWith = (rightMargin) => (w - left - rightMargin) / Math.max(1, columns - 1);
+  const gapWith = (rightMargin, band) => (w - left - rightMargin - band) / Math.max(1, columns - 1);
   const sizeFor = (spacing, gap) => Math.max(8, Math.min(60, spacing * 0.62, gap * 0.28));
-  const belowGap = gapWith(numberW / 2 + pad);
-  const belowSize = Math.min(60, belowGap * 0.28, spacingAll - neuronH - pad);
-  const rightGap = gapWith(numberW + pad);
-  const mode = belowSize >= 16 && belowGap >= numberW + pad ? 'below'
-    : spacingAll >= neuronH && rightGap - sizeFor(spacingAll, rightGap) >= numberW + 2 * pad ? 'right' : 'none';
-  const right = mode === 'below' ? numberW / 2 + pad : mode === 'right' ? numberW + pad : Math.max(pad, 0.04 * w);
-  const place = (bottom) => {
+  /** Where the network goes with `bottom` px kept free at the bottom and `band` px on the
+   *  right: the neurons' size, the gap between columns, and where each neuron's z, a and δ
+   *  go: below it if the rows leave room (the gaps between the columns then stay free for the
+   *  edges' labels), else right of it, else nowhere (hover). */
+  const place = (bottom, band) => {
     const availH = h - top - bottom;
     const spacing = Math.min(availH / maxUnits, 150);
+    const belowGap = gapWith(numberW / 2 + pad, band);
+    const belowSize = Math.min(60, belowGap * 0.28, spacing - neuronH - pad);
+    const rightGap = gapWith(numberW + pad, band);
+    const mode = belowSize >= 16 && belowGap >= numberW + pad ? 'below'
+      : spacing >= neuronH && rightGap - sizeFor(spacing, rightGap) >= numberW + 2 * pad ? 'right' : 'none';
+    const right = mode === 'below' ? numberW / 2 + pad : mode === 'right' ? numberW + pad : Math.max(pad, 0.04 * w);
     const sizeAt = (gap) => (mode === 'below' ? Math.max(8, Math.min(60, gap * 0.28, spacing - neuronH - pad)) : sizeFor(spacing, gap));
     // The first column's centre is half a neuron right of the inputs' names; the last one's
     // leaves room for half a neuron and what is written beside or below it.
     const rightEdge = (size) => (mode === 'below' ? Math.max(numberW / 2, size / 2 + MARGIN) + pad
       : mode === 'right' ? size / 2 + clear + numberW + pad : Math.max(size / 2 + MARGIN + pad, right));
-    const first = sizeAt((w - left - right) / Math.max(1, columns - 1));
-    const gap = (w - left - first / 2 - rightEdge(first)) / Math.max(1, columns - 1);
+    const first = sizeAt((w - left - right - band) / Math.max(1, columns - 1));
+    const gap = (w - left - first / 2 - rightEdge(first) - band) / Math.max(1, columns - 1);
     // A narrower gap may call for smaller neurons; smaller ones still fit where these did.
     const size = Math.min(first, sizeAt(gap));
-    return { gap, availH, spacing, size, x0: left + first / 2 };
+    return { mode, gap, availH, spacing, size, x0: left + first / 2 };
   };
   const lossBoxSize = lossRows.length
     ? { w: Math.max(...lossRows.map((r) => measure(r))) + 2 * pad, h: lossRows.length * lineH + 2 * pad }
     : null;
 
   // Lay the network out in the whole canvas; if the loss box then has no free place, again
-  // with a band kept free at the bottom for it.
-  function showBelow(spacing, size) {
+  // with a band kept free for it, at the bottom or on the right: whichever leaves the larger
+  // neurons (a wide canvas with large text has more room on the right).
+  function showBelow(mode, spacing, size) {
     return mode === 'below' && spacing >= size + neuronH + pad;
   }
 
-  const whole = build(pad);
-  return !lossBoxSize || whole.lossBox ? whole : build(lossBoxSize.h + 2 * pad);
+  const whole = build(pad, 0);
+  if (!lossBoxSize || whole.lossBox) return whole;
+  const below = build(lossBoxSize.h + 2 * pad, 0);
+  const beside = build(pad, lossBoxSize.w + 2 * pad);
+  if (!beside.lossBox) return below;
+  if (!below.lossBox) return beside;
+  return beside.size > below.size ? beside : below;
 
-  function build(bottom) {
-    const { gap, availH, spacing, size, x0 } = place(bottom);
+  function build(bottom, band) {
+    const { mode, gap, availH, spacing, size, x0 } = place(bottom, band);
     // Below-neuron numbers shift each neuron up by half their height, so neuron and numbers
     // together are centred in their row (not the inputs: their names are beside them).
-    const lift = showBelow(spacing, size) ? (neuronH - pad) / 2 : 0;
+    const lift = showBelow(mode, spacing, size) ? (neuronH - pad) / 2 : 0;
     const colX = new Float64Array(columns);
     const colStart = new Int32Array(columns + 1);
     for (let c = 0; c < columns; c++) {
@@ -167,6 +174,8 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
         candidates.push({ x, y: nodeY[last] + size / 2 + 2 * pad });
         candidates.push({ x, y: nodeY[out] - size / 2 - 2 * pad - lossBoxSize.h });
       }
+      // At the right edge, level with the outputs (a band kept free there), or in the corner.
+      candidates.push({ x: w - lossBoxSize.w - pad, y: (nodeY[out] + nodeY[last] - lossBoxSize.h) / 2 });
       candidates.push({ x: w - lossBoxSize.w - pad, y: h - lossBoxSize.h - pad });
       for (const c of candidates) {
         const r = { x: Math.round(c.x), y: Math.round(c.y), ...lossBoxSize };

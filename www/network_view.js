@@ -17,11 +17,15 @@ const FAMILY = 'system-ui, sans-serif';
 /** Dashes of negative weights (the second cue besides colour), in line widths. */
 const DASH = [5, 3];
 
-/** The text size on a w × h canvas: 12 px on a laptop, growing with the canvas, ×1.25 in
+/** How much larger presenter mode writes than the page does on the same canvas: at
+ *  1920×1080, over twice a laptop's 12 px (tests/e2e/lecture.test.mjs). */
+const PRESENT_SCALE = 1.5;
+
+/** The text size on a w × h canvas: 12 px on a laptop, growing with the canvas, ×1.5 in
  *  presenter mode, times the text size the presenter chose. */
 export function fontSize(w, h, present, textSize) {
   const fit = Math.max(1, Math.min(w / 760, h / 520));
-  return Math.round(Math.min(48, 12 * fit * (present ? 1.25 : 1) * (textSize || 1)));
+  return Math.round(Math.min(48, 12 * fit * (present ? PRESENT_SCALE : 1) * (textSize || 1)));
 }
 
 /** The network view on `canvas`, painting `state` (read only) with the neurons' `heatmaps`. */
@@ -460,19 +464,34 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.font = font;
     const width = Math.max(...lines.map(([t]) => ctx.measureText(t).width)) + 2 * L.pad;
     const height = lines.length * L.lineH + L.pad;
-    // Beside the pointer, then further away, where it covers no label and no neuron.
-    const candidates = [14, 3 * L.size, 6 * L.size].flatMap((gapPx) => [
+    // Beside the pointer, else the free place nearest to it (on a grid over the canvas): it
+    // covers no label, no column title and no neuron. Where nothing is free, the place that
+    // covers the fewest.
+    const clamp = (p) => ({ x: Math.max(0, Math.min(L.w - width, p.x)), y: Math.max(0, Math.min(L.h - height, p.y)), w: width, h: height });
+    const gapPx = 14;
+    const candidates = [
       { x: anchor.x + gapPx, y: anchor.y - gapPx - height },
       { x: anchor.x + gapPx, y: anchor.y + gapPx },
       { x: anchor.x - gapPx - width, y: anchor.y - gapPx - height },
       { x: anchor.x - gapPx - width, y: anchor.y + gapPx },
-    ]).map((p) => ({ x: Math.max(0, Math.min(L.w - width, p.x)), y: Math.max(0, Math.min(L.h - height, p.y)), w: width, h: height }));
+    ].map(clamp);
     const s = L.size;
     const obstacles = [
-      ...drawn.filter((d) => d.kind !== 'title'),
+      ...drawn,
       ...Array.from(L.nodeX, (x, n) => ({ x: x - s / 2, y: L.nodeY[n] - s / 2, w: s, h: s })),
     ];
-    const r = candidates.find((c) => !obstacles.some((d) => overlaps(d, c))) ?? candidates[0];
+    const covered = (c) => obstacles.reduce((k, d) => k + (overlaps(d, c) ? 1 : 0), 0);
+    let r = candidates.find((c) => covered(c) === 0);
+    if (!r) {
+      const step = Math.max(4, L.lineH / 2);
+      const grid = [];
+      for (let y = 0; y <= L.h - height; y += step) {
+        for (let x = 0; x <= L.w - width; x += step) grid.push({ x, y, w: width, h: height, d: Math.hypot(x + width / 2 - anchor.x, y + height / 2 - anchor.y) });
+      }
+      grid.sort((a, b) => a.d - b.d);
+      r = grid.find((c) => covered(c) === 0)
+        ?? [...candidates, ...grid].reduce((best, c) => (covered(c) < covered(best) ? c : best), candidates[0]);
+    }
     box('tooltip', r, lines, { ground: '#ffffe8', frameColour: '#444444' });
   }
 

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { COLOURS, CLASS_COLOURS, CLASS_SHAPES } from '../../www/colors.js';
+import { COLOURS, CLASS_COLOURS, CLASS_SHAPES, PALETTE } from '../../www/colors.js';
 
 /** Machado et al. (2009), severity 1.0, rows of a 3×3 matrix on linear RGB. */
 const MACHADO_2009 = {
@@ -92,13 +92,16 @@ describe('colours for every eye', () => {
     assert.ok(ratio >= 4.5, `contrast of ${COLOURS.backward} on white: ${ratio.toFixed(2)} : 1`);
   });
 
-  test('the style sheet draws the legend in the same colours as the canvases', () => {
-    // The legends are CSS, the network is canvas: a colour checked above must be the one in both.
+  test('the style sheet takes these colours from colors.js, the one owner of the page\'s colours', () => {
+    // The legends are CSS, the network is canvas: main.js sets the style sheet's --pos, --neg
+    // and --bwd from PALETTE at boot, so a colour checked above is the one in both.
+    assert.equal(PALETTE.bwd, COLOURS.backward);
+    assert.equal(PALETTE.pos, COLOURS.positive);
+    assert.equal(PALETTE.neg, COLOURS.negative);
     const css = readFileSync(new URL('../../www/style.css', import.meta.url), 'utf8');
-    const variable = (name) => new RegExp(`--${name}:\\s*(#[0-9a-f]{6})`, 'i').exec(css)?.[1]?.toLowerCase();
-    assert.equal(variable('bwd'), COLOURS.backward, 'style.css --bwd');
-    assert.equal(variable('pos'), COLOURS.positive, 'style.css --pos');
-    assert.equal(variable('neg'), COLOURS.negative, 'style.css --neg');
+    for (const name of Object.keys(PALETTE)) {
+      assert.doesNotMatch(css, new RegExp(`--${name}:\\s*#`), `style.css sets --${name} itself`);
+    }
   });
 
   test('classes differ by shape as well as colour, and by colour for every eye', () => {

@@ -29,25 +29,28 @@ export const SCREENS = [
 
 /**
  * Starts a server and a Chromium before the calling file's tests and stops them after.
- * `open({width, height, dpr, query, reducedMotion})` opens the app in a new page of the
- * context for that pixel ratio and motion preference (contexts are made once and reused).
+ * `open({width, height, dpr, query, reducedMotion, initScript})` opens the app in a new page of
+ * the context for that pixel ratio, motion preference and script run before the page's own
+ * (contexts are made once and reused).
  */
 export function browserSession() {
   const session = { server: null, browser: null, contexts: new Map() };
-  session.context = async ({ dpr = 1, reducedMotion = 'no-preference' } = {}) => {
-    const key = `${dpr}|${reducedMotion}`;
+  session.context = async ({ dpr = 1, reducedMotion = 'no-preference', initScript = null } = {}) => {
+    const key = `${dpr}|${reducedMotion}|${initScript ?? ''}`;
     if (!session.contexts.has(key)) {
-      session.contexts.set(key, await session.browser.newContext({
+      const context = await session.browser.newContext({
         viewport: { width: 1280, height: 720 },
         deviceScaleFactor: dpr,
         reducedMotion,
         bypassCSP: true,
-      }));
+      });
+      if (initScript) await context.addInitScript(initScript);
+      session.contexts.set(key, context);
     }
     return session.contexts.get(key);
   };
-  session.open = async ({ width = 1280, height = 720, dpr = 1, query = '', reducedMotion } = {}) => {
-    const context = await session.context({ dpr, reducedMotion });
+  session.open = async ({ width = 1280, height = 720, dpr = 1, query = '', reducedMotion, initScript } = {}) => {
+    const context = await session.context({ dpr, reducedMotion, initScript });
     return openApp(context, session.server.url, { width, height, query });
   };
   before(async () => {
@@ -70,15 +73,21 @@ export async function shot(page, name, { fullPage = true } = {}) {
   return file;
 }
 
-/** Resizes the page and waits until the network view has been laid out for the new size. */
-export async function resize(page, { width, height }) {
-  await page.setViewportSize({ width, height });
+/** Waits until the network view has been laid out for its canvas's size (after a resize, a
+ *  toggled panel or presenter mode) and drawn twice more. */
+export async function settled(page) {
   await page.waitForFunction(() => {
     const canvas = document.getElementById('network');
     const L = window.app.layout();
     return L && L.w === canvas.clientWidth && L.h === canvas.clientHeight;
   }, null, { timeout: 10_000 });
   await frames(page, 2);
+}
+
+/** Resizes the page and waits until the network view has been laid out for the new size. */
+export async function resize(page, { width, height }) {
+  await page.setViewportSize({ width, height });
+  await settled(page);
 }
 
 /** Presses a key with nothing focused (the page's shortcuts, not a control's own keys). */
@@ -94,13 +103,15 @@ export async function chooseLesson(page, id) {
   await frames(page, 2);
 }
 
-/** Picks a speed of the top bar's list by its label. */
-export async function chooseSpeed(page, label) {
-  const index = await page.evaluate((label) => [...document.querySelectorAll('#speed option')]
-    .findIndex((o) => o.textContent.includes(label)), label);
-  if (index < 0) throw new Error(`no speed "${label}"`);
-  await page.selectOption('#speed', String(index));
+/** The number at the end of a label's line as the page writes it ("δ·a −0.0123" → −0.0123,
+ *  "1.2e−5" → 0.000012), or NaN. */
+export function numberIn(line) {
+  const m = /(−?[0-9.]+(?:e[−+-]?\d+)?)\)?\s*$/.exec(line);
+  return m ? Number(m[1].replace(/−/g, '-')) : NaN;
 }
+
+/** `fmt(x, digits)` of the page (www/colors.js), for comparing a label with the engine. */
+export { fmt } from '../../www/colors.js';
 
 /**
  * In the page: what is wrong with the labels the network view drew last frame. A box that
@@ -148,4 +159,41 @@ export function coveredBy(selector) {
     }
   }
   return [...found];
+}
+
+/**
+ * In the page: the panels whose content does not fit in them (it would be cut off or drawn
+ * under the next panel), an output plane that is not square, and the controls of the settings
+ * panel that stick out of it sideways.
+ * A panel meant to scroll (the settings, the inspector, the tables) may be taller than it is.
+ * Runs inside the page.
+ */
+export function overflowProblems() {
+  const problems = [];
+  const visible = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`;
+  for (const selector of ['#center', '#output-panel', '#loss-panel', '#topbar']) {
+    const el = document.querySelector(selector);
+    if (!visible(el)) continue;
+    if (el.scrollHeight > el.clientHeight + 1) problems.push(`${selector}: its content is ${el.scrollHeight} px tall in ${el.clientHeight} px`);
+    if (el.scrollWidth > el.clientWidth + 1) problems.push(`${selector}: its content is ${el.scrollWidth} px wide in ${el.clientWidth} px`);
+  }
+  // The output plane is a square (the plane's two axes have the same scale).
+  const plane = document.getElementById('output');
+  if (visible(plane)) {
+    const r = plane.getBoundingClientRect();
+    if (Math.abs(r.width - r.height) > 1) problems.push(`#output: the plane is ${Math.round(r.width)}×${Math.round(r.height)}, not square`);
+  }
+  // Inside the settings panel (which scrolls down), nothing sticks out sideways.
+  const sidebar = document.getElementById('sidebar');
+  if (visible(sidebar)) {
+    const box = sidebar.getBoundingClientRect();
+    const inner = box.right - parseFloat(getComputedStyle(sidebar).borderRightWidth);
+    for (const el of sidebar.querySelectorAll('input, select, button, label, legend, output')) {
+      if (!visible(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > inner + 1) problems.push(`#sidebar: ${describe(el)} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" sticks out by ${Math.round(r.right - inner)} px`);
+    }
+  }
+  return problems;
 }
