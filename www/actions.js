@@ -163,7 +163,8 @@ function reducedMotion() {
   return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 }
 
-/** Runs the next phase, animated over `animMs`. While playing, it pauses first. */
+/** Runs the next phase, animated over `animMs` (not at all when the student asked for
+ *  reduced motion: the phase's result is shown at once). While playing, it pauses first. */
 export function stepPhase(animMs = 500) {
   if (state.playing && !SPEEDS[state.speed].phaseMs) play(false);
   clearProblem();

@@ -241,28 +241,32 @@ export function createHeatmaps(state) {
     }
   }
 
-  /** Axis names and the domain's ends, in the corners (after the data, so always readable). */
+  /** Axis names and the domain's ends, in the corners (after the data, so always readable).
+   *  Each corner says which axis its number belongs to; on a plane too narrow for both ends of
+   *  x₁ on the bottom row, its right end goes one row up. */
   function drawAxes(ctx, w, h) {
     const { info: data } = state;
     const [lo, hi] = data.domain;
     ctx.font = '12px system-ui, sans-serif';
+    const row = 16;
+    const labels = [
+      { text: `x₁ = ${lo}`, x: 0, y: h - row, align: 'left' },
+      { text: `${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.y_domain[1] : hi}`, x: 0, y: 0, align: 'left' },
+    ];
+    if (data.dims === 1) labels.push({ text: `y = ${data.y_domain[0]}`, x: 0, y: h - 2 * row, align: 'left' });
+    const right = { text: `x₁ → ${hi}`, x: w, y: h - row, align: 'right' };
+    const width = (t) => ctx.measureText(t).width + 6;
+    if (width(labels[0].text) + width(right.text) + 4 > w) right.y = h - (data.dims === 1 ? 3 : 2) * row;
+    labels.push(right);
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    const left = `x₁ = ${lo}`;
-    ctx.fillRect(0, h - 16, ctx.measureText(left).width + 6, 16);
-    ctx.fillRect(w - 64, h - 16, 64, 16);
-    ctx.fillRect(0, 0, 64, 16);
-    if (data.dims === 1) ctx.fillRect(0, h - 32, 64, 16);
+    for (const l of labels) ctx.fillRect(l.align === 'left' ? l.x : l.x - width(l.text), l.y, width(l.text), row);
     ctx.fillStyle = COLOURS.ink;
     ctx.textBaseline = 'bottom';
+    for (const l of labels) {
+      ctx.textAlign = l.align;
+      ctx.fillText(l.text, l.align === 'left' ? l.x + 3 : l.x - 3, l.y + row - 2);
+    }
     ctx.textAlign = 'left';
-    // Each corner says which axis its number belongs to.
-    ctx.fillText(left, 3, h - 2);
-    if (data.dims === 1) ctx.fillText(`y = ${data.y_domain[0]}`, 3, h - 18);
-    ctx.textAlign = 'right';
-    ctx.fillText(`x₁ → ${hi}`, w - 3, h - 2);
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    ctx.fillText(`${data.dims === 1 ? 'y' : 'x₂'} ↑ ${data.dims === 1 ? data.y_domain[1] : hi}`, 3, 2);
   }
 
   return { update, map, drawOutput, drawOutputMaps, layout };

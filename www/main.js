@@ -263,6 +263,8 @@ async function boot() {
       /** Layer `layer`'s activations for rows of raw coordinates (a forward pass, no training). */
       activationsOf: (coords, layer) => Array.from(session().activationsOf(Float64Array.from(coords), layer)),
       history: () => ({ steps: Array.from(session().historySteps()), train: Array.from(session().historyTrain()), test: Array.from(session().historyTest()) }),
+      /** The step at which training exploded, as the loss chart marks it (undefined: it did not). */
+      historyDivergedAt: () => session().historyDivergedAt(),
       exportModel: () => session().exportModel(),
       link: () => session().link(),
       finished: () => session().finished(),

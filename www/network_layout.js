@@ -5,8 +5,9 @@
 //
 // Every label gets its box here, sized for the widest text it can hold, and a box is only
 // given where it overlaps no other box, no neuron and nothing outside the canvas: so labels
-// never collide, whatever the numbers. An edge that gets no box shows its numbers on hover,
-// on keyboard focus and in the inspector.
+// never collide, whatever the numbers or the canvas size. The outer columns sit far enough in
+// that their neurons, the inputs' names and the output's numbers stay on the canvas. A neuron
+// or an edge that gets no box shows its numbers on hover, on keyboard focus and in the inspector.
 //
 // Columns: 0 is the inputs, c ≥ 1 is layer c − 1. Edge e = edgeStart[c] + j·inputs + i is the
 // weight from neuron i of column c − 1 to neuron j of column c (the engine's weight order).
@@ -18,6 +19,8 @@ export const WIDEST_NUMBER = '−0.0008888';
 /** The number the label boxes of neurons and edges are sized for: a rarer, wider one is
  *  written a little smaller so that it stays inside its box (network_view.js). */
 export const USUAL_NUMBER = '−0.08888';
+/** The free margin kept around each neuron (CSS pixels). */
+const MARGIN = 4;
 /** Where along an edge its label may sit, in order of preference. */
 const ALONG = [0.5, 0.38, 0.62, 0.3, 0.7, 0.44, 0.56, 0.25, 0.75];
 
@@ -45,50 +48,66 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
   const columns = shape.length;
   const numberW = measure(`δ ${USUAL_NUMBER}`) + 2 * pad;
   const inputW = Math.max(measure(`${WIDEST_NUMBER}`), ...inputNames.map((n) => measure(`${n} =`))) + 2 * pad;
-  const left = inputW + pad;
+  const left = inputW + MARGIN;
+  // Labels beside or below a neuron keep clear of its margin.
+  const clear = Math.max(pad, MARGIN);
   const top = 2 * lineH + pad;
   const maxUnits = Math.max(...shape);
   const neuronH = 3 * lineH + pad;
-  // Where each neuron's z, a and δ go: below it if the rows leave room (the gaps between the
-  // columns then stay free for the edges' labels), else right of it, else nowhere (hover).
-  const spacingAll = Math.min((h - top - pad) / maxUnits, 150);
-  const gapWith = (rightMargin) => (w - left - rightMargin) / Math.max(1, columns - 1);
+  const gapWith = (rightMargin, band) => (w - left - rightMargin - band) / Math.max(1, columns - 1);
   const sizeFor = (spacing, gap) => Math.max(8, Math.min(60, spacing * 0.62, gap * 0.28));
-  const belowGap = gapWith(numberW / 2 + pad);
-  const belowSize = Math.min(60, belowGap * 0.28, spacingAll - neuronH - pad);
-  const rightGap = gapWith(numberW + pad);
-  const mode = belowSize >= 16 && belowGap >= numberW + pad ? 'below'
-    : spacingAll >= neuronH && rightGap - sizeFor(spacingAll, rightGap) >= numberW + 2 * pad ? 'right' : 'none';
-  const right = mode === 'below' ? numberW / 2 + pad : mode === 'right' ? numberW + pad : Math.max(pad, 0.04 * w);
-  const place = (bottom) => {
-    const gap = (w - left - right) / Math.max(1, columns - 1);
+  /** Where the network goes with `bottom` px kept free at the bottom and `band` px on the
+   *  right: the neurons' size, the gap between columns, and where each neuron's z, a and δ
+   *  go: below it if the rows leave room (the gaps between the columns then stay free for the
+   *  edges' labels), else right of it, else nowhere (hover). */
+  const place = (bottom, band) => {
     const availH = h - top - bottom;
     const spacing = Math.min(availH / maxUnits, 150);
-    const size = mode === 'below' ? Math.max(8, Math.min(60, gap * 0.28, spacing - neuronH - pad)) : sizeFor(spacing, gap);
-    return { gap, availH, spacing, size };
+    const belowGap = gapWith(numberW / 2 + pad, band);
+    const belowSize = Math.min(60, belowGap * 0.28, spacing - neuronH - pad);
+    const rightGap = gapWith(numberW + pad, band);
+    const mode = belowSize >= 16 && belowGap >= numberW + pad ? 'below'
+      : spacing >= neuronH && rightGap - sizeFor(spacing, rightGap) >= numberW + 2 * pad ? 'right' : 'none';
+    const right = mode === 'below' ? numberW / 2 + pad : mode === 'right' ? numberW + pad : Math.max(pad, 0.04 * w);
+    const sizeAt = (gap) => (mode === 'below' ? Math.max(8, Math.min(60, gap * 0.28, spacing - neuronH - pad)) : sizeFor(spacing, gap));
+    // The first column's centre is half a neuron right of the inputs' names; the last one's
+    // leaves room for half a neuron and what is written beside or below it.
+    const rightEdge = (size) => (mode === 'below' ? Math.max(numberW / 2, size / 2 + MARGIN) + pad
+      : mode === 'right' ? size / 2 + clear + numberW + pad : Math.max(size / 2 + MARGIN + pad, right));
+    const first = sizeAt((w - left - right - band) / Math.max(1, columns - 1));
+    const gap = (w - left - first / 2 - rightEdge(first) - band) / Math.max(1, columns - 1);
+    // A narrower gap may call for smaller neurons; smaller ones still fit where these did.
+    const size = Math.min(first, sizeAt(gap));
+    return { mode, gap, availH, spacing, size, x0: left + first / 2 };
   };
   const lossBoxSize = lossRows.length
     ? { w: Math.max(...lossRows.map((r) => measure(r))) + 2 * pad, h: lossRows.length * lineH + 2 * pad }
     : null;
 
   // Lay the network out in the whole canvas; if the loss box then has no free place, again
-  // with a band kept free at the bottom for it.
-  function showBelow(spacing, size) {
+  // with a band kept free for it, at the bottom or on the right: whichever leaves the larger
+  // neurons (a wide canvas with large text has more room on the right).
+  function showBelow(mode, spacing, size) {
     return mode === 'below' && spacing >= size + neuronH + pad;
   }
 
-  const whole = build(pad);
-  return !lossBoxSize || whole.lossBox ? whole : build(lossBoxSize.h + 2 * pad);
+  const whole = build(pad, 0);
+  if (!lossBoxSize || whole.lossBox) return whole;
+  const below = build(lossBoxSize.h + 2 * pad, 0);
+  const beside = build(pad, lossBoxSize.w + 2 * pad);
+  if (!beside.lossBox) return below;
+  if (!below.lossBox) return beside;
+  return beside.size > below.size ? beside : below;
 
-  function build(bottom) {
-    const { gap, availH, spacing, size } = place(bottom);
+  function build(bottom, band) {
+    const { mode, gap, availH, spacing, size, x0 } = place(bottom, band);
     // Below-neuron numbers shift each neuron up by half their height, so neuron and numbers
-    // together are centred in their row.
-    const lift = showBelow(spacing, size) ? (neuronH - pad) / 2 : 0;
+    // together are centred in their row (not the inputs: their names are beside them).
+    const lift = showBelow(mode, spacing, size) ? (neuronH - pad) / 2 : 0;
     const colX = new Float64Array(columns);
     const colStart = new Int32Array(columns + 1);
     for (let c = 0; c < columns; c++) {
-      colX[c] = left + c * gap;
+      colX[c] = x0 + c * gap;
       colStart[c + 1] = colStart[c] + shape[c];
     }
     const nodes = colStart[columns];
@@ -100,7 +119,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
       const y0 = top + (availH - shape[c] * step) / 2;
       for (let j = 0; j < shape[c]; j++) {
         nodeX[colStart[c] + j] = colX[c];
-        nodeY[colStart[c] + j] = y0 + step * (j + 0.5) - lift;
+        nodeY[colStart[c] + j] = y0 + step * (j + 0.5) - (c > 0 ? lift : 0);
       }
     }
     const edgeStart = new Int32Array(columns);
@@ -111,34 +130,37 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
     const taken = [];
     const neuronRects = [];
     for (let n = 0; n < nodes; n++) {
-      const r = { x: nodeX[n] - size / 2 - 4, y: nodeY[n] - size / 2 - 4, w: size + 8, h: size + 8 };
+      const r = { x: nodeX[n] - size / 2 - MARGIN, y: nodeY[n] - size / 2 - MARGIN, w: size + 2 * MARGIN, h: size + 2 * MARGIN };
       neuronRects.push(r);
       taken.push(r);
     }
+    /** Gives box `r` if it is on the canvas and free, else nothing (undefined). */
+    const claim = (r) => {
+      if (!inside(r, w, h) || taken.some((t) => overlaps(t, r))) return undefined;
+      taken.push(r);
+      return r;
+    };
+    // Column titles, centred on their column and kept on the canvas (narrow: a short title).
     const titles = [];
     for (let c = 0; c < columns; c++) {
-      const r = { x: colX[c] - gap / 2 + pad, y: 0, w: Math.max(8, gap - 2 * pad), h: 2 * lineH };
-      titles.push(r);
-      taken.push(r);
+      const half = Math.max(4, Math.min(gap / 2 - pad, colX[c], w - colX[c]));
+      titles.push(claim({ x: colX[c] - half, y: 0, w: 2 * half, h: 2 * lineH }));
     }
-    // The inputs' names and values, left of them (two lines).
+    // The inputs' names and values, left of them (two lines), where they fit.
     const inputLabels = [];
     for (let i = 0; i < shape[0]; i++) {
-      const r = { x: nodeX[i] - size / 2 - inputW - pad, y: nodeY[i] - lineH, w: inputW, h: 2 * lineH };
-      inputLabels.push(r);
-      taken.push(r);
+      inputLabels.push(claim({ x: nodeX[i] - size / 2 - MARGIN - inputW, y: nodeY[i] - lineH, w: inputW, h: 2 * lineH }));
     }
-    // z, a and δ right of each neuron, when the spacing and the gap to the next column allow.
+    // z, a and δ below or right of each neuron, when the spacing and the gap to the next column
+    // allow, each where it is free (a neuron without a box shows them on hover).
     const showNeuronNumbers = mode !== 'none' && nodes <= 80
       && (mode === 'below' ? spacing >= size + neuronH + pad : spacing >= neuronH && gap - size >= numberW + 2 * pad);
     const neuronLabels = [];
     if (showNeuronNumbers) {
       for (let n = shape[0]; n < nodes; n++) {
-        const r = mode === 'below'
-          ? { x: nodeX[n] - numberW / 2, y: nodeY[n] + size / 2 + pad, w: numberW, h: neuronH - pad }
-          : { x: nodeX[n] + size / 2 + pad, y: nodeY[n] - neuronH / 2, w: numberW, h: neuronH };
-        neuronLabels[n] = r;
-        taken.push(r);
+        neuronLabels[n] = claim(mode === 'below'
+          ? { x: nodeX[n] - numberW / 2, y: nodeY[n] + size / 2 + clear, w: numberW, h: neuronH - pad }
+          : { x: nodeX[n] + size / 2 + clear, y: nodeY[n] - neuronH / 2, w: numberW, h: neuronH });
       }
     }
     // The loss box: below, above or right of the output neurons, or in the band at the bottom.
@@ -152,6 +174,8 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
         candidates.push({ x, y: nodeY[last] + size / 2 + 2 * pad });
         candidates.push({ x, y: nodeY[out] - size / 2 - 2 * pad - lossBoxSize.h });
       }
+      // At the right edge, level with the outputs (a band kept free there), or in the corner.
+      candidates.push({ x: w - lossBoxSize.w - pad, y: (nodeY[out] + nodeY[last] - lossBoxSize.h) / 2 });
       candidates.push({ x: w - lossBoxSize.w - pad, y: h - lossBoxSize.h - pad });
       for (const c of candidates) {
         const r = { x: Math.round(c.x), y: Math.round(c.y), ...lossBoxSize };

@@ -17,11 +17,15 @@ const FAMILY = 'system-ui, sans-serif';
 /** Dashes of negative weights (the second cue besides colour), in line widths. */
 const DASH = [5, 3];
 
-/** The text size on a w × h canvas: 12 px on a laptop, growing with the canvas, ×1.25 in
+/** How much larger presenter mode writes than the page does on the same canvas: at
+ *  1920×1080, over twice a laptop's 12 px (tests/e2e/lecture.test.mjs). */
+const PRESENT_SCALE = 1.5;
+
+/** The text size on a w × h canvas: 12 px on a laptop, growing with the canvas, ×1.5 in
  *  presenter mode, times the text size the presenter chose. */
 export function fontSize(w, h, present, textSize) {
   const fit = Math.max(1, Math.min(w / 760, h / 520));
-  return Math.round(Math.min(48, 12 * fit * (present ? 1.25 : 1) * (textSize || 1)));
+  return Math.round(Math.min(48, 12 * fit * (present ? PRESENT_SCALE : 1) * (textSize || 1)));
 }
 
 /** The network view on `canvas`, painting `state` (read only) with the neurons' `heatmaps`. */
@@ -233,6 +237,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.textBaseline = 'middle';
     for (let c = 0; c < columns; c++) {
       const r = L.titles[c];
+      if (!r) continue;
       const activation = c > 0 ? layerSettings[c - 1]?.activation : null;
       // Narrow columns get short titles: "3" for layer 3.
       const wide = r.w >= 5 * L.fontPx;
@@ -255,6 +260,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     const names = state.info.input_labels;
     for (let i = 0; i < state.shape[0]; i++) {
       const r = L.inputLabels[i];
+      if (!r) continue; // no room: on hover
       const lines = input
         ? [[`${names[i]} =`, COLOURS.ink], [fmt(input[sample * state.shape[0] + i], 4), COLOURS.ink]]
         : [[names[i], COLOURS.ink]];
@@ -275,7 +281,8 @@ export function createNetworkView(canvas, state, heatmaps) {
         const lines = [];
         if (a) lines.push([`z ${fmt(z[k], 4)}`, COLOURS.ink], [`a ${fmt(a[k], 4)}`, COLOURS.ink]);
         if (delta) lines.push([`δ ${fmt(delta[k], 4)}`, COLOURS.backward]);
-        box('neuron', L.neuronLabels[L.colStart[c] + j], lines);
+        const r = L.neuronLabels[L.colStart[c] + j];
+        if (r) box('neuron', r, lines); // else on hover
       }
     }
   }
@@ -434,29 +441,57 @@ export function createNetworkView(canvas, state, heatmaps) {
       const b = L.colStart[target.layer + 1] + target.neuron;
       anchor = { x: (L.nodeX[a] + L.nodeX[b]) / 2, y: (L.nodeY[a] + L.nodeY[b]) / 2 };
     } else {
-      if (target.layer < 0 || L.showNeuronNumbers || batch === 0) return;
-      const units = shape[target.layer + 1];
-      const k = sample * units + target.neuron;
-      if (!done({ kind: 'forward', layer: target.layer })) return;
-      lines.push([`z ${fmt(view(engine, Buffer.PreActivation, target.layer)[k], 4)}`, COLOURS.ink]);
-      lines.push([`a ${fmt(view(engine, Buffer.Activation, target.layer)[k], 4)}`, COLOURS.ink]);
-      if (done({ kind: 'backward', layer: target.layer })) lines.push([`δ ${fmt(view(engine, Buffer.Delta, target.layer)[k], 4)}`, COLOURS.backward]);
       const n = L.colStart[target.layer + 1] + target.neuron;
+      if (batch === 0) return;
+      if (target.layer < 0) {
+        if (state.progress === 0) return;
+        // An input whose name and value found no room beside it.
+        if (L.inputLabels[target.neuron]) return;
+        const x = view(engine, Buffer.BatchInput)[sample * shape[0] + target.neuron];
+        lines.push([`${state.info.input_labels[target.neuron]} = ${fmt(x, 4)}`, COLOURS.ink]);
+      } else {
+        if (L.neuronLabels[n]) return;
+        const units = shape[target.layer + 1];
+        const k = sample * units + target.neuron;
+        if (!done({ kind: 'forward', layer: target.layer })) return;
+        lines.push([`z ${fmt(view(engine, Buffer.PreActivation, target.layer)[k], 4)}`, COLOURS.ink]);
+        lines.push([`a ${fmt(view(engine, Buffer.Activation, target.layer)[k], 4)}`, COLOURS.ink]);
+        if (done({ kind: 'backward', layer: target.layer })) lines.push([`δ ${fmt(view(engine, Buffer.Delta, target.layer)[k], 4)}`, COLOURS.backward]);
+      }
       anchor = { x: L.nodeX[n], y: L.nodeY[n] };
     }
     if (state.hover) anchor = state.hoverAt;
     ctx.font = font;
     const width = Math.max(...lines.map(([t]) => ctx.measureText(t).width)) + 2 * L.pad;
     const height = lines.length * L.lineH + L.pad;
+    // Beside the pointer, else the free place nearest to it (on a grid over the canvas): it
+    // covers no label, no column title and no neuron. Where nothing is free, the place that
+    // covers the fewest.
+    const clamp = (p) => ({ x: Math.max(0, Math.min(L.w - width, p.x)), y: Math.max(0, Math.min(L.h - height, p.y)), w: width, h: height });
     const gapPx = 14;
     const candidates = [
       { x: anchor.x + gapPx, y: anchor.y - gapPx - height },
       { x: anchor.x + gapPx, y: anchor.y + gapPx },
       { x: anchor.x - gapPx - width, y: anchor.y - gapPx - height },
       { x: anchor.x - gapPx - width, y: anchor.y + gapPx },
-    ].map((p) => ({ x: Math.max(0, Math.min(L.w - width, p.x)), y: Math.max(0, Math.min(L.h - height, p.y)), w: width, h: height }));
-    const labels = drawn.filter((d) => d.kind !== 'title');
-    const r = candidates.find((c) => !labels.some((d) => overlaps(d, c))) ?? candidates[0];
+    ].map(clamp);
+    const s = L.size;
+    const obstacles = [
+      ...drawn,
+      ...Array.from(L.nodeX, (x, n) => ({ x: x - s / 2, y: L.nodeY[n] - s / 2, w: s, h: s })),
+    ];
+    const covered = (c) => obstacles.reduce((k, d) => k + (overlaps(d, c) ? 1 : 0), 0);
+    let r = candidates.find((c) => covered(c) === 0);
+    if (!r) {
+      const step = Math.max(4, L.lineH / 2);
+      const grid = [];
+      for (let y = 0; y <= L.h - height; y += step) {
+        for (let x = 0; x <= L.w - width; x += step) grid.push({ x, y, w: width, h: height, d: Math.hypot(x + width / 2 - anchor.x, y + height / 2 - anchor.y) });
+      }
+      grid.sort((a, b) => a.d - b.d);
+      r = grid.find((c) => covered(c) === 0)
+        ?? [...candidates, ...grid].reduce((best, c) => (covered(c) < covered(best) ? c : best), candidates[0]);
+    }
     box('tooltip', r, lines, { ground: '#ffffe8', frameColour: '#444444' });
   }
 
