@@ -717,7 +717,7 @@ describe('the smaller things', () => {
           rows: cells.length,
         };
       });
-      assert.equal(cut.head, 'to target');
+      assert.equal(cut.head, 'to target · time');
       assert.ok(cut.rows >= 3, 'no runs in the table');
       assert.deepEqual(cut.cut, [], 'the last column is cut off');
       assert.ok(cut.overflow <= 0, `the table is ${cut.overflow} px wider than its panel`);
