@@ -24,8 +24,8 @@ const MARGIN = 4;
 /** Where along an edge its label may sit, in order of preference. */
 const ALONG = [0.5, 0.38, 0.62, 0.3, 0.7, 0.44, 0.56, 0.25, 0.75];
 
-export function layoutKey(shape, w, h, fontPx, lossRows) {
-  return `${shape.join(',')}|${w}x${h}|${fontPx}|${lossRows.join('|')}`;
+export function layoutKey(shape, w, h, fontPx, lossRows, image = null) {
+  return `${shape.join(',')}|${w}x${h}|${fontPx}|${lossRows.join('|')}|${image ? `${image.width}x${image.height}` : ''}`;
 }
 
 export function overlaps(a, b) {
@@ -41,18 +41,23 @@ function inside(r, w, h) {
  * text of `fontPx`. `measure(text)` gives a text's width at that size; `inputNames` the
  * inputs' labels; `lossRows` the widest rows the loss box will show.
  */
-export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRows }) {
-  const key = layoutKey(shape, w, h, fontPx, lossRows);
+export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRows, image = null }) {
+  const key = layoutKey(shape, w, h, fontPx, lossRows, image);
+  // Image inputs (the digits) are drawn as the image, one cell a pixel, not as a column of
+  // 64 neurons; their edges start under their pixel.
+  const imageInput = image && image.width * image.height === shape[0] ? image : null;
   const lineH = Math.round(fontPx * 1.25);
   const pad = Math.max(3, Math.round(fontPx / 3));
   const columns = shape.length;
   const numberW = measure(`δ ${USUAL_NUMBER}`) + 2 * pad;
-  const inputW = Math.max(measure(`${WIDEST_NUMBER}`), ...inputNames.map((n) => measure(`${n} =`))) + 2 * pad;
+  const inputW = imageInput ? 0 : Math.max(measure(`${WIDEST_NUMBER}`), ...inputNames.map((n) => measure(`${n} =`))) + 2 * pad;
   const left = inputW + MARGIN;
   // Labels beside or below a neuron keep clear of its margin.
   const clear = Math.max(pad, MARGIN);
-  const top = 2 * lineH + pad;
-  const maxUnits = Math.max(...shape);
+  // Below the column titles, with room for the smallest neuron and its margin.
+  const top = 2 * lineH + pad + MARGIN + 4;
+  const maxUnits = Math.max(...(imageInput ? shape.slice(1) : shape));
+  const imageSide = imageInput ? Math.max(40, Math.min(240, (h - top - pad) * 0.55, w / (columns + 2))) : 0;
   const neuronH = 3 * lineH + pad;
   const gapWith = (rightMargin, band) => (w - left - rightMargin - band) / Math.max(1, columns - 1);
   const sizeFor = (spacing, gap) => Math.max(8, Math.min(60, spacing * 0.62, gap * 0.28));
@@ -75,10 +80,11 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
     const rightEdge = (size) => (mode === 'below' ? Math.max(numberW / 2, size / 2 + MARGIN) + pad
       : mode === 'right' ? size / 2 + clear + numberW + pad : Math.max(size / 2 + MARGIN + pad, right));
     const first = sizeAt((w - left - right - band) / Math.max(1, columns - 1));
-    const gap = (w - left - first / 2 - rightEdge(first) - band) / Math.max(1, columns - 1);
+    const firstHalf = imageInput ? imageSide / 2 : first / 2;
+    const gap = (w - left - firstHalf - rightEdge(first) - band) / Math.max(1, columns - 1);
     // A narrower gap may call for smaller neurons; smaller ones still fit where these did.
     const size = Math.min(first, sizeAt(gap));
-    return { mode, gap, availH, spacing, size, x0: left + first / 2 };
+    return { mode, gap, availH, spacing, size, x0: left + firstHalf };
   };
   const lossBoxSize = lossRows.length
     ? { w: Math.max(...lossRows.map((r) => measure(r))) + 2 * pad, h: lossRows.length * lineH + 2 * pad }
@@ -113,7 +119,20 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
     const nodes = colStart[columns];
     const nodeX = new Float64Array(nodes);
     const nodeY = new Float64Array(nodes);
-    for (let c = 0; c < columns; c++) {
+    /** Half the width of each node's square: a neuron's, or an image pixel's cell. */
+    const half = new Float64Array(nodes).fill(size / 2);
+    let imageBox = null;
+    if (imageInput) {
+      const cell = imageSide / Math.max(imageInput.width, imageInput.height);
+      imageBox = { x: colX[0] - (cell * imageInput.width) / 2, y: top + (availH - cell * imageInput.height) / 2,
+        w: cell * imageInput.width, h: cell * imageInput.height, cell };
+      for (let i = 0; i < shape[0]; i++) {
+        nodeX[i] = imageBox.x + cell * ((i % imageInput.width) + 0.5);
+        nodeY[i] = imageBox.y + cell * (Math.floor(i / imageInput.width) + 0.5);
+        half[i] = cell / 2;
+      }
+    }
+    for (let c = imageInput ? 1 : 0; c < columns; c++) {
       // A narrow column (like the inputs beside 32 neurons) spreads out so its labels fit.
       const step = Math.min(availH / shape[c], Math.max(spacing, 3.6 * lineH));
       const y0 = top + (availH - shape[c] * step) / 2;
@@ -129,7 +148,8 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
 
     const taken = [];
     const neuronRects = [];
-    for (let n = 0; n < nodes; n++) {
+    if (imageBox) taken.push({ x: imageBox.x - MARGIN, y: imageBox.y - MARGIN, w: imageBox.w + 2 * MARGIN, h: imageBox.h + 2 * MARGIN });
+    for (let n = imageBox ? shape[0] : 0; n < nodes; n++) {
       const r = { x: nodeX[n] - size / 2 - MARGIN, y: nodeY[n] - size / 2 - MARGIN, w: size + 2 * MARGIN, h: size + 2 * MARGIN };
       neuronRects.push(r);
       taken.push(r);
@@ -148,7 +168,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
     }
     // The inputs' names and values, left of them (two lines), where they fit.
     const inputLabels = [];
-    for (let i = 0; i < shape[0]; i++) {
+    for (let i = 0; i < shape[0] && !imageBox; i++) {
       inputLabels.push(claim({ x: nodeX[i] - size / 2 - MARGIN - inputW, y: nodeY[i] - lineH, w: inputW, h: 2 * lineH }));
     }
     // z, a and δ below or right of each neuron, when the spacing and the gap to the next column
@@ -223,7 +243,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
       }
     }
     return {
-      key, w, h, columns, size, colX, colStart, nodeX, nodeY, edgeStart, edges, bucket, fontPx, lineH, pad,
+      key, w, h, columns, size, half, imageBox, colX, colStart, nodeX, nodeY, edgeStart, edges, bucket, fontPx, lineH, pad,
       showNeuronNumbers, neuronLabels, inputLabels, titles, lossBox, labelX, labelY, labelW, labelH, top, gap, taken,
     };
   }
@@ -232,11 +252,13 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
 /** Which neuron or edge of layout L is at (x, y) in CSS pixels, or null. */
 export function hitTest(L, shape, x, y) {
   if (!L) return null;
-  const { size, nodeX, nodeY, colStart, columns, edgeStart } = L;
+  const { size, half, nodeX, nodeY, colStart, columns, edgeStart } = L;
   for (let c = 0; c < columns; c++) {
+    // An image's pixels touch: each takes exactly its cell.
+    const slack = c === 0 && L.imageBox ? 0 : 3;
     for (let j = 0; j < shape[c]; j++) {
       const n = colStart[c] + j;
-      if (Math.abs(x - nodeX[n]) <= size / 2 + 3 && Math.abs(y - nodeY[n]) <= size / 2 + 3) {
+      if (Math.abs(x - nodeX[n]) <= half[n] + slack && Math.abs(y - nodeY[n]) <= half[n] + slack) {
         return { type: 'neuron', layer: c - 1, neuron: j };
       }
     }
@@ -249,7 +271,7 @@ export function hitTest(L, shape, x, y) {
       for (let i = 0; i < inputs; i++) {
         const a = colStart[c - 1] + i;
         const b = colStart[c] + j;
-        const d = segmentDistance(x, y, nodeX[a] + size / 2, nodeY[a], nodeX[b] - size / 2, nodeY[b]);
+        const d = segmentDistance(x, y, nodeX[a] + half[a], nodeY[a], nodeX[b] - size / 2, nodeY[b]);
         // A label also selects its edge.
         const e = edgeStart[c] + j * inputs + i;
         const onLabel = Math.abs(x - L.labelX[e]) <= L.labelW / 2 && Math.abs(y - L.labelY[e]) <= L.labelH / 2;

@@ -13,6 +13,8 @@ import { done, value as settingValue } from './state.js';
 import { computeLayout, layoutKey, hitTest as findAt, overlaps, WIDEST_NUMBER } from './network_layout.js';
 
 const WIDTH_BUCKETS = 6;
+/** About this many edges are drawn at most (the strongest), so wide layers stay readable and smooth. */
+const MAX_DRAWN_EDGES = 4000;
 const FAMILY = 'system-ui, sans-serif';
 /** Dashes of negative weights (the second cue besides colour), in line widths. */
 const DASH = [5, 3];
@@ -35,6 +37,10 @@ export function createNetworkView(canvas, state, heatmaps) {
   /** What the last frame wrote on the network, with where ({kind, text, x, y, w, h}, CSS
    *  pixels): the tests read the numbers shown and check that no two overlap. */
   let drawn = [];
+  /** {drawn, of} when only the strongest edges were drawn in the last frame, else null. */
+  let thinned = null;
+  /** Each edge's |w| on a 0–255 scale of the largest, when edges are thinned. */
+  let strength = new Uint8Array(0);
   let font = '12px system-ui, sans-serif';
   let bold = 'bold 12px system-ui, sans-serif';
 
@@ -51,13 +57,14 @@ export function createNetworkView(canvas, state, heatmaps) {
     font = `${px}px ${FAMILY}`;
     bold = `bold ${px}px ${FAMILY}`;
     const rows = lossTemplate();
-    if (L?.key === layoutKey(state.shape, w, h, px, rows)) return;
+    if (L?.key === layoutKey(state.shape, w, h, px, rows, state.info.image)) return;
     ctx.font = font;
     L = computeLayout(state.shape, w, h, {
       fontPx: px,
       measure: (text) => ctx.measureText(text).width,
       inputNames: state.info.input_labels,
       lossRows: rows,
+      image: state.info.image,
     });
   }
 
@@ -71,7 +78,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     if (!engine) return;
     const { w, h, dpr } = size;
     relayout(w, h);
-    const { columns, colStart, nodeX, nodeY, edgeStart, bucket } = L;
+    const { columns, colStart, nodeX, nodeY, edgeStart, bucket, half } = L;
     const s = L.size;
     const layers = columns - 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -89,14 +96,28 @@ export function createNetworkView(canvas, state, heatmaps) {
 
     // ---- edges, grouped by colour and width bucket -------------------------------------
     let maxW = 1e-9;
+    const thin = L.edges > MAX_DRAWN_EDGES;
+    if (thin && strength.length !== L.edges) strength = new Uint8Array(L.edges);
     for (const wl of weights) for (let k = 0; k < wl.length; k++) maxW = Math.max(maxW, Math.abs(wl[k]));
     for (let l = 0; l < layers; l++) {
       const wl = weights[l];
       for (let k = 0; k < wl.length; k++) {
         const b = Math.min(WIDTH_BUCKETS - 1, Math.floor((Math.abs(wl[k]) / maxW) * WIDTH_BUCKETS));
         bucket[edgeStart[l + 1] + k] = wl[k] >= 0 ? b : b + WIDTH_BUCKETS;
+        if (thin) strength[edgeStart[l + 1] + k] = Math.min(255, Math.floor((Math.abs(wl[k]) / maxW) * 256));
       }
     }
+    // Wide layers (up to 256 × 256 weights) would paint a solid block and cost the frame: draw
+    // the strongest weights only, about MAX_DRAWN_EDGES of them, and say so.
+    let weakest = 0;
+    let drawnEdges = L.edges;
+    if (thin) {
+      const count = new Uint32Array(256);
+      for (let e = 0; e < L.edges; e++) count[strength[e]]++;
+      while (drawnEdges - count[weakest] >= MAX_DRAWN_EDGES / 2 && drawnEdges > MAX_DRAWN_EDGES) drawnEdges -= count[weakest++];
+    }
+    thinned = weakest > 0 ? { drawn: drawnEdges, of: L.edges } : null;
+    const shown = (e) => !thinned || strength[e] >= weakest;
     // Thin edges first, so the strong weights of either sign lie on top; dense networks
     // get fainter edges so their colours still mix into something readable.
     ctx.globalAlpha = L.edges > 300 ? 0.35 : 0.85;
@@ -108,8 +129,8 @@ export function createNetworkView(canvas, state, heatmaps) {
       ctx.setLineDash(negative ? DASH.map((d) => d * Math.max(1.5, ctx.lineWidth)) : []);
       ctx.beginPath();
       forEachEdge((e, a, b) => {
-        if (bucket[e] !== g) return;
-        ctx.moveTo(nodeX[a] + s / 2, nodeY[a]);
+        if (bucket[e] !== g || !shown(e)) return;
+        ctx.moveTo(nodeX[a] + half[a], nodeY[a]);
         ctx.lineTo(nodeX[b] - s / 2, nodeY[b]);
       });
       ctx.stroke();
@@ -126,7 +147,7 @@ export function createNetworkView(canvas, state, heatmaps) {
       ctx.lineWidth = 4;
       ctx.beginPath();
       forEachEdge((e, a, b) => {
-        ctx.moveTo(nodeX[a] + s / 2, nodeY[a]);
+        ctx.moveTo(nodeX[a] + half[a], nodeY[a]);
         ctx.lineTo(nodeX[b] - s / 2, nodeY[b]);
       });
       ctx.stroke();
@@ -151,11 +172,12 @@ export function createNetworkView(canvas, state, heatmaps) {
       const centre = isOutput && state.info.kind === 'classification' ? 0.5 : 0;
       for (let j = 0; j < units; j++) {
         const n = colStart[c] + j;
-        const x = nodeX[n] - s / 2;
-        const y = nodeY[n] - s / 2;
+        const x = nodeX[n] - half[n];
+        const y = nodeY[n] - half[n];
         const a = values ? values[sample * units + j] : NaN;
         ctx.fillStyle = values ? LUT_CSS[lutIndex((a - centre) * (centre ? 2 : 1))] : '#eeeeee';
-        ctx.fillRect(x, y, s, s);
+        ctx.fillRect(x, y, 2 * half[n], 2 * half[n]);
+        if (c === 0 && L.imageBox) continue; // a pixel of the input image
         const map = showMaps && s >= 14 ? heatmaps.map(c, j) : null;
         if (map) ctx.drawImage(map, x + frame, y + frame, s - 2 * frame, s - 2 * frame);
       }
@@ -164,7 +186,8 @@ export function createNetworkView(canvas, state, heatmaps) {
     ctx.lineWidth = 1;
     ctx.strokeStyle = '#8a8a8a';
     ctx.beginPath();
-    for (let n = 0; n < colStart[columns]; n++) ctx.rect(nodeX[n] - s / 2, nodeY[n] - s / 2, s, s);
+    for (let n = L.imageBox ? shape[0] : 0; n < colStart[columns]; n++) ctx.rect(nodeX[n] - s / 2, nodeY[n] - s / 2, s, s);
+    if (L.imageBox) ctx.rect(L.imageBox.x, L.imageBox.y, L.imageBox.w, L.imageBox.h);
     ctx.stroke();
     if (last && (last.kind === 'forward' || last.kind === 'backward')) {
       ctx.lineWidth = 3;
@@ -184,6 +207,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     // ---- column titles, numbers, the loss box ------------------------------------------
     drawTitles(last);
     drawInputs(input, sample);
+    drawThinnedNote();
     if (L.showNeuronNumbers && batch > 0) drawNeuronNumbers(activations, sample, arriving);
     drawEdgeNumbers(weights, sample, batch, input, activations, arriving);
     drawLossBox(sample, batch, progress);
@@ -230,6 +254,14 @@ export function createNetworkView(canvas, state, heatmaps) {
     drawn.push({ kind, text: lines.map(([t]) => t).join('\n'), x: r.x, y: r.y, w: r.w, h: r.h });
   }
 
+  /** Says so under the network when only the strongest edges are drawn. */
+  function drawThinnedNote() {
+    const note = document.getElementById('edges-note');
+    const text = thinned ? `only the strongest ${thinned.drawn.toLocaleString('en-US')} of ${thinned.of.toLocaleString('en-US')} weights are drawn` : '';
+    if (note.textContent !== text) note.textContent = text;
+    if (note.hidden !== !thinned) note.hidden = !thinned;
+  }
+
   function drawTitles(last) {
     const layerSettings = settingValue('layers') ?? [];
     const { columns } = L;
@@ -238,7 +270,8 @@ export function createNetworkView(canvas, state, heatmaps) {
     for (let c = 0; c < columns; c++) {
       const r = L.titles[c];
       if (!r) continue;
-      const activation = c > 0 ? layerSettings[c - 1]?.activation : null;
+      const image = c === 0 && L.imageBox ? `${state.info.image.width}×${state.info.image.height} image` : null;
+      const activation = c > 0 ? layerSettings[c - 1]?.activation : image;
       // Narrow columns get short titles: "3" for layer 3.
       const wide = r.w >= 5 * L.fontPx;
       const title = c === 0 ? (wide ? 'inputs' : 'x') : c === columns - 1 ? (wide ? 'output' : 'out') : wide ? `layer ${c}` : `${c}`;
@@ -375,7 +408,7 @@ export function createNetworkView(canvas, state, heatmaps) {
           const a = colStart[c - 1] + i;
           const b = colStart[c] + j;
           const k = phase.kind === 'forward' ? ease : 1 - ease;
-          dot(nodeX[a] + s / 2 + k * (nodeX[b] - nodeX[a] - s), nodeY[a] + k * (nodeY[b] - nodeY[a]));
+          dot(nodeX[a] + L.half[a] + k * (nodeX[b] - s / 2 - nodeX[a] - L.half[a]), nodeY[a] + k * (nodeY[b] - nodeY[a]));
         }
       }
     } else if (backwardAtOutput || phase.kind === 'loss') {
@@ -410,11 +443,12 @@ export function createNetworkView(canvas, state, heatmaps) {
         ctx.setLineDash([]);
         return;
       }
-      ctx.rect(nodeX[n] - s / 2 - 5, nodeY[n] - s / 2 - 5, s + 10, s + 10);
+      const r = L.half[n];
+      ctx.rect(nodeX[n] - r - 5, nodeY[n] - r - 5, 2 * r + 10, 2 * r + 10);
     } else {
       const a = colStart[sel.layer] + sel.input;
       const b = colStart[sel.layer + 1] + sel.neuron;
-      ctx.moveTo(nodeX[a] + s / 2, nodeY[a]);
+      ctx.moveTo(nodeX[a] + L.half[a], nodeY[a]);
       ctx.lineTo(nodeX[b] - s / 2, nodeY[b]);
     }
     ctx.stroke();
@@ -478,7 +512,7 @@ export function createNetworkView(canvas, state, heatmaps) {
     const s = L.size;
     const obstacles = [
       ...drawn,
-      ...Array.from(L.nodeX, (x, n) => ({ x: x - s / 2, y: L.nodeY[n] - s / 2, w: s, h: s })),
+      ...Array.from(L.nodeX, (x, n) => ({ x: x - L.half[n], y: L.nodeY[n] - L.half[n], w: 2 * L.half[n], h: 2 * L.half[n] })),
     ];
     const covered = (c) => obstacles.reduce((k, d) => k + (overlaps(d, c) ? 1 : 0), 0);
     let r = candidates.find((c) => covered(c) === 0);

@@ -154,6 +154,36 @@ describe('the digits and the autoencoder in the page', () => {
     await page.close();
   });
 
+  test('the network view draws an image input as the image, and a wide layer with its strongest weights', async () => {
+    const opened = await session.open({ query: '?lesson=digits', width: 1280, height: 720 });
+    const { page } = opened;
+    await painted(page);
+    await page.keyboard.press('ArrowRight'); // forward: the sample's pixels are drawn
+    await frames(page, 3);
+    const layout = await page.evaluate(() => {
+      const L = window.app.layout();
+      // Pixel 9 (row 1, column 1) is where its cell is, and a click there is on input 9.
+      const x = L.nodeX[9];
+      const y = L.nodeY[9];
+      return { box: L.imageBox, x, y, hit: window.app.hitTest(x, y), inputs: window.app.labels().filter((l) => l.kind === 'input').length };
+    });
+    assert.ok(layout.box && Math.abs(layout.box.w - 8 * layout.box.cell) < 1e-9, JSON.stringify(layout.box));
+    assert.ok(Math.abs(layout.x - (layout.box.x + 1.5 * layout.box.cell)) < 1e-9 && Math.abs(layout.y - (layout.box.y + 1.5 * layout.box.cell)) < 1e-9);
+    assert.deepEqual(layout.hit, { type: 'neuron', layer: -1, neuron: 9 });
+    assert.equal(layout.inputs, 0, 'no 64 input labels');
+    assert.ok(await page.isHidden('#edges-note'), '2,368 weights are all drawn');
+    await page.close();
+    const wide = await session.open({ query: '?layers=256:tanh,64:relu,1:sigmoid', width: 1280, height: 720 });
+    await frames(wide.page, 3);
+    const note = await wide.page.textContent('#edges-note');
+    const [, drawn, of] = note.match(/strongest ([0-9,]+) of ([0-9,]+) weights/).map((t) => Number(t.replace(/,/g, '')));
+    assert.equal(of, 2 * 256 + 256 * 64 + 64);
+    assert.ok(drawn <= 4000 && drawn >= 2000, note);
+    assertNoErrors(wide);
+    assertNoErrors(opened);
+    await wide.page.close();
+  });
+
   test('on a phone the images stack below the network, never sideways', async () => {
     const opened = await session.open({ query: '?lesson=digits', width: 390, height: 844 });
     const { page } = opened;
