@@ -54,8 +54,7 @@ export function computeLayout(shape, w, h, { fontPx, measure, inputNames, lossRo
   const left = inputW + MARGIN;
   // Labels beside or below a neuron keep clear of its margin.
   const clear = Math.max(pad, MARGIN);
-  // Below the column titles, with room for the smallest neuron and its margin.
-  const top = 2 * lineH + pad + MARGIN + 4;
+  const top = 2 * lineH + pad;
   const maxUnits = Math.max(...(imageInput ? shape.slice(1) : shape));
   const imageSide = imageInput ? Math.max(40, Math.min(240, (h - top - pad) * 0.55, w / (columns + 2))) : 0;
   const neuronH = 3 * lineH + pad;
