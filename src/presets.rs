@@ -81,6 +81,13 @@ fn variant(label: &str, base: &Settings, edit: impl Fn(&mut Settings)) -> Varian
     Variant { label: label.to_string(), session }
 }
 
+/// A variant of `base` under another optimizer (its other settings the defaults).
+fn with_optimizer(label: &str, base: &Settings, kind: OptimizerKind, learning_rate: f64) -> Variant {
+    variant(label, base, move |s| {
+        s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
+    })
+}
+
 fn textbook(
     inputs: usize,
     layers: Vec<LayerConfig>,
@@ -256,11 +263,8 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    let optimizer = |label: &str, kind: OptimizerKind, learning_rate: f64| {
-        variant(label, &race, move |s| {
-            s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
-        })
-    };
+    let optimizer =
+        |label: &str, kind: OptimizerKind, learning_rate: f64| with_optimizer(label, &race, kind, learning_rate);
     all.push(Lesson {
         id: "optimizers",
         title: "Optimizers race",
@@ -289,11 +293,8 @@ pub fn lessons() -> Vec<Lesson> {
         },
     );
     methods.data = DataSpec { problem: Problem::Spiral, points: 200, noise: 0.0, test_ratio: 0.5, seed: 1 };
-    let method = |label: &str, kind: OptimizerKind, learning_rate: f64| {
-        variant(label, &methods, move |s| {
-            s.network.optimizer = OptimizerConfig { kind, learning_rate, ..OptimizerConfig::default() }
-        })
-    };
+    let method =
+        |label: &str, kind: OptimizerKind, learning_rate: f64| with_optimizer(label, &methods, kind, learning_rate);
     all.push(Lesson {
         id: "which-optimizer",
         title: "Which optimizer?",
