@@ -34,7 +34,7 @@ describe('each lesson shows what its text says', () => {
       await frames(page, 2);
       let labels = await labelText(page);
       for (const n of ['0.5498', '0.5817']) assert.ok(labels.includes(n), `the network does not show ${n}:\n${labels}`);
-      assert.equal(Number(await page.textContent('#train-loss')).toFixed(4), '0.0875', 'the loss read-out');
+      assert.equal(num(await page.textContent('#train-loss')).toFixed(4), '0.0875', 'the loss read-out');
       for (let k = 0; k < 2; k++) await pressOnPage(page, 'ArrowRight');
       await frames(page, 2);
       labels = await labelText(page);
@@ -118,7 +118,7 @@ describe('each lesson shows what its text says', () => {
       // Train at η = 0.03: the loss falls steadily.
       const start = await page.evaluate(() => window.app.session.datasetLoss(false));
       for (let k = 0; k < 10; k++) await pressOnPage(page, 'e');
-      const trained = Number(await page.textContent('#train-loss'));
+      const trained = num(await page.textContent('#train-loss'));
       assert.ok(trained < 0.5 * start, `η = 0.03: the loss shown went from ${start} to ${trained}`);
       const goodSteps = await page.evaluate(() => window.app.session.steps());
       // Raise the slider to 3 while training: the trained network blows up.
@@ -209,6 +209,63 @@ describe('each lesson shows what its text says', () => {
       const size = await page.evaluate(() => window.app.layout().size);
       assert.ok(size >= 14, `output neurons ${size} px: too small for their heatmaps`);
       await shot(page, 'lesson-spiral-softmax-trained-1280x720');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('XOR with biases, overfitting and the optimizers race: the samples table, the loss read-outs and the race table say what the texts say', { timeout: 90_000 }, async () => {
+    const opened = await browser.open({ width: 1280, height: 720 });
+    const { page } = opened;
+    try {
+      // XOR's variant with biases: by the same stop, all four outputs within 0.1 of their targets.
+      await chooseLesson(page, 'xor');
+      await page.click('#lesson-variants button[data-variant="1"]');
+      await setSpeed(page, 'max speed');
+      await page.click('#play');
+      await page.waitForFunction(() => !window.app.page.playing(), null, { timeout: 60_000 });
+      await frames(page, 3);
+      assert.equal(await page.textContent('#epoch-count'), '5,000');
+      const rows = await page.evaluate(() => [...document.querySelectorAll('#samples tr[data-output]')].map((r) => [...r.cells].map((c) => c.textContent)));
+      assert.equal(rows.length, 4);
+      for (const r of rows) assert.ok(Math.abs(num(r[3]) - num(r[4])) < 0.1, `with biases, ŷ ${r[3]} against y ${r[4]} at (${r[1]}, ${r[2]})`);
+      await shot(page, 'lesson-xor-biases-5000-epochs-1280x720');
+
+      // Overfitting: the read-outs under the loss chart, training loss low and test loss above it.
+      await chooseLesson(page, 'overfitting');
+      await page.click('#play');
+      await page.waitForFunction(() => window.app.session.steps() >= 3000, null, { timeout: 60_000 });
+      await page.click('#play');
+      await frames(page, 4);
+      const train = num(await page.textContent('#train-loss'));
+      const testLoss = num(await page.textContent('#test-loss'));
+      assert.ok(testLoss > 2 * train, `the read-outs say train ${train}, test ${testLoss}`);
+      // The variant with L2 and dropout: the training loss stays higher, the test loss lower.
+      const steps = await page.evaluate(() => window.app.session.steps());
+      await page.click('#lesson-variants button[data-variant="1"]');
+      await page.click('#play');
+      await page.waitForFunction((n) => window.app.session.steps() >= n, steps, { timeout: 60_000 });
+      await page.click('#play');
+      await frames(page, 4);
+      const trainReg = num(await page.textContent('#train-loss'));
+      const testReg = num(await page.textContent('#test-loss'));
+      assert.ok(trainReg > train && testReg < testLoss, `regularized: train ${train} → ${trainReg}, test ${testLoss} → ${testReg}`);
+      await shot(page, 'lesson-overfitting-regularized-1280x720');
+
+      // The optimizers race: in the table, momentum and Adam end below SGD.
+      await chooseLesson(page, 'optimizers');
+      await page.click('#experiment-button');
+      await page.fill('#exp-steps', '500');
+      await page.locator('#exp-steps').dispatchEvent('change');
+      await page.click('#exp-close');
+      await page.click('#lesson-variants button.race');
+      await page.waitForFunction(() => !window.app.experiment.running() && window.app.experiment.runs().length === 4, null, { timeout: 60_000 });
+      await frames(page, 4);
+      const table = await page.evaluate(() => [...document.querySelectorAll('#exp-table tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+      const loss = Object.fromEntries(table.map((r) => [r[0].split(/[ ,]/)[0].toLowerCase(), num(r[2])]));
+      assert.ok(loss.momentum < loss.sgd && loss.adam < loss.sgd, `final training losses in the table: ${JSON.stringify(table)}`);
+      await shot(page, 'lesson-optimizers-race-1280x720');
       assertNoErrors(opened);
     } finally {
       await page.close();
