@@ -17,6 +17,29 @@ let adaptiveSteps = 20;
 let lastPhaseAt = 0;
 
 const BROKEN = 'The engine stopped with an internal error. Press Reset to restart it: your settings are kept.';
+/** What stays usable after an internal error: Reset (which loads a fresh instance) and the
+ *  exports of what can be saved. */
+const USABLE_WHEN_BROKEN = new Set(['reset', 'export-model', 'export-loss', 'export-data', 'export-network-png', 'export-chart-png', 'share-button', 'share-copy', 'help-button']);
+/** The controls `fence` disabled, to enable again once the fresh instance is loaded. */
+const fenced = new Set();
+
+/** Disables (`on`) every control but those of USABLE_WHEN_BROKEN, or enables again those it
+ *  disabled: while the engine is broken, no control may reach the untrusted instance. */
+function fence(on) {
+  if (typeof document === 'undefined') return;
+  if (!on) {
+    for (const control of fenced) control.disabled = false;
+    fenced.clear();
+    document.body.removeAttribute('data-broken');
+    return;
+  }
+  document.body.dataset.broken = 'true';
+  for (const control of document.querySelectorAll('button, input, select, textarea')) {
+    if (USABLE_WHEN_BROKEN.has(control.id) || control.disabled) continue;
+    control.disabled = true;
+    fenced.add(control);
+  }
+}
 
 // ---- the transaction ------------------------------------------------------------------------
 
@@ -52,7 +75,7 @@ export function say(text, kind = 'info', errorKind = null) {
  *  undefined if it was refused (the banner then says why). */
 export function transact(fn, extra = []) {
   if (state.broken) {
-    say(BROKEN, 'error');
+    say(BROKEN, 'error', 'internal');
     return undefined;
   }
   let result;
@@ -80,6 +103,7 @@ export function reportError(error) {
     // A panic inside the engine: its instance cannot be trusted until Reset loads a fresh one.
     state.broken = true;
     state.playing = false;
+    fence(true);
     say(`The engine stopped with an internal error (${error.message}). Press Reset to restart it: your settings are kept.`, 'error', 'internal');
     notify(['transport']);
     return;
@@ -97,9 +121,10 @@ export function reportError(error) {
   say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
 }
 
-/** A step or play clears the banner: what it said was about the state before. */
+/** A step or play clears the banner: what it said was about the state before (not while the
+ *  engine is broken: that banner stays until the fresh instance is loaded). */
 function clearProblem() {
-  if (state.message.text) say('');
+  if (state.message.text && !state.broken) say('');
 }
 
 // ---- starting --------------------------------------------------------------------------------
@@ -120,6 +145,7 @@ export async function recover() {
   await reloadEngine();
   state.session = null; // the old session belongs to the broken instance: never call it again
   state.broken = false;
+  fence(false);
   state.shape = [];
   state.session = new Session();
   refresh(['network', 'data', 'settings']);
@@ -144,7 +170,7 @@ function safely(fn) {
 // ---- training ---------------------------------------------------------------------------------
 
 export function play(on = !state.playing) {
-  if (state.broken) return say(BROKEN, 'error');
+  if (state.broken) return say(BROKEN, 'error', 'internal');
   state.playing = on;
   if (on) {
     clearProblem();
