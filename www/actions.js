@@ -112,13 +112,25 @@ export function reportError(error) {
     state.playing = false;
     state.anim = null;
     refresh(['position', 'history']);
+    // The engine kept the network of step `keptStep`, the last with a finite, sane loss (it
+    // takes back the update that made the loss jump or overflow, see src/trainer.rs).
+    const kept = error.keptStep ?? error.step - 1;
     say(`The loss exploded at step ${fmtInt(error.step)}: the learning rate is probably too high. `
-      + `Training stopped; the network is shown as it was before that step (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
+      + `Training stopped at step ${fmtInt(kept)}, the last with a sane loss (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
     notify(['transport', 'position', 'history', 'weights']);
     return;
   }
   const text = String(error?.message ?? error);
   say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
+}
+
+/** After a divergence: trains on from the network kept (the last step with a finite, sane
+ *  loss) with the learning rate divided by 10, in one click. The change of rate is undoable. */
+export function continueSlower() {
+  const rate = state.controls?.lr?.value;
+  if (!(rate > 0)) return;
+  say('');
+  if (apply({ lr: Number((rate / 10).toPrecision(2)) }) !== undefined) play(true);
 }
 
 /** A step or play clears the banner: what it said was about the state before (not while the
