@@ -169,8 +169,7 @@ pub(crate) fn update(network: &mut Network, config: &OptimizerConfig, reg: &Regu
         }
     }
     for layer in &mut network.layers {
-        layer.previous_weights.copy_from_slice(&layer.weights);
-        layer.previous_biases.copy_from_slice(&layer.biases);
+        layer.keep_previous();
         let has_bias = layer.has_bias;
         let parts = [
             (
@@ -265,7 +264,7 @@ fn trial_loss(network: &mut Network, alpha: f64, reg: &Regularization) -> f64 {
         s.z.resize(rows * layer.units, 0.0);
         s.a.resize(rows * layer.units, 0.0);
         let input = if l == 0 { &batch_input[..] } else { &s.input[..] };
-        forward_rows(&s.weights, &s.biases, layer.activation, layer.inputs, input, rows, &mut s.z, &mut s.a);
+        let _ = forward_rows(&s.weights, &s.biases, layer.activation, layer.inputs, input, rows, &mut s.z, &mut s.a);
         if layer.dropout > 0.0 {
             s.a.iter_mut().zip(&layer.dropout_mask).for_each(|(a, m)| *a *= m);
         }

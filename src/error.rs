@@ -23,8 +23,29 @@ pub enum Error {
     OutOfRange(String),
     /// Training needs data and none is loaded.
     NoData,
-    /// The loss or a parameter became NaN or infinite; the state before the step is kept.
-    Diverged { step: u64, what: String },
+    /// A step was refused by one of the divergence rules (`rule`): a number of the step became
+    /// NaN or infinite, or the loss jumped far over its recent minimum. The network kept is the
+    /// one after step `kept_step`, the last with a finite, sane loss (see `trainer`).
+    Diverged { step: u64, what: String, rule: DivergenceRule, kept_step: u64 },
+}
+
+/// Which divergence rule refused a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DivergenceRule {
+    /// A number of the step (z, a, the loss, δ, a gradient, a new weight) was NaN or infinite.
+    NonFinite,
+    /// The loss was more than `trainer::LOSS_JUMP_FACTOR` times its recent minimum.
+    LossJump,
+}
+
+impl DivergenceRule {
+    /// The name the page branches on.
+    pub fn name(self) -> &'static str {
+        match self {
+            DivergenceRule::NonFinite => "non_finite",
+            DivergenceRule::LossJump => "loss_jump",
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -37,8 +58,11 @@ impl fmt::Display for Error {
             Error::InvalidSetting { why, .. } => write!(f, "{why}"),
             Error::OutOfRange(why) => write!(f, "{why}"),
             Error::NoData => write!(f, "no training data is loaded"),
-            Error::Diverged { step, what } => {
+            Error::Diverged { step, what, kept_step, .. } if *kept_step + 1 == *step => {
                 write!(f, "training diverged at step {step}: {what}; the network was kept as it was before this step")
+            }
+            Error::Diverged { step, what, kept_step, .. } => {
+                write!(f, "training diverged at step {step}: {what}; the network went back to step {kept_step}, the last with a sane loss")
             }
         }
     }

@@ -77,7 +77,7 @@ fn parameter(network: &mut Network, param: ParamRef) -> &mut f64 {
 
 fn loss_only(network: &mut Network) -> f64 {
     for l in 0..network.layers.len() {
-        network.forward_layer(l);
+        let _ = network.forward_layer(l);
     }
     network.compute_loss()
 }
@@ -85,6 +85,6 @@ fn loss_only(network: &mut Network) -> f64 {
 fn full_pass(network: &mut Network) {
     loss_only(network);
     for l in (0..network.layers.len()).rev() {
-        network.backward_layer(l);
+        let _ = network.backward_layer(l);
     }
 }

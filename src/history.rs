@@ -89,6 +89,15 @@ impl History {
         true
     }
 
+    /// Drops the points after `step` (a divergence rule took an update back).
+    pub fn forget_after(&mut self, step: u64) {
+        let kept = self.steps.iter().take_while(|&&s| s <= step as f64).count();
+        for series in [&mut self.steps, &mut self.train, &mut self.test] {
+            series.truncate(kept);
+        }
+        self.last_step = self.steps.last().map(|&s| s as u64);
+    }
+
     /// Appends a point, thinning the history out first if it is full.
     pub fn push(&mut self, step: u64, train: f64, test: f64) {
         if self.steps.len() == CAPACITY {

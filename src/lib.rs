@@ -47,7 +47,7 @@ pub mod wasm_session;
 pub use activation::Activation;
 pub use chain_rule::{ChainRule, OptimizerNumbers, ParamRef};
 pub use config::{LayerConfig, NetworkConfig};
-pub use error::{Error, Result};
+pub use error::{DivergenceRule, Error, Result};
 pub use gradient_check::GradientCheck;
 pub use initializer::{Initializer, InitializerKind};
 pub use loss::{Loss, Reduction};

@@ -63,6 +63,9 @@ pub struct Layer {
     pub(crate) moment1_biases: Vec<f64>,
     pub(crate) moment2_biases: Vec<f64>,
     pub(crate) moment3_biases: Vec<f64>,
+    /// The six `optimizer_state` arrays before the last update, one after another, so that a
+    /// divergence rule can take that update back (see `Network::take_back_update`).
+    pub(crate) previous_moments: Vec<f64>,
 }
 
 impl Layer {
@@ -93,7 +96,48 @@ impl Layer {
             moment1_biases: vec![0.0; units],
             moment2_biases: vec![0.0; units],
             moment3_biases: vec![0.0; units],
+            previous_moments: vec![0.0; 3 * (params + units)],
         }
+    }
+
+    /// Keeps the parameters and the optimizer's state as they are before an update applies.
+    pub(crate) fn keep_previous(&mut self) {
+        self.previous_weights.copy_from_slice(&self.weights);
+        self.previous_biases.copy_from_slice(&self.biases);
+        let mut kept = self.previous_moments.as_mut_slice();
+        for array in [
+            &self.moment1_weights,
+            &self.moment2_weights,
+            &self.moment3_weights,
+            &self.moment1_biases,
+            &self.moment2_biases,
+            &self.moment3_biases,
+        ] {
+            let (this, rest) = kept.split_at_mut(array.len());
+            this.copy_from_slice(array);
+            kept = rest;
+        }
+    }
+
+    /// Puts back what `keep_previous` kept: the last update never happened.
+    fn take_back_update(&mut self) {
+        self.weights.copy_from_slice(&self.previous_weights);
+        self.biases.copy_from_slice(&self.previous_biases);
+        let mut kept = self.previous_moments.as_slice();
+        for array in [
+            &mut self.moment1_weights,
+            &mut self.moment2_weights,
+            &mut self.moment3_weights,
+            &mut self.moment1_biases,
+            &mut self.moment2_biases,
+            &mut self.moment3_biases,
+        ] {
+            let (this, rest) = kept.split_at(array.len());
+            array.copy_from_slice(this);
+            kept = rest;
+        }
+        self.update_weights.fill(0.0);
+        self.update_biases.fill(0.0);
     }
 
     /// Every per-parameter optimizer state array: `moment1`, `moment2` and `moment3` of the
@@ -145,14 +189,16 @@ impl Layer {
         self.update_biases.fill(0.0);
     }
 
-    /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs).
-    pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) {
-        forward_rows(&self.weights, &self.biases, self.activation, self.inputs, input, rows, z, a);
+    /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs); whether every
+    /// z and a is finite.
+    pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) -> bool {
+        forward_rows(&self.weights, &self.biases, self.activation, self.inputs, input, rows, z, a)
     }
 }
 
 /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × n_in), with the given
 /// weights (n_out × n_in) and biases (n_out): a layer's forward pass, also at trial weights.
+/// Returns whether every z and a is finite (checked as they are written, so it costs no pass).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward_rows(
     weights: &[f64],
@@ -163,8 +209,9 @@ pub(crate) fn forward_rows(
     rows: usize,
     z: &mut [f64],
     a: &mut [f64],
-) {
+) -> bool {
     let n_out = biases.len();
+    let mut finite = true;
     let input = &input[..rows * n_in];
     let blocked = n_out / 4 * 4;
     for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
@@ -188,9 +235,12 @@ pub(crate) fn forward_rows(
         }
         for (z_j, b_j) in z_row.iter_mut().zip(biases) {
             *z_j += b_j;
+            finite &= z_j.is_finite();
         }
         activation.forward_row(z_row, a_row);
+        finite &= a_row.iter().fold(true, |ok, a_j| ok & a_j.is_finite());
     }
+    finite
 }
 
 #[derive(Clone, Debug)]
@@ -213,6 +263,8 @@ pub struct Network {
     pub grad_output: Vec<f64>,
     /// The batch's reduced loss from the last loss phase.
     pub loss_value: f64,
+    /// The optimizer's scalars before the last update (see `Layer::keep_previous`).
+    pub(crate) previous_scalars: OptimizerScalars,
     /// An update ran after the last forward (backward) pass, so that pass used `previous_weights`.
     pub updated_after_forward: bool,
     pub updated_after_backward: bool,
@@ -260,6 +312,7 @@ impl Network {
             updated_after_forward: false,
             updated_after_backward: false,
             optimizer_scalars: OptimizerScalars::default(),
+            previous_scalars: OptimizerScalars::default(),
             line_search: Default::default(),
         }
     }
@@ -299,8 +352,9 @@ impl Network {
     }
 
     /// Forward phase of layer `l`: z = W·a_prev + b, a = f(z) for every sample of the batch
-    /// (a = f(z) · mask with dropout, the mask drawn beforehand by the trainer).
-    pub fn forward_layer(&mut self, l: usize) {
+    /// (a = f(z) · mask with dropout, the mask drawn beforehand by the trainer). Returns
+    /// whether every z and a is finite.
+    pub fn forward_layer(&mut self, l: usize) -> bool {
         let rows = self.batch_len;
         if l == 0 {
             self.updated_after_forward = false;
@@ -309,12 +363,14 @@ impl Network {
         let layer = &mut rest[0];
         let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
         let (mut z, mut a) = (std::mem::take(&mut layer.pre_activation), std::mem::take(&mut layer.activations));
-        layer.forward_rows(input, rows, &mut z, &mut a);
+        // A mask of 0 or 1/(1 − p) keeps a finite a finite.
+        let finite = layer.forward_rows(input, rows, &mut z, &mut a);
         if layer.dropout > 0.0 {
             a.iter_mut().zip(&layer.dropout_mask).for_each(|(a, m)| *a *= m);
         }
         layer.pre_activation = z;
         layer.activations = a;
+        finite
     }
 
     /// Loss phase: L_s and dL_s/da for each sample, and the batch's reduced loss.
@@ -338,8 +394,10 @@ impl Network {
     }
 
     /// Backward phase of layer `l` (run from the output layer down):
-    /// δ = dL/dz for each sample, then the batch's dL/dW and dL/db.
-    pub fn backward_layer(&mut self, l: usize) {
+    /// δ = dL/dz for each sample, then the batch's dL/dW and dL/db. Returns whether every
+    /// gradient is finite, and with them every δ and dL/da: each one is a term of a gradient's
+    /// sum (δ_j·a_i with a finite a_i, and a non-finite term makes the sum non-finite).
+    pub fn backward_layer(&mut self, l: usize) -> bool {
         let rows = self.batch_len;
         self.updated_after_backward = false;
         let last = self.layers.len() - 1;
@@ -408,6 +466,7 @@ impl Network {
         if !this.has_bias {
             this.grad_biases.fill(0.0);
         }
+        this.grad_weights.iter().chain(&this.grad_biases).fold(true, |ok, g| ok & g.is_finite())
     }
 
     /// Update phase. First works out every Δ (and the optimizer's next state) without changing
@@ -417,7 +476,9 @@ impl Network {
     /// (`conjugate_gradient::update`) with the same guarantee.
     pub fn update(&mut self, rule: &UpdateRule, regularization: &Regularization) -> Result<(), String> {
         if rule.kind() == OptimizerKind::Cg {
+            let before = self.optimizer_scalars.clone();
             crate::conjugate_gradient::update(self, &rule.config, regularization)?;
+            self.previous_scalars = before;
             self.updated_after_forward = true;
             self.updated_after_backward = true;
             return Ok(());
@@ -446,9 +507,9 @@ impl Network {
                 return Err(format!("{what} of {} became infinite or NaN", layer_name(l, count)));
             }
         }
+        self.previous_scalars.clone_from(&self.optimizer_scalars);
         for layer in &mut self.layers {
-            layer.previous_weights.copy_from_slice(&layer.weights);
-            layer.previous_biases.copy_from_slice(&layer.biases);
+            layer.keep_previous();
             commit(
                 rule,
                 regularization,
@@ -471,6 +532,35 @@ impl Network {
         Ok(())
     }
 
+    /// Takes the last update back: the parameters and the optimizer's state as before it
+    /// (what a divergence rule does when the weights that update made fail the next step).
+    pub(crate) fn take_back_update(&mut self) {
+        self.layers.iter_mut().for_each(Layer::take_back_update);
+        self.optimizer_scalars.clone_from(&self.previous_scalars);
+    }
+
+    /// Empties what a refused step computed, so that no NaN or infinity stays in the arrays
+    /// the page draws: every z, a, δ, dL/da, gradient and sample loss 0, no batch loss (NaN).
+    pub(crate) fn clear_step(&mut self) {
+        self.sample_loss.fill(0.0);
+        self.grad_output.fill(0.0);
+        self.loss_value = f64::NAN;
+        for layer in &mut self.layers {
+            for array in [
+                &mut layer.pre_activation,
+                &mut layer.activations,
+                &mut layer.grad_activation,
+                &mut layer.delta,
+                &mut layer.grad_weights,
+                &mut layer.grad_biases,
+                &mut layer.update_weights,
+                &mut layer.update_biases,
+            ] {
+                array.fill(0.0);
+            }
+        }
+    }
+
     /// Runs the forward pass of all layers for `rows` samples outside the training batch,
     /// leaving the training arrays untouched (for heatmaps, test loss, predictions).
     pub fn probe(&self, input: &[f64], rows: usize, probe: &mut Probe) {
@@ -482,7 +572,7 @@ impl Network {
             probe.activations[l].resize(rows * layer.units, 0.0);
             let (done, rest) = probe.activations.split_at_mut(l);
             let x = if l == 0 { input } else { &done[l - 1] };
-            layer.forward_rows(x, rows, &mut probe.pre_activation[l], &mut rest[0]);
+            let _ = layer.forward_rows(x, rows, &mut probe.pre_activation[l], &mut rest[0]);
         }
     }
 }

@@ -216,7 +216,7 @@ pub fn lessons() -> Vec<Lesson> {
     all.push(Lesson {
         id: "learning-rate",
         title: "A learning rate too high, and too low",
-        text: "A 2→4→1 tanh network fits a plane from unscaled inputs (−6 to 6). At η = 0.03 the loss falls steadily. At η = 3 it climbs about tenfold a step until it overflows, within a few hundred steps, and training stops with a message; raise the slider to 3 while training and a trained network blows up the same way. At η = 0.00001 the loss hardly moves. Find the fastest rate that still converges.",
+        text: "A 2→4→1 tanh network fits a plane from unscaled inputs (−6 to 6). At η = 0.03 the loss falls steadily. At η = 3 it climbs fast, and once it is 10⁴ times its lowest, a few steps in, training stops with a message and goes back to the last step with a sane loss; raise the slider to 3 while training and a trained network blows up the same way. At η = 0.00001 the loss hardly moves. Find the fastest rate that still converges.",
         variants: vec![
             variant("η = 3 (too high)", &rate, |s| s.network.optimizer.learning_rate = 3.0),
             variant("η = 0.00001 (too low)", &rate, |s| s.network.optimizer.learning_rate = 0.00001),

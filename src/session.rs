@@ -617,11 +617,12 @@ impl Session {
         }
     }
 
-    /// After a refused step, the network is the last good one: the history gets its point so
-    /// the chart ends where training stopped.
+    /// After a refused step, the network is the last good one (an update may have been taken
+    /// back, see `trainer`): the history ends at its step, so the chart ends where it stopped.
     fn after_divergence(&mut self, error: Error) -> Error {
-        if let Error::Diverged { step, .. } = error {
+        if let Error::Diverged { step, kept_step, .. } = error {
             self.position.last = None;
+            self.history.forget_after(kept_step);
             self.history.record(&mut self.trainer, true);
             self.history.diverged_at = Some(step);
         }

@@ -19,7 +19,7 @@ use crate::network::Layer;
 use crate::optimizer::{CgDirection, CgLineSearch, OptimizerScalars};
 use crate::phase::Phase;
 use crate::rng::Rng;
-use crate::trainer::Trainer;
+use crate::trainer::{DivergenceGuard, Trainer};
 use std::sync::Arc;
 
 /// Format of the byte form: 2 since the `moment3` arrays and the optimizer's scalars.
@@ -48,6 +48,19 @@ pub struct TrainerState {
     pub layer_arrays: Vec<Vec<Vec<f64>>>,
     /// The optimizer's network-wide numbers (conjugate gradient's).
     pub optimizer_scalars: OptimizerScalars,
+    /// What the divergence rules remember (the recent losses), and what they need to take the
+    /// last update back: each layer's `previous_moments` and the scalars before that update.
+    /// Kept in memory only (undo): the byte form leaves them out, and a decoded state starts
+    /// the rules afresh with no update to take back.
+    pub guard: Option<Box<KeptForTheGuard>>,
+}
+
+/// The divergence rules' part of a state in memory (see `TrainerState::guard`).
+#[derive(Clone, Debug)]
+pub struct KeptForTheGuard {
+    pub guard: DivergenceGuard,
+    pub previous_moments: Vec<Vec<f64>>,
+    pub previous_scalars: OptimizerScalars,
 }
 
 /// Every array of a layer that a saved state carries, in the byte form's order.
@@ -129,6 +142,11 @@ impl Trainer {
             ],
             layer_arrays: n.layers.iter().map(|l| layer_arrays(l).into_iter().cloned().collect()).collect(),
             optimizer_scalars: n.optimizer_scalars.clone(),
+            guard: Some(Box::new(KeptForTheGuard {
+                guard: self.guard,
+                previous_moments: n.layers.iter().map(|l| l.previous_moments.clone()).collect(),
+                previous_scalars: n.previous_scalars.clone(),
+            })),
         }
     }
 
@@ -163,6 +181,20 @@ impl Trainer {
             }
         }
         n.optimizer_scalars.clone_from(&state.optimizer_scalars);
+        let fits = |kept: &KeptForTheGuard| {
+            kept.previous_moments.len() == n.layers.len()
+                && n.layers.iter().zip(&kept.previous_moments).all(|(l, m)| l.previous_moments.len() == m.len())
+        };
+        match state.guard.as_deref().filter(|kept| fits(kept)) {
+            Some(kept) => {
+                for (layer, moments) in n.layers.iter_mut().zip(&kept.previous_moments) {
+                    layer.previous_moments.copy_from_slice(moments);
+                }
+                n.previous_scalars.clone_from(&kept.previous_scalars);
+                self.guard = kept.guard;
+            }
+            None => self.guard = DivergenceGuard::default(),
+        }
         Ok(())
     }
 
@@ -230,6 +262,7 @@ impl TrainerState {
             + arrays
             + vec(self.batch_indices.len())
             + self.finished.as_ref().map_or(0, String::len)
+            + self.guard.as_ref().map_or(0, |kept| kept.previous_moments.iter().map(|m| vec(m.len())).sum())
     }
 
     /// The byte form (see the module's docs).
@@ -351,6 +384,7 @@ impl TrainerState {
             network_arrays,
             layer_arrays,
             optimizer_scalars,
+            guard: None,
         })
     }
 }

@@ -2,8 +2,23 @@
 //!
 //! It knows which phase comes next, takes mini-batches from the training data (reshuffled
 //! each epoch with the run's one seeded RNG when `shuffle` is on), counts steps and epochs,
-//! and guards against divergence: a step whose loss or new parameters would be NaN or infinite
-//! is abandoned with `Error::Diverged`, and the parameters stay as they were before it.
+//! and guards against divergence. A step is refused with `Error::Diverged`, naming the rule:
+//! - **non-finite**: any number it computes (z, a, the loss, δ, a gradient, a new parameter
+//!   or optimizer state) is NaN or infinite. Each phase checks its own numbers as it writes
+//!   them, so the check costs no extra pass and no allocation;
+//! - **loss jump**: its batch loss L is more than `LOSS_JUMP_FACTOR` (10⁴) times the recent
+//!   minimum m, the smallest batch loss of the last 32 to 64 steps: L > 10⁴ · max(m, 10⁻³)
+//!   (the floor keeps a network that fits almost perfectly from being refused over the noise
+//!   of one batch).
+//!
+//! A refused step changes no parameter, and empties the arrays it filled (no NaN stays in
+//! what the page draws). When the rule fires in the forward or loss phase, the culprit is the
+//! update before it, whose weights gave that loss: that update is taken back too (parameters
+//! and optimizer state, and the step counter by one), so the network kept has a finite, sane
+//! loss. Only one update can be taken back, and none after a hand edit, a reset, new data or
+//! a restored state; the data's position moves on either way. The recent minimum starts
+//! again after those (and a new batch size); a state restored from bytes (a link, a model
+//! file) starts it afresh, one restored in memory (undo) keeps it.
 //!
 //! Conjugate gradient (`cg`) works on the whole training set: with it, every batch is all the
 //! training points, whatever the batch size says (`batch_size` is then set aside, not changed,
@@ -16,7 +31,7 @@
 use crate::chain_rule::{self, ChainRule, ParamRef};
 use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX_BATCH_VALUES, MAX_SAMPLES};
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{DivergenceRule, Error, Result};
 use crate::gradient_check::{self, GradientCheck};
 use crate::model_file;
 use crate::network::{Network, Probe};
@@ -31,6 +46,55 @@ use std::sync::Arc;
 pub const MAX_STEPS_PER_CALL: u32 = 10_000_000;
 /// Rows probed at once when computing the loss over a whole data set.
 const PROBE_CHUNK: usize = 1024;
+/// A step is refused when its batch loss is more than this many times the recent minimum
+/// (the message writes it as 1e4).
+pub const LOSS_JUMP_FACTOR: f64 = 1e4;
+/// The recent minimum counts as at least this, so the rule only fires above 10 (see the docs).
+pub const LOSS_JUMP_FLOOR: f64 = 1e-3;
+/// The recent minimum is the smallest batch loss of the last one to two windows of this many steps.
+const RECENT_STEPS: u32 = 32;
+
+/// What the divergence rules remember between steps (see the module's docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DivergenceGuard {
+    /// The smallest batch loss of the last full window of steps, and of the current one.
+    older_min: f64,
+    newer_min: f64,
+    /// Steps in the current window.
+    count: u32,
+    /// The last update can be taken back: the network's previous arrays hold the state before it.
+    can_take_back: bool,
+}
+
+impl Default for DivergenceGuard {
+    fn default() -> Self {
+        DivergenceGuard { older_min: f64::INFINITY, newer_min: f64::INFINITY, count: 0, can_take_back: false }
+    }
+}
+
+impl DivergenceGuard {
+    /// The smallest batch loss of the recent steps (infinite when none is known).
+    pub fn recent_min(&self) -> f64 {
+        self.older_min.min(self.newer_min)
+    }
+
+    fn jumped(&self, loss: f64) -> bool {
+        loss > LOSS_JUMP_FACTOR * self.recent_min().max(LOSS_JUMP_FLOOR)
+    }
+
+    fn record(&mut self, loss: f64) {
+        self.newer_min = self.newer_min.min(loss);
+        self.count += 1;
+        if self.count == RECENT_STEPS {
+            (self.older_min, self.newer_min, self.count) = (self.newer_min, f64::INFINITY, 0);
+        }
+    }
+
+    /// Forgets the recent losses and the update that could be taken back.
+    fn forget(&mut self) {
+        *self = DivergenceGuard::default();
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Trainer {
@@ -49,6 +113,7 @@ pub struct Trainer {
     /// Why training stopped by itself (the stop rule), if it did.
     pub(crate) finished: Option<String>,
     pub(crate) probe: Probe,
+    pub(crate) guard: DivergenceGuard,
 }
 
 /// Which data set a question is about.
@@ -77,6 +142,7 @@ impl Trainer {
             epochs: 0,
             finished: None,
             probe: Probe::default(),
+            guard: DivergenceGuard::default(),
         })
     }
 
@@ -168,6 +234,7 @@ impl Trainer {
         self.cursor = 0;
         self.next_phase = Phase::FIRST;
         self.train_set = Some(data);
+        self.guard.forget();
     }
 
     /// Runs the next phase and returns it.
@@ -180,21 +247,40 @@ impl Trainer {
                     self.load_next_batch()?;
                 }
                 self.draw_dropout_mask(l);
-                self.network.forward_layer(l);
+                if !self.network.forward_layer(l) {
+                    let what = format!("z or a of {} became infinite or NaN", self.layer_name(l));
+                    return Err(self.refuse(phase, DivergenceRule::NonFinite, what));
+                }
             }
             Phase::Loss => {
                 let loss = self.network.compute_loss();
                 if !loss.is_finite() {
-                    return Err(self.abandon_step(format!("the loss became {}", describe(loss))));
+                    let what = format!("the loss became {}", describe(loss));
+                    return Err(self.refuse(phase, DivergenceRule::NonFinite, what));
+                }
+                if self.guard.jumped(loss) {
+                    let what = format!(
+                        "the loss jumped to {:.1e}, more than 1e4 times its recent minimum of {:.1e}",
+                        loss,
+                        self.guard.recent_min()
+                    );
+                    return Err(self.refuse(phase, DivergenceRule::LossJump, what));
+                }
+                self.guard.record(loss);
+            }
+            Phase::Backward(l) => {
+                if !self.network.backward_layer(l) {
+                    let what = format!("a gradient of {} became infinite or NaN", self.layer_name(l));
+                    return Err(self.refuse(phase, DivergenceRule::NonFinite, what));
                 }
             }
-            Phase::Backward(l) => self.network.backward_layer(l),
             Phase::Update => {
                 let optimizer = OptimizerConfig { learning_rate: self.learning_rate(), ..self.config.optimizer };
                 let rule = optimizer.rule(self.steps + 1);
                 if let Err(what) = self.network.update(&rule, &self.config.regularization) {
-                    return Err(self.abandon_step(what));
+                    return Err(self.refuse(phase, DivergenceRule::NonFinite, what));
                 }
+                self.guard.can_take_back = true;
                 self.steps += 1;
                 if self.wrap_epoch(true) {
                     self.check_stop_rule();
@@ -289,6 +375,7 @@ impl Trainer {
         self.steps = 0;
         self.epochs = 0;
         self.finished = None;
+        self.guard.forget();
     }
 
     /// Puts back a config this trainer had before a live change (an undo step): the
@@ -310,6 +397,7 @@ impl Trainer {
         self.check_full_batch(optimizer)?;
         if optimizer.kind != self.config.optimizer.kind {
             self.network.clear_optimizer_state();
+            self.guard.can_take_back = false;
         }
         self.config.optimizer = optimizer;
         Ok(())
@@ -332,6 +420,10 @@ impl Trainer {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
         check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
+        if batch_size != self.config.batch_size {
+            // A summed loss grows with the batch: the recent losses are not comparable.
+            self.guard.forget();
+        }
         self.config.batch_size = batch_size;
         Ok(())
     }
@@ -342,6 +434,7 @@ impl Trainer {
             return Err(Error::OutOfRange(format!("a parameter must be a finite number, not {value}")));
         }
         let index = self.check_param(param)?;
+        self.guard.forget();
         let layer = &mut self.network.layers[param.layer];
         match param.input {
             Some(_) => layer.weights[index] = value,
@@ -505,10 +598,23 @@ impl Trainer {
         }
     }
 
-    fn abandon_step(&mut self, what: String) -> Error {
+    fn layer_name(&self, l: usize) -> String {
+        layer_name(l, self.network.layers.len())
+    }
+
+    /// Refuses the current step (a divergence rule fired in `phase`; see the module's docs).
+    fn refuse(&mut self, phase: Phase, rule: DivergenceRule, what: String) -> Error {
+        let step = self.steps + 1;
+        // The forward and loss phases judge the weights the last update made.
+        if matches!(phase, Phase::Forward(_) | Phase::Loss) && self.guard.can_take_back {
+            self.network.take_back_update();
+            self.steps -= 1;
+        }
+        self.guard.can_take_back = false;
+        self.network.clear_step();
         self.next_phase = Phase::FIRST;
         self.wrap_epoch(false);
-        Error::Diverged { step: self.steps + 1, what }
+        Error::Diverged { step, what, rule, kept_step: self.steps }
     }
 }
 

@@ -61,9 +61,11 @@ pub(crate) fn js_error(error: Error) -> JsValue {
     if let Some(field) = error.field() {
         let _ = js_sys::Reflect::set(&value, &"field".into(), &field.into());
     }
-    if let Error::Diverged { step, what } = &error {
+    if let Error::Diverged { step, what, rule, kept_step } = &error {
         let _ = js_sys::Reflect::set(&value, &"step".into(), &(*step as f64).into());
         let _ = js_sys::Reflect::set(&value, &"what".into(), &what.as_str().into());
+        let _ = js_sys::Reflect::set(&value, &"rule".into(), &rule.name().into());
+        let _ = js_sys::Reflect::set(&value, &"keptStep".into(), &(*kept_step as f64).into());
     }
     value
 }

@@ -7,12 +7,112 @@
 //!
 //! `drawLossSeries` overlays any number of series (an experiment's runs) on one chart: each
 //! has its own colour and steps, and may be dashed (a run's test loss beside its training loss).
+//!
+//! Text is measured by the canvas (`measureText`, see `MeasuredCanvas`), not by plotters' own
+//! way, which adds a `<span>` with an inline `style` attribute that the page's CSP refuses.
 
 use crate::wasm::fault;
 use plotters::prelude::*;
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// plotters' canvas backend, measuring text with the canvas's own `measureText` in the font
+/// `CanvasBackend::draw_text` sets, so no element and no inline style is added to the page.
+struct MeasuredCanvas {
+    inner: CanvasBackend,
+    context: CanvasRenderingContext2d,
+}
+
+impl MeasuredCanvas {
+    fn new(canvas: HtmlCanvasElement, what: &str) -> Result<MeasuredCanvas, JsValue> {
+        let none = || fault("draw", &format!("the {what}'s canvas has no 2D context"));
+        let context = canvas.get_context("2d").ok().flatten().ok_or_else(none)?;
+        let context = context.dyn_into::<CanvasRenderingContext2d>().map_err(|_| none())?;
+        let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(none)?;
+        Ok(MeasuredCanvas { inner, context })
+    }
+}
+
+type Failure = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
+
+impl DrawingBackend for MeasuredCanvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), Failure> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), Failure> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Failure> {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Failure> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), Failure> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), Failure> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), Failure> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vertices: I,
+        style: &S,
+    ) -> Result<(), Failure> {
+        self.inner.fill_polygon(vertices, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), Failure> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), Failure> {
+        let size = style.size();
+        self.context.set_font(&format!("{} {size}px {}", style.style().as_str(), style.family().as_str()));
+        let width = self.context.measure_text(text).map_or(0.0, |m| m.width());
+        // A line's height, as the browser lays out one line of this font.
+        Ok((width.ceil() as u32, (1.2 * size).ceil() as u32))
+    }
+
+    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<(), Failure> {
+        self.inner.blit_bitmap(pos, size, src)
+    }
+}
 
 /// The training series' colour (blue) and the test series' (orange): the page's legend uses the same.
 const TRAIN_COLOUR: RGBColor = RGBColor(0x1f, 0x6f, 0xb4);
@@ -34,8 +134,7 @@ pub fn draw_loss_chart(
     log_scale: bool,
     pixel_ratio: f64,
 ) -> Result<(), JsValue> {
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
+    let backend = MeasuredCanvas::new(canvas, "loss chart")?;
     let root = backend.into_drawing_area();
     // The test curve dashed, as in the legend (and drawn first, so the training curve stays on top).
     let series = [
@@ -56,8 +155,7 @@ pub(crate) fn draw_history(
     colours: (u32, u32),
 ) -> Result<(), JsValue> {
     let rgb = |c: u32| RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8);
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| fault("draw", "the loss chart's canvas has no 2D context"))?;
+    let backend = MeasuredCanvas::new(canvas, "loss chart")?;
     let root = backend.into_drawing_area();
     let series = [
         Series {
@@ -92,8 +190,7 @@ pub fn draw_loss_series(
     pixel_ratio: f64,
 ) -> Result<(), JsValue> {
     let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| fault("draw", &e))?;
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| fault("draw", "the experiment chart's canvas has no 2D context"))?;
+    let backend = MeasuredCanvas::new(canvas, "experiment chart")?;
     let root = backend.into_drawing_area();
     draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0), None)
         .map_err(|e| fault("draw", &format!("cannot draw the experiment chart: {e}")))

@@ -214,10 +214,10 @@ fn the_learning_rate_lesson_converges_at_its_own_rate() {
 #[test]
 fn a_high_rate_explodes_from_the_start_within_a_few_hundred_steps() {
     let l = lesson("learning-rate").unwrap();
-    says(&l, "η = 3 it climbs about tenfold a step until it overflows, within a few hundred steps");
+    says(&l, "η = 3 it climbs fast, and once it is 10⁴ times its lowest, a few steps in, training stops");
     let mut s = session(&l, Some(0));
     assert_eq!(s.learning_rate(), 3.0);
-    // The loss climbs steadily: about tenfold a step, every 10 steps higher than before.
+    // The loss climbs steadily, several-fold a step.
     let mut losses = vec![s.dataset_loss(false).unwrap()];
     let mut diverged = None;
     for k in 1..=400 {
@@ -231,14 +231,16 @@ fn a_high_rate_explodes_from_the_start_within_a_few_hundred_steps() {
         }
     }
     let steps = diverged.expect("η = 3 diverges within 400 steps");
-    assert!(steps > 20, "it climbs for a while before it overflows, so the chart shows it: {steps}");
+    // The loss-jump rule (10⁴ over the recent minimum) stops it long before an overflow.
+    assert!((4..=10).contains(&steps), "it climbs for a few steps, so the chart shows it: {steps}");
     for w in losses.chunks(10).collect::<Vec<_>>().windows(2) {
         assert!(w[1][0] > w[0][0], "the loss climbs: {:e} then {:e}", w[0][0], w[1][0]);
     }
     let per_step = (losses[losses.len() - 1] / losses[0]).powf(1.0 / (losses.len() - 1) as f64);
-    assert!(per_step > 10.0, "about tenfold a step: ×{per_step:.1}");
-    // Training stopped with a message; the history ends at the last good step.
-    assert_eq!(s.history().last_step, Some(steps as u64 - 1));
+    assert!(per_step > 5.0, "several-fold a step: ×{per_step:.1}");
+    // Training stopped with a message; the history ends at the step kept.
+    assert_eq!(s.history().last_step, Some(s.trainer().steps()));
+    assert!(s.trainer().steps() + 2 >= steps as u64);
     // At the top of the slider it explodes too.
     let mut top = session(&l, None);
     set_lr(&mut top, 10.0);

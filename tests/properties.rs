@@ -133,11 +133,16 @@ proptest! {
             prop_assert_eq!(common::parameters(&trainer), before);
             return Ok(());
         }
+        // The parameters after each step, by step: a refusal keeps those of its kept step.
+        let mut after = vec![common::parameters(&trainer)];
         for _ in 0..steps {
-            let kept = common::parameters(&trainer);
             match trainer.train(1) {
-                Ok(_) => {}
-                Err(Error::Diverged { .. }) => prop_assert_eq!(common::parameters(&trainer), kept),
+                Ok(_) => after.push(common::parameters(&trainer)),
+                Err(Error::Diverged { kept_step, .. }) => {
+                    prop_assert_eq!(trainer.steps(), kept_step);
+                    after.truncate(kept_step as usize + 1);
+                    prop_assert_eq!(&common::parameters(&trainer), &after[kept_step as usize]);
+                }
                 Err(e) => prop_assert!(false, "unexpected error {}", e),
             }
             prop_assert!(common::parameters(&trainer).iter().all(|p| p.is_finite()));

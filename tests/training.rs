@@ -5,7 +5,7 @@ mod common;
 
 use backprop_viz::elementary::tanh;
 use backprop_viz::{
-    Activation, Error, LayerConfig, NetworkConfig, OptimizerConfig, OptimizerKind, ParamRef, Phase, Reduction,
+    Activation, Error, LayerConfig, Loss, NetworkConfig, OptimizerConfig, OptimizerKind, ParamRef, Phase, Reduction,
     Regularization, RegularizationKind, Split, Trainer,
 };
 use common::{parameters, xor_trainer};
@@ -189,23 +189,31 @@ fn exploding(kind: OptimizerKind) -> Trainer {
 fn divergence_is_reported_and_the_last_good_state_kept() {
     for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum] {
         let mut trainer = exploding(kind);
-        let mut last_good = parameters(&trainer);
+        // The parameters after each step, by step.
+        let mut after = vec![parameters(&trainer)];
         let error = loop {
             match trainer.train(1) {
-                Ok(_) => last_good = parameters(&trainer),
+                Ok(_) => after.push(parameters(&trainer)),
                 Err(error) => break error,
             }
             assert!(trainer.steps() < 10_000, "{kind:?} never diverged");
         };
-        let Error::Diverged { step, .. } = &error else { panic!("{error:?}") };
-        assert_eq!(*step, trainer.steps() + 1);
+        let Error::Diverged { step, kept_step, .. } = &error else { panic!("{error:?}") };
+        assert_eq!(*step, after.len() as u64, "the step after the last one that ran");
+        assert_eq!(*kept_step, trainer.steps());
+        assert!(*kept_step + 2 >= *step, "at most the update before is taken back");
         assert!(error.to_string().starts_with(&format!("training diverged at step {step}: ")), "{error}");
-        assert_eq!(parameters(&trainer), last_good, "{kind:?}: the parameters before the failing step are kept");
+        let last_good = &after[*kept_step as usize];
+        assert_eq!(&parameters(&trainer), last_good, "{kind:?}: the parameters of the kept step");
         assert!(last_good.iter().all(|p| p.is_finite()));
         assert_eq!(trainer.next_phase(), Phase::FIRST);
-        // Another attempt fails the same way without harm; a reset and a sane rate recover.
-        assert!(matches!(trainer.train(1), Err(Error::Diverged { .. })));
-        assert_eq!(parameters(&trainer), last_good);
+        // Another attempt fails without harm; a reset and a sane rate recover.
+        let steps = trainer.steps();
+        if let Err(again) = trainer.train(1) {
+            assert!(matches!(again, Error::Diverged { .. }));
+            assert_eq!(trainer.steps(), steps);
+            assert_eq!(&parameters(&trainer), last_good);
+        }
         trainer.reset(None);
         trainer.set_learning_rate(1e-3).unwrap();
         trainer.train(10).unwrap();
@@ -365,7 +373,7 @@ fn chain_rule_terms_multiply_out_before_and_after_the_update() {
 
 #[test]
 fn every_optimizer_and_loss_at_the_largest_rate_is_caught_or_stays_finite() {
-    use backprop_viz::{optimizer::MAX_LEARNING_RATE, Loss};
+    use backprop_viz::optimizer::MAX_LEARNING_RATE;
     let mut diverged = 0;
     for loss in Loss::ALL {
         for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Rmsprop, OptimizerKind::Adam] {
@@ -387,13 +395,15 @@ fn every_optimizer_and_loss_at_the_largest_rate_is_caught_or_stays_finite() {
                 _ => vec![1.0, 0.0, 1.0, 0.0],
             };
             trainer.set_data(Split::Train, vec![1.0, 2.0, 3.0, 4.0], targets).unwrap();
-            let mut last_good = parameters(&trainer);
+            let mut after = vec![parameters(&trainer)];
             for _ in 0..500 {
                 match trainer.train(1) {
-                    Ok(_) => last_good = parameters(&trainer),
-                    Err(error @ Error::Diverged { .. }) => {
+                    Ok(_) => after.push(parameters(&trainer)),
+                    Err(error @ Error::Diverged { kept_step, .. }) => {
                         assert!(error.to_string().starts_with("training diverged at step"), "{error}");
-                        assert_eq!(parameters(&trainer), last_good, "{loss:?} / {kind:?}: the last good state is kept");
+                        let kept = &after[kept_step as usize];
+                        assert_eq!(&parameters(&trainer), kept, "{loss:?} / {kind:?}: the last good state is kept");
+                        assert_eq!(trainer.steps(), kept_step);
                         diverged += 1;
                         break;
                     }
@@ -436,4 +446,103 @@ fn the_last_update_of_an_epoch_is_explained_with_the_rate_it_used() {
     // The next step's forward phase: from here on, its update will use 0.2.
     trainer.step_phase().unwrap();
     assert_eq!(trainer.update_learning_rate(), 0.2);
+}
+
+/// The reproduction of issue 16: a 1 → 1 identity network, w = 0.5, fed x = 10⁶ with target 1,
+/// by SGD at η = 10⁻⁵. Each update multiplies w by about −10⁷; before the rules, the loss
+/// became infinite only at step 23, and the network kept had w = 5·10¹⁵³ (loss 10³⁰⁵).
+fn far_too_fast() -> Trainer {
+    let layer = common::given_layer(Activation::Identity, vec![vec![0.5]]);
+    let config = common::config(1, vec![layer], Loss::SquaredError, Reduction::Mean, 1e-5, 1);
+    let mut trainer = Trainer::new(config).unwrap();
+    trainer.set_data(Split::Train, vec![1e6], vec![1.0]).unwrap();
+    trainer
+}
+
+#[test]
+fn a_loss_that_jumps_is_refused_at_once_and_the_update_that_made_it_taken_back() {
+    use backprop_viz::DivergenceRule;
+    let mut trainer = far_too_fast();
+    let first = trainer.step().unwrap();
+    assert!((first - 0.5 * (0.5e6f64 - 1.0).powi(2)).abs() < 1.0, "{first}");
+    let error = trainer.train(100).unwrap_err();
+    let Error::Diverged { step, rule, kept_step, .. } = &error else { panic!("{error:?}") };
+    // Step 2's loss (of the weight step 1 made) is 10¹⁴ times step 1's.
+    assert_eq!((*step, *rule, *kept_step), (2, DivergenceRule::LossJump, 0), "{error}");
+    let text = error.to_string();
+    assert!(text.contains("the loss jumped to 1.2e25, more than 1e4 times its recent minimum of 1.2e11"), "{text}");
+    assert!(text.contains("went back to step 0"), "{text}");
+    assert!(text.len() < 200, "{text}");
+    // The network kept is the one before the update that caused the jump: finite and sane.
+    assert_eq!(trainer.steps(), 0);
+    assert_eq!(trainer.network().layers[0].weights, [0.5]);
+    let kept_loss = trainer.dataset_loss(Split::Train).unwrap();
+    assert_eq!(kept_loss, first);
+    // Nothing non-finite, and nothing of the refused step, stays in the arrays the page draws.
+    let layer = &trainer.network().layers[0];
+    for array in [&layer.pre_activation, &layer.activations, &layer.delta, &layer.grad_weights] {
+        assert!(array.iter().all(|&x| x == 0.0), "{array:?}");
+    }
+    // Resuming at η/10 cannot converge (η·x² = 10 > 2), but it is caught again before any harm;
+    // at η ≤ 10⁻¹² (η·x² < 2) it trains.
+    let mut rate = 1e-5;
+    let mut refusals = 0;
+    while trainer.train(50).is_err() {
+        refusals += 1;
+        let kept = trainer.dataset_loss(Split::Train).unwrap();
+        assert!(kept.is_finite() && kept <= 1e4 * kept_loss, "each refusal keeps a sane network: {kept}");
+        rate /= 10.0;
+        trainer.set_learning_rate(rate).unwrap();
+        assert!(refusals < 10, "η ÷ 10 a few times ends the divergence");
+    }
+    assert!(rate < 1.1e-12, "{rate}");
+    assert!(trainer.dataset_loss(Split::Train).unwrap() < kept_loss);
+}
+
+#[test]
+fn a_non_finite_number_anywhere_in_a_step_refuses_it() {
+    use backprop_viz::DivergenceRule;
+    // tanh of z = 10³⁰⁸ · 2 is 1, a finite loss: only z itself is infinite.
+    let layers = vec![
+        common::given_layer(Activation::Tanh, vec![vec![2.0]]),
+        common::given_layer(Activation::Identity, vec![vec![1.0]]),
+    ];
+    let config = common::config(1, layers, Loss::SquaredError, Reduction::Mean, 0.1, 1);
+    let mut trainer = Trainer::new(config).unwrap();
+    trainer.set_data(Split::Train, vec![1e308], vec![0.5]).unwrap();
+    let before = parameters(&trainer);
+    let error = trainer.step_phase().unwrap_err();
+    let Error::Diverged { step: 1, rule: DivergenceRule::NonFinite, kept_step: 0, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert!(error.to_string().contains("z or a of layer 1 (hidden) became infinite or NaN"), "{error}");
+    assert_eq!(parameters(&trainer), before);
+    assert!(trainer.network().layers[0].pre_activation.iter().all(|z| z.is_finite()));
+    assert_eq!(trainer.next_phase(), Phase::FIRST);
+}
+
+#[test]
+fn the_rules_keep_bulk_and_step_by_step_training_bit_identical_up_to_the_refusal() {
+    // Both ways refuse the same step, by the same rule, and keep the same network.
+    for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum] {
+        let make = || {
+            let mut t = exploding(kind);
+            t.set_learning_rate(20.0).unwrap();
+            t
+        };
+        let mut by_phase = make();
+        let mut phases = 0;
+        let phase_error = loop {
+            if let Err(e) = by_phase.step_phase() {
+                break e;
+            }
+            phases += 1;
+            assert!(phases < 100_000, "{kind:?} never diverged");
+        };
+        let mut fast = make();
+        let fast_error = fast.train(10_000).unwrap_err();
+        assert_eq!(phase_error, fast_error, "{kind:?}");
+        assert_eq!(parameters(&by_phase), parameters(&fast), "{kind:?}");
+        assert_eq!(by_phase.steps(), fast.steps());
+    }
 }

@@ -17,6 +17,29 @@ let adaptiveSteps = 20;
 let lastPhaseAt = 0;
 
 const BROKEN = 'The engine stopped with an internal error. Press Reset to restart it: your settings are kept.';
+/** What stays usable after an internal error: Reset (which loads a fresh instance) and the
+ *  exports of what can be saved. */
+const USABLE_WHEN_BROKEN = new Set(['reset', 'export-model', 'export-loss', 'export-data', 'export-network-png', 'export-chart-png', 'share-button', 'share-copy', 'help-button']);
+/** The controls `fence` disabled, to enable again once the fresh instance is loaded. */
+const fenced = new Set();
+
+/** Disables (`on`) every control but those of USABLE_WHEN_BROKEN, or enables again those it
+ *  disabled: while the engine is broken, no control may reach the untrusted instance. */
+function fence(on) {
+  if (typeof document === 'undefined') return;
+  if (!on) {
+    for (const control of fenced) control.disabled = false;
+    fenced.clear();
+    document.body.removeAttribute('data-broken');
+    return;
+  }
+  document.body.dataset.broken = 'true';
+  for (const control of document.querySelectorAll('button, input, select, textarea')) {
+    if (USABLE_WHEN_BROKEN.has(control.id) || control.disabled) continue;
+    control.disabled = true;
+    fenced.add(control);
+  }
+}
 
 // ---- the transaction ------------------------------------------------------------------------
 
@@ -52,7 +75,7 @@ export function say(text, kind = 'info', errorKind = null) {
  *  undefined if it was refused (the banner then says why). */
 export function transact(fn, extra = []) {
   if (state.broken) {
-    say(BROKEN, 'error');
+    say(BROKEN, 'error', 'internal');
     return undefined;
   }
   let result;
@@ -80,6 +103,7 @@ export function reportError(error) {
     // A panic inside the engine: its instance cannot be trusted until Reset loads a fresh one.
     state.broken = true;
     state.playing = false;
+    fence(true);
     say(`The engine stopped with an internal error (${error.message}). Press Reset to restart it: your settings are kept.`, 'error', 'internal');
     notify(['transport']);
     return;
@@ -88,8 +112,11 @@ export function reportError(error) {
     state.playing = false;
     state.anim = null;
     refresh(['position', 'history']);
+    // The engine kept the network of step `keptStep`, the last with a finite, sane loss (it
+    // takes back the update that made the loss jump or overflow, see src/trainer.rs).
+    const kept = error.keptStep ?? error.step - 1;
     say(`The loss exploded at step ${fmtInt(error.step)}: the learning rate is probably too high. `
-      + `Training stopped; the network is shown as it was before that step (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
+      + `Training stopped at step ${fmtInt(kept)}, the last with a sane loss (${error.what ?? 'a value became infinite'}).`, 'diverged', 'diverged');
     notify(['transport', 'position', 'history', 'weights']);
     return;
   }
@@ -97,9 +124,19 @@ export function reportError(error) {
   say(text.charAt(0).toUpperCase() + text.slice(1), 'error', error?.kind ?? 'page');
 }
 
-/** A step or play clears the banner: what it said was about the state before. */
+/** After a divergence: trains on from the network kept (the last step with a finite, sane
+ *  loss) with the learning rate divided by 10, in one click. The change of rate is undoable. */
+export function continueSlower() {
+  const rate = state.controls?.lr?.value;
+  if (!(rate > 0)) return;
+  say('');
+  if (apply({ lr: Number((rate / 10).toPrecision(2)) }) !== undefined) play(true);
+}
+
+/** A step or play clears the banner: what it said was about the state before (not while the
+ *  engine is broken: that banner stays until the fresh instance is loaded). */
 function clearProblem() {
-  if (state.message.text) say('');
+  if (state.message.text && !state.broken) say('');
 }
 
 // ---- starting --------------------------------------------------------------------------------
@@ -120,6 +157,7 @@ export async function recover() {
   await reloadEngine();
   state.session = null; // the old session belongs to the broken instance: never call it again
   state.broken = false;
+  fence(false);
   state.shape = [];
   state.session = new Session();
   refresh(['network', 'data', 'settings']);
@@ -144,7 +182,7 @@ function safely(fn) {
 // ---- training ---------------------------------------------------------------------------------
 
 export function play(on = !state.playing) {
-  if (state.broken) return say(BROKEN, 'error');
+  if (state.broken) return say(BROKEN, 'error', 'internal');
   state.playing = on;
   if (on) {
     clearProblem();

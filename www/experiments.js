@@ -272,6 +272,8 @@ function firstBelow(run, target) {
 
 /** One frame of the experiment: train every unfinished run for its share of the budget. */
 export function experimentFrame() {
+  // After an internal error the runs belong to the untrusted instance: they stop for good.
+  if (state.broken) experiment.running = false;
   if (!experiment.running) return;
   const live = experiment.runs.filter((r) => !r.done);
   if (live.length === 0) {

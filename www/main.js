@@ -61,6 +61,7 @@ function setupTransport() {
   $('step-sample').addEventListener('click', () => actions.stepSample());
   $('step-epoch').addEventListener('click', () => actions.stepEpoch());
   $('reset').addEventListener('click', () => actions.resetTraining());
+  $('recover-rate').addEventListener('click', () => actions.continueSlower());
   $('undo').addEventListener('click', () => actions.undo());
   $('new-seed').addEventListener('click', () => actions.newSeed());
   const speed = $('speed');

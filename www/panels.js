@@ -149,6 +149,8 @@ function updateMessage() {
   banner.dataset.error = errorKind ?? '';
   const node = banner.querySelector('.text');
   if (node.textContent !== text) node.textContent = text;
+  // After a divergence: one click trains on from the step kept with η ÷ 10 (optimizers with an η).
+  $('recover-rate').hidden = errorKind !== 'diverged' || !state.session || ['rprop', 'cg'].includes(value('optimizer'));
 }
 
 let legendFor = '';
