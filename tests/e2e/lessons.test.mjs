@@ -271,4 +271,29 @@ describe('each lesson shows what its text says', () => {
       await page.close();
     }
   });
+
+  test('vanishing gradients: the gradient strip writes the first layer\'s gradients far below the output\'s with sigmoid, and not with ReLU', { timeout: 60_000 }, async () => {
+    const opened = await browser.open({ width: 1280, height: 720 });
+    const { page } = opened;
+    try {
+      /** After one batch: the strip's written values, first layer and output. */
+      const strip = async () => {
+        await page.click('#step-sample');
+        await frames(page, 2);
+        const values = await page.locator('#grad-strip .grad-value').allTextContents();
+        assert.equal(values.length, 7, 'a bar per layer of the six-deep network');
+        return { first: num(values[0]), output: num(values.at(-1)), text: values.join(' | ') };
+      };
+      await chooseLesson(page, 'vanishing-gradients');
+      const sigmoid = await strip();
+      assert.ok(sigmoid.first < 0.01 * sigmoid.output, `sigmoid: the strip says ${sigmoid.text}`);
+      await shot(page, 'lesson-vanishing-sigmoid-1280x720');
+      await page.click('#lesson-variants button[data-variant="1"]');
+      const relu = await strip();
+      assert.ok(relu.first / relu.output > 10 * (sigmoid.first / sigmoid.output), `ReLU: the strip says ${relu.text} (sigmoid: ${sigmoid.text})`);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
 });
