@@ -104,38 +104,29 @@ impl Layer {
     pub(crate) fn keep_previous(&mut self) {
         self.previous_weights.copy_from_slice(&self.weights);
         self.previous_biases.copy_from_slice(&self.biases);
-        let mut kept = self.previous_moments.as_mut_slice();
-        for array in [
-            &self.moment1_weights,
-            &self.moment2_weights,
-            &self.moment3_weights,
-            &self.moment1_biases,
-            &self.moment2_biases,
-            &self.moment3_biases,
-        ] {
-            let (this, rest) = kept.split_at_mut(array.len());
+        // Taken out for the copy (no allocation), so the state arrays can be read meanwhile.
+        let mut kept = std::mem::take(&mut self.previous_moments);
+        let mut rest = kept.as_mut_slice();
+        for array in self.optimizer_state() {
+            let (this, after) = rest.split_at_mut(array.len());
             this.copy_from_slice(array);
-            kept = rest;
+            rest = after;
         }
+        self.previous_moments = kept;
     }
 
     /// Puts back what `keep_previous` kept: the last update never happened.
     fn take_back_update(&mut self) {
         self.weights.copy_from_slice(&self.previous_weights);
         self.biases.copy_from_slice(&self.previous_biases);
-        let mut kept = self.previous_moments.as_slice();
-        for array in [
-            &mut self.moment1_weights,
-            &mut self.moment2_weights,
-            &mut self.moment3_weights,
-            &mut self.moment1_biases,
-            &mut self.moment2_biases,
-            &mut self.moment3_biases,
-        ] {
-            let (this, rest) = kept.split_at(array.len());
+        let kept = std::mem::take(&mut self.previous_moments);
+        let mut rest = kept.as_slice();
+        for array in self.optimizer_state_mut() {
+            let (this, after) = rest.split_at(array.len());
             array.copy_from_slice(this);
-            kept = rest;
+            rest = after;
         }
+        self.previous_moments = kept;
         self.update_weights.fill(0.0);
         self.update_biases.fill(0.0);
     }

@@ -19,8 +19,13 @@ pub struct Points {
     pub classes: usize,
 }
 
+/// The largest coordinate or regression value a point may have. Larger, though finite, numbers
+/// overflow the heatmap's grid, the axes and the first forward pass (10³⁰⁸ squared is infinite),
+/// so they are refused with a message instead of blanking the view.
+pub const MAX_COORDINATE: f64 = 1e15;
+
 impl Points {
-    /// Checks shapes, finiteness and labels.
+    /// Checks shapes, finiteness (and size: at most `MAX_COORDINATE`) and labels.
     pub fn new(dims: usize, coords: Vec<f64>, labels: Vec<f64>, classes: usize) -> Result<Points> {
         let bad = |why: String| Err(Error::InvalidData(why));
         if !(1..=MAX_INPUTS).contains(&dims) {
@@ -40,6 +45,14 @@ impl Points {
         if let Some(p) = coords.iter().position(|c| !c.is_finite()) {
             return bad(format!("point {}: coordinate {} is not a finite number", p / dims, p % dims));
         }
+        if let Some(p) = coords.iter().position(|c| c.abs() > MAX_COORDINATE) {
+            return bad(format!(
+                "point {}: coordinate {} is {:.1e}, beyond ±1e15 (rescale the data first)",
+                p / dims,
+                p % dims,
+                coords[p]
+            ));
+        }
         if classes == 1 || classes > crate::config::MAX_OUTPUTS {
             return bad(format!("a classification needs 2 to {} classes, not {classes}", crate::config::MAX_OUTPUTS));
         }
@@ -49,6 +62,9 @@ impl Points {
             } else {
                 label.fract() == 0.0 && (0.0..classes as f64).contains(&label)
             };
+            if classes == 0 && ok && label.abs() > MAX_COORDINATE {
+                return bad(format!("point {p}: the value {label:.1e} is beyond ±1e15 (rescale the data first)"));
+            }
             if !ok {
                 return bad(if classes == 0 {
                     format!("point {p}: the value {label} is not a finite number")

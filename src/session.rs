@@ -500,8 +500,10 @@ impl Session {
         if coords.len() / dims > crate::config::MAX_SAMPLES {
             return Err(Error::Limit(format!("at most {} points at a time", crate::config::MAX_SAMPLES)));
         }
-        if let Some(bad) = coords.iter().find(|c| !c.is_finite()) {
-            return Err(Error::InvalidData(format!("coordinates must be finite numbers, not {bad}")));
+        if let Some(bad) = coords.iter().find(|c| !c.is_finite() || c.abs() > crate::points::MAX_COORDINATE) {
+            return Err(Error::InvalidData(format!(
+                "coordinates must be finite numbers from −1e15 to 1e15, not {bad:.1e}"
+            )));
         }
         let inputs = data.inputs_of(coords)?;
         Ok(self.trainer.probe(&inputs)?.activations[layer].clone())

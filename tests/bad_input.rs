@@ -92,3 +92,21 @@ fn a_refused_test_set_leaves_the_training_set_as_it_was() {
     t.set_data_splits(train, None).unwrap();
     assert!(t.dataset_loss(Split::Test).is_err(), "no stale test set");
 }
+
+#[test]
+fn extreme_but_finite_coordinates_are_refused_with_a_message() {
+    // Issue 16: points at ±1e308 blanked the network view and showed ±Infinity on the axes.
+    use backprop_viz::points::Points;
+    for (coords, labels, classes, needle) in [
+        (vec![1e308, 0.0], vec![0.0], 2, "point 0: coordinate 0 is 1.0e308, beyond ±1e15"),
+        (vec![0.0, -1e300], vec![1.0], 2, "point 0: coordinate 1 is -1.0e300, beyond ±1e15"),
+        (vec![0.0, 1.0], vec![1e200], 0, "point 0: the value 1.0e200 is beyond ±1e15"),
+    ] {
+        let e = message(Points::new(2, coords, labels, classes));
+        assert!(e.contains(needle) && e.len() < 200, "{e}");
+    }
+    Points::new(2, vec![1e15, -1e15], vec![1e15], 0).unwrap();
+    let mut s = backprop_viz::session::Session::new();
+    let e = message(s.activations_of(&[1e308, 0.0], 0));
+    assert!(e.contains("from −1e15 to 1e15, not 1.0e308"), "{e}");
+}

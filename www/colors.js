@@ -113,6 +113,14 @@ export function fmt(value, digits = 4) {
   return trimZeros(text).replace('-', '−');
 }
 
+/** Why `fmt` wrote no digits for `value` (a tooltip beside "overflow" or "—"), or '' for a
+ *  number it wrote. */
+export function fmtWhy(value) {
+  if (value === null || value === undefined || Number.isNaN(value)) return 'No number here: it is not measured yet, or the step that would give it was refused.';
+  if (!Number.isFinite(value)) return 'The number outgrew the largest a 64-bit float holds (about 1.8e308).';
+  return '';
+}
+
 function trimZeros(text) {
   const [mantissa, exponent] = text.split('e');
   const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;

@@ -6,7 +6,7 @@
 // textContent: no text ever goes through innerHTML.
 
 import { Buffer, view } from './engine.js';
-import { fmt, fmtInt } from './colors.js';
+import { fmt, fmtInt, fmtWhy } from './colors.js';
 import { state, done, value as settingValue } from './state.js';
 
 /** The name of network input i ("x₁", "sin x₁", a CSV column). */
@@ -52,7 +52,7 @@ function el(tag, props = {}, ...children) {
 
 /** A number as shown (6 significant digits) with its exact value in data-value. */
 function num(value, name) {
-  const props = { class: 'num', 'data-value': String(value), title: String(value) };
+  const props = { class: 'num', 'data-value': String(value), title: fmtWhy(value) || String(value) };
   if (name) props['data-name'] = name;
   return el('span', props, fmt(value, DIGITS));
 }

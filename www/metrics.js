@@ -4,7 +4,7 @@
 // at most a few times a second while training runs. Read only.
 
 import { state } from './state.js';
-import { fmt } from './colors.js';
+import { fmt, fmtWhy } from './colors.js';
 import { CLASS_COLOURS } from './colors.js';
 
 const $ = (id) => document.getElementById(id);
@@ -50,7 +50,7 @@ export function updateMetrics(now) {
     summary.textContent = `${m.split}: RMSE ${fmt(m.rmse, 3)} · R² ${fmt(m.r2, 3)}${train ? ` · training R² ${fmt(train.r2, 3)}` : ''}`;
     summary.dataset.rmse = String(m.rmse);
     summary.dataset.r2 = String(m.r2);
-    summary.title = summary.textContent;
+    summary.title = [summary.textContent, fmtWhy(m.rmse) || fmtWhy(m.r2)].filter(Boolean).join(' — ');
     detail.replaceChildren(para('RMSE: the typical distance between ŷ and y. R²: the share of the variance of y explained (1 is perfect, 0 no better than the mean).'));
     return;
   }

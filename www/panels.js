@@ -4,7 +4,7 @@
 // text, classes and widths. Read only: nothing here changes the state.
 
 import { Buffer, view } from './engine.js';
-import { fmt, fmtInt, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
+import { fmt, fmtInt, fmtWhy, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
 import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
@@ -108,6 +108,7 @@ export function updatePanels() {
     const position = rms > 0 ? (Math.log10(rms) - LOG_LOW) / (LOG_HIGH - LOG_LOW) : 0;
     fill.style.width = `${(Math.max(0, Math.min(1, position)) * 100).toFixed(1)}%`;
     value.textContent = known ? fmt(rms, 3) : '—';
+    value.title = fmtWhy(known ? rms : NaN);
     row.dataset.value = String(rms);
     row.classList.toggle('vanishing', known && rms < 1e-6);
     row.classList.toggle('exploding', known && rms > 10);
@@ -119,8 +120,11 @@ export function updatePanels() {
   if (n > 0) {
     const k = n - 1;
     const test = engine.historyTest()[k];
-    setText('train-loss', fmt(engine.historyTrain()[k], 5));
+    const train = engine.historyTrain()[k];
+    setText('train-loss', fmt(train, 5));
     setText('test-loss', Number.isNaN(test) ? '—' : fmt(test, 5));
+    $('train-loss').title = fmtWhy(train);
+    $('test-loss').title = fmtWhy(test);
     setText('loss-step', fmtInt(engine.historySteps()[k]));
   } else {
     for (const id of ['train-loss', 'test-loss', 'loss-step']) setText(id, '—');

@@ -82,3 +82,23 @@ test('"continue with η ÷ 10" trains on from the step kept after a divergence',
     await page.close();
   }
 });
+
+test('extreme but finite coordinates are refused with a message, and nothing non-finite reaches the screen', { timeout: 60_000 }, async () => {
+  const opened = await session.open();
+  const { page } = opened;
+  try {
+    const rows = ['a,b,label', '1e308,0,0', '0,-1e308,1', '1,2,0', '2,1,1'];
+    await page.setInputFiles('#csv-file', { name: 'extreme.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error', null, { timeout: 10_000 });
+    const shown = await banner(page);
+    assert.match(shown.text, /coordinate 0 is 1\.0e308, beyond ±1e15/);
+    assert.notEqual(await page.evaluate(() => window.app.session.dataInfo().label), 'extreme.csv', 'the data stays as it was');
+    await page.click('#step-sample');
+    await frames(page, 6);
+    assert.deepEqual(await nonFinite(page), []);
+    assert.ok((await page.evaluate(() => window.app.labels().length)) > 0, 'the network view still draws');
+    assert.deepEqual(opened.pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
