@@ -114,8 +114,14 @@ test(`monkey (seed ${SEED}, ${SECONDS} s)`, { timeout: (SECONDS + 120) * 1000 },
       log.push(what);
       if (log.length > 30) log.shift();
       if (actions % 10 === 0) {
-        const bad = await page.evaluate(() => /\bNaN\b|Infinity|\bundefined\b/.exec(document.body.innerText)?.[0]);
-        assert.equal(bad, undefined, `the page shows "${bad}" (seed ${SEED}); the last actions: ${log.join(' | ')}`);
+        const bad = await page.evaluate(() => {
+          // What the student typed, quoted back in a message ("NaN" is not a number), is not a
+          // number the page computed.
+          const text = document.body.innerText.replace(/"[^"\n]*"/g, '""');
+          const found = /\bNaN\b|Infinity|\bundefined\b/.exec(text);
+          return found ? text.slice(Math.max(0, found.index - 80), found.index + 40).replace(/\s+/g, ' ') : undefined;
+        });
+        assert.equal(bad, undefined, `the page shows "…${bad}…" (seed ${SEED}); the last actions: ${log.join(' | ')}`);
       }
       if (opened.pageErrors.length) break;
     }
