@@ -108,7 +108,7 @@ test(`monkey (seed ${SEED}, ${SECONDS} s)`, { timeout: (SECONDS + 120) * 1000 },
           await page.evaluate(() => document.activeElement?.blur());
         }
       } catch (error) {
-        if (!/Timeout|not visible|detached|not an HTMLInputElement|Cannot type/.test(String(error))) throw error;
+        if (!/Timeout|not visible|detached|outside of the viewport|not an HTMLInputElement|Cannot type/.test(String(error))) throw error;
       }
       actions++;
       log.push(what);
