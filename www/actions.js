@@ -290,10 +290,11 @@ export function openLink(query) {
   return transact((s) => s.openLink(query), ['transport']);
 }
 
-/** Loads a CSV file ({name, text}); `labelColumn` from 0 (undefined: the last). */
-export function loadCsv(file, labelColumn) {
+/** Loads a CSV file's `text` (`file`, the File it was read from, is kept to read it again for
+ *  another label column); `labelColumn` from 0 (undefined: the last). */
+export function loadCsv(file, text, labelColumn) {
   state.playing = false;
-  const ok = transact((s) => s.loadCsv(file.text, file.name, labelColumn), ['transport']);
+  const ok = transact((s) => s.loadCsv(text, file.name, labelColumn), ['transport']);
   if (ok) {
     state.csvFile = file;
     state.csvLabelColumn = labelColumn;
