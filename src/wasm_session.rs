@@ -25,6 +25,13 @@ pub fn catalogue() -> JsValue {
     to_js(&crate::settings::catalogue())
 }
 
+/// The largest files the engine reads, in bytes: `{csv, model}`. The page refuses a larger file
+/// by its size, before reading it, so that it never reaches wasm memory.
+#[wasm_bindgen(js_name = fileLimits)]
+pub fn file_limits() -> JsValue {
+    to_js(&serde_json::json!({ "csv": crate::csv::MAX_FILE_BYTES, "model": crate::model_file::MAX_FILE_BYTES }))
+}
+
 /// The lessons for the lesson menu: `[{id, title, text, variants: [label], controls: [key]}]`;
 /// `controls` are catalogue keys of the settings the lesson card shows beside its text.
 /// Hands the shipped digits file (`data/digits.bin`, fetched by the page) to the engine, once

@@ -7,13 +7,16 @@
 // engine off until Reset loads a fresh instance, every other kind is shown as it is worded.
 
 import { state, notify, SPEEDS } from './state.js';
-import { Session, catalogue, lessonList, freshSeed, isInternalError, reloadEngine } from './engine.js';
+import { Session, catalogue, lessonList, fileLimits, freshSeed, isInternalError, reloadEngine } from './engine.js';
 import { fmtInt } from './colors.js';
 
-/** Steps per frame at the fastest speed adapt so that training takes about this much of a
- *  frame (drawing and the browser's raster take about 10 ms more, and a frame has 16.7). */
+/** Training takes about this much of a frame (drawing and the browser's raster take about 10 ms
+ *  more, and a frame has 16.7): the fastest speed runs as many steps as fit, and a fixed speed
+ *  ("100 steps/frame") runs fewer when its steps do not fit (a big batch, a big network, 100,000
+ *  points), so that the page keeps drawing and Pause answers at the next frame. */
 const TRAIN_BUDGET_MS = 4;
-let adaptiveSteps = 20;
+/** The time one step took lately (a moving average over the frames), in ms. */
+let msPerStep = 0.2;
 let lastPhaseAt = 0;
 
 const BROKEN = 'The engine stopped with an internal error. Press Reset to restart it: your settings are kept.';
@@ -145,6 +148,7 @@ function clearProblem() {
 export function start(query) {
   state.catalogue = catalogue();
   state.lessons = lessonList();
+  state.fileLimits = fileLimits();
   state.session = new Session();
   refresh(['network', 'data', 'settings']);
   if (query && query !== '?') openLink(query);
@@ -278,15 +282,23 @@ export function advance(now) {
     }
     return;
   }
-  const steps = speed.steps || Math.round(adaptiveSteps);
+  const fit = Math.max(1, Math.min(100_000, Math.floor(TRAIN_BUDGET_MS / msPerStep)));
+  const steps = speed.steps ? Math.min(speed.steps, fit) : fit;
+  const points = state.session.historyLength();
   const started = performance.now();
   state.anim = null;
   const ok = transact((s) => s.train(steps), ['position', 'weights', 'history']) !== undefined;
-  if (ok && state.session.finished() !== undefined) stoppedByRule();
-  if (!speed.steps) {
-    const took = Math.max(0.05, performance.now() - started);
-    adaptiveSteps = Math.max(1, Math.min(100_000, 0.7 * adaptiveSteps + 0.3 * steps * (TRAIN_BUDGET_MS / took)));
-  }
+  if (!ok) return;
+  const took = Math.max(0.01, performance.now() - started);
+  // A call that took a point of the loss history also made a pass over all the data (about
+  // a third of a step's work per point, as against a batch's forward and backward pass):
+  // counted as that many steps, it does not make the next frames train less.
+  const recorded = state.session.historyLength() !== points;
+  const info = state.info;
+  const pass = recorded ? (info.train_points + info.test_points) / (3 * Math.max(1, state.controls.batch?.in_use ?? 1)) : 0;
+  // Growth is limited to doubling per frame, so one fast frame cannot ask for a slow one.
+  msPerStep = Math.max(0.5 * msPerStep, 0.7 * msPerStep + 0.3 * (took / (steps + pass)));
+  if (state.session.finished() !== undefined) stoppedByRule();
 }
 
 // ---- settings, lessons, data, files ------------------------------------------------------------
@@ -316,10 +328,11 @@ export function openLink(query) {
   return transact((s) => s.openLink(query), ['transport']);
 }
 
-/** Loads a CSV file ({name, text}); `labelColumn` from 0 (undefined: the last). */
-export function loadCsv(file, labelColumn) {
+/** Loads a CSV file's `text` (`file`, the File it was read from, is kept to read it again for
+ *  another label column); `labelColumn` from 0 (undefined: the last). */
+export function loadCsv(file, text, labelColumn) {
   state.playing = false;
-  const ok = transact((s) => s.loadCsv(file.text, file.name, labelColumn), ['transport']);
+  const ok = transact((s) => s.loadCsv(text, file.name, labelColumn), ['transport']);
   if (ok) {
     state.csvFile = file;
     state.csvLabelColumn = labelColumn;

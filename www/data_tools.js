@@ -3,7 +3,7 @@
 
 import { state, subscribe } from './state.js';
 import { addPoint, loadCsv, toggleDrawing, say, reportError } from './actions.js';
-import { download, chosenText } from './files.js';
+import { download, chosenFile } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 const REGRESSION_VALUES = [-1, -0.5, 0, 0.5, 1];
@@ -35,6 +35,19 @@ function pointAt(e) {
   return { coords: [x1, lo + up * (hi - lo)], label: Number($('draw-class').value) };
 }
 
+/** Reads `file` (a File whose size was checked) and loads it with that label column. The text
+ *  lives only for the call: the page keeps the File, not its text. */
+async function readCsv(file, labelColumn) {
+  let text;
+  try {
+    text = await file.text();
+  } catch (error) {
+    reportError(error);
+    return;
+  }
+  loadCsv(file, text, labelColumn);
+}
+
 export function setupDataTools() {
   $('draw-mode').addEventListener('change', (e) => {
     toggleDrawing(e.target.checked);
@@ -49,13 +62,18 @@ export function setupDataTools() {
     const { coords, label } = pointAt(e);
     addPoint(coords, label);
   });
-  $('csv-file').addEventListener('change', async (e) => {
-    const file = await chosenText(e.target).catch((error) => { reportError(error); return null; });
+  $('csv-file').addEventListener('change', (e) => {
+    let file = null;
+    try {
+      file = chosenFile(e.target, state.fileLimits.csv, 'a CSV file');
+    } catch (error) {
+      reportError(error);
+    }
     e.target.value = '';
-    if (file) loadCsv(file, undefined);
+    if (file) readCsv(file, undefined);
   });
   $('csv-label').addEventListener('change', (e) => {
-    if (state.csvFile) loadCsv(state.csvFile, e.target.value === '' ? undefined : Number(e.target.value));
+    if (state.csvFile) readCsv(state.csvFile, e.target.value === '' ? undefined : Number(e.target.value));
   });
   $('export-data').addEventListener('click', () => {
     const name = state.info.origin === 'custom' ? 'my-data' : state.info.name;
@@ -81,7 +99,7 @@ function syncDataTools() {
   const fromFile = state.csvFile && d.origin === 'custom';
   labelColumn.parentElement.hidden = !fromFile;
   // The columns are listed once per file, in the file's order (the last one is the label).
-  const file = fromFile ? `${state.csvFile.name}:${state.csvFile.text.length}` : '';
+  const file = fromFile ? `${state.csvFile.name}:${state.csvFile.size}:${state.csvFile.lastModified}` : '';
   if (fromFile && labelColumn.dataset.file !== file && state.csvLabelColumn === undefined) {
     labelColumn.dataset.file = file;
     labelColumn.replaceChildren(option('', 'last'), ...d.headers.map((h, k) => option(String(k), `${k + 1}: ${h}`)));

@@ -6,13 +6,13 @@
 // rebinds them, so the page can start again without a reload.
 import * as firstInstance from './pkg/backprop_viz.js';
 
-export let Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, encodeShareQuery, decodeShareQuery,
+export let Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, fileLimits, encodeShareQuery, decodeShareQuery,
   drawLossChart, drawLossSeries, internalErrorForTests;
 let glue = firstInstance;
 
 function adopt(module) {
   glue = module;
-  ({ Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, encodeShareQuery, decodeShareQuery,
+  ({ Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, fileLimits, encodeShareQuery, decodeShareQuery,
     drawLossChart, drawLossSeries, internalErrorForTests } = module);
 }
 adopt(firstInstance);

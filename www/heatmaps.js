@@ -29,6 +29,11 @@ export function createHeatmaps(state) {
   let skip = 0;
   /** The output panel's map: the output, or for several classes the predicted class's colour. */
   let outputMap = null;
+  /** The data points, drawn once into a transparent bitmap ({image, key}): they change only with
+   *  the data, the size or the test switch, never while training, so a frame copies one image
+   *  instead of drawing up to 100,000 points again. (An ImageBitmap, not a canvas: drawing a
+   *  canvas can replay its recorded paths every time.) */
+  const pointsLayer = { image: null, key: '' };
 
   function makeMap() {
     const canvas = document.createElement('canvas');
@@ -128,10 +133,48 @@ export function createHeatmaps(state) {
     return maps[c]?.[j]?.canvas ?? null;
   }
 
+  /** The data points over the plane of CSS size {w, h, dpr} (an ImageBitmap), redrawn only
+   *  when they or the size changed. */
+  function points(size) {
+    const { info: data, points: sets } = state;
+    const showTest = Boolean(settingValue('show_test'));
+    const { w, h, dpr } = size;
+    const key = `${data.version}|${data.domain}|${data.y_domain}|${sets.train.y.length}|${sets.test.y.length}|${showTest}|${w}|${h}|${dpr}`;
+    if (pointsLayer.key === key) return pointsLayer.image;
+    pointsLayer.key = key;
+    pointsLayer.image?.close();
+    const layer = new OffscreenCanvas(Math.max(1, Math.round(w * dpr)), Math.max(1, Math.round(h * dpr)));
+    const ctx = layer.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawSets(ctx, w, h, showTest);
+    pointsLayer.image = layer.transferToImageBitmap();
+    return pointsLayer.image;
+  }
+
+  /** Draws the training points (and the test points if `showTest`) on a plane of w × h. */
+  function drawSets(ctx, w, h, showTest) {
+    const { info: data, points: sets } = state;
+    const [lo, hi] = data.domain;
+    const toX = (x) => ((x - lo) / (hi - lo)) * w;
+    const dims = data.dims;
+    if (dims === 1) {
+      const [ylo, yhi] = data.y_domain;
+      const toY = (y) => h - ((y - ylo) / (yhi - ylo)) * h;
+      drawPoints(ctx, sets.train, toX, (p) => toY(sets.train.y[p]), COLOURS.train, false, 1);
+      if (showTest) drawPoints(ctx, sets.test, toX, (p) => toY(sets.test.y[p]), COLOURS.test, true, 1);
+      return;
+    }
+    const toY = (y) => h - ((y - lo) / (hi - lo)) * h;
+    const drawSet = data.kind === 'classification'
+      ? (set, isTest) => drawClassPoints(ctx, set, toX, toY, isTest, dims, data.classes)
+      : (set, isTest) => drawValuePoints(ctx, set, toX, toY, isTest, dims);
+    drawSet(sets.train, false);
+    if (showTest) drawSet(sets.test, true);
+  }
+
   /** Draws the output panel: the output map (or curve) with the data points on top. */
   function drawOutput(canvas, ctx, size) {
-    const { info: data, points } = state;
-    const showTest = settingValue('show_test');
+    const { info: data, points: sets } = state;
     const { w, h } = size;
     const [lo, hi] = data.domain;
     const toX = (x) => ((x - lo) / (hi - lo)) * w;
@@ -149,8 +192,7 @@ export function createHeatmaps(state) {
       ctx.moveTo(toX(0), 0);
       ctx.lineTo(toX(0), h);
       ctx.stroke();
-      drawPoints(ctx, points.train, toX, (p) => toY(points.train.y[p]), COLOURS.train, false, 1);
-      if (showTest) drawPoints(ctx, points.test, toX, (p) => toY(points.test.y[p]), COLOURS.test, true, 1);
+      ctx.drawImage(points(size), 0, 0, w, h);
       ctx.strokeStyle = COLOURS.ink;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
@@ -161,7 +203,7 @@ export function createHeatmaps(state) {
         else ctx.lineTo(x, y);
       }
       ctx.stroke();
-      drawSample(ctx, toX, (p) => toY(points.train.y[p]));
+      drawSample(ctx, toX, (p) => toY(sets.train.y[p]));
       drawAxes(ctx, w, h);
       return;
     }
@@ -172,15 +214,9 @@ export function createHeatmaps(state) {
       ctx.drawImage(out, 0, 0, w, h);
     }
     const toY = (y) => h - ((y - lo) / (hi - lo)) * h;
+    ctx.drawImage(points(size), 0, 0, w, h);
     const dims = data.dims;
-    if (data.kind === 'classification') {
-      drawClassPoints(ctx, points.train, toX, toY, false, dims, data.classes);
-      if (showTest) drawClassPoints(ctx, points.test, toX, toY, true, dims, data.classes);
-    } else {
-      drawValuePoints(ctx, points.train, toX, toY, false, dims);
-      if (showTest) drawValuePoints(ctx, points.test, toX, toY, true, dims);
-    }
-    drawSample(ctx, toX, (p) => toY(points.train.x[dims * p + 1]));
+    drawSample(ctx, toX, (p) => toY(sets.train.x[dims * p + 1]));
     drawAxes(ctx, w, h);
   }
 

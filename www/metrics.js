@@ -1,7 +1,9 @@
 // Live metrics beside the loss curve, from the session (session.metrics): accuracy, precision,
 // recall, F1 per class and averaged, and the confusion matrix for classification; RMSE and
 // R² for regression. Measured on the test points (the training points if there are none),
-// at most a few times a second while training runs. Read only.
+// at most a few times a second while training runs, and less often when measuring takes long
+// (100,000 points): the test figures and the training figure beside them are then measured in
+// turn, one per update, so that no frame holds two passes over the data. Read only.
 
 import { state } from './state.js';
 import { fmt, fmtWhy } from './colors.js';
@@ -9,9 +11,16 @@ import { CLASS_COLOURS } from './colors.js';
 
 const $ = (id) => document.getElementById(id);
 const EVERY_MS = 250;
+/** While training runs, measuring takes at most about 1/8 of the time. */
+const SHARE = 8;
 
 let measuredAt = -Infinity;
 let measuredVersion = -1;
+let waitMs = EVERY_MS;
+/** The last metrics of each split while training runs ({data, m}), so that an update
+ *  can measure one split and show the other's last figures. */
+const last = { test: null, training: null };
+let turn = 0;
 
 /** The metrics of `session` on its test points (or training points), or null for exact samples. */
 export function measure(session = state.session) {
@@ -20,19 +29,54 @@ export function measure(session = state.session) {
   return m ? { split: test ? 'test' : 'training', ...m } : null;
 }
 
+/** The test figures and the training ones beside them (the training set's figure beside the
+ *  test set's shows overfitting at a glance). While training runs, one of the two is measured
+ *  and the other is the last measured on the same data (or none yet). */
+function measureInTurn() {
+  const data = state.info.version;
+  const fresh = (kept) => (kept?.data === data ? kept.m : null);
+  if (!state.playing) {
+    last.test = null;
+    last.training = null;
+    const m = measure();
+    let train = null;
+    try {
+      if (m?.split === 'test') train = state.session.metrics(false);
+    } catch { /* the summary then shows the test figures alone */ }
+    return { m, train };
+  }
+  turn ^= 1;
+  const shown = fresh(last.test);
+  if (turn === 1 || shown?.split !== 'test') {
+    const m = measure();
+    last.test = { data, m };
+    return { m, train: m?.split === 'test' ? fresh(last.training) : null };
+  }
+  let train = null;
+  try {
+    train = state.session.metrics(false);
+    last.training = { data, m: train };
+  } catch { /* the summary then shows the test figures alone */ }
+  return { m: shown, train };
+}
+
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
 /** Updates the panel if the weights changed and it is time. */
 export function updateMetrics(now) {
-  if (state.weightsVersion === measuredVersion || (state.playing && now - measuredAt < EVERY_MS)) return;
+  if (state.weightsVersion === measuredVersion || (state.playing && now - measuredAt < waitMs)) return;
   measuredVersion = state.weightsVersion;
   measuredAt = now;
+  const started = performance.now();
   let m;
+  let train = null;
   try {
-    m = measure();
+    ({ m, train } = measureInTurn());
   } catch (error) {
     $('metrics-summary').textContent = `metrics: ${error.message}`;
     return;
+  } finally {
+    waitMs = Math.max(EVERY_MS, SHARE * (performance.now() - started));
   }
   const summary = $('metrics-summary');
   const detail = $('metrics-detail');
@@ -41,11 +85,6 @@ export function updateMetrics(now) {
     detail.replaceChildren();
     return;
   }
-  // The training set's figure beside the test set's shows overfitting at a glance.
-  let train = null;
-  try {
-    if (m.split === 'test') train = state.session.metrics(false);
-  } catch { /* the summary then shows the test figures alone */ }
   if (m.task === 'regression') {
     summary.textContent = `${m.split}: RMSE ${fmt(m.rmse, 3)} · R² ${fmt(m.r2, 3)}${train ? ` · training R² ${fmt(train.r2, 3)}` : ''}`;
     summary.dataset.rmse = String(m.rmse);

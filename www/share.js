@@ -53,7 +53,7 @@ export function setupShare() {
   });
   $('export-model').addEventListener('click', () => download('backprop-viz-model.json', state.session.exportModel(), 'application/json'));
   $('import-model').addEventListener('change', async (e) => {
-    const file = await chosenText(e.target).catch((error) => { reportError(error); return null; });
+    const file = await chosenText(e.target, state.fileLimits.model, 'a model file').catch((error) => { reportError(error); return null; });
     e.target.value = '';
     if (file && importModel(file)) dialog.hidden = true;
   });

@@ -31,6 +31,8 @@ export const state = {
   catalogue: [],
   /** The lessons for the menu: [{id, title, text, variants}] (static). */
   lessons: [],
+  /** The largest files the engine reads, in bytes: {csv, model} (static; files.js checks them). */
+  fileLimits: { csv: 0, model: 0 },
 
   // ---- copies of the session's answers, refreshed after each change ----
   /** [inputs, units of layer 1, …, outputs]. */
@@ -73,7 +75,8 @@ export const state = {
   message: { text: '', kind: 'info', errorKind: null },
   /** The engine panicked: until Reset loads a fresh instance, nothing else may call it. */
   broken: false,
-  /** The last CSV file read ({name, text}), so that another label column can be chosen. */
+  /** The last CSV file read (the File: a handle, not its text), so that another label column
+   *  can be chosen by reading it again. */
   csvFile: null,
   /** The label column of that file (undefined: the last). */
   csvLabelColumn: undefined,
