@@ -5,7 +5,7 @@
 #   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests
 #   make bench   the benchmark: engine (wasm, native) against hand JS, brain.js, convnetjs, tfjs; the page
-#   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each
+#   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each, from fuzz/seeds
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
 
 SHELL := bash
@@ -90,13 +90,21 @@ $(BENCH_NPM): bench/package.json bench/package-lock.json
 	npm ci --prefix bench --ignore-scripts --no-audit --no-fund
 
 # cargo-fuzz needs a nightly toolchain (for the sanitizer flags); both install on first use.
+# Each target starts from its committed seeds (fuzz/seeds/<target>/: every crash found so far
+# and typical inputs) and writes what it finds to fuzz/corpus/<target>/ (not committed).
+# The short run is a smoke test; a longer run, e.g. an hour per target:
+#   make fuzz FUZZ_SECONDS=3600
+# A crash is saved under fuzz/artifacts/<target>/: add it to fuzz/seeds/<target>/ once fixed
+# (tests/bad_input.rs runs every seed through the targets' own assertions in `cargo test`).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := model_file csv share_link
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
-	  cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
+	  mkdir -p corpus/$$target && \
+	  cargo +nightly fuzz run $$target corpus/$$target seeds/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
 	done
 
 clean:

@@ -289,7 +289,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::res
         Ok(value) => deserializer.end().map(|()| value).map_err(|e| e.to_string()),
         Err(e) => {
             let path = e.path().to_string();
-            let mut why = e.into_inner().to_string();
+            let mut why = crate::error::clip_quoted(&e.into_inner().to_string());
             if why.starts_with("invalid type: null, expected f64") {
                 why = "a number is missing or is not finite (NaN and Infinity are written as null in JSON)".into();
             }

@@ -7,7 +7,7 @@
 //! regression; asked for, a classification may have up to `MAX_OUTPUTS` classes.
 
 use crate::config::{CSV_AUTO_MAX_CLASSES, MAX_INPUTS, MAX_OUTPUTS, MAX_SAMPLES};
-use crate::error::{Error, Result};
+use crate::error::{clip, Error, Result};
 use crate::points::Points;
 use serde::{Deserialize, Serialize};
 
@@ -85,9 +85,16 @@ fn number(field: &str, line: usize, column: usize) -> Result<f64> {
     }
     match field.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        Ok(_) => Err(fault(line, format!("column {} is \"{field}\", which is not a finite number", column + 1))),
-        Err(_) => Err(fault(line, format!("column {} is \"{field}\", which is not a number", column + 1))),
+        Ok(_) => {
+            Err(fault(line, format!("column {} is \"{}\", which is not a finite number", column + 1, clip(field))))
+        }
+        Err(_) => Err(fault(line, format!("column {} is \"{}\", which is not a number", column + 1, clip(field)))),
     }
+}
+
+/// The lines of a text whose lines end in LF, CRLF or a lone CR (old Mac files), or mixed.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
 }
 
 /// Reads a CSV file into points.
@@ -99,7 +106,7 @@ pub fn parse(text: &str, options: &CsvOptions) -> Result<CsvData> {
         )));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = split_lines(text).enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
     let Some((first_number, first_line)) = lines.next() else {
         return Err(Error::InvalidData("the file is empty".into()));
     };

@@ -107,11 +107,22 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Fails with `InvalidConfig` unless `value` is finite and within `[low, high]`.
 pub(crate) fn check_range(name: &str, value: f64, low: f64, high: f64) -> Result<()> {
-    if value.is_finite() && value >= low && value <= high {
+    check_interval(name, value, (low, false), high)
+}
+
+/// Fails with `InvalidConfig` unless `value` is finite and within `(low, high]`.
+pub(crate) fn check_above(name: &str, value: f64, low: f64, high: f64) -> Result<()> {
+    check_interval(name, value, (low, true), high)
+}
+
+fn check_interval(name: &str, value: f64, (low, exclusive): (f64, bool), high: f64) -> Result<()> {
+    let above = if exclusive { value > low } else { value >= low };
+    if value.is_finite() && above && value <= high {
         Ok(())
     } else {
+        let from = if exclusive { "above" } else { "from" };
         Err(Error::InvalidConfig(format!(
-            "{name} must be a number from {} to {}, not {}",
+            "{name} must be a number {from} {} to {}, not {}",
             short(low),
             short(high),
             short(value)
@@ -119,14 +130,74 @@ pub(crate) fn check_range(name: &str, value: f64, low: f64, high: f64) -> Result
     }
 }
 
-/// A number as a message prints it: as written for everyday sizes (0.03, 100, -1), in exponent
-/// form for very small or large ones (1e-300, 2.5e12), so a message stays short.
-pub fn short(x: f64) -> String {
-    let magnitude = x.abs();
-    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&magnitude) {
-        format!("{x}")
+/// Text a user gave (a field of a file, a part of a link) as a message quotes it: at most
+/// `CLIP` characters, then an ellipsis.
+pub fn clip(text: &str) -> String {
+    const CLIP: usize = 24;
+    if text.chars().count() > CLIP {
+        format!("{}…", text.chars().take(CLIP).collect::<String>())
     } else {
-        format!("{x:e}")
+        text.to_string()
+    }
+}
+
+/// A message from a parser (serde's "invalid type: string \"…\"", "unknown variant `…`") with
+/// every quoted piece of the user's text clipped as `clip` does, and the whole kept to 160
+/// characters.
+pub fn clip_quoted(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        let close = inner.find(quote).unwrap_or(inner.len());
+        out.push_str(&clip(&inner[..close]));
+        rest = &inner[close..];
+        if let Some(stripped) = rest.strip_prefix(quote) {
+            out.push(quote);
+            rest = stripped;
+        }
+    }
+    out.push_str(rest);
+    if out.chars().count() > 160 {
+        out = format!("{}…", out.chars().take(160).collect::<String>());
+    }
+    out
+}
+
+/// A number as a message prints it, short: as written when that is short (0.03, 100, -1,
+/// 4294967296), else rounded to six significant digits (0.3, not 0.30000000000000004), and in
+/// exponent form with four for very small or large ones (1e-5, 2.225e-308, 2.5e12), so a message
+/// never holds 300 digits. NaN and the infinities are written as JavaScript writes them. Every
+/// message that prints a number goes through this.
+pub fn short(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let magnitude = x.abs();
+    let plain = format!("{x}");
+    if x == 0.0 || (plain.len() <= 12 && magnitude >= 1e-4) {
+        return plain;
+    }
+    if (1e-4..1e12).contains(&magnitude) {
+        let digits = (5 - magnitude.log10().floor() as i32).max(0) as usize;
+        let rounded = format!("{x:.digits$}");
+        return if rounded.contains('.') {
+            rounded.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            rounded
+        };
+    }
+    let e = format!("{x:.3e}");
+    match e.split_once('e') {
+        Some((mantissa, exponent)) => {
+            format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'))
+        }
+        None => e,
     }
 }
 
@@ -143,6 +214,17 @@ mod tests {
         assert_eq!(short(1e-12), "1e-12");
         assert_eq!(short(2.5e12), "2.5e12");
         assert_eq!(short(f64::NAN), "NaN");
+        let long = "x".repeat(300);
+        let clipped = clip_quoted(&format!("invalid type: string \"{long}\", expected `{long}`"));
+        assert_eq!(clipped, format!("invalid type: string \"{}…\", expected `{}…`", &long[..24], &long[..24]));
+        assert_eq!(short(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(short(f64::MIN_POSITIVE), "2.225e-308");
+        assert_eq!(short(1e-5), "1e-5");
+        assert_eq!(short(0.1 + 0.2), "0.3");
+        assert_eq!(short(4294967296.0), "4294967296");
+        assert_eq!(short(123456789012345.0), "1.235e14");
+        assert_eq!(short(-1234567.891234), "-1234568");
+        assert_eq!(short(f64::MAX), "1.798e308");
         let e = check_range("epsilon", 2.0, 1e-300, 1.0).unwrap_err().to_string();
         assert_eq!(e, "invalid network settings: epsilon must be a number from 1e-300 to 1, not 2");
     }

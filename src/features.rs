@@ -60,8 +60,26 @@ impl Feature {
     }
 }
 
-/// Checks that `features` can be computed from points of `dims` coordinates.
+/// The most features a network can be given: each of them once.
+pub const MAX_FEATURES: usize = Feature::ALL.len();
+
+/// Checks that `features` name each feature at most once and can be computed from points of
+/// `dims` coordinates.
 pub fn check(features: &[Feature], dims: usize) -> Result<()> {
+    if features.len() > MAX_FEATURES {
+        return Err(Error::Limit(format!(
+            "there are {MAX_FEATURES} input features to choose from, and {} were given",
+            features.len()
+        )));
+    }
+    if let Some((k, f)) = features.iter().enumerate().find(|(k, f)| features[..*k].contains(f)) {
+        return Err(Error::InvalidConfig(format!(
+            "{} is chosen twice (as feature {} and {}): choose each input feature once",
+            f.label(),
+            features.iter().position(|g| g == f).unwrap_or(0) + 1,
+            k + 1
+        )));
+    }
     if dims > 2 {
         return Ok(());
     }

@@ -6,6 +6,7 @@
 //! intermediate array from its `Network`.
 
 pub mod activation;
+pub mod argument;
 pub mod autoencoder;
 pub mod chain_rule;
 pub mod config;

@@ -41,7 +41,7 @@
 //!
 //! Any hyper-parameter can change between two steps; the state carries over.
 
-use crate::error::{check_range, Error, Result};
+use crate::error::{check_above, check_range, short, Error, Result};
 use crate::regularization::{l1_gradient, l2_gradient, Regularization, RegularizationKind};
 use serde::{Deserialize, Serialize};
 
@@ -160,10 +160,7 @@ pub const MAX_LINE_SEARCH_TRIALS: u32 = 100;
 
 impl OptimizerConfig {
     pub fn validate(&self) -> Result<()> {
-        check_range("the learning rate", self.learning_rate, 0.0, MAX_LEARNING_RATE)?;
-        if self.learning_rate == 0.0 {
-            return check_range("the learning rate", f64::NAN, f64::MIN_POSITIVE, MAX_LEARNING_RATE);
-        }
+        check_above("the learning rate", self.learning_rate, 0.0, MAX_LEARNING_RATE)?;
         check_range("momentum", self.momentum, 0.0, 0.999_999)?;
         check_range("rho", self.rho, 0.0, 0.999_999)?;
         check_range("beta1", self.beta1, 0.0, 0.999_999)?;
@@ -177,9 +174,9 @@ impl OptimizerConfig {
         if !(self.rprop_min_step <= self.rprop_initial_step && self.rprop_initial_step <= self.rprop_max_step) {
             return Err(Error::InvalidConfig(format!(
                 "Rprop's steps must be smallest ≤ initial ≤ largest, not {} ≤ {} ≤ {}",
-                crate::error::short(self.rprop_min_step),
-                crate::error::short(self.rprop_initial_step),
-                crate::error::short(self.rprop_max_step)
+                short(self.rprop_min_step),
+                short(self.rprop_initial_step),
+                short(self.rprop_max_step)
             )));
         }
         check_range("the line search's initial step", self.cg_initial_step, 1e-12, 1000.0)?;

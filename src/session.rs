@@ -17,14 +17,14 @@
 use crate::chain_rule::{ChainRule, ParamRef};
 use crate::csv::CsvOptions;
 use crate::data::{Data, Target};
-use crate::error::{Error, Result};
+use crate::error::{short, Error, Result};
 use crate::features::Feature;
 use crate::generators::Problem;
 use crate::history::History;
 use crate::metrics::{self, Metrics};
 use crate::phase::Phase;
 use crate::presets::{self, Samples};
-use crate::settings::{self, fit_output, short, Effect, Settings, SharedPoints};
+use crate::settings::{self, fit_output, Effect, Settings, SharedPoints};
 use crate::share;
 use crate::snapshot::TrainerState;
 use crate::trainer::{Split, Trainer};
@@ -202,15 +202,9 @@ impl Session {
                     }
                 }
                 data.set_target(settings.target);
-                let classes = data.train.classes;
-                let outputs = match settings.target {
-                    Target::Inputs => data.input_width(),
-                    Target::Labels if classes > 2 => classes,
-                    Target::Labels => 1,
-                };
+                let (fitted_classes, outputs) =
+                    settings::outputs_for(settings.target, data.train.classes, data.input_width());
                 if fit_kind {
-                    // An autoencoder reproduces values, whatever classes its points have.
-                    let fitted_classes = if settings.target == Target::Inputs { 0 } else { classes };
                     fit_output(&mut settings.network, fitted_classes, outputs);
                 } else if let Some(out) = settings.network.layers.last_mut() {
                     if out.units != outputs {
@@ -1156,7 +1150,7 @@ impl Session {
                 let state = share::text_to_bytes(&file.state)
                     .and_then(|b| TrainerState::decode(&b))
                     .map_err(|why| Error::InvalidModelFile(format!("the training state {why}")))?;
-                let mut next = self.session_for(settings)?;
+                let mut next = Session::for_settings(settings, false)?;
                 next.trainer.restore(&state)?;
                 next.history = file.history.into_history();
                 next.position = file.position;
@@ -1184,7 +1178,20 @@ impl Session {
 
     /// A session of `settings` as a link or file gives them: a lesson's samples come by its
     /// name when the network fits them; points given by hand are the data.
-    fn session_for(&self, mut settings: Settings) -> Result<Session> {
+    /// The session a link's settings make (what `open_link` opens). A decoded link always
+    /// builds (`share::decode` makes its settings fit together; the link fuzz target checks
+    /// it): an output layer or loss that does not suit the data is fitted to it, with a
+    /// warning in `warnings`.
+    pub fn from_link_settings(settings: Settings, warnings: &mut Vec<String>) -> Result<Session> {
+        Session::for_settings(settings.clone(), false).or_else(|e| {
+            warnings.push(format!("{e}; the output layer and loss were fitted to the data"));
+            Session::for_settings(settings, true)
+        })
+    }
+
+    /// The session of settings read from a link or a file: a lesson's samples when the network
+    /// fits them, else the points given, else generated data.
+    fn for_settings(mut settings: Settings, fit_kind: bool) -> Result<Session> {
         let lesson = settings.lesson.as_deref().and_then(presets::lesson);
         let fits = |l: &presets::Lesson| l.session.network.inputs == settings.network.inputs;
         let samples = match &lesson {
@@ -1199,7 +1206,7 @@ impl Session {
         if settings.lesson.is_some() && lesson.is_none() {
             settings.lesson = None;
         }
-        Session::build(settings, samples, origin, false)
+        Session::build(settings, samples, origin, fit_kind)
     }
 
     /// Opens a link's query string. Never fails: what cannot be read is named in a warning and
@@ -1219,7 +1226,7 @@ impl Session {
                 return outcome;
             }
         }
-        let mut next = match self.session_for(decoded.settings) {
+        let mut next = match Session::from_link_settings(decoded.settings, &mut warnings) {
             Ok(next) => next,
             Err(e) => {
                 let fallback = Session::new();

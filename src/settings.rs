@@ -17,6 +17,7 @@
 use crate::activation::Activation;
 use crate::config::{LayerConfig, NetworkConfig, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_SAMPLES};
 use crate::data::Target;
+use crate::error::{clip, clip_quoted, short};
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::InitializerKind;
@@ -956,8 +957,9 @@ fn yes() -> bool {
 }
 
 fn check_layers(value: &Value) -> Result<Value, String> {
-    let layers: Vec<LayerPatch> = serde_json::from_value(value.clone())
-        .map_err(|e| format!("must be a list of layers {{units, activation, bias, dropout}}: {e}"))?;
+    let layers: Vec<LayerPatch> = serde_json::from_value(value.clone()).map_err(|e| {
+        format!("must be a list of layers {{units, activation, bias, dropout}}: {}", clip_quoted(&e.to_string()))
+    })?;
     if layers.is_empty() {
         return Err("the network needs at least an output layer".into());
     }
@@ -997,37 +999,12 @@ pub fn only_dropout_differs(a: &[LayerConfig], b: &[LayerConfig]) -> bool {
         && a.iter().zip(b).all(|(x, y)| x.units == y.units && x.activation == y.activation && x.bias == y.bias)
 }
 
-/// A number in a short form for messages: `0.3`, `2.2e-308`, never 300 digits.
-pub fn short(x: f64) -> String {
-    let plain = format!("{x}");
-    if plain.len() <= 12 {
-        plain
-    } else {
-        let e = format!("{x:.3e}");
-        // 1.000e-5 → 1e-5
-        match e.split_once('e') {
-            Some((mantissa, exponent)) => {
-                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-                format!("{mantissa}e{exponent}")
-            }
-            None => e,
-        }
-    }
-}
-
 /// A JSON value in a message, kept short.
 fn describe(value: &Value) -> String {
     match value {
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), short),
-        Value::String(s) if s.chars().count() > 30 => format!("\"{}…\"", s.chars().take(30).collect::<String>()),
-        other => {
-            let text = other.to_string();
-            if text.chars().count() > 40 {
-                format!("{}…", text.chars().take(40).collect::<String>())
-            } else {
-                text
-            }
-        }
+        Value::String(s) => format!("\"{}\"", clip(s)),
+        other => clip(&other.to_string()),
     }
 }
 
@@ -1035,6 +1012,17 @@ fn describe(value: &Value) -> String {
 /// data changed, an output activation and loss that fit it (identity and squared error for
 /// regression, sigmoid and binary cross-entropy for two classes, softmax and softmax
 /// cross-entropy over one neuron per class for more).
+/// The classes the output layer is fitted for (0: values to reproduce) and the output
+/// neurons that data of `classes` classes (0: regression) and `input_width` inputs needs.
+pub fn outputs_for(target: Target, classes: usize, input_width: usize) -> (usize, usize) {
+    match target {
+        // An autoencoder reproduces values, whatever classes its points have.
+        Target::Inputs => (0, input_width),
+        Target::Labels if classes > 2 => (classes, classes),
+        Target::Labels => (classes, 1),
+    }
+}
+
 pub fn fit_output(network: &mut NetworkConfig, classes: usize, outputs: usize) {
     let Some(out) = network.layers.last_mut() else { return };
     if out.units != outputs {
@@ -1135,14 +1123,6 @@ mod tests {
         value[0]["units"] = json!(5);
         layers.set(&mut s, &value).unwrap();
         assert!(s.network.layers[0].weights.is_none());
-    }
-
-    #[test]
-    fn numbers_in_messages_are_short() {
-        assert_eq!(short(0.3), "0.3");
-        assert_eq!(short(f64::MIN_POSITIVE), "2.225e-308");
-        assert_eq!(short(1e-5), "0.00001");
-        assert_eq!(short(123456789012345.0), "1.235e14");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! A link with a lesson starts from that lesson's settings, so `?lesson=xor` is the lesson.
 
 use crate::config::NetworkConfig;
+use crate::error::clip;
 use crate::features::{self, Feature};
 use crate::generators::DataSpec;
 use crate::history::History;
@@ -318,7 +319,7 @@ pub fn decode(query: &str) -> Decoded {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
         match (percent_decode(key), percent_decode(value)) {
             (Ok(key), Ok(value)) => pairs.push((key, value)),
-            _ => warnings.push(format!("could not read \"{}\" (bad % escape)", shorten(part))),
+            _ => warnings.push(format!("could not read \"{}\" (bad % escape)", clip(part))),
         }
     }
     let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
@@ -326,14 +327,14 @@ pub fn decode(query: &str) -> Decoded {
         if v != VERSION.to_string() {
             warnings.push(format!(
                 "the link is of version {}, this page reads version {VERSION}: settings were read as far as possible",
-                shorten(v)
+                clip(v)
             ));
         }
     }
     // A lesson's settings are the starting point: the link's own settings go over them.
     if let Some(id) = get("lesson") {
         if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            warnings.push(format!("lesson={}: not a lesson name; the default was kept", shorten(id)));
+            warnings.push(format!("lesson={}: not a lesson name; the default was kept", clip(id)));
         } else {
             if let Some(lesson) = crate::presets::lesson(id) {
                 decoded.settings = lesson.session;
@@ -345,13 +346,18 @@ pub fn decode(query: &str) -> Decoded {
     let settings = &mut decoded.settings;
     for setting in settings::CATALOGUE {
         let Some(text) = get(setting.key) else { continue };
-        let read = read_value(&setting.kind, text).and_then(|value| setting.set(settings, &value));
+        // A value that does not read is quoted here; one the setting refuses, by the setting.
+        let read = read_value(&setting.kind, text)
+            .map_err(|why| format!("{}={}: {why}", setting.key, clip(text)))
+            .and_then(|value| setting.set(settings, &value).map_err(|why| format!("{}: {why}", setting.key)));
         if let Err(why) = read {
-            warnings.push(format!("{}={}: {why}; the default was kept", setting.key, shorten(text)));
+            warnings.push(format!("{why}; the default was kept"));
+        } else if matches!(setting.kind, Kind::Features) && text.split(',').count() > settings.features.len() {
+            warnings.push(format!("{}={}: a feature named twice counts once", setting.key, clip(text)));
         }
     }
     let mut note = |key: &str, text: &str, why: String| {
-        warnings.push(format!("{key}={}: {why}; it was left out", shorten(text)));
+        warnings.push(format!("{key}={}: {why}; it was left out", clip(text)));
     };
     if let Some(text) = get("data") {
         match read_points(text) {
@@ -396,7 +402,7 @@ pub fn decode(query: &str) -> Decoded {
     }
     for (key, _) in &pairs {
         if !OTHER_KEYS.contains(&key.as_str()) && settings::find(key).is_none() {
-            warnings.push(format!("\"{}\" is not a setting this page knows; it was ignored", shorten(key)));
+            warnings.push(format!("\"{}\" is not a setting this page knows; it was ignored", clip(key)));
         }
     }
     make_consistent(settings, parameters, warnings);
@@ -418,9 +424,34 @@ fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnin
     if let Err(e) = settings.network.validate() {
         warnings.push(format!("{e}; the default network is used"));
         let inputs = settings.network.inputs;
-        settings.network = NetworkConfig { inputs, ..Settings::default().network };
+        // The starting point's network: the lesson's, or the page's first one.
+        let lesson = settings.lesson.as_deref().and_then(crate::presets::lesson);
+        let base = lesson.map_or_else(|| Settings::default().network, |l| l.session.network);
+        settings.network = NetworkConfig { inputs, ..base };
         if settings.network.validate().is_err() {
             settings.network = NetworkConfig { inputs, ..NetworkConfig::default() };
+        }
+    }
+    // The outputs the data needs: a lesson's own samples (used when its inputs fit) need its
+    // output layer; generated or given points, as many as their kind needs.
+    let lesson = settings.lesson.as_deref().and_then(crate::presets::lesson);
+    let inputs = settings.network.inputs;
+    let sample_lesson =
+        lesson.filter(|l| l.samples.is_some() && settings.points.is_none() && l.session.network.inputs == inputs);
+    if let Some(l) = sample_lesson {
+        let (out, own) = (settings.network.layers.last(), l.session.network.layers.last());
+        if out.map(|o| o.units) != own.map(|o| o.units) {
+            warnings.push("the lesson's samples need its own output layer, so that was used".into());
+            settings.network.layers.pop();
+            settings.network.layers.extend(own.cloned());
+            settings.network.loss = l.session.network.loss;
+        }
+    } else {
+        let classes = settings.points.as_ref().map_or(settings.data.problem.classes(), |p| p.classes);
+        let (fitted, outputs) = settings::outputs_for(settings.target, classes, inputs);
+        if settings.network.layers.last().is_some_and(|out| out.units != outputs) {
+            warnings.push(format!("the data needs {outputs} output neuron(s), so the output layer was fitted"));
+            settings::fit_output(&mut settings.network, fitted, outputs);
         }
     }
     if let Some(numbers) = parameters {
@@ -458,14 +489,6 @@ fn place_parameters(network: &mut NetworkConfig, numbers: &[f64]) -> bool {
         fan_in = layer.units;
     }
     true
-}
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text.to_string()
-    }
 }
 
 /// Escapes what a query value cannot hold as it is (`&`, `=`, `%`, `#`, `+`, spaces, non-ASCII).
@@ -577,7 +600,7 @@ mod tests {
             layers: vec![
                 LayerConfig { dropout: 0.25, ..LayerConfig::new(3, Activation::Relu) },
                 LayerConfig { bias: false, ..LayerConfig::new(2, Activation::Tanh) },
-                LayerConfig::new(1, Activation::Sigmoid),
+                LayerConfig::new(3, Activation::Identity),
             ],
             seed: 77,
             ..NetworkConfig::default()
@@ -651,7 +674,8 @@ mod tests {
         let text = decoded.warnings.join("\n");
         for needle in [
             "version 9",
-            "problem=donut",
+            "problem: must be one of",
+            "not \"donut\"",
             "lr=fast: not a finite number",
             "bad % escape",
             "\"colour\" is not a setting",

@@ -110,3 +110,176 @@ fn extreme_but_finite_coordinates_are_refused_with_a_message() {
     let e = message(s.activations_of(&[1e308, 0.0], 0));
     assert!(e.contains("from −1e15 to 1e15, not 1.0e308"), "{e}");
 }
+
+/// Links made from the catalogue's own keys with values in and out of range, lessons and
+/// garbage: whatever decodes builds a session (the invariant the link fuzz target asserts).
+#[test]
+fn every_decoded_link_builds() {
+    use backprop_viz::rng::Rng;
+    use backprop_viz::session::Session;
+    use backprop_viz::share::decode;
+    let mut rng = Rng::new(16);
+    let lessons: Vec<String> = backprop_viz::presets::lessons().iter().map(|l| l.id.to_string()).collect();
+    let values = |rng: &mut Rng, entry: &serde_json::Value| -> String {
+        let pick = |rng: &mut Rng, items: &[String]| items[rng.below(items.len())].clone();
+        let choices: Vec<String> = entry["choices"]
+            .as_array()
+            .map(|c| c.iter().filter_map(|c| c["value"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let nasty = ["", "-1", "0", "1", "1.5", "1e308", "NaN", "4294967296", "x", "3:tanh"];
+        match (rng.below(4), entry["kind"].as_str().unwrap_or("")) {
+            (0, _) => nasty[rng.below(nasty.len())].to_string(),
+            (_, "choice") => pick(rng, &choices),
+            (_, "features") => (0..1 + rng.below(12)).map(|_| pick(rng, &choices)).collect::<Vec<_>>().join(","),
+            (_, "layers") => (0..1 + rng.below(4))
+                .map(|_| {
+                    let activation = ["tanh", "relu", "sigmoid", "softmax", "identity", "bogus"][rng.below(6)];
+                    format!("{}:{activation}", [1, 2, 3, 8, 10, 300][rng.below(6)])
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            (_, "flag") => ["0", "1"][rng.below(2)].to_string(),
+            _ => {
+                let (low, high) = (entry["min"].as_f64().unwrap_or(0.0), entry["max"].as_f64().unwrap_or(1.0));
+                let x = rng.uniform(low, high.min(low + 1e3));
+                if entry["kind"] == "integer" {
+                    (x.round() as u64).to_string()
+                } else {
+                    x.to_string()
+                }
+            }
+        }
+    };
+    let catalogue: Vec<serde_json::Value> = backprop_viz::settings::CATALOGUE.iter().map(|s| s.describe()).collect();
+    let mut queries = vec!["features=x1,x1,x1,x1,x1,x1,x1,x1,x1".to_string()];
+    for _ in 0..400 {
+        let mut parts = Vec::new();
+        if rng.below(3) == 0 {
+            parts.push(format!("lesson={}", lessons[rng.below(lessons.len())]));
+        }
+        if rng.below(4) == 0 {
+            parts.push(format!("variant={}", rng.below(6)));
+        }
+        for _ in 0..rng.below(8) {
+            let entry = &catalogue[rng.below(catalogue.len())];
+            parts.push(format!("{}={}", entry["key"].as_str().unwrap(), values(&mut rng, entry)));
+        }
+        queries.push(parts.join("&"));
+    }
+    for query in &queries {
+        let decoded = decode(query);
+        if let Err(e) = Session::from_link_settings(decoded.settings.clone(), &mut Vec::new()) {
+            panic!("?{query} decoded (warnings {:?}) but does not build: {e}", decoded.warnings);
+        }
+    }
+    let duplicates = decode(&queries[0]);
+    assert_eq!(duplicates.settings.network.inputs, 1);
+    assert!(duplicates.warnings.iter().any(|w| w.contains("once")), "{:?}", duplicates.warnings);
+}
+
+/// The fuzz targets' seeds (fuzz/seeds/, every crash found so far among them) hold what the
+/// targets assert: a decoded link builds, a CSV file reads or says why in words.
+#[test]
+fn the_fuzz_seeds_hold_the_fuzz_invariants() {
+    use backprop_viz::csv::{parse, CsvOptions};
+    use backprop_viz::session::Session;
+    let seeds = |target: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(target);
+        let mut texts: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (path.display().to_string(), String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned())
+            })
+            .collect();
+        texts.sort();
+        assert!(!texts.is_empty(), "no seeds for {target}");
+        texts
+    };
+    for (path, query) in seeds("share_link") {
+        let decoded = backprop_viz::share::decode(&query);
+        assert!(Session::from_link_settings(decoded.settings, &mut Vec::new()).is_ok(), "{path} does not build");
+    }
+    for (path, text) in seeds("csv") {
+        if let Err(e) = parse(&text, &CsvOptions::default()) {
+            assert!(e.to_string().starts_with("invalid data: "), "{path}: {e}");
+        }
+    }
+    for (path, text) in seeds("model_file") {
+        if let Ok(trainer) = Trainer::from_model_json(&text) {
+            let again = Trainer::from_model_json(&trainer.export_model_json()).expect("an exported model reads back");
+            assert_eq!(again.export_model_json(), trainer.export_model_json(), "{path}");
+        }
+    }
+}
+
+#[test]
+fn csv_line_endings_cr_lf_and_crlf_all_parse() {
+    use backprop_viz::csv::{parse, CsvOptions};
+    for text in [
+        "x,y,label\r1,2,0\r3,4,1\r",
+        "x,y,label\r\n1,2,0\r\n3,4,1\r\n",
+        "x,y,label\n1,2,0\n3,4,1",
+        "1,2,0\r\n3,4,1\r5,6,1\n",
+    ] {
+        let data = parse(text, &CsvOptions::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(&data.points.coords[..4], [1.0, 2.0, 3.0, 4.0], "{text:?}");
+        assert_eq!(data.points.labels[1], 1.0);
+    }
+    let error = parse("x,label\r1,0\r2,oops\r", &CsvOptions::default()).unwrap_err().to_string();
+    assert!(error.contains("line 3"), "lines are numbered whatever ends them: {error}");
+}
+
+/// Every refusal message stays under 200 characters and prints numbers short, whatever
+/// number or text caused it (`setLearningRate(0)` once gave 408 characters).
+#[test]
+fn refusal_messages_are_short() {
+    use backprop_viz::argument::{index, Given};
+    use backprop_viz::session::Session;
+    let mut messages: Vec<String> = Vec::new();
+    let extremes = [0.0, -0.0, f64::MIN_POSITIVE, 5e-324, -1e308, 1e308, 0.1 + 0.2, -1.0, f64::NAN, f64::INFINITY];
+    let mut t = trainer();
+    for &x in &extremes {
+        messages.extend(t.set_learning_rate(x).err().map(|e| e.to_string()));
+        messages
+            .extend(t.set_parameter(ParamRef { layer: 0, neuron: 0, input: Some(0) }, x).err().map(|e| e.to_string()));
+        messages.extend(t.set_dropout(0, x).err().map(|e| e.to_string()));
+        let optimizer = OptimizerConfig { momentum: x, epsilon: x, ..OptimizerConfig::default() };
+        messages.extend(t.set_optimizer(optimizer).err().map(|e| e.to_string()));
+        messages.extend(
+            t.set_regularization(Regularization { rate: x, ..Default::default() }).err().map(|e| e.to_string()),
+        );
+        messages.extend(index("layer", Given::Number(x), 3).err().map(|e| e.to_string()));
+    }
+    let zero = t.set_learning_rate(0.0).unwrap_err().to_string();
+    assert_eq!(zero, "invalid network settings: the learning rate must be a number above 0 to 100, not 0");
+    let long_text = "9".repeat(400);
+    let mut session = Session::new();
+    for setting in backprop_viz::settings::CATALOGUE {
+        for value in [
+            serde_json::json!(1e308),
+            serde_json::json!(-5e-324),
+            serde_json::json!(long_text),
+            serde_json::json!([long_text]),
+        ] {
+            let mut patch = serde_json::Map::new();
+            patch.insert(setting.key.to_string(), value);
+            messages.extend(session.apply(&patch).err().map(|e| e.to_string()));
+        }
+        let query = format!("{}={long_text}.5&{}=-{long_text}", setting.key, setting.key);
+        messages.extend(backprop_viz::share::decode(&query).warnings);
+    }
+    let csv = format!("x,label\n1,0\n{long_text}e9,1\n2,{long_text}x\n");
+    messages.extend(backprop_viz::csv::parse(&csv, &Default::default()).err().map(|e| e.to_string()));
+    messages.extend(
+        backprop_viz::csv::parse(&format!("x,label\n1,{long_text}x\n"), &Default::default())
+            .err()
+            .map(|e| e.to_string()),
+    );
+    assert!(messages.len() > 150, "only {} messages were collected", messages.len());
+    for m in &messages {
+        // A number printed short has at most 12 digits; text quoted back is clipped to 24.
+        let digits = m.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+        assert!(m.chars().count() < 200 && digits <= 24, "{} characters: {m}", m.chars().count());
+    }
+}
