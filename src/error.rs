@@ -120,9 +120,10 @@ fn check_interval(name: &str, value: f64, (low, exclusive): (f64, bool), high: f
     if value.is_finite() && above && value <= high {
         Ok(())
     } else {
-        let from = if exclusive { "above" } else { "from" };
+        // "above 0 to 100" reads wrongly: an open end says so in words.
+        let (from, to) = if exclusive { ("above", "and at most") } else { ("from", "to") };
         Err(Error::InvalidConfig(format!(
-            "{name} must be a number {from} {} to {}, not {}",
+            "{name} must be a number {from} {} {to} {}, not {}",
             short(low),
             short(high),
             short(value)

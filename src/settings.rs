@@ -835,9 +835,13 @@ impl Setting {
                 let x = value.as_f64().filter(|x| x.is_finite()).ok_or("a finite number is needed")?;
                 let above = if min_exclusive { x > min } else { x >= min };
                 if !above || x > max {
-                    let from =
-                        if min_exclusive { format!("above {}", short(min)) } else { format!("from {}", short(min)) };
-                    return Err(format!("must be a number {from} to {}, not {}", short(max), short(x)));
+                    let (from, to) = if min_exclusive { ("above", "and at most") } else { ("from", "to") };
+                    return Err(format!(
+                        "must be a number {from} {} {to} {}, not {}",
+                        short(min),
+                        short(max),
+                        short(x)
+                    ));
                 }
                 Ok(json!(x))
             }
@@ -1098,7 +1102,7 @@ mod tests {
         let mut s = Settings::default();
         let before = s.clone();
         let lr = find("lr").unwrap();
-        assert_eq!(lr.set(&mut s, &json!(0)).unwrap_err(), "must be a number above 0 to 100, not 0");
+        assert_eq!(lr.set(&mut s, &json!(0)).unwrap_err(), "must be a number above 0 and at most 100, not 0");
         assert!(lr.set(&mut s, &json!("fast")).unwrap_err().contains("finite number"));
         let batch = find("batch").unwrap();
         assert!(batch.set(&mut s, &json!(1.5)).unwrap_err().contains("whole number from 1 to 100000, not 1.5"));

@@ -252,7 +252,7 @@ fn refusal_messages_are_short() {
         messages.extend(index("layer", Given::Number(x), 3).err().map(|e| e.to_string()));
     }
     let zero = t.set_learning_rate(0.0).unwrap_err().to_string();
-    assert_eq!(zero, "invalid network settings: the learning rate must be a number above 0 to 100, not 0");
+    assert_eq!(zero, "invalid network settings: the learning rate must be a number above 0 and at most 100, not 0");
     let long_text = "9".repeat(400);
     let mut session = Session::new();
     for setting in backprop_viz::settings::CATALOGUE {

@@ -68,7 +68,7 @@ fn a_refused_patch_changes_nothing_and_names_the_setting() {
     s.train(5).unwrap();
     let before = (fingerprint(&s), s.settings().clone());
     for (bad, field, needle) in [
-        (json!({"lr": 0, "batch": 3}), "lr", "above 0 to 100, not 0"),
+        (json!({"lr": 0, "batch": 3}), "lr", "above 0 and at most 100, not 0"),
         (json!({"batch": 1.5}), "batch", "whole number"),
         (json!({"optimizer": "adamw"}), "optimizer", "one of sgd"),
         (json!({"colour": "red"}), "colour", "not a setting"),

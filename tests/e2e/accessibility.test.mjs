@@ -1,7 +1,7 @@
 // Access for everyone (issue 10), checked in real headless Chromium:
 //   - axe-core (WCAG 2 A/AA, 2.1 AA, 2.2 AA and best practice) finds no violation on the page as
 //     loaded, with the inspector opened from the keyboard, in presenter mode, and in the
-//     experiment view after a run;
+//     experiment view after a run, and as loaded and in presenter mode at every screen and zoom;
 //   - every visible control has an accessible name;
 //   - the keyboard reaches every neuron and edge (arrows move, Enter opens the inspector);
 //   - the numbers are also a table per layer;
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { REPO_ROOT, assertNoErrors, frames, setSpeed } from './harness.mjs';
-import { browserSession, shot, settled, pressOnPage } from './screens.mjs';
+import { SCREENS, browserSession, shot, settled, pressOnPage } from './screens.mjs';
 
 const browser = browserSession();
 const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
@@ -86,6 +86,27 @@ describe('access for everyone', () => {
     } finally {
       await page.close();
     }
+  });
+
+  test('axe-core finds no violation at every screen and zoom a user has, as loaded and in presenter mode', { timeout: 180_000 }, async () => {
+    const found = [];
+    for (const screen of SCREENS) {
+      const opened = await browser.open(screen);
+      const { page } = opened;
+      try {
+        const loaded = await axeViolations(page);
+        await pressOnPage(page, 'p');
+        await page.waitForFunction(() => document.body.dataset.present === 'true');
+        await settled(page);
+        const present = await axeViolations(page);
+        if (loaded.length) found.push(`${screen.name} as loaded:\n    ${loaded.join('\n    ')}`);
+        if (present.length) found.push(`${screen.name} presenter mode:\n    ${present.join('\n    ')}`);
+        assertNoErrors(opened);
+      } finally {
+        await page.close();
+      }
+    }
+    assert.deepEqual(found, [], `axe-core found violations:\n  ${found.join('\n  ')}`);
   });
 
   test('every visible control has an accessible name', { timeout: 60_000 }, async () => {

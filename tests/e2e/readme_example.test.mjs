@@ -14,7 +14,7 @@ test('the README example runs in Node and trains XOR', () => {
   assert.match(output, /L = 0\.12996607693964185/);
   const loss = Number(output.match(/loss after 2001 steps: (\S+)/)[1]);
   assert.ok(loss < 0.01, `loss ${loss}`);
-  assert.match(output, /refused: invalid network settings: the learning rate must be a number from 0 to 100, not -1/);
+  assert.match(output, /refused: invalid network settings: the learning rate must be a number above 0 and at most 100, not -1/);
 });
 
 test('the README shows the example as it is in examples/train_xor.mjs', () => {
