@@ -280,6 +280,28 @@ pub(crate) fn merge_json<T: Serialize + serde::de::DeserializeOwned>(
     parse_json(&merged.to_string())
 }
 
+/// serde's "unknown field `x`, expected one of `a`, `b`, …" with as many of the expected
+/// fields as fit in `limit` characters (a message stays short; the first fields are the
+/// common ones).
+fn shorten_field_list(why: &str, limit: usize) -> String {
+    const EXPECTED: &str = ", expected one of ";
+    let Some(at) = why.find(EXPECTED).filter(|_| why.chars().count() > limit) else {
+        return why.to_string();
+    };
+    let mut text = why[..at + EXPECTED.len()].to_string();
+    for (k, field) in why[at + EXPECTED.len()..].split(", ").enumerate() {
+        if text.chars().count() + field.chars().count() + 5 > limit {
+            text.push_str(", …");
+            break;
+        }
+        if k > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(field);
+    }
+    text
+}
+
 /// Deserializes JSON and reports errors as "path: problem", in words a student can act on.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -293,6 +315,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::res
             if why.starts_with("invalid type: null, expected f64") {
                 why = "a number is missing or is not finite (NaN and Infinity are written as null in JSON)".into();
             }
+            why = shorten_field_list(&why, 140);
             if path == "." || path.is_empty() {
                 Err(why)
             } else {
@@ -304,6 +327,16 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::res
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_unknown_field_lists_as_many_expected_fields_as_fit() {
+        let why = super::parse_json::<super::NetworkConfig>(r#"{"every_epochs": 1}"#).unwrap_err();
+        assert!(
+            why.starts_with("every_epochs: unknown field `every_epochs`, expected one of `inputs`, `layers`"),
+            "{why}"
+        );
+        assert!(why.ends_with(", …") && why.chars().count() < 160, "{why}");
+    }
+
     use super::*;
 
     #[test]

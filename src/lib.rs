@@ -41,6 +41,7 @@ pub mod snapshot;
 pub mod trainer;
 pub mod undo;
 pub mod wasm;
+pub mod wasm_argument;
 pub mod wasm_chart;
 pub mod wasm_data;
 pub mod wasm_session;

@@ -5,12 +5,12 @@
 //! over the wasm memory without copying. Such a view goes stale when the memory grows, so
 //! JS rebuilds it after any call that may allocate (`www/engine.js` does this).
 
-use crate::chain_rule::ParamRef;
 use crate::config::{merge_json, NetworkConfig};
 use crate::error::Error;
 use crate::optimizer::OptimizerConfig;
 use crate::regularization::Regularization;
 use crate::trainer::{Split, Trainer};
+use crate::wasm_argument as argument;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -52,6 +52,34 @@ pub enum Buffer {
     ProbeActivation,
     /// z of a layer for the rows of the last `probe` call.
     ProbePreActivation,
+}
+
+impl Buffer {
+    /// Every buffer, in the order of their numbers in JS.
+    pub const ALL: [Buffer; 17] = [
+        Buffer::Weights,
+        Buffer::Biases,
+        Buffer::PreActivation,
+        Buffer::Activation,
+        Buffer::Delta,
+        Buffer::GradWeights,
+        Buffer::GradBiases,
+        Buffer::UpdateWeights,
+        Buffer::UpdateBiases,
+        Buffer::PreviousWeights,
+        Buffer::PreviousBiases,
+        Buffer::BatchInput,
+        Buffer::BatchTarget,
+        Buffer::GradOutput,
+        Buffer::SampleLoss,
+        Buffer::ProbeActivation,
+        Buffer::ProbePreActivation,
+    ];
+
+    /// The buffer a JS value names (`Buffer.Weights` is 0), checked: not wrapped, not rounded.
+    fn from_js(value: &JsValue) -> Result<Buffer, JsValue> {
+        argument::index("buffer", value, Buffer::ALL.len()).map(|k| Buffer::ALL[k])
+    }
 }
 
 /// A JS `Error` with the message, and `kind` (see `Error::kind`), `field` and `step` where
@@ -225,14 +253,18 @@ impl Engine {
         self.trainer.step().map_err(js_error)
     }
 
-    /// Runs `steps` whole training steps; returns the last batch loss.
-    pub fn train(&mut self, steps: u32) -> Result<f64, JsValue> {
+    /// Runs `steps` whole training steps (at most 10,000,000); returns the last batch loss.
+    pub fn train(&mut self, steps: JsValue) -> Result<f64, JsValue> {
+        // Above the limit is the trainer's refusal (kind `limit`).
+        let steps = argument::whole_u32("steps", &steps, 0, u32::MAX)?;
         self.trainer.train(steps).map_err(js_error)
     }
 
-    /// Starts again from fresh weights, with `seed` if given.
-    pub fn reset(&mut self, seed: Option<u32>) {
+    /// Starts again from fresh weights, with `seed` if given (undefined: the config's).
+    pub fn reset(&mut self, seed: JsValue) -> Result<(), JsValue> {
+        let seed = argument::optional_u32("seed", &seed, 0, u32::MAX)?;
         self.trainer.reset(seed);
+        Ok(())
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
@@ -281,34 +313,46 @@ impl Engine {
 
     /// Sets a hidden layer's dropout probability (0 to 0.9) from the next forward phase on.
     #[wasm_bindgen(js_name = setDropout)]
-    pub fn set_dropout(&mut self, layer: u32, probability: f64) -> Result<(), JsValue> {
-        self.trainer.set_dropout(layer as usize, probability).map_err(js_error)
+    pub fn set_dropout(&mut self, layer: JsValue, probability: f64) -> Result<(), JsValue> {
+        let hidden = self.trainer.network().layers.len() - 1;
+        let layer = argument::index("hidden layer", &layer, hidden)?;
+        self.trainer.set_dropout(layer, probability).map_err(js_error)
     }
 
+    /// Sets the batch size (1 to 100,000).
     #[wasm_bindgen(js_name = setBatchSize)]
-    pub fn set_batch_size(&mut self, batch_size: u32) -> Result<(), JsValue> {
+    pub fn set_batch_size(&mut self, batch_size: JsValue) -> Result<(), JsValue> {
+        let batch_size = argument::whole("batch size", &batch_size, 1, crate::config::MAX_SAMPLES as u64)?;
         self.trainer.set_batch_size(batch_size as usize).map_err(js_error)
     }
 
     /// Sets weight w_ji of layer `layer` (from input `input` to neuron `neuron`).
     #[wasm_bindgen(js_name = setWeight)]
-    pub fn set_weight(&mut self, layer: u32, neuron: u32, input: u32, value: f64) -> Result<(), JsValue> {
-        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: Some(input as usize) };
+    pub fn set_weight(&mut self, layer: JsValue, neuron: JsValue, input: JsValue, value: f64) -> Result<(), JsValue> {
+        let param = argument::parameter(&self.trainer, &layer, &neuron, Some(&input))?;
         self.trainer.set_parameter(param, value).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = setBias)]
-    pub fn set_bias(&mut self, layer: u32, neuron: u32, value: f64) -> Result<(), JsValue> {
-        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: None };
+    pub fn set_bias(&mut self, layer: JsValue, neuron: JsValue, value: f64) -> Result<(), JsValue> {
+        let param = argument::parameter(&self.trainer, &layer, &neuron, None)?;
         self.trainer.set_parameter(param, value).map_err(js_error)
     }
 
     /// The factors of a weight's (or, with `input` undefined, a bias's) gradient for batch
     /// sample `sample`, as a plain object (see `ChainRule` in the Rust docs).
     #[wasm_bindgen(js_name = chainRule)]
-    pub fn chain_rule(&self, layer: u32, neuron: u32, input: Option<u32>, sample: u32) -> Result<JsValue, JsValue> {
-        let param = ParamRef { layer: layer as usize, neuron: neuron as usize, input: input.map(|i| i as usize) };
-        self.trainer.chain_rule(param, sample as usize).map(|c| to_js(&c)).map_err(js_error)
+    pub fn chain_rule(
+        &self,
+        layer: JsValue,
+        neuron: JsValue,
+        input: JsValue,
+        sample: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let input = (!input.is_undefined()).then_some(&input);
+        let param = argument::parameter(&self.trainer, &layer, &neuron, input)?;
+        let sample = argument::index("sample", &sample, self.trainer.network().batch_len.max(1))?;
+        self.trainer.chain_rule(param, sample).map(|c| to_js(&c)).map_err(js_error)
     }
 
     /// Compares every analytic gradient with a finite difference on the current batch:
@@ -383,20 +427,20 @@ impl Engine {
 
     /// The number of neurons of layer `layer`.
     #[wasm_bindgen(js_name = layerUnits)]
-    pub fn layer_units(&self, layer: u32) -> Result<u32, JsValue> {
-        self.layer(layer).map(|l| l.units as u32)
+    pub fn layer_units(&self, layer: JsValue) -> Result<u32, JsValue> {
+        layer_of(&self.trainer, &layer).map(|l| l.units as u32)
     }
 
     /// Where a buffer starts in wasm memory (a byte offset).
     #[wasm_bindgen(js_name = bufferPtr)]
-    pub fn buffer_ptr(&self, buffer: Buffer, layer: u32) -> Result<u32, JsValue> {
-        self.slice(buffer, layer).map(|s| s.as_ptr() as usize as u32)
+    pub fn buffer_ptr(&self, buffer: JsValue, layer: JsValue) -> Result<u32, JsValue> {
+        buffer_slice(&self.trainer, &buffer, &layer).map(|s| s.as_ptr() as usize as u32)
     }
 
     /// How many f64 a buffer holds.
     #[wasm_bindgen(js_name = bufferLen)]
-    pub fn buffer_len(&self, buffer: Buffer, layer: u32) -> Result<u32, JsValue> {
-        self.slice(buffer, layer).map(|s| s.len() as u32)
+    pub fn buffer_len(&self, buffer: JsValue, layer: JsValue) -> Result<u32, JsValue> {
+        buffer_slice(&self.trainer, &buffer, &layer).map(|s| s.len() as u32)
     }
 }
 
@@ -413,40 +457,36 @@ impl Engine {
     pub(crate) fn probe_inputs(&mut self, inputs: &[f64]) -> Result<&crate::network::Probe, JsValue> {
         self.trainer.probe(inputs).map_err(js_error)
     }
-
-    fn layer(&self, layer: u32) -> Result<&crate::network::Layer, JsValue> {
-        layer_of(&self.trainer, layer)
-    }
-
-    fn slice(&self, buffer: Buffer, layer: u32) -> Result<&[f64], JsValue> {
-        buffer_slice(&self.trainer, buffer, layer)
-    }
 }
 
-fn layer_of(trainer: &Trainer, layer: u32) -> Result<&crate::network::Layer, JsValue> {
+/// Layer `layer` (from 0) of a trainer's network (the engine's and the session's).
+pub(crate) fn layer_of<'t>(trainer: &'t Trainer, layer: &JsValue) -> Result<&'t crate::network::Layer, JsValue> {
     let layers = &trainer.network().layers;
-    layers.get(layer as usize).ok_or_else(|| {
-        fault("out_of_range", &format!("there is no layer {} (the network has {})", u64::from(layer) + 1, layers.len()))
-    })
+    argument::index("layer", layer, layers.len()).map(|k| &layers[k])
 }
 
-/// One of a trainer's arrays, for a typed-array view (the engine's and the session's).
-pub(crate) fn buffer_slice(trainer: &Trainer, buffer: Buffer, layer: u32) -> Result<&[f64], JsValue> {
+/// One of a trainer's arrays, for a typed-array view (the engine's and the session's). A
+/// buffer that is not per layer still takes only a whole number as its layer.
+pub(crate) fn buffer_slice<'t>(trainer: &'t Trainer, buffer: &JsValue, layer: &JsValue) -> Result<&'t [f64], JsValue> {
+    let buffer = Buffer::from_js(buffer)?;
     let network = trainer.network();
     let probe = trainer.last_probe();
-    fn probed(arrays: &[Vec<f64>], layer: u32) -> Result<&[f64], JsValue> {
-        arrays
-            .get(layer as usize)
-            .map(Vec::as_slice)
-            .ok_or_else(|| fault("out_of_range", "call probe before reading probe buffers"))
+    let probed = |arrays: &'t [Vec<f64>]| -> Result<&'t [f64], JsValue> {
+        if arrays.is_empty() {
+            return Err(fault("out_of_range", "call probe before reading probe buffers"));
+        }
+        argument::index("layer", layer, arrays.len()).map(|k| arrays[k].as_slice())
+    };
+    if !matches!(buffer, Buffer::ProbeActivation | Buffer::ProbePreActivation) {
+        argument::whole("layer", layer, 0, u32::MAX.into())?;
     }
     Ok(match buffer {
         Buffer::BatchInput => &network.batch_input,
         Buffer::BatchTarget => &network.batch_target,
         Buffer::GradOutput => &network.grad_output,
         Buffer::SampleLoss => &network.sample_loss,
-        Buffer::ProbeActivation => return probed(&probe.activations, layer),
-        Buffer::ProbePreActivation => return probed(&probe.pre_activation, layer),
+        Buffer::ProbeActivation => return probed(&probe.activations),
+        Buffer::ProbePreActivation => return probed(&probe.pre_activation),
         Buffer::Weights => &layer_of(trainer, layer)?.weights,
         Buffer::Biases => &layer_of(trainer, layer)?.biases,
         Buffer::PreActivation => &layer_of(trainer, layer)?.pre_activation,

@@ -12,6 +12,7 @@
 //! way, which adds a `<span>` with an inline `style` attribute that the page's CSP refuses.
 
 use crate::wasm::fault;
+use crate::wasm_argument as argument;
 use plotters::prelude::*;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
@@ -178,18 +179,24 @@ pub(crate) fn draw_history(
 
 /// Draws several loss series on one chart. Series k has `lengths[k]` points, taken in order
 /// from `steps` and `losses` (concatenated); `styles[k]` is its colour 0xRRGGBB, plus
-/// `DASHED` (0x1000000) for a dashed line.
+/// `DASHED` (0x1000000) for a dashed line. Lengths and styles come as numbers (a
+/// `Uint32Array` or an array), each checked to be whole and in range, not wrapped.
 #[wasm_bindgen(js_name = drawLossSeries)]
 pub fn draw_loss_series(
     canvas: HtmlCanvasElement,
-    lengths: &[u32],
+    lengths: &[f64],
     steps: &[f64],
     losses: &[f64],
-    styles: &[u32],
+    styles: &[f64],
     log_scale: bool,
     pixel_ratio: f64,
 ) -> Result<(), JsValue> {
-    let series = split_series(lengths, steps, losses, styles, log_scale).map_err(|e| fault("draw", &e))?;
+    // No series can hold more points than were given.
+    let lengths = argument::wholes("the length of series", lengths, 0, steps.len() as u64)?;
+    let styles = argument::wholes("the style of series", styles, 0, (DASHED | 0xff_ffff).into())?;
+    let lengths: Vec<usize> = lengths.into_iter().map(|n| n as usize).collect();
+    let styles: Vec<u32> = styles.into_iter().map(|c| c as u32).collect();
+    let series = split_series(&lengths, steps, losses, &styles, log_scale).map_err(|e| fault("draw", &e))?;
     let backend = MeasuredCanvas::new(canvas, "experiment chart")?;
     let root = backend.into_drawing_area();
     draw_series(&root, &series, log_scale, pixel_ratio.clamp(0.5, 4.0), None)
@@ -209,14 +216,16 @@ struct Series {
 pub const DASHED: u32 = 0x100_0000;
 
 fn split_series(
-    lengths: &[u32],
+    lengths: &[usize],
     steps: &[f64],
     losses: &[f64],
     styles: &[u32],
     log_scale: bool,
 ) -> Result<Vec<Series>, String> {
-    let total: usize = lengths.iter().map(|&n| n as usize).sum();
-    if total != steps.len() || total != losses.len() {
+    // Checked: lengths near usize::MAX must be refused, not wrap to a small total.
+    let total = lengths.iter().try_fold(0usize, |sum, &n| sum.checked_add(n));
+    if total.is_none_or(|total| total != steps.len() || total != losses.len()) {
+        let total = total.map_or("more than can be counted".to_string(), |t| t.to_string());
         return Err(format!(
             "the series hold {total} points, but {} steps and {} losses were given",
             steps.len(),
@@ -229,7 +238,7 @@ fn split_series(
     let mut start = 0;
     let mut out = Vec::with_capacity(lengths.len());
     for (k, &n) in lengths.iter().enumerate() {
-        let end = start + n as usize;
+        let end = start + n;
         let c = styles[k];
         out.push(Series {
             points: plotted(&steps[start..end], &losses[start..end], log_scale),
@@ -412,6 +421,9 @@ mod tests {
         assert!(!series[0].dashed && series[1].dashed);
         assert!(split_series(&[3], &[0.0, 1.0], &[1.0, 0.5], &[0], false).unwrap_err().contains("3 points"));
         assert!(split_series(&[1, 1], &[0.0, 1.0], &[1.0, 0.5], &[0], false).unwrap_err().contains("colours"));
+        // Lengths whose sum overflows are refused, not wrapped (issue 16: 2^31 + 2^31 on 32 bits).
+        let overflowing = split_series(&[usize::MAX, 2], &[0.0], &[1.0], &[0, 0], false).unwrap_err();
+        assert!(overflowing.contains("more than can be counted"), "{overflowing}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::metrics;
 use crate::preprocessing::Scaling;
 use crate::trainer::Split;
 use crate::wasm::{fault, js_error, settings, to_js, Engine};
+use crate::wasm_argument as argument;
 use wasm_bindgen::prelude::*;
 
 fn split(test: bool) -> Split {
@@ -34,7 +35,8 @@ impl DataSet {
 
     /// A CSV file's text; `options` is `{header?: bool, label_column?: number, task?: 'auto'|'classification'|'regression'}`.
     #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: u32) -> Result<DataSet, JsValue> {
+    pub fn from_csv(text: &str, options: JsValue, test_ratio: f64, seed: JsValue) -> Result<DataSet, JsValue> {
+        let seed = argument::whole_u32("seed", &seed, 0, u32::MAX)?;
         let options: CsvOptions = if options.is_undefined() || options.is_null() {
             CsvOptions::default()
         } else {
@@ -47,12 +49,17 @@ impl DataSet {
     /// `classes` 0, a value), the first `train` of them for training and the rest for testing.
     #[wasm_bindgen(js_name = fromPoints)]
     pub fn from_points(
-        dims: u32,
-        classes: u32,
+        dims: JsValue,
+        classes: JsValue,
         coords: Vec<f64>,
         labels: Vec<f64>,
-        train: u32,
+        train: JsValue,
     ) -> Result<DataSet, JsValue> {
+        let dims = argument::whole("dims", &dims, 1, crate::config::MAX_INPUTS as u64)?;
+        let classes = argument::whole("classes", &classes, 0, crate::config::MAX_OUTPUTS as u64)?;
+        // The points given are the most there can be for training.
+        let points = labels.len() as u64;
+        let train = argument::whole("train", &train, 0, points)?;
         let shared = crate::share::SharedPoints {
             dims: dims as usize,
             classes: classes as usize,
@@ -130,18 +137,17 @@ impl DataSet {
     }
 
     /// The targets of a set for `outputs` output neurons.
-    pub fn targets(&self, test: bool, outputs: u32) -> Result<Vec<f64>, JsValue> {
+    pub fn targets(&self, test: bool, outputs: JsValue) -> Result<Vec<f64>, JsValue> {
+        let outputs = argument::whole("outputs", &outputs, 1, crate::config::MAX_OUTPUTS as u64)?;
         self.data.targets(split(test), outputs as usize).map_err(js_error)
     }
 
     /// The network inputs of a `resolution`² grid over [x0, x1] × [y0, y1], top row first
     /// (for 1-D data, `resolution` points over [x0, x1]).
     #[wasm_bindgen(js_name = gridInputs)]
-    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: u32) -> Result<Vec<f64>, JsValue> {
-        if !(2..=512).contains(&resolution) {
-            return Err(fault("limit", "the grid resolution must be 2 to 512"));
-        }
-        self.data.inputs_of(&self.data.grid((x0, x1), (y0, y1), resolution as usize)).map_err(js_error)
+    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: JsValue) -> Result<Vec<f64>, JsValue> {
+        let resolution = argument::grid_resolution(&resolution)?;
+        self.data.inputs_of(&self.data.grid((x0, x1), (y0, y1), resolution)).map_err(js_error)
     }
 
     /// Adds a point drawn by hand (`coords` of length dims) with its label to a set.

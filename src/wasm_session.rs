@@ -5,12 +5,13 @@
 //! through typed-array views (`bufferPtr`/`bufferLen`, as on `Engine`); small objects (the
 //! catalogue, the position, the data's description) cross as plain objects.
 
-use crate::chain_rule::ParamRef;
+use crate::config::MAX_INPUTS;
 use crate::csv::CsvOptions;
 use crate::phase::Phase;
 use crate::session::{Outcome, Selection, Session as CoreSession};
 use crate::trainer::Split;
-use crate::wasm::{buffer_slice, fault, install_panic_hook, js_error, to_js, Buffer};
+use crate::wasm::{buffer_slice, fault, install_panic_hook, js_error, layer_of, to_js};
+use crate::wasm_argument as argument;
 use wasm_bindgen::prelude::*;
 
 type JsResult<T> = Result<T, JsValue>;
@@ -104,10 +105,6 @@ fn read_patch(value: &JsValue) -> JsResult<serde_json::Map<String, serde_json::V
     }
 }
 
-fn param(layer: u32, neuron: u32, input: Option<u32>) -> ParamRef {
-    ParamRef { layer: layer as usize, neuron: neuron as usize, input: input.map(|i| i as usize) }
-}
-
 #[wasm_bindgen]
 impl Session {
     /// The page's first screen.
@@ -142,7 +139,8 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = loadLesson)]
-    pub fn load_lesson(&mut self, id: &str, variant: Option<u32>) -> JsResult<JsValue> {
+    pub fn load_lesson(&mut self, id: &str, variant: JsValue) -> JsResult<JsValue> {
+        let variant = argument::optional_u32("variant", &variant, 0, u32::MAX)?;
         outcome(self.inner.load_lesson(id, variant.map(|v| v as usize)))
     }
 
@@ -179,7 +177,9 @@ impl Session {
 
     /// Loads a CSV file (`labelColumn` from 0; the last column if undefined).
     #[wasm_bindgen(js_name = loadCsv)]
-    pub fn load_csv(&mut self, text: &str, name: &str, label_column: Option<u32>) -> JsResult<JsValue> {
+    pub fn load_csv(&mut self, text: &str, name: &str, label_column: JsValue) -> JsResult<JsValue> {
+        // A file has at most MAX_INPUTS input columns and its label column.
+        let label_column = argument::optional_u32("label column", &label_column, 0, MAX_INPUTS as u32)?;
         let options = CsvOptions { label_column: label_column.map(|c| c as usize), ..CsvOptions::default() };
         outcome(self.inner.load_csv(text, name, &options))
     }
@@ -240,7 +240,8 @@ impl Session {
 
     /// A run of the current lesson's variant `variant`.
     #[wasm_bindgen(js_name = forkVariant)]
-    pub fn fork_variant(&self, variant: u32) -> JsResult<Session> {
+    pub fn fork_variant(&self, variant: JsValue) -> JsResult<Session> {
+        let variant = argument::whole("variant", &variant, 0, u32::MAX.into())?;
         self.inner.fork_variant(variant as usize).map(|inner| Session { inner }).map_err(js_error)
     }
 
@@ -263,14 +264,17 @@ impl Session {
         self.inner.step_epoch().map_err(js_error)
     }
 
-    /// Runs `steps` whole steps fast; returns the last batch loss.
-    pub fn train(&mut self, steps: u32) -> JsResult<f64> {
+    /// Runs `steps` whole steps fast (at most 10,000,000); returns the last batch loss.
+    pub fn train(&mut self, steps: JsValue) -> JsResult<f64> {
+        // Above the limit is the trainer's refusal (kind `limit`).
+        let steps = argument::whole_u32("steps", &steps, 0, u32::MAX)?;
         self.inner.train(steps).map_err(js_error)
     }
 
-    /// Fresh initial weights (from `seed` if given).
-    pub fn reset(&mut self, seed: Option<u32>) -> JsValue {
-        to_js(&self.inner.reset(seed))
+    /// Fresh initial weights (from `seed` if given; undefined: the settings' seed).
+    pub fn reset(&mut self, seed: JsValue) -> JsResult<JsValue> {
+        let seed = argument::optional_u32("seed", &seed, 0, u32::MAX)?;
+        Ok(to_js(&self.inner.reset(seed)))
     }
 
     /// Goes back to the state before the last training action (a phase, a step, an epoch, a
@@ -303,13 +307,15 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = setWeight)]
-    pub fn set_weight(&mut self, layer: u32, neuron: u32, input: u32, value: f64) -> JsResult<JsValue> {
-        outcome(self.inner.set_parameter(param(layer, neuron, Some(input)), value))
+    pub fn set_weight(&mut self, layer: JsValue, neuron: JsValue, input: JsValue, value: f64) -> JsResult<JsValue> {
+        let param = argument::parameter(self.inner.trainer(), &layer, &neuron, Some(&input))?;
+        outcome(self.inner.set_parameter(param, value))
     }
 
     #[wasm_bindgen(js_name = setBias)]
-    pub fn set_bias(&mut self, layer: u32, neuron: u32, value: f64) -> JsResult<JsValue> {
-        outcome(self.inner.set_parameter(param(layer, neuron, None), value))
+    pub fn set_bias(&mut self, layer: JsValue, neuron: JsValue, value: f64) -> JsResult<JsValue> {
+        let param = argument::parameter(self.inner.trainer(), &layer, &neuron, None)?;
+        outcome(self.inner.set_parameter(param, value))
     }
 
     // ---- the position --------------------------------------------------------------------
@@ -342,8 +348,11 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = setSample)]
-    pub fn set_sample(&mut self, sample: u32) -> JsResult<JsValue> {
-        outcome(self.inner.set_sample(sample as usize))
+    pub fn set_sample(&mut self, sample: JsValue) -> JsResult<JsValue> {
+        // Sample 0 is there before the first batch too (the page shows it).
+        let samples = self.inner.trainer().network().batch_len.max(1);
+        let sample = argument::index("sample", &sample, samples)?;
+        outcome(self.inner.set_sample(sample))
     }
 
     // ---- reading ---------------------------------------------------------------------------
@@ -417,8 +426,9 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = gridInputs)]
-    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: u32) -> JsResult<Vec<f64>> {
-        self.inner.grid_inputs((x0, x1), (y0, y1), resolution as usize).map_err(js_error)
+    pub fn grid_inputs(&self, x0: f64, x1: f64, y0: f64, y1: f64, resolution: JsValue) -> JsResult<Vec<f64>> {
+        let resolution = argument::grid_resolution(&resolution)?;
+        self.inner.grid_inputs((x0, x1), (y0, y1), resolution).map_err(js_error)
     }
 
     /// Runs the network on rows of inputs; read the `Probe*` buffers. Returns the rows.
@@ -429,8 +439,9 @@ impl Session {
     /// The activations of layer `layer` (the last: the outputs) for rows of raw coordinates
     /// (a digit drawn by hand, images of the gallery): rows × that layer's units.
     #[wasm_bindgen(js_name = activationsOf)]
-    pub fn activations_of(&mut self, coords: &[f64], layer: u32) -> JsResult<Vec<f64>> {
-        self.inner.activations_of(coords, layer as usize).map_err(js_error)
+    pub fn activations_of(&mut self, coords: &[f64], layer: JsValue) -> JsResult<Vec<f64>> {
+        let layer = argument::index("layer", &layer, self.inner.trainer().network().layers.len())?;
+        self.inner.activations_of(coords, layer).map_err(js_error)
     }
 
     /// Metrics on the test points (or the training points); null for exact samples.
@@ -451,8 +462,10 @@ impl Session {
 
     /// The chain rule of a weight (or, with `input` undefined, a bias) for the sample shown.
     #[wasm_bindgen(js_name = chainRule)]
-    pub fn chain_rule(&self, layer: u32, neuron: u32, input: Option<u32>) -> JsResult<JsValue> {
-        self.inner.chain_rule(param(layer, neuron, input)).map(|c| to_js(&c)).map_err(js_error)
+    pub fn chain_rule(&self, layer: JsValue, neuron: JsValue, input: JsValue) -> JsResult<JsValue> {
+        let input = (!input.is_undefined()).then_some(&input);
+        let param = argument::parameter(self.inner.trainer(), &layer, &neuron, input)?;
+        self.inner.chain_rule(param).map(|c| to_js(&c)).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = gradientCheck)]
@@ -508,9 +521,11 @@ impl Session {
         &self,
         canvas: web_sys::HtmlCanvasElement,
         pixel_ratio: f64,
-        train_colour: u32,
-        test_colour: u32,
+        train_colour: JsValue,
+        test_colour: JsValue,
     ) -> JsResult<()> {
+        let train_colour = argument::whole_u32("training colour", &train_colour, 0, 0xff_ffff)?;
+        let test_colour = argument::whole_u32("test colour", &test_colour, 0, 0xff_ffff)?;
         let log = self.inner.settings().view.log_scale;
         crate::wasm_chart::draw_history(canvas, self.inner.history(), log, pixel_ratio, (train_colour, test_colour))
     }
@@ -528,22 +543,18 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = layerUnits)]
-    pub fn layer_units(&self, layer: u32) -> JsResult<u32> {
-        let layers = &self.inner.trainer().network().layers;
-        layers
-            .get(layer as usize)
-            .map(|l| l.units as u32)
-            .ok_or_else(|| fault("out_of_range", "there is no such layer"))
+    pub fn layer_units(&self, layer: JsValue) -> JsResult<u32> {
+        layer_of(self.inner.trainer(), &layer).map(|l| l.units as u32)
     }
 
     #[wasm_bindgen(js_name = bufferPtr)]
-    pub fn buffer_ptr(&self, buffer: Buffer, layer: u32) -> JsResult<u32> {
-        buffer_slice(self.inner.trainer(), buffer, layer).map(|s| s.as_ptr() as usize as u32)
+    pub fn buffer_ptr(&self, buffer: JsValue, layer: JsValue) -> JsResult<u32> {
+        buffer_slice(self.inner.trainer(), &buffer, &layer).map(|s| s.as_ptr() as usize as u32)
     }
 
     #[wasm_bindgen(js_name = bufferLen)]
-    pub fn buffer_len(&self, buffer: Buffer, layer: u32) -> JsResult<u32> {
-        buffer_slice(self.inner.trainer(), buffer, layer).map(|s| s.len() as u32)
+    pub fn buffer_len(&self, buffer: JsValue, layer: JsValue) -> JsResult<u32> {
+        buffer_slice(self.inner.trainer(), &buffer, &layer).map(|s| s.len() as u32)
     }
 }
 

@@ -32,22 +32,22 @@ fn a_generated_circle_trains_to_high_accuracy() {
         "loss": "binary_cross_entropy", "optimizer": {"kind": "adam", "learning_rate": 0.03}, "seed": 1}"#;
     let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
     engine.use_data(&data).unwrap();
-    engine.train(600).unwrap();
+    engine.train(600.into()).unwrap();
     let metrics = engine.metrics(&data, true).unwrap();
     assert_eq!(get(&metrics, "task").as_string().unwrap(), "classification");
     let accuracy = get(&metrics, "accuracy").as_f64().unwrap();
     assert!(accuracy > 0.95, "test accuracy {accuracy}");
     assert!(engine.dataset_loss(true).unwrap() < 0.2);
-    let grid = data.grid_inputs(-6.0, 6.0, -6.0, 6.0, 10).unwrap();
+    let grid = data.grid_inputs(-6.0, 6.0, -6.0, 6.0, 10.into()).unwrap();
     assert_eq!(grid.len(), 100 * 4);
     assert_eq!(engine.probe(&grid).unwrap(), 100);
 }
 
 #[wasm_bindgen_test]
 fn csv_faults_and_shape_mismatches_are_explained() {
-    let message = error_message(DataSet::from_csv("x,y,label\n1,2,0\n1,oops,1\n", JsValue::UNDEFINED, 0.0, 1));
+    let message = error_message(DataSet::from_csv("x,y,label\n1,2,0\n1,oops,1\n", JsValue::UNDEFINED, 0.0, 1.into()));
     assert_eq!(message, "invalid data: line 3: column 2 is \"oops\", which is not a number");
-    let data = DataSet::from_csv("x,y,label\n1,2,0\n3,4,1\n5,6,2\n", JsValue::UNDEFINED, 0.0, 1).unwrap();
+    let data = DataSet::from_csv("x,y,label\n1,2,0\n3,4,1\n5,6,2\n", JsValue::UNDEFINED, 0.0, 1.into()).unwrap();
     assert_eq!(data.classes(), 3);
     let mut engine =
         Engine::new(object(r#"{"inputs": 2, "layers": [{"units": 1, "activation": "sigmoid"}]}"#)).unwrap();
@@ -67,7 +67,7 @@ fn regression_metrics_for_a_sine() {
         "optimizer": {"kind": "adam", "learning_rate": 0.02}, "seed": 2}"#;
     let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
     engine.use_data(&data).unwrap();
-    engine.train(3000).unwrap();
+    engine.train(3000.into()).unwrap();
     let metrics = engine.metrics(&data, false).unwrap();
     assert_eq!(get(&metrics, "task").as_string().unwrap(), "regression");
     let r2 = get(&metrics, "r2").as_f64().unwrap();
@@ -112,25 +112,26 @@ fn training_controls_change_live_and_points_keep_their_split() {
     let config = r#"{"inputs": 2, "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "batch_size": 4, "seed": 3}"#;
     let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
     let data = DataSet::from_points(
-        2,
-        2,
+        2.into(),
+        2.into(),
         vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.5],
         vec![0.0, 1.0, 1.0, 0.0, 1.0],
-        4,
+        4.into(),
     )
     .unwrap();
     assert_eq!((data.len(false), data.len(true)), (4, 1));
     engine.use_data(&data).unwrap();
-    engine.set_dropout(0, 0.5).unwrap();
-    assert!(error_message(engine.set_dropout(1, 0.5)).contains("hidden layers"));
+    engine.set_dropout(0.into(), 0.5).unwrap();
+    assert!(error_message(engine.set_dropout(1.into(), 0.5)).contains("hidden layer"));
     engine.set_schedule(object(r#"{"kind": "step", "every_epochs": 1, "factor": 0.5}"#)).unwrap();
     engine.set_stop_rule(object(r#"{"after_epochs": 3}"#)).unwrap();
     assert_eq!(engine.finished(), None);
-    engine.train(100).unwrap();
+    engine.train(100.into()).unwrap();
     assert_eq!(engine.epochs(), 3.0);
     assert_eq!(engine.finished().unwrap(), "stopped after 3 epochs, as asked");
     assert_eq!(engine.learning_rate(), 0.03 * 0.125);
     engine.set_stop_rule(object(r#"{"after_epochs": 0}"#)).unwrap();
     assert_eq!(engine.finished(), None);
-    assert!(error_message(DataSet::from_points(2, 2, vec![0.0; 4], vec![0.0, 3.0], 2)).contains("not a class"));
+    assert!(error_message(DataSet::from_points(2.into(), 2.into(), vec![0.0; 4], vec![0.0, 3.0], 2.into()))
+        .contains("not a class"));
 }

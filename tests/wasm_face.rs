@@ -37,8 +37,8 @@ fn view(engine: &Engine, buffer: Buffer, layer: u32) -> Vec<f64> {
     let memory: js_sys::WebAssembly::Memory = wasm_memory().unchecked_into();
     let array = Float64Array::new_with_byte_offset_and_length(
         &memory.buffer(),
-        engine.buffer_ptr(buffer, layer).unwrap(),
-        engine.buffer_len(buffer, layer).unwrap(),
+        engine.buffer_ptr(buffer.into(), layer.into()).unwrap(),
+        engine.buffer_len(buffer.into(), layer.into()).unwrap(),
     );
     array.to_vec()
 }
@@ -48,7 +48,7 @@ fn builds_from_an_object_or_json_text_and_trains_xor() {
     let mut engine = xor_engine();
     let from_text = Engine::new(JsValue::from_str(XOR)).unwrap();
     assert_eq!(from_text.export_model(), engine.export_model());
-    let loss = engine.train(3000).unwrap();
+    let loss = engine.train(3000.into()).unwrap();
     assert!(loss < 0.05, "{loss}");
     assert_eq!(engine.steps(), 3000.0);
     assert_eq!(engine.epochs(), 3000.0);
@@ -88,15 +88,15 @@ fn phases_come_in_order_and_fill_the_views() {
 #[wasm_bindgen_test]
 fn the_chain_rule_and_gradient_check_come_as_plain_objects() {
     let mut engine = xor_engine();
-    engine.train(10).unwrap();
-    let rule = engine.chain_rule(0, 1, Some(0), 2).unwrap();
+    engine.train(10.into()).unwrap();
+    let rule = engine.chain_rule(0.into(), 1.into(), 0.into(), 2.into()).unwrap();
     let product = number(&rule, "delta") * number(&rule, "a_prev");
     assert_eq!(number(&rule, "sample_gradient"), product);
     assert_eq!(get(&rule, "activation").as_string().unwrap(), "tanh");
     assert!(get(&rule, "target").is_null());
     let terms = js_sys::Array::from(&get(&rule, "downstream"));
     assert_eq!(terms.length(), 1);
-    let bias = engine.chain_rule(1, 0, None, 0).unwrap();
+    let bias = engine.chain_rule(1.into(), 0.into(), JsValue::UNDEFINED, 0.into()).unwrap();
     assert_eq!(number(&bias, "a_prev"), 1.0);
     assert!(number(&bias, "target") == 0.0 || number(&bias, "target") == 1.0);
 
@@ -114,7 +114,7 @@ fn settings_change_without_losing_the_rest() {
     assert_eq!(number(&optimizer, "learning_rate"), 0.5);
     engine.set_learning_rate(0.001).unwrap();
     engine.set_regularization(object(r#"{"kind": "l2", "rate": 0.01}"#)).unwrap();
-    engine.set_batch_size(2).unwrap();
+    engine.set_batch_size(2.into()).unwrap();
     let config = engine.config();
     assert_eq!(number(&get(&config, "optimizer"), "learning_rate"), 0.001);
     assert_eq!(get(&get(&config, "regularization"), "kind").as_string().unwrap(), "l2");
@@ -131,17 +131,20 @@ fn errors_arrive_as_js_errors_with_readable_messages() {
     assert!(error_message(engine.set_data(vec![1.0, 2.0, 3.0], vec![1.0])).contains("whole rows of 2"));
     assert!(error_message(engine.set_learning_rate(-1.0)).contains("learning rate"));
     assert!(error_message(engine.set_optimizer(object(r#"{"kind": "lbfgs"}"#))).contains("unknown variant `lbfgs`"));
-    assert!(error_message(engine.chain_rule(0, 0, Some(0), 0)).contains("no step has run yet"));
-    assert!(error_message(engine.buffer_ptr(Buffer::Weights, 9)).contains("there is no layer 10"));
+    assert!(error_message(engine.chain_rule(0.into(), 0.into(), 0.into(), 0.into())).contains("no step has run yet"));
+    assert!(
+        error_message(engine.buffer_ptr(Buffer::Weights.into(), 9.into()))
+            == "layer must be a whole number from 0 to 1, not 9"
+    );
     assert!(error_message(Engine::from_model("{}")).contains("not a backprop-viz model"));
     let mut no_data = Engine::new(object(XOR)).unwrap();
-    assert_eq!(error_message(no_data.train(1)), "no training data is loaded");
+    assert_eq!(error_message(no_data.train(1.into())), "no training data is loaded");
 }
 
 #[wasm_bindgen_test]
 fn models_round_trip_and_probes_read_every_layer() {
     let mut engine = xor_engine();
-    engine.train(100).unwrap();
+    engine.train(100.into()).unwrap();
     let copy = Engine::from_model(&engine.export_model()).unwrap();
     assert_eq!(view(&copy, Buffer::Weights, 0), view(&engine, Buffer::Weights, 0));
     let grid = [0.0, 0.0, 0.5, 0.5, 1.0, 0.0];
@@ -163,7 +166,7 @@ fn the_xor_worked_example_reproduces_in_wasm() {
           {"units": 1, "activation": "sigmoid", "bias": false, "weights": [[0.14675589081711304, 0.0923385947687978]]}]}"#;
     let mut engine = Engine::new(JsValue::from_str(config)).unwrap();
     engine.set_data(vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], vec![0.0, 1.0, 1.0, 0.0]).unwrap();
-    engine.train(5000).unwrap();
+    engine.train(5000.into()).unwrap();
     engine.probe(&[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]).unwrap();
     let outputs = view(&engine, Buffer::ProbeActivation, 1);
     let expected = [0.10283162432276878, 0.8365766583400569, 0.8365751788814939, 0.21555386527718434];
@@ -171,4 +174,56 @@ fn the_xor_worked_example_reproduces_in_wasm() {
         assert!((got - want).abs() < 1e-9, "{got} vs {want}");
     }
     assert!((engine.dataset_loss(false).unwrap() - 0.0552263362768559).abs() < 1e-9);
+}
+
+/// Issue 16: wasm-bindgen's `u32` wrapped these (`setWeight(2**32, …)` wrote layer 0's first
+/// weight, `train(2**32 + 3)` ran 3 steps, `train(NaN)` 0); each is refused now, naming the
+/// argument and its range, and changes nothing.
+#[wasm_bindgen_test]
+fn indices_and_counts_are_whole_numbers_in_range_or_refused() {
+    let mut engine = xor_engine();
+    let before = engine.export_model();
+    let weight = |engine: &mut Engine, layer: JsValue| engine.set_weight(layer, JsValue::UNDEFINED, 0.into(), 7.0);
+    assert_eq!(
+        error_message(engine.set_weight(JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::UNDEFINED, 7.0)),
+        "layer must be a whole number from 0 to 1, not undefined"
+    );
+    assert_eq!(
+        error_message(weight(&mut engine, f64::NAN.into())),
+        "layer must be a whole number from 0 to 1, not NaN"
+    );
+    assert_eq!(
+        error_message(engine.set_weight(4294967296.0.into(), 0.into(), 0.into(), 9.0)),
+        "layer must be a whole number from 0 to 1, not 4294967296"
+    );
+    assert_eq!(
+        error_message(engine.set_weight((-1).into(), 0.into(), 0.into(), 9.0)),
+        "layer must be a whole number from 0 to 1, not -1"
+    );
+    assert_eq!(
+        error_message(engine.set_weight(0.into(), 3.into(), 0.into(), 9.0)),
+        "neuron must be a whole number from 0 to 2, not 3"
+    );
+    assert_eq!(
+        error_message(engine.set_bias(0.into(), JsValue::NULL, 9.0)),
+        "neuron must be a whole number from 0 to 2, not null"
+    );
+    assert_eq!(
+        error_message(engine.train(f64::NAN.into())),
+        "steps must be a whole number from 0 to 4294967295, not NaN"
+    );
+    assert!(error_message(engine.train(4294967299.0.into())).ends_with("not 4294967299"));
+    assert!(error_message(engine.train(1.5.into())).ends_with("not 1.5"));
+    assert!(error_message(engine.train(JsValue::from_str("3"))).ends_with("not a string"));
+    assert!(error_message(engine.set_batch_size(0.into())).starts_with("batch size must be a whole number from 1 to"));
+    assert!(error_message(engine.reset(JsValue::NULL)).starts_with("seed must be a whole number"));
+    assert!(error_message(engine.buffer_ptr(4294967296.0.into(), 0.into())).starts_with("buffer must be"));
+    assert!(error_message(engine.buffer_ptr(Buffer::SampleLoss.into(), (-1).into())).starts_with("layer must be"));
+    assert_eq!(engine.export_model(), before, "a refused call changed the model");
+    // The same calls with whole numbers in range work, and undefined leaves an optional argument out.
+    engine.set_weight(1.into(), 0.into(), 2.into(), 0.25).unwrap();
+    assert_eq!(view(&engine, Buffer::Weights, 1)[2], 0.25);
+    engine.reset(JsValue::UNDEFINED).unwrap();
+    engine.train(3.into()).unwrap();
+    assert_eq!(engine.steps(), 3.0);
 }

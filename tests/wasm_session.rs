@@ -28,12 +28,12 @@ fn errors_reach_js_with_their_kind_field_and_step() {
     assert_eq!(kind, "invalid_setting");
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("lr"));
     assert!(message.contains("Learning rate"), "{message}");
-    assert_eq!(kind_of(s.load_csv("x,y\n1,abc\n", "bad.csv", None)).0, "invalid_data");
+    assert_eq!(kind_of(s.load_csv("x,y\n1,abc\n", "bad.csv", JsValue::UNDEFINED)).0, "invalid_data");
     assert_eq!(kind_of(s.import_model("{", "m.json")).0, "parse");
-    assert_eq!(kind_of(s.set_sample(99)).0, "out_of_range");
-    assert_eq!(kind_of(s.train(20_000_000)).0, "limit");
-    s.load_lesson("learning-rate", Some(0)).unwrap();
-    let (kind, _, error) = kind_of(s.train(1000));
+    assert_eq!(kind_of(s.set_sample(99.into())).0, "out_of_range");
+    assert_eq!(kind_of(s.train(20_000_000.into())).0, "limit");
+    s.load_lesson("learning-rate", 0.into()).unwrap();
+    let (kind, _, error) = kind_of(s.train(1000.into()));
     assert_eq!(kind, "diverged");
     assert!(get(&error, "step").as_f64().unwrap() >= 1.0);
 }
@@ -47,8 +47,8 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     let memory: js_sys::WebAssembly::Memory = wasm_memory().unchecked_into();
     let weights = Float64Array::new_with_byte_offset_and_length(
         &memory.buffer(),
-        s.buffer_ptr(Buffer::Weights, 0).unwrap(),
-        s.buffer_len(Buffer::Weights, 0).unwrap(),
+        s.buffer_ptr(Buffer::Weights.into(), 0.into()).unwrap(),
+        s.buffer_len(Buffer::Weights.into(), 0.into()).unwrap(),
     );
     assert_eq!(weights.length(), 8);
     assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
@@ -63,7 +63,7 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
 #[wasm_bindgen_test]
 fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
     let mut s = Session::new();
-    s.train(30).unwrap();
+    s.train(30.into()).unwrap();
     let start = s.core().trainer().snapshot();
     for _ in 0..50 {
         s.step_phase().unwrap();
@@ -86,10 +86,10 @@ fn undo_steps_back_fifty_phases_and_the_counters_exactly() {
     assert_eq!(s.steps(), 30.0);
     s.redo().unwrap();
     let mut again = Session::new();
-    again.train(30).unwrap();
+    again.train(30.into()).unwrap();
     again.step_phase().unwrap();
     assert_eq!(s.core().trainer().snapshot(), again.core().trainer().snapshot());
-    s.load_lesson("xor", None).unwrap();
+    s.load_lesson("xor", JsValue::UNDEFINED).unwrap();
     assert_eq!((s.can_undo(), s.can_redo()), (0, 0));
 }
 
@@ -102,9 +102,9 @@ fn lessons_list_their_controls_and_xor_stops_with_its_outputs() {
         assert!(js_sys::Array::is_array(&get(&l, "controls")));
     }
     let mut s = Session::new();
-    s.load_lesson("xor", None).unwrap();
+    s.load_lesson("xor", JsValue::UNDEFINED).unwrap();
     while s.finished().is_none() {
-        s.train(1000).unwrap();
+        s.train(1000.into()).unwrap();
     }
     assert_eq!(s.finished().as_deref(), Some("stopped after 5000 epochs, as asked"));
     assert_eq!(s.epochs(), 5000.0);
@@ -123,8 +123,8 @@ fn the_inspector_gets_each_new_optimizers_numbers_and_the_batch_in_use() {
         ("cg", &["direction", "gradient", "beta", "direction_kind", "slope", "step_length", "trials", "line_search"]),
     ] {
         s.apply(object(&format!(r#"{{"optimizer": "{optimizer}"}}"#))).unwrap();
-        s.train(3).unwrap();
-        let rule = s.chain_rule(1, 0, Some(1)).unwrap();
+        s.train(3.into()).unwrap();
+        let rule = s.chain_rule(1.into(), 0.into(), 1.into()).unwrap();
         let numbers = get(&rule, "optimizer_numbers");
         assert_eq!(get(&numbers, "kind").as_string().as_deref(), Some(optimizer));
         for field in fields {
@@ -133,7 +133,7 @@ fn the_inspector_gets_each_new_optimizers_numbers_and_the_batch_in_use() {
         assert!(!get(&rule, "update_formula").as_string().unwrap().is_empty());
     }
     // Conjugate gradient's batch is every training point, and its line search ran.
-    let rule = s.chain_rule(1, 0, Some(1)).unwrap();
+    let rule = s.chain_rule(1.into(), 0.into(), 1.into()).unwrap();
     let numbers = get(&rule, "optimizer_numbers");
     assert!(get(&numbers, "trials").as_f64().unwrap() >= 1.0);
     assert_eq!(get(&numbers, "line_search").as_string().as_deref(), Some("accepted"));
@@ -148,20 +148,20 @@ fn the_digits_come_from_the_page_and_a_drawn_digit_is_classified() {
     let mut s = Session::new();
     if !digits_registered() {
         // Without the file, a digits problem is refused in words and nothing changes.
-        let (kind, message, _) = kind_of(s.load_lesson("digits", None));
+        let (kind, message, _) = kind_of(s.load_lesson("digits", JsValue::UNDEFINED));
         assert_eq!(kind, "invalid_data");
         assert!(message.contains("digits.bin"), "{message}");
     }
     assert_eq!(kind_of(register_digits(b"BPVDIGIT not really")).0, "invalid_data");
     register_digits(include_bytes!("../www/data/digits.bin")).unwrap();
     assert!(digits_registered());
-    s.load_lesson("digits", None).unwrap();
+    s.load_lesson("digits", JsValue::UNDEFINED).unwrap();
     let info = s.data_info();
     assert_eq!(get(&get(&info, "image"), "width").as_f64(), Some(8.0));
     assert_eq!(get(&info, "kind").as_string().as_deref(), Some("classification"));
     let blank = vec![0.0; 64];
-    let probabilities = s.activations_of(&blank, 1).unwrap();
+    let probabilities = s.activations_of(&blank, 1.into()).unwrap();
     assert_eq!(probabilities.len(), 10);
     assert!((probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-    assert_eq!(kind_of(s.activations_of(&blank[..10], 1)).0, "invalid_data");
+    assert_eq!(kind_of(s.activations_of(&blank[..10], 1.into())).0, "invalid_data");
 }
