@@ -14,6 +14,48 @@ function adopt(module) {
   glue = module;
   ({ Engine, Session, Buffer, DataSet, freshSeed, lessons, lessonList, catalogue, fileLimits, encodeShareQuery, decodeShareQuery,
     drawLossChart, drawLossSeries, internalErrorForTests } = module);
+  guardFreed(Engine, 'engine');
+  guardFreed(Session, 'session');
+  guardFreed(DataSet, 'data set');
+}
+
+/** What each guarded class's objects are called, by prototype. */
+const nouns = new Map();
+
+/** The error a freed object's methods throw, with `kind` 'freed' like the engine's own errors. */
+function freedError(noun) {
+  const error = new Error(`this ${noun} was freed`);
+  error.kind = 'freed';
+  return error;
+}
+
+/** A method of a freed wasm-bindgen object reaches Rust with a null pointer, and wasm-bindgen
+ *  can only say "null pointer passed to rust". wasm-bindgen sets `__wbg_ptr` to 0 on `free()`,
+ *  so each method of the class is wrapped, on its prototype (which also covers objects the glue
+ *  makes itself, such as `Engine.fromModel`), to say which object was freed, for `this` and for
+ *  a guarded object passed as an argument. A second `free()` does nothing. */
+function guardFreed(Class, noun) {
+  const prototype = Class.prototype;
+  if (nouns.has(prototype)) return;
+  nouns.set(prototype, noun);
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+    const method = descriptor.value;
+    if (name === 'constructor' || name.startsWith('__') || typeof method !== 'function') continue;
+    const guarded = name === 'free'
+      ? function free() {
+        if (this.__wbg_ptr !== 0) method.call(this);
+      }
+      : function guarded(...args) {
+        if (this.__wbg_ptr === 0) throw freedError(noun);
+        for (const arg of args) {
+          const argNoun = arg !== null && typeof arg === 'object' && nouns.get(Object.getPrototypeOf(arg));
+          if (argNoun && arg.__wbg_ptr === 0) throw freedError(argNoun);
+        }
+        return method.apply(this, args);
+      };
+    Object.defineProperty(prototype, name, { ...descriptor, value: guarded });
+  }
 }
 adopt(firstInstance);
 
