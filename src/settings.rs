@@ -906,6 +906,10 @@ impl Setting {
                 "kind": "layers",
                 "max_hidden": MAX_HIDDEN_LAYERS,
                 "max_units": MAX_HIDDEN_UNITS,
+                // How many hidden layers, and neurons in one, as typed values are checked
+                // (the Experiment panel's depths and widths): whole numbers in these ranges.
+                "depth": {"kind": "integer", "min": 0, "max": MAX_HIDDEN_LAYERS},
+                "width": {"kind": "integer", "min": 1, "max": MAX_HIDDEN_UNITS},
                 "hidden_activations": choice_list(HIDDEN_ACTIVATIONS),
                 "output_activations": choice_list(OUTPUT_ACTIVATIONS),
                 "dropouts": DROPOUTS,

@@ -71,13 +71,26 @@ const KINDS = {
   depth: {
     label: 'depths (hidden layers)',
     values: () => '1, 2, 3',
-    make: (values) => numbers(values, 'a number of hidden layers', { min: 0, max: setting('layers').max_hidden, kind: 'integer' }).map((depth) => {
+    make: (values) => numbers(values, 'a number of hidden layers', setting('layers').depth).map((depth) => {
       const layers = value('layers');
       const hidden = layers.slice(0, -1);
       const template = hidden[0] ?? { units: 4, activation: 'tanh', bias: true, dropout: 0 };
       return {
         label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
         patch: { layers: [...Array.from({ length: depth }, (_, k) => ({ ...(hidden[k] ?? template) })), layers[layers.length - 1]] },
+      };
+    }),
+  },
+  width: {
+    label: 'widths (neurons per hidden layer)',
+    values: () => '2, 4, 8',
+    make: (values) => numbers(values, 'a number of neurons per hidden layer', setting('layers').width).map((units) => {
+      const layers = value('layers');
+      // Without hidden layers, one of this width.
+      const hidden = layers.length > 1 ? layers.slice(0, -1) : [{ units, activation: 'tanh', bias: true, dropout: 0 }];
+      return {
+        label: `${units} neuron${units === 1 ? '' : 's'} per hidden layer`,
+        patch: { layers: [...hidden.map((l) => ({ ...l, units })), layers[layers.length - 1]] },
       };
     }),
   },

@@ -454,6 +454,15 @@ describe('data, lessons and experiments', () => {
         await page.fill('#exp-values', '0.1, lots');
         await page.locator('#exp-values').dispatchEvent('change');
         assert.match(await page.locator('#exp-note').textContent(), /"lots" is not a learning rate/);
+        // Depths and widths are whole numbers (the catalogue's kind): "1.5" is refused, not run
+        // as "1.5 hidden layers" (issue 16).
+        for (const [kind, typed, what] of [['depth', '1, 1.5', 'a number of hidden layers from 0 to 15'], ['width', '2, 2.5', 'a number of neurons per hidden layer from 1 to 256']]) {
+          await page.selectOption('#exp-kind', kind);
+          await page.fill('#exp-values', typed);
+          await page.locator('#exp-values').dispatchEvent('change');
+          const note = await page.locator('#exp-note').textContent();
+          assert.ok(note.includes(`"${typed.split(', ')[1]}" is not ${what} (a whole number)`), note);
+        }
 
         // The optimizers lesson races its four variants.
         await page.fill('#exp-steps', '300');
