@@ -4,6 +4,7 @@
 // text, classes and widths. Read only: nothing here changes the state.
 
 import { Buffer, view } from './engine.js';
+import { drawnEvery, MAX_DRAWN_POINTS } from './heatmaps.js';
 import { fmt, fmtInt, fmtWhy, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
 import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
 
@@ -163,10 +164,14 @@ let legendFor = '';
 function updateLegend() {
   const d = state.info;
   const kind = d.dims === 1 && d.kind === 'samples' ? 'regression' : d.kind === 'regression' && d.dims === 2 ? 'regression2d' : d.kind;
-  const key = `${kind}|${d.classes}`;
+  const key = `${kind}|${d.classes}|${d.train_points}|${d.test_points}`;
   if (key === legendFor) return;
   legendFor = key;
   for (const legend of document.querySelectorAll('#right .legend[data-kind]')) legend.hidden = legend.dataset.kind !== kind;
+  const every = drawnEvery(Math.max(d.train_points, d.test_points));
+  $('points-drawn').hidden = every === 1;
+  $('points-drawn').textContent = every === 1 ? ''
+    : `Points: 1 in ${fmtInt(every)} is drawn (at most ${fmtInt(MAX_DRAWN_POINTS)} a set, the same ones each time); training uses all ${fmtInt(d.train_points)}.`;
   if (kind !== 'classification') return;
   $('output-scale-legend').hidden = d.classes > 2;
   const items = [];

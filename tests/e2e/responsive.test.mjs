@@ -1,7 +1,8 @@
 // Issue 16, responsive at every limit: at the documented 100,000-point limit, playing keeps
 // the page drawing and Pause answers at once. Training per frame is budgeted by time
 // (www/actions.js), the data points are drawn once into a bitmap (www/heatmaps.js) and the
-// metrics measure one split per update (www/metrics.js).
+// metrics measure one split per update (www/metrics.js). At most 10,000 points of a set are
+// drawn, so a resize redraws the point bitmap in a frame.
 //
 // Pause's latency is measured from the click event's timestamp (when the input arrived, so a
 // long frame that delays the click counts) to the first frame that shows the page paused.
@@ -45,6 +46,20 @@ test('100,000 points: frames keep coming while playing, and Pause answers within
       assert.ok(playing.length >= 15, `only ${playing.length} frames in 3 s of playing`);
       assert.ok(latency <= PAUSE_MS, `Pause took ${latency.toFixed(0)} ms to show`);
       assert.ok(await page.evaluate(() => window.app.session.steps()) > 0);
+    }
+    // At most 10,000 points a set are drawn (every k-th, the legend says so), so the point
+    // bitmap redrawn when the plane resizes is a frame's work, not a second's.
+    const note = (await page.locator('#points-drawn').textContent()) ?? '';
+    assert.match(note, /^Points: 1 in \d+ is drawn \(at most 10,000 a set, the same ones each time\); training uses all [\d,]+\.$/);
+    assert.ok(await page.locator('#points-drawn').isVisible(), 'the note on drawn points is shown');
+    for (const viewport of [{ width: 1100, height: 760 }, { width: 1280, height: 720 }]) {
+      await page.evaluate(() => { window.__frames = []; });
+      await page.setViewportSize(viewport);
+      await page.waitForTimeout(1500);
+      const frames = await page.evaluate(() => window.__frames.map((f) => f.t));
+      const longest = Math.max(...frames.slice(1).map((t, k) => t - frames[k]));
+      console.log(`resize to ${viewport.width}×${viewport.height}: ${frames.length} frames, longest gap ${longest.toFixed(0)} ms`);
+      assert.ok(frames.length >= 5 && longest < 1000, `a resize stalled the page for ${longest.toFixed(0)} ms`);
     }
     assertNoErrors(opened);
   } finally {
