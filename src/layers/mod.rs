@@ -14,6 +14,7 @@
 pub mod convolution;
 pub mod flatten;
 pub mod pooling;
+pub mod recurrent;
 
 use crate::error::{DivergenceRule, Error, Result};
 use serde::{Deserialize, Serialize};
