@@ -328,3 +328,60 @@ fn max_pooling_routes_delta_to_the_argmax_and_the_first_of_a_tie() {
     assert_eq!(e.kind(), "diverged");
     assert!(pool.pooled.iter().all(|y| *y == 0.0));
 }
+
+/// A 6 × 6 image in [0, 1]: a dark and a light side split by a vertical (or horizontal) step
+/// at a random place, with noise (which also makes every kernel direction learnable).
+fn edge_image(rng: &mut Rng, vertical: bool, noise: f64) -> Vec<f64> {
+    let (split, dark, light) = (1 + rng.below(5), rng.uniform(0.0, 0.3), rng.uniform(0.7, 1.0));
+    let (dark, light) = if rng.below(2) == 0 { (dark, light) } else { (light, dark) };
+    (0..36)
+        .map(|p| {
+            let along = if vertical { p % 6 } else { p / 6 };
+            (if along < split { dark } else { light }) + rng.uniform(-noise, noise)
+        })
+        .collect()
+}
+
+/// The basis of the edge-detector lesson: one shared 3 × 3 kernel, from 0, trained by plain
+/// gradient descent to give the response of the Sobel vertical-edge filter on noisy images
+/// with vertical and horizontal edges, becomes a vertical-edge detector.
+#[test]
+fn one_shared_kernel_learns_a_vertical_edge_detector() {
+    const SOBEL_X: [f64; 9] = [-1.0, 0.0, 1.0, -2.0, 0.0, 2.0, -1.0, 0.0, 1.0];
+    let config = ConvolutionConfig { input: Shape::two_d(1, 6, 6), kernel_size: 3, ..three_by_three() };
+    let mut sobel = Convolution::new(config).unwrap();
+    sobel.kernel.copy_from_slice(&SOBEL_X);
+    let mut conv = Convolution::new(config).unwrap();
+    let mut rng = Rng::new(12);
+    let (batch, learning_rate) = (8, 0.02);
+    let mut losses = Vec::new();
+    for step in 1..=1500 {
+        let images: Vec<f64> = (0..batch).flat_map(|s| edge_image(&mut rng, s % 2 == 0, 0.2)).collect();
+        sobel.forward(&images, step).unwrap();
+        conv.forward(&images, step).unwrap();
+        // L = (1/B) Σ_s ½ ‖z_s − target_s‖², so dL_s/da = z − target
+        let grad: Vec<f64> = conv.activations.iter().zip(&sobel.activations).map(|(a, t)| a - t).collect();
+        losses.push(grad.iter().map(|g| 0.5 * g * g).sum::<f64>() / batch as f64);
+        conv.backward(&grad, 1.0 / batch as f64, step).unwrap();
+        for (w, g) in conv.kernel.iter_mut().zip(&conv.grad_kernel) {
+            *w -= learning_rate * g;
+        }
+        conv.bias[0] -= learning_rate * conv.grad_bias[0];
+    }
+    let (first, last) = (losses[0], *losses.last().unwrap());
+    assert!(first > 10.0, "the untrained kernel is far off: {first}");
+    assert!(last < 1e-3, "the loss fell from {first} to {last}");
+    // It has become the Sobel filter: −1 0 1 / −2 0 2 / −1 0 1.
+    for (w, s) in conv.kernel.iter().zip(SOBEL_X) {
+        assert!((w - s).abs() < 0.05, "{:?}", conv.kernel);
+    }
+    // And it answers vertical edges, not horizontal ones.
+    let mut rng = Rng::new(99);
+    let response = |conv: &mut Convolution, image: &[f64]| {
+        conv.forward(image, 1501).unwrap();
+        conv.activations.iter().map(|a| a.abs()).fold(0.0, f64::max)
+    };
+    let vertical = response(&mut conv, &edge_image(&mut rng, true, 0.0));
+    let horizontal = response(&mut conv, &edge_image(&mut rng, false, 0.0));
+    assert!(vertical > 1.0 && horizontal < 0.05 * vertical, "vertical {vertical}, horizontal {horizontal}");
+}
