@@ -43,6 +43,23 @@ fn slot<'a>(conv: &'a mut Convolution, input: &'a mut [f64], wrt: Wrt) -> &'a mu
     }
 }
 
+/// The central difference of `loss` in value `p` of the array `wrt` names (put back after).
+fn central(
+    conv: &mut Convolution,
+    input: &mut [f64],
+    wrt: Wrt,
+    p: usize,
+    mut loss: impl FnMut(&mut Convolution, &[f64]) -> f64,
+) -> f64 {
+    let original = slot(conv, input, wrt)[p];
+    slot(conv, input, wrt)[p] = original + STEP;
+    let plus = loss(conv, input);
+    slot(conv, input, wrt)[p] = original - STEP;
+    let minus = loss(conv, input);
+    slot(conv, input, wrt)[p] = original;
+    (plus - minus) / (2.0 * STEP)
+}
+
 fn check_convolution(config: ConvolutionConfig, seed: u32) -> f64 {
     let mut rng = Rng::new(seed);
     let mut conv = Convolution::new(config).unwrap();
@@ -63,13 +80,8 @@ fn check_convolution(config: ConvolutionConfig, seed: u32) -> f64 {
         [(Wrt::Kernel, grad_kernel, scale), (Wrt::Bias, grad_bias, scale), (Wrt::Input, grad_input, 1.0)]
     {
         for (p, exact) in analytic.into_iter().enumerate() {
-            let original = slot(&mut conv, &mut input, wrt)[p];
-            slot(&mut conv, &mut input, wrt)[p] = original + STEP;
-            let plus = probe_loss(&mut conv, &input, &g, scale);
-            slot(&mut conv, &mut input, wrt)[p] = original - STEP;
-            let minus = probe_loss(&mut conv, &input, &g, scale);
-            slot(&mut conv, &mut input, wrt)[p] = original;
-            worst = worst.max(error(exact, (plus - minus) / (2.0 * STEP)));
+            let numeric = central(&mut conv, &mut input, wrt, p, |c, x| probe_loss(c, x, &g, scale));
+            worst = worst.max(error(exact, numeric));
         }
     }
     worst
@@ -384,4 +396,46 @@ fn one_shared_kernel_learns_a_vertical_edge_detector() {
     let vertical = response(&mut conv, &edge_image(&mut rng, true, 0.0));
     let horizontal = response(&mut conv, &edge_image(&mut rng, false, 0.0));
     assert!(vertical > 1.0 && horizontal < 0.05 * vertical, "vertical {vertical}, horizontal {horizontal}");
+}
+
+/// The kinds chain: a 2-D convolution (same padding, 1 → 2 channels, tanh), 2 × 2 max pooling,
+/// flatten and a dense readout with L = ½ (w · f − y)²; each backward pass takes the dL/dx of
+/// the one after it, and the whole matches central differences.
+#[test]
+fn convolution_pooling_and_flatten_chain_into_a_dense_readout() {
+    let config = ConvolutionConfig {
+        dimensions: Dimensions::Two,
+        input: Shape::two_d(1, 4, 6),
+        out_channels: 2,
+        kernel_size: 3,
+        padding: Padding::Same,
+        activation: Activation::Tanh,
+    };
+    let mut rng = Rng::new(21);
+    let mut conv = Convolution::new(config).unwrap();
+    conv.randomize(&mut rng);
+    let mut pool =
+        Pooling::new(PoolingConfig { dimensions: Dimensions::Two, input: conv.output, window: 2, kind: PoolKind::Max })
+            .unwrap();
+    let flatten = backprop_viz::layers::flatten::Flatten::new(pool.output);
+    let w: Vec<f64> = (0..flatten.outputs()).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let mut x: Vec<f64> = (0..24).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let y = 0.3;
+    let loss = |conv: &mut Convolution, pool: &mut Pooling, x: &[f64]| {
+        conv.forward(x, 1).unwrap();
+        pool.forward(&conv.activations, 1).unwrap();
+        let f = flatten.forward(&pool.pooled);
+        let r = f.iter().zip(&w).map(|(f, w)| f * w).sum::<f64>() - y;
+        (0.5 * r * r, w.iter().map(|w| r * w).collect::<Vec<f64>>())
+    };
+    let (_, grad_f) = loss(&mut conv, &mut pool, &x);
+    pool.backward(flatten.backward(&grad_f), 1).unwrap();
+    conv.backward(&pool.grad_input.clone(), 1.0, 1).unwrap();
+    let (grad_kernel, grad_input) = (conv.grad_kernel.clone(), conv.grad_input.clone());
+    for (wrt, analytic) in [(Wrt::Kernel, grad_kernel), (Wrt::Input, grad_input)] {
+        for (p, exact) in analytic.into_iter().enumerate() {
+            let numeric = central(&mut conv, &mut x, wrt, p, |c, x| loss(c, &mut pool, x).0);
+            assert!(error(exact, numeric) < 1e-6, "parameter {p}: {exact} against {numeric}");
+        }
+    }
 }

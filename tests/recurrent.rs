@@ -227,3 +227,52 @@ fn settings_wrong_lengths_and_non_finite_numbers_are_refused() {
     assert_eq!(rnn.compute_loss(&[0.0; 4], 10).unwrap_err().kind(), "diverged");
     assert!(rnn.loss.is_nan() && rnn.step_loss.iter().chain(&rnn.grad_output).all(|x| *x == 0.0));
 }
+
+/// A worked example by hand: one input, one hidden unit, one output, linear, T = 2, the loss
+/// at every step. W_x = 0.5, W_h = 0.8, b = 0.1, V = 2, c = −0.5; x = (1, −1), y = (1, 0).
+///   z_1 = 0.5·1 + 0.8·0 + 0.1 = 0.6 = h_1,      ŷ_1 = 2·0.6 − 0.5 = 0.7
+///   z_2 = 0.5·(−1) + 0.8·0.6 + 0.1 = 0.08 = h_2, ŷ_2 = 2·0.08 − 0.5 = −0.34
+///   L = ½(0.7 − 1)² + ½(−0.34 − 0)² = 0.045 + 0.0578 = 0.1028
+///   dL/dŷ = (−0.3, −0.34)
+///   t = 2: dL/dh_2 = 2·(−0.34) = −0.68 = δ_2
+///   t = 1: dL/dh_1 = 2·(−0.3) + 0.8·(−0.68) = −1.144 = δ_1
+///   dL/dW_x = δ_1·x_1 + δ_2·x_2 = −1.144 + 0.68 = −0.464
+///   dL/dW_h = δ_1·h_0 + δ_2·h_1 = 0 − 0.408 = −0.408
+///   dL/db = −1.144 − 0.68 = −1.824,  dL/dV = −0.3·0.6 − 0.34·0.08 = −0.2072,  dL/dc = −0.64
+///   ‖g‖² = 0.215296 + 0.166464 + 3.326976 + 0.04293184 + 0.4096 = 4.16126784
+#[test]
+fn a_two_step_linear_sequence_by_hand() {
+    let config = RecurrentConfig {
+        inputs: 1,
+        hidden: 1,
+        outputs: 1,
+        steps: 2,
+        activation: RecurrentActivation::Linear,
+        loss_at: LossAt::EveryStep,
+        clip_norm: Some(1.0),
+    };
+    let mut rnn = Recurrent::new(config).unwrap();
+    for (array, value) in rnn.parameters_mut().into_iter().zip([0.5, 0.8, 0.1, 2.0, -0.5]) {
+        array[0] = value;
+    }
+    rnn.forward(&[1.0, -1.0], 1).unwrap();
+    let loss = rnn.compute_loss(&[1.0, 0.0], 1).unwrap();
+    rnn.backward(1).unwrap();
+    let close = |got: &[f64], want: &[f64]| {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-12, "{got:?} against {want:?}");
+        }
+    };
+    close(&rnn.hidden_states, &[0.0, 0.6, 0.08]);
+    close(&rnn.output, &[0.7, -0.34]);
+    close(&[loss], &[0.1028]);
+    close(&rnn.grad_hidden, &[-1.144, -0.68]);
+    close(&rnn.delta, &[-1.144, -0.68]);
+    close(&rnn.step_grad_weights_input, &[-1.144, 0.68]);
+    close(&rnn.step_grad_weights_hidden, &[0.0, -0.408]);
+    let norm = 4.16126784_f64.sqrt();
+    close(&[rnn.clip.norm], &[norm]);
+    assert!(rnn.clip.acted);
+    let clipped: Vec<f64> = [-0.464, -0.408, -1.824, -0.2072, -0.64].iter().map(|g| g / norm).collect();
+    close(&rnn.gradients().concat(), &clipped);
+}
