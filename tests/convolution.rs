@@ -7,6 +7,9 @@ use backprop_viz::layers::pooling::{PoolKind, Pooling, PoolingConfig};
 use backprop_viz::layers::{Dimensions, Shape};
 use backprop_viz::rng::Rng;
 use backprop_viz::Activation;
+use common::agrees;
+
+mod common;
 
 const ELEMENT_WISE: [Activation; 5] =
     [Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu];
@@ -438,4 +441,39 @@ fn convolution_pooling_and_flatten_chain_into_a_dense_readout() {
             assert!(error(exact, numeric) < 1e-6, "parameter {p}: {exact} against {numeric}");
         }
     }
+}
+
+#[allow(dead_code)] // the recurrent layer's numbers are read in tests/recurrent.rs
+#[path = "reference/layer_kinds_expected.rs"]
+mod expected;
+
+/// Against `tests/reference/layer_kinds.py`, which takes the gradients in the scatter form
+/// from the formulas: 2 × 4 × 5 input, 2 out channels, 3 × 3 kernel, same padding, tanh.
+#[test]
+fn a_two_channel_same_convolution_agrees_with_the_independent_reference() {
+    let config = ConvolutionConfig {
+        dimensions: Dimensions::Two,
+        input: Shape::two_d(2, 4, 5),
+        out_channels: 2,
+        kernel_size: 3,
+        padding: Padding::Same,
+        activation: Activation::Tanh,
+    };
+    let mut conv = Convolution::new(config).unwrap();
+    for (n, w) in conv.kernel.iter_mut().enumerate() {
+        *w = 0.5 * (0.3 * n as f64).cos();
+    }
+    conv.bias.copy_from_slice(&[0.1, -0.2]);
+    // x[c,i,j] = sin(1 + 20c + 5i + j) = sin(1 + n) at flat index n, G[n] = sin(0.7 n), as the
+    // script makes them.
+    let x: Vec<f64> = (0..40).map(|n| (1.0 + n as f64).sin()).collect();
+    let g: Vec<f64> = (0..40).map(|n| (0.7 * n as f64).sin()).collect();
+    conv.forward(&x, 1).unwrap();
+    conv.backward(&g, 1.0, 1).unwrap();
+    agrees("z", &conv.pre_activation, &expected::CONV_Z);
+    agrees("a", &conv.activations, &expected::CONV_A);
+    agrees("δ", &conv.delta, &expected::CONV_DELTA);
+    agrees("dL/dK", &conv.grad_kernel, &expected::CONV_GRAD_KERNEL);
+    agrees("dL/db", &conv.grad_bias, &expected::CONV_GRAD_BIAS);
+    agrees("dL/dx", &conv.grad_input, &expected::CONV_GRAD_INPUT);
 }

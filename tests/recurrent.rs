@@ -4,6 +4,9 @@
 
 use backprop_viz::layers::recurrent::{LossAt, Recurrent, RecurrentActivation, RecurrentConfig};
 use backprop_viz::rng::Rng;
+use common::agrees;
+
+mod common;
 
 const STEP: f64 = backprop_viz::gradient_check::STEP;
 
@@ -275,4 +278,45 @@ fn a_two_step_linear_sequence_by_hand() {
     assert!(rnn.clip.acted);
     let clipped: Vec<f64> = [-0.464, -0.408, -1.824, -0.2072, -0.64].iter().map(|g| g / norm).collect();
     close(&rnn.gradients().concat(), &clipped);
+}
+
+#[allow(dead_code)] // the convolution's numbers are read in tests/convolution.rs
+#[path = "reference/layer_kinds_expected.rs"]
+mod expected;
+
+/// Against `tests/reference/layer_kinds.py` (BPTT as the textbook recursion): 2 inputs, 3
+/// tanh units, 2 outputs, T = 4, loss at every step, clipping at norm 0.5.
+#[test]
+fn a_tanh_sequence_agrees_with_the_independent_reference() {
+    let config = RecurrentConfig {
+        inputs: 2,
+        hidden: 3,
+        outputs: 2,
+        steps: 4,
+        activation: RecurrentActivation::Tanh,
+        loss_at: LossAt::EveryStep,
+        clip_norm: Some(0.5),
+    };
+    let mut rnn = Recurrent::new(config).unwrap();
+    let fill = |array: &mut [f64], f: &dyn Fn(f64) -> f64| {
+        array.iter_mut().enumerate().for_each(|(n, w)| *w = f(n as f64));
+    };
+    fill(&mut rnn.weights_input, &|n| 0.6 * (1.0 + n).sin());
+    fill(&mut rnn.weights_hidden, &|n| 0.5 * (2.0 + n).cos());
+    fill(&mut rnn.biases, &|n| 0.1 * (3.0 + n).sin());
+    fill(&mut rnn.readout_weights, &|n| 0.7 * (4.0 + n).cos());
+    fill(&mut rnn.readout_biases, &|n| 0.05 * (n + 1.0));
+    let x: Vec<f64> = (0..8).map(|n| (0.9 * n as f64).sin()).collect();
+    let y: Vec<f64> = (0..8).map(|n| (1.3 * n as f64).cos()).collect();
+    rnn.forward(&x, 1).unwrap();
+    let loss = rnn.compute_loss(&y, 1).unwrap();
+    rnn.backward(1).unwrap();
+    agrees("h", &rnn.hidden_states, &expected::RNN_HIDDEN);
+    agrees("ŷ", &rnn.output, &expected::RNN_OUTPUT);
+    agrees("L", &[loss], &expected::RNN_LOSS);
+    agrees("δ", &rnn.delta, &expected::RNN_DELTA);
+    agrees("‖δ_t h_(t−1)ᵀ‖", &rnn.step_norm_weights_hidden, &expected::RNN_STEP_NORM_HIDDEN);
+    agrees("‖g‖", &[rnn.clip.norm], &expected::RNN_GRAD_NORM);
+    assert!(rnn.clip.acted);
+    agrees("clipped gradients", &rnn.gradients().concat(), &expected::RNN_CLIPPED_GRADIENTS);
 }
