@@ -59,3 +59,12 @@ pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
         (actual - expected).abs()
     );
 }
+
+/// Every number of `got` within 1e-9 of `want` (relative above 1), as an independent reference
+/// under `tests/reference/` must be matched.
+pub fn agrees(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{what}[{k}]: {g} against {w}");
+    }
+}
