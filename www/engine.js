@@ -28,7 +28,10 @@ let digitsFetch = null;
  *  pass the bytes of `pkg/backprop_viz_bg.wasm` (and of `data/digits.bin` if wanted). */
 export function loadEngine(wasmBytes, digits) {
   loading ??= (async () => {
-    await (wasmBytes === undefined ? firstInstance.default() : firstInstance.default({ module_or_path: wasmBytes }));
+    // The wasm's URL is given from here, not left to the glue: in the bundled page (`make
+    // build`, dist/) the glue is inlined into main.js, beside pkg/ rather than in it.
+    const wasm = wasmBytes ?? new URL('./pkg/backprop_viz_bg.wasm', import.meta.url);
+    await firstInstance.default({ module_or_path: wasm });
     if (digits) registerFetched(digits);
   })();
   return loading;
@@ -76,7 +79,9 @@ let instances = 0;
  *  Every object of the old instance (engines, data sets) is dead: make them anew. */
 export async function reloadEngine() {
   instances += 1;
-  const fresh = await import(`./pkg/backprop_viz.js?instance=${instances}`);
+  // A URL made at run time: the bundler leaves this import to the browser (a new copy each time).
+  const glueUrl = new URL(`./pkg/backprop_viz.js?instance=${instances}`, import.meta.url);
+  const fresh = await import(glueUrl.href);
   await fresh.default();
   adopt(fresh);
   if (digitsBytes) glue.registerDigits(digitsBytes);
