@@ -16,7 +16,7 @@ import { REPO_ROOT, frames, launchBrowser, startServer } from './harness.mjs';
 /** Issue 15's target is 200 KB; the budget is the figure reached so far, so that the page
  *  cannot grow back while the rest of the way is found. */
 const TARGET_KB = 200;
-const BUDGET_KB = 405;
+const BUDGET_KB = 400;
 const ROOT = path.resolve(process.env.PAGE_WEIGHT_DIR ?? path.join(REPO_ROOT, 'dist'));
 
 let server;
