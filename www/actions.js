@@ -94,12 +94,22 @@ export function digitsSettled() {
 function retryWithDigits(fn, extra) {
   if (!takeDigitsWanted()) return false;
   say('Loading the 8×8 digits…');
+  markFetching(true);
   waitingForDigits = loadDigits().then(() => {
     waitingForDigits = null;
     say('');
     run(fn, extra, false);
+    markFetching(false);
   });
   return true;
+}
+
+/** `<body data-fetching="digits">` while the digits are on their way, so that whoever waits
+ *  for the change (a test, an embedding) can wait on it rather than on time. */
+function markFetching(on) {
+  if (typeof document === 'undefined') return;
+  if (on) document.body.dataset.fetching = 'digits';
+  else document.body.removeAttribute('data-fetching');
 }
 
 function run(fn, extra, mayFetchDigits) {
