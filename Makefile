@@ -1,8 +1,9 @@
 # backprop-viz: build, serve and test pipeline.
 # Versions and the reasons behind them: ../shared/TOOLCHAIN.md (the shared folder beside this repository).
 #   make setup   idempotent installs (wasm32 target, wasm-bindgen-cli, chromium, node_modules)
-#   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt)
-#   make serve   build, then serve www/ on 127.0.0.1:$(PORT)
+#   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt), then the
+#                page bundled and minified -> dist/ (www/ itself runs as it is, unbundled)
+#   make serve   build, then serve dist/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests
 #   make bench   the benchmark: engine (wasm, native) against hand JS, brain.js, convnetjs, tfjs; the page
 #   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each, from fuzz/seeds
@@ -34,12 +35,12 @@ WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrap
                   --enable-multivalue --enable-call-indirect-overlong --enable-simd
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
-.PHONY: setup build serve test test-native test-wasm test-e2e sizes bench fuzz clean distclean
+.PHONY: setup build dist serve test test-native test-wasm test-e2e sizes bench fuzz clean distclean
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup $(BG_WASM) sizes
+build: setup $(BG_WASM) dist sizes
 
 # Always ask cargo (it knows whether sources changed); make then re-reads the artefact's
 # mtime, so wasm-bindgen and wasm-opt only rerun when cargo actually rewrote it.
@@ -52,11 +53,26 @@ $(BG_WASM): $(WASM) Cargo.lock package-lock.json
 	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $@.opt $@
 	mv $@.opt $@
 
+# The page as it is served (issue 15, the page's weight): the ES modules bundled and minified
+# into one main.js by esbuild (seconds), the style sheet minified, the rest copied. The glue is
+# also kept whole in pkg/, for `reloadEngine`'s fresh instance after an internal error.
+DIST    := dist
+ESBUILD := node_modules/.bin/esbuild --log-level=error
+dist: $(BG_WASM)
+	rm -rf $(DIST)
+	mkdir -p $(DIST)/pkg $(DIST)/data
+	$(ESBUILD) www/main.js --bundle --minify --format=esm --outfile=$(DIST)/main.js
+	$(ESBUILD) $(PKG)/backprop_viz.js --minify --format=esm --outfile=$(DIST)/pkg/backprop_viz.js
+	$(ESBUILD) www/style.css --minify --outfile=$(DIST)/style.css
+	cp www/index.html www/favicon.svg $(DIST)/
+	cp www/data/* $(DIST)/data/
+	cp $(BG_WASM) $(DIST)/pkg/
+
 sizes:
-	@bash scripts/sizes.sh $(PKG)/*.wasm $(PKG)/*.js
+	@bash scripts/sizes.sh $(PKG)/*.wasm $(PKG)/*.js $(DIST)/main.js $(DIST)/style.css $(DIST)/index.html
 
 serve: build
-	python3 -m http.server --bind 127.0.0.1 --directory www $(PORT)
+	python3 -m http.server --bind 127.0.0.1 --directory $(DIST) $(PORT)
 
 test: setup test-native test-wasm build test-e2e
 
@@ -109,7 +125,7 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf $(PKG) tests/e2e/artifacts bench/out
+	rm -rf $(PKG) $(DIST) tests/e2e/artifacts bench/out
 
 distclean: clean
 	rm -rf node_modules bench/node_modules

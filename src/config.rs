@@ -303,26 +303,25 @@ fn shorten_field_list(why: &str, limit: usize) -> String {
 }
 
 /// Deserializes JSON and reports errors as "path: problem", in words a student can act on.
+/// The path comes from where serde_json stopped (`json_path`), so each type is compiled for
+/// one deserializer only.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed: std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> =
-        serde_path_to_error::deserialize(&mut deserializer);
-    match parsed {
-        Ok(value) => deserializer.end().map(|()| value).map_err(|e| e.to_string()),
-        Err(e) => {
-            let path = e.path().to_string();
-            let mut why = crate::error::clip_quoted(&e.into_inner().to_string());
-            if why.starts_with("invalid type: null, expected f64") {
-                why = "a number is missing or is not finite (NaN and Infinity are written as null in JSON)".into();
-            }
-            why = shorten_field_list(&why, 140);
-            if path == "." || path.is_empty() {
-                Err(why)
-            } else {
-                Err(format!("{path}: {why}"))
-            }
+    serde_json::from_str(text).map_err(|e| {
+        let mut why = crate::error::clip_quoted(&e.to_string());
+        // An error about an object itself names the object, not the field read last.
+        let about_the_object = why.starts_with("missing field") || why.starts_with("unknown field");
+        let offset = crate::json_path::offset_of(text, e.line(), e.column());
+        let path = if e.is_data() { crate::json_path::path_at(text, offset, about_the_object) } else { String::new() };
+        if why.starts_with("invalid type: null, expected f64") {
+            why = "a number is missing or is not finite (NaN and Infinity are written as null in JSON)".into();
         }
-    }
+        why = shorten_field_list(&why, 140);
+        if path.is_empty() {
+            why
+        } else {
+            format!("{path}: {why}")
+        }
+    })
 }
 
 #[cfg(test)]
@@ -331,7 +330,7 @@ mod tests {
     fn an_unknown_field_lists_as_many_expected_fields_as_fit() {
         let why = super::parse_json::<super::NetworkConfig>(r#"{"every_epochs": 1}"#).unwrap_err();
         assert!(
-            why.starts_with("every_epochs: unknown field `every_epochs`, expected one of `inputs`, `layers`"),
+            why.starts_with("unknown field `every_epochs`, expected one of `inputs`, `layers`"),
             "{why}"
         );
         assert!(why.ends_with(", …") && why.chars().count() < 160, "{why}");

@@ -25,10 +25,15 @@
 use crate::config::{MAX_INPUTS, MAX_OUTPUTS};
 use crate::error::{Error, Result};
 use crate::points::Points;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// The digits the page handed over (`register`): read once, shared by every session.
 static SHIPPED: OnceLock<Digits> = OnceLock::new();
+
+/// Set when something asked for the digits before they were registered: the page fetches the
+/// file only then (it is a quarter of the page's weight) and runs that change again.
+static WANTED: AtomicBool = AtomicBool::new(false);
 
 /// Reads the shipped digits file once for every session of this process (the page fetches
 /// `www/data/digits.bin` when a digits problem is first chosen). Registering again is a no-op.
@@ -45,6 +50,12 @@ pub fn registered() -> bool {
     SHIPPED.get().is_some()
 }
 
+/// Whether something asked for the digits since the last call while they were not
+/// registered; the question clears the flag.
+pub fn take_wanted() -> bool {
+    WANTED.swap(false, Ordering::Relaxed)
+}
+
 /// The registered digits, or a refusal that says what is missing. Native builds (the tests,
 /// the benchmark) read the repository's file themselves; the wasm never embeds it, to keep the
 /// page small until a digits problem is chosen.
@@ -52,6 +63,7 @@ pub fn shipped() -> Result<&'static Digits> {
     #[cfg(not(target_arch = "wasm32"))]
     register(include_bytes!("../www/data/digits.bin"))?;
     SHIPPED.get().ok_or_else(|| {
+        WANTED.store(true, Ordering::Relaxed);
         Error::InvalidData("the digits are not loaded: the page reads them from data/digits.bin first".into())
     })
 }

@@ -17,7 +17,7 @@
 use crate::activation::Activation;
 use crate::config::{LayerConfig, NetworkConfig, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_SAMPLES};
 use crate::data::Target;
-use crate::error::{clip, clip_quoted, short};
+use crate::error::{clip, short};
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::InitializerKind;
@@ -305,7 +305,14 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 
 /// A checked value back into its field's type (the kind checked it before).
 fn from_value<T: serde::de::DeserializeOwned + Default>(value: &Value) -> T {
-    serde_json::from_value(value.clone()).unwrap_or_default()
+    read_value(value).unwrap_or_default()
+}
+
+/// A JSON value into a type, through its text: every type is then read by one deserializer
+/// (`parse_json`'s), compiled once, not once more for `Value` (issue 15: the page's weight).
+/// Exact: numbers are written shortest-round-trip and read back bit for bit.
+fn read_value<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
+    crate::config::parse_json(&value.to_string())
 }
 
 macro_rules! row {
@@ -863,7 +870,7 @@ impl Setting {
                 .ok_or_else(|| format!("must be true or false, not {}", describe(value))),
             Kind::Features => {
                 let features: Vec<Feature> =
-                    serde_json::from_value(value.clone()).map_err(|_| "must be a list of feature names".to_string())?;
+                    read_value(value).map_err(|_| "must be a list of feature names".to_string())?;
                 if features.is_empty() {
                     return Err("the network needs at least one input feature".into());
                 }
@@ -965,9 +972,8 @@ fn yes() -> bool {
 }
 
 fn check_layers(value: &Value) -> Result<Value, String> {
-    let layers: Vec<LayerPatch> = serde_json::from_value(value.clone()).map_err(|e| {
-        format!("must be a list of layers {{units, activation, bias, dropout}}: {}", clip_quoted(&e.to_string()))
-    })?;
+    let layers: Vec<LayerPatch> = read_value(value)
+        .map_err(|why| format!("must be a list of layers {{units, activation, bias, dropout}}: {why}"))?;
     if layers.is_empty() {
         return Err("the network needs at least an output layer".into());
     }
@@ -982,7 +988,7 @@ fn check_layers(value: &Value) -> Result<Value, String> {
 /// Writes a checked list of layers. A layer that keeps its size and bias keeps any weights
 /// given by hand (a lesson's); the network's validation then checks the rest.
 fn set_layers(layers: &mut Vec<LayerConfig>, value: &Value) {
-    let patches: Vec<LayerPatch> = serde_json::from_value(value.clone()).unwrap_or_default();
+    let patches: Vec<LayerPatch> = read_value(value).unwrap_or_default();
     let old = std::mem::take(layers);
     *layers = patches
         .into_iter()

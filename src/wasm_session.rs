@@ -48,6 +48,14 @@ pub fn digits_registered() -> bool {
     crate::digits::registered()
 }
 
+/// Whether a change asked for the digits before they were registered (and so was refused or
+/// left them out): the page then fetches `data/digits.bin` and runs the change again. Reading
+/// the flag clears it.
+#[wasm_bindgen(js_name = takeDigitsWanted)]
+pub fn take_digits_wanted() -> bool {
+    crate::digits::take_wanted()
+}
+
 #[wasm_bindgen(js_name = lessonList)]
 pub fn lesson_list() -> JsValue {
     let list: Vec<serde_json::Value> = crate::presets::lessons()

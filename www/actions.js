@@ -7,7 +7,7 @@
 // engine off until Reset loads a fresh instance, every other kind is shown as it is worded.
 
 import { state, notify, SPEEDS } from './state.js';
-import { Session, catalogue, lessonList, fileLimits, freshSeed, isInternalError, reloadEngine } from './engine.js';
+import { Session, catalogue, lessonList, fileLimits, freshSeed, isInternalError, reloadEngine, takeDigitsWanted, loadDigits } from './engine.js';
 import { fmtInt } from './colors.js';
 
 /** Training takes about this much of a frame (drawing and the browser's raster take about 10 ms
@@ -77,20 +77,62 @@ export function say(text, kind = 'info', errorKind = null) {
 /** Runs a change of the session and tells the views; returns the change's result, or
  *  undefined if it was refused (the banner then says why). */
 export function transact(fn, extra = []) {
+  return run(fn, extra, true);
+}
+
+/** The change waiting for the digits to arrive (a promise), or null. */
+let waitingForDigits = null;
+
+/** Resolves once no change waits for the digits any more (boot waits for it before saying
+ *  the page is ready). */
+export function digitsSettled() {
+  return waitingForDigits ?? Promise.resolve();
+}
+
+/** After a change that asked for the digits before they were fetched: fetches them, then runs
+ *  the change again (once); true when it does so. */
+function retryWithDigits(fn, extra) {
+  if (!takeDigitsWanted()) return false;
+  say('Loading the 8×8 digits…');
+  markFetching(true);
+  waitingForDigits = loadDigits().then(() => {
+    waitingForDigits = null;
+    say('');
+    run(fn, extra, false);
+    markFetching(false);
+  });
+  return true;
+}
+
+/** `<body data-fetching="digits">` while the digits are on their way, so that whoever waits
+ *  for the change (a test, an embedding) can wait on it rather than on time. */
+function markFetching(on) {
+  if (typeof document === 'undefined') return;
+  if (on) document.body.dataset.fetching = 'digits';
+  else document.body.removeAttribute('data-fetching');
+}
+
+function run(fn, extra, mayFetchDigits) {
   if (state.broken) {
     say(BROKEN, 'error', 'internal');
     return undefined;
   }
+  if (mayFetchDigits) takeDigitsWanted(); // only this change's own wish counts
   let result;
   try {
     result = fn(state.session);
   } catch (error) {
-    reportError(error);
+    // Only the digits were missing: fetch them and try again, rather than report it.
+    if (!(mayFetchDigits && retryWithDigits(fn, extra))) reportError(error);
     return undefined;
   }
   const outcome = result && Array.isArray(result.changed) ? result : null;
   const changed = [...(outcome?.changed ?? []), ...extra];
   refresh(changed);
+  if (mayFetchDigits && retryWithDigits(fn, extra)) {
+    notify(changed); // what could be read is shown while the digits arrive
+    return result ?? true;
+  }
   if (outcome?.warnings?.length) {
     say(`${outcome.message ?? ''} Parts of it could not be read, so defaults were used there: ${outcome.warnings.join('; ')}.`.trim(), 'error');
   } else if (outcome?.message) {

@@ -62,22 +62,47 @@ adopt(firstInstance);
 let loading = null;
 /** The shipped digits file's bytes, kept to hand to a fresh instance after a restart. */
 let digitsBytes = null;
+/** The fetch of the digits under way (or done), so that it happens once. */
+let digitsFetch = null;
 
-/** Loads the wasm once, and (in the browser) the 8×8 digits beside it, fetched in parallel
- *  from the page's own origin: the digits problems and lessons need them. In Node pass the
- *  bytes of `pkg/backprop_viz_bg.wasm` (and of `data/digits.bin` if wanted). */
+/** Loads the wasm once. The 8×8 digits (a quarter of the page's weight) are not fetched here:
+ *  `loadDigits` fetches them when a change first asks for them (`takeDigitsWanted`). In Node
+ *  pass the bytes of `pkg/backprop_viz_bg.wasm` (and of `data/digits.bin` if wanted). */
 export function loadEngine(wasmBytes, digits) {
   loading ??= (async () => {
-    const fetched = digits ?? (wasmBytes === undefined ? fetchDigits() : null);
-    await (wasmBytes === undefined ? firstInstance.default() : firstInstance.default({ module_or_path: wasmBytes }));
-    digitsBytes = await fetched;
-    try {
-      if (digitsBytes) glue.registerDigits(digitsBytes);
-    } catch {
-      digitsBytes = null; // a damaged file: the digits problems say they are not loaded
-    }
+    // The wasm's URL is given from here, not left to the glue: in the bundled page (`make
+    // build`, dist/) the glue is inlined into main.js, beside pkg/ rather than in it.
+    const wasm = wasmBytes ?? new URL('./pkg/backprop_viz_bg.wasm', import.meta.url);
+    await firstInstance.default({ module_or_path: wasm });
+    if (digits) registerFetched(digits);
   })();
   return loading;
+}
+
+/** Hands the digits' bytes to the engine; a damaged file is dropped (the digits problems then
+ *  say they are not loaded). */
+function registerFetched(bytes) {
+  try {
+    glue.registerDigits(bytes);
+    digitsBytes = bytes;
+  } catch {
+    digitsBytes = null;
+  }
+}
+
+/** Whether a change asked for the digits before they were registered (reading clears it). */
+export function takeDigitsWanted() {
+  return glue.takeDigitsWanted();
+}
+
+/** Fetches the digits from the page's own origin and registers them, once; true when they
+ *  are registered (false: the file could not be fetched or read). */
+export function loadDigits() {
+  digitsFetch ??= fetchDigits().then((bytes) => {
+    if (bytes) registerFetched(bytes);
+    return digitsBytes !== null;
+  });
+  return digitsFetch;
 }
 
 /** The digits file, or null when it cannot be fetched (the digits problems then say so). */
@@ -96,7 +121,9 @@ let instances = 0;
  *  Every object of the old instance (engines, data sets) is dead: make them anew. */
 export async function reloadEngine() {
   instances += 1;
-  const fresh = await import(`./pkg/backprop_viz.js?instance=${instances}`);
+  // A URL made at run time: the bundler leaves this import to the browser (a new copy each time).
+  const glueUrl = new URL(`./pkg/backprop_viz.js?instance=${instances}`, import.meta.url);
+  const fresh = await import(glueUrl.href);
   await fresh.default();
   adopt(fresh);
   if (digitsBytes) glue.registerDigits(digitsBytes);

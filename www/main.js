@@ -301,6 +301,8 @@ async function boot() {
       }
     },
   });
+  // A link to the digits is ready once they are fetched and the link opened again.
+  await actions.digitsSettled();
   status.textContent = 'Engine loaded.';
   document.body.dataset.state = 'ready';
 }

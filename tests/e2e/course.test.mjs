@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appSession, assertNoErrors, banner, clickEdge, dataOf, frames, parameterBits, typeInto } from './harness.mjs';
+import { appSession, assertNoErrors, banner, clickEdge, dataOf, digitsArrived, frames, parameterBits, typeInto } from './harness.mjs';
 
 const session = appSession();
 
@@ -268,6 +268,7 @@ describe('data, lessons and experiments', () => {
       assert.equal(lessons.length, 11);
       for (const lesson of lessons) {
         await page.selectOption('#lesson', lesson.id);
+        await digitsArrived(page); // the digits lessons fetch their data first
         await frames(page, 2);
         assert.equal(await page.locator('#lesson-title').textContent(), lesson.title);
         assert.equal(await page.locator('#lesson-text').textContent(), lesson.text);

@@ -220,6 +220,10 @@ export const frames = (page, n = 3) => page.evaluate((n) => new Promise((resolve
   tick(n);
 }), n);
 
+/** Waits until no change waits for the 8×8 digits (fetched when a change first asks for them:
+ *  `<body data-fetching="digits">` meanwhile). */
+export const digitsArrived = (page) => page.waitForFunction(() => !document.body.dataset.fetching, null, { timeout: 30_000 });
+
 /** Opens the app at `baseUrl/index.html` + `query` and waits until it says it is ready. */
 export async function openApp(browser, baseUrl, { width = 1280, height = 720, query = '' } = {}) {
   const opened = await openPage(browser, `${baseUrl}/index.html${query}`);

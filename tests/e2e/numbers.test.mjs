@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appSession, banner, frames, setSpeed } from './harness.mjs';
+import { appSession, banner, digitsArrived, frames, setSpeed } from './harness.mjs';
 
 const session = appSession();
 const BAD = /NaN|Infinity|∞|undefined/;
@@ -26,6 +26,7 @@ test('after divergence in every lesson no NaN, Infinity or undefined is on scree
     let diverged = 0;
     for (const lesson of lessons) {
       await page.selectOption('#lesson', lesson);
+      await digitsArrived(page); // the digits lessons fetch their data first
       await frames(page);
       if (!(await page.locator('#setting-lr').isVisible())) continue;
       await page.locator('#setting-lr').fill('1'); // the log slider's top: η = 10
