@@ -137,7 +137,7 @@ test('axe-core finds nothing on the graph panel, and the keyboard reaches its no
     await stepToUpdate(page);
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
-      const result = await window.axe.run({ include: [['#graph-panel'], ['.phase-row']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+      const result = await window.axe.run({ include: [['#graph-panel'], ['#setting-graph']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
       return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
     });
     assert.deepEqual(violations, []);
