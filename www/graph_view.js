@@ -184,7 +184,7 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       const cellAcross = (across ? h : w) / (longest * bands);
       const ok = across
         ? cellAlong >= nodeW * 1.15 && cellAcross >= nodeH * 1.12 * (bands > 1 ? 1.15 : 1)
-        : cellAlong >= nodeH * 1.5 && cellAcross >= nodeW * 1.08;
+        : cellAlong >= nodeH * 1.35 && cellAcross >= nodeW * 1.04;
       return ok ? { nodeW, nodeH, bands, perBand } : null;
     };
     const base = Math.round(Math.min(18, 12 * Math.max(1, Math.min(w / 760, h / 520)) * (settingValue('text_size') || 1)));
@@ -197,8 +197,10 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     }
     const compact = !best;
     if (compact) {
-      const nodeW = Math.max(4, Math.min(14, w / lists.length / 2));
-      best = { px: MIN_FONT_PX, across: true, bands: 1, perBand: lists.length, nodeW, nodeH: Math.max(4, Math.min(nodeW, h / longest - 2)) };
+      // Boxes without numbers (the caption gives a focused node's), layers along the longer side.
+      const across = w >= h;
+      const side = Math.max(4, Math.min(18, (across ? w : h) / lists.length / 2, (across ? h : w) / longest - 4));
+      best = { px: MIN_FONT_PX, across, bands: 1, perBand: lists.length, nodeW: side, nodeH: side };
     }
     const x = new Float64Array(graph.nodes.length);
     const y = new Float64Array(graph.nodes.length);
@@ -272,6 +274,16 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     // An edge; one from a band to the next goes round through the gap between the bands.
     const bandOf = (id) => Math.floor(L.column[id] / L.perBand);
     const line = (from, to) => {
+      if (L.column[from] === L.column[to]) {
+        // The batch's loss beside this sample's, in the same layer: side to side.
+        const down = across ? y[to] > y[from] : x[to] > x[from];
+        const side = (id, sign) => (across ? { x: x[id], y: y[id] + (sign * nodeH) / 2 } : { x: x[id] + (sign * nodeW) / 2, y: y[id] });
+        const a = side(from, down ? 1 : -1);
+        const b = side(to, down ? -1 : 1);
+        ctx.moveTo(a.x, a.y);
+        ctx.lineTo(b.x, b.y);
+        return;
+      }
       const a = end(from, true);
       const b = end(to, false);
       ctx.moveTo(a.x, a.y);
@@ -403,7 +415,8 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       text = `${valueText(graph, n)}. ${gradientText(graph, n)}.`;
     } else {
       const folded = graph.folded ? ' Each neuron is one node here (the unfolded graph would have more than 60).' : '';
-      text = `Sample ${graph.sample + 1} of the batch, unfolded into operations: ∇ is dL/d node for this sample's loss, edge numbers are local derivatives.${folded} Tab here and use the arrow keys to read each node.`;
+      const room = L.compact ? ' There is no room for the numbers here: click a node, or Tab here and use the arrow keys, to read each one.' : ' Tab here and use the arrow keys to read each node.';
+      text = `Sample ${graph.sample + 1} of the batch, unfolded into operations: ∇ is dL/d node for this sample's loss, edge numbers are local derivatives.${folded}${room}`;
     }
     if (caption.textContent !== text) caption.textContent = text;
     const focusText = focus !== null ? `${title(graph.nodes[focus])}: ${valueText(graph, graph.nodes[focus])}. ${gradientText(graph, graph.nodes[focus])}.` : '';
