@@ -9,6 +9,7 @@ pub mod activation;
 pub mod argument;
 pub mod autoencoder;
 pub mod chain_rule;
+pub mod computation_graph;
 pub mod config;
 pub mod conjugate_gradient;
 pub mod csv;

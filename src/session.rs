@@ -15,6 +15,7 @@
 //! back to it bit for bit (see `undo`); a rebuild empties what was saved.
 
 use crate::chain_rule::{ChainRule, ParamRef};
+use crate::computation_graph::ComputationGraph;
 use crate::csv::CsvOptions;
 use crate::data::{Data, Target};
 use crate::error::{short, Error, Result};
@@ -507,6 +508,16 @@ impl Session {
     pub fn chain_rule(&self, param: ParamRef) -> Result<ChainRule> {
         let batch = self.trainer.network().batch_len.max(1);
         self.trainer.chain_rule(param, self.position.sample.min(batch - 1))
+    }
+
+    /// The computation graph of batch sample `sample` (see `computation_graph`): the numbers
+    /// of the phases run so far in this step, None for the others.
+    pub fn computation_graph(&self, sample: usize) -> Result<ComputationGraph> {
+        let batch = self.trainer.network().batch_len;
+        if batch > 0 && sample >= batch {
+            return Err(Error::OutOfRange(format!("the batch has {batch} samples, so there is no sample {sample}")));
+        }
+        Ok(crate::computation_graph::build(self.trainer.network(), sample, &|phase| self.done(phase)))
     }
 
     /// Runs the network on rows of inputs without training (heatmaps).

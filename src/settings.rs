@@ -81,6 +81,8 @@ pub struct ViewSettings {
     pub panel_loss: bool,
     pub panel_gradients: bool,
     pub panel_inspector: bool,
+    /// The computation graph of the shown sample in place of the layer view.
+    pub graph: bool,
 }
 
 impl Default for ViewSettings {
@@ -96,6 +98,7 @@ impl Default for ViewSettings {
             panel_loss: true,
             panel_gradients: true,
             panel_inspector: true,
+            graph: false,
         }
     }
 }
@@ -808,6 +811,15 @@ pub static CATALOGUE: &[Setting] = &[
         Kind::Flag,
         View,
         view.panel_inspector
+    ),
+    row!(
+        "graph",
+        View,
+        "Computation graph",
+        "the network unfolded into its operations for the shown sample, in place of the layer view",
+        Kind::Flag,
+        View,
+        view.graph
     ),
 ];
 

@@ -476,6 +476,17 @@ impl Session {
         self.inner.chain_rule(param).map(|c| to_js(&c)).map_err(js_error)
     }
 
+    /// The computation graph of batch sample `sample`: `{nodes: [{id, kind, label, formula,
+    /// place, inputs: [{from, local_derivative}], consumers, value, gradient, gradient_from,
+    /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`.
+    #[wasm_bindgen(js_name = computationGraph)]
+    pub fn computation_graph(&self, sample: f64) -> JsResult<JsValue> {
+        let batch = self.inner.trainer().network().batch_len.max(1);
+        let sample =
+            crate::argument::index("sample", crate::argument::Given::Number(sample), batch).map_err(js_error)?;
+        self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error)
+    }
+
     #[wasm_bindgen(js_name = gradientCheck)]
     pub fn gradient_check(&self) -> JsResult<JsValue> {
         let mut trainer = self.inner.trainer().clone();

@@ -432,6 +432,12 @@ export function focusOn(target) {
   notify(['hover']);
 }
 
+/** Moves the keyboard's place in the computation graph (a node id; null: none). */
+export function focusGraphNode(id) {
+  state.graphFocus = id;
+  notify(['hover']);
+}
+
 export function toggleDrawing(on) {
   state.drawing = on;
   notify(['view']);

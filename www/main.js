@@ -33,6 +33,7 @@ import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experime
 import { setupShare } from './share.js';
 import { createImagesView } from './images_view.js';
 import { setupDrawPad } from './draw_pad.js';
+import { createGraphView } from './graph_view.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('engine-status');
@@ -141,6 +142,7 @@ async function boot() {
   setupShare();
   setupKeyboard();
   setupDrawPad();
+  const graph = createGraphView($('graph-panel'), { onFocus: (id) => actions.focusGraphNode(id), onSelect: (selection) => actions.select(selection) });
   const images = createImagesView();
   subscribe(['drawing'], () => images.updateDrawing());
   for (const legend of document.querySelectorAll('.scale')) legend.style.background = scaleGradientCss();
@@ -232,6 +234,7 @@ async function boot() {
       updateTables();
     }
     updateMetrics(now);
+    graph.draw(now);
     drawExperiment(now);
   });
 
@@ -283,6 +286,8 @@ async function boot() {
     layout: () => network.layout(),
     /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
     hitTest: (x, y) => network.hitTest(x, y),
+    /** The computation graph view: its labels ([{kind, id?, text, x, y, w, h}]), layout and graph. */
+    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y) }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({

@@ -11,6 +11,7 @@ const ATTRIBUTES = {
   panel_loss: 'loss',
   panel_gradients: 'gradients',
   panel_inspector: 'inspectorPanel',
+  graph: 'graph',
 };
 
 export function updateFrame() {

@@ -63,6 +63,8 @@ export const state = {
   hoverAt: { x: 0, y: 0 },
   /** The neuron or edge the keyboard is on in the network view ({type, layer, neuron, input}), or null. */
   focus: null,
+  /** The node the keyboard (or a click) is on in the computation graph (its id), or null. */
+  graphFocus: null,
   /** Clicks on the output plane add points. */
   drawing: false,
   /** The image drawn by hand on the digits pad (pixels row by row, 0 paper … 1 ink), and the
