@@ -35,7 +35,9 @@ pub struct Layer {
     pub weights: Vec<f64>,
     /// Zero, and never updated, when `has_bias` is false.
     pub biases: Vec<f64>,
-    /// The weights and biases before the last update: what that step's passes used.
+    /// The weights and biases before the last update: what that step's passes used. An update
+    /// writes its new values here and then swaps the two arrays, so keeping the old ones costs
+    /// no copy.
     pub previous_weights: Vec<f64>,
     pub previous_biases: Vec<f64>,
     /// z, per sample.
@@ -63,9 +65,11 @@ pub struct Layer {
     pub(crate) moment1_biases: Vec<f64>,
     pub(crate) moment2_biases: Vec<f64>,
     pub(crate) moment3_biases: Vec<f64>,
-    /// The six `optimizer_state` arrays before the last update, one after another, so that a
-    /// divergence rule can take that update back (see `Network::take_back_update`).
-    pub(crate) previous_moments: Vec<f64>,
+    /// The six `optimizer_state` arrays before the last update, in the same order, so that a
+    /// divergence rule can take that update back (see `Network::take_back_update`). Like
+    /// `previous_weights`, swapped with the state the update wrote, for the arrays the
+    /// optimizer uses (`OptimizerKind::state_used`); the others stay as they are.
+    pub(crate) previous_moments: [Vec<f64>; 6],
 }
 
 impl Layer {
@@ -96,39 +100,129 @@ impl Layer {
             moment1_biases: vec![0.0; units],
             moment2_biases: vec![0.0; units],
             moment3_biases: vec![0.0; units],
-            previous_moments: vec![0.0; 3 * (params + units)],
+            previous_moments: [params, params, params, units, units, units].map(|len| vec![0.0; len]),
         }
     }
 
-    /// Keeps the parameters and the optimizer's state as they are before an update applies.
+    /// Keeps the parameters and the optimizer's state as they are before an update applies in
+    /// place (conjugate gradient's); the element-wise update swaps instead (`write_update`).
     pub(crate) fn keep_previous(&mut self) {
+        self.keep_state([true; 3]);
+    }
+
+    /// Copies the parameters, and the optimizer state arrays in `used`, to the previous ones.
+    fn keep_state(&mut self, used: [bool; 3]) {
         self.previous_weights.copy_from_slice(&self.weights);
         self.previous_biases.copy_from_slice(&self.biases);
         // Taken out for the copy (no allocation), so the state arrays can be read meanwhile.
         let mut kept = std::mem::take(&mut self.previous_moments);
-        let mut rest = kept.as_mut_slice();
-        for array in self.optimizer_state() {
-            let (this, after) = rest.split_at_mut(array.len());
-            this.copy_from_slice(array);
-            rest = after;
+        for ((kept, array), on) in kept.iter_mut().zip(self.optimizer_state()).zip(used.iter().cycle()) {
+            if *on {
+                kept.copy_from_slice(array);
+            }
         }
         self.previous_moments = kept;
     }
 
-    /// Puts back what `keep_previous` kept: the last update never happened.
-    fn take_back_update(&mut self) {
+    /// Puts back the state before the last update, for the optimizer state arrays in `used`
+    /// (the optimizer that made it): the last update never happened.
+    fn take_back_update(&mut self, used: [bool; 3]) {
         self.weights.copy_from_slice(&self.previous_weights);
         self.biases.copy_from_slice(&self.previous_biases);
         let kept = std::mem::take(&mut self.previous_moments);
-        let mut rest = kept.as_slice();
-        for array in self.optimizer_state_mut() {
-            let (this, after) = rest.split_at(array.len());
-            array.copy_from_slice(this);
-            rest = after;
+        for ((array, kept), on) in self.optimizer_state_mut().into_iter().zip(&kept).zip(used.iter().cycle()) {
+            if *on {
+                array.copy_from_slice(kept);
+            }
         }
         self.previous_moments = kept;
         self.update_weights.fill(0.0);
         self.update_biases.fill(0.0);
+    }
+
+    /// The optimizer state as it was before the last update, one array after another (the
+    /// six of `optimizer_state`, in its order): what a saved state keeps for the divergence rules.
+    pub(crate) fn previous_moments_joined(&self) -> Vec<f64> {
+        self.previous_moments.concat()
+    }
+
+    /// The length `previous_moments_joined` has.
+    pub(crate) fn previous_moments_len(&self) -> usize {
+        self.previous_moments.iter().map(Vec::len).sum()
+    }
+
+    /// Puts back what `previous_moments_joined` gave (of `previous_moments_len` numbers).
+    pub(crate) fn set_previous_moments(&mut self, joined: &[f64]) {
+        let mut rest = joined;
+        for kept in &mut self.previous_moments {
+            let (this, after) = rest.split_at(kept.len());
+            kept.copy_from_slice(this);
+            rest = after;
+        }
+    }
+
+    /// Works out this layer's update (see `Network::update`): the new parameters into
+    /// `previous_*`, the new optimizer state into `previous_moments` (the arrays in `used`) and
+    /// Δ into `update_*`, reading the current ones, which stay as they are. Returns whether
+    /// every new weight (and optimizer number), and every new bias, is finite.
+    fn write_update(&mut self, rule: &UpdateRule, regularization: &Regularization, used: [bool; 3]) -> (bool, bool) {
+        let [m1w, m2w, m3w, m1b, m2b, m3b] = &mut self.previous_moments;
+        let weights_ok = rule.run(
+            regularization,
+            FusedUpdate {
+                used,
+                params: &self.weights,
+                grads: &self.grad_weights,
+                state: [&self.moment1_weights, &self.moment2_weights, &self.moment3_weights],
+                new_params: &mut self.previous_weights,
+                new_state: [m1w, m2w, m3w],
+                updates: &mut self.update_weights,
+            },
+        );
+        let biases_ok = !self.has_bias
+            || rule.run(
+                &Regularization::default(),
+                FusedUpdate {
+                    used,
+                    params: &self.biases,
+                    grads: &self.grad_biases,
+                    state: [&self.moment1_biases, &self.moment2_biases, &self.moment3_biases],
+                    new_params: &mut self.previous_biases,
+                    new_state: [m1b, m2b, m3b],
+                    updates: &mut self.update_biases,
+                },
+            );
+        (weights_ok, biases_ok)
+    }
+
+    /// Makes what `write_update` wrote current: the arrays swap, so the old values become
+    /// the `previous_*` ones without a copy.
+    fn swap_in_update(&mut self, used: [bool; 3]) {
+        std::mem::swap(&mut self.weights, &mut self.previous_weights);
+        if self.has_bias {
+            std::mem::swap(&mut self.biases, &mut self.previous_biases);
+        }
+        let [m1w, m2w, m3w, m1b, m2b, m3b] = &mut self.previous_moments;
+        let kept = [m1w, m2w, m3w, m1b, m2b, m3b];
+        let current = [
+            &mut self.moment1_weights,
+            &mut self.moment2_weights,
+            &mut self.moment3_weights,
+            &mut self.moment1_biases,
+            &mut self.moment2_biases,
+            &mut self.moment3_biases,
+        ];
+        for ((array, kept), on) in current.into_iter().zip(kept).zip(used.iter().cycle()) {
+            if *on {
+                std::mem::swap(array, kept);
+            }
+        }
+    }
+
+    /// Undoes what a refused `write_update` wrote over the previous arrays: they hold the
+    /// current values again (a refused update leaves nothing to take back, and shows no change).
+    fn discard_update(&mut self, used: [bool; 3]) {
+        self.keep_state(used);
     }
 
     /// Every per-parameter optimizer state array: `moment1`, `moment2` and `moment3` of the
@@ -474,50 +568,20 @@ impl Network {
             self.updated_after_backward = true;
             return Ok(());
         }
+        // One pass per array: each new value is written beside the current one and checked as
+        // it is written; only if all are finite do the arrays swap in, so a refusal changes nothing.
+        let used = rule.kind().state_used();
         let count = self.layers.len();
-        for (l, layer) in self.layers.iter_mut().enumerate() {
-            let weights_ok = propose(
-                rule,
-                regularization,
-                &layer.weights,
-                &layer.grad_weights,
-                [&layer.moment1_weights, &layer.moment2_weights, &layer.moment3_weights],
-                &mut layer.update_weights,
-            );
-            let biases_ok = !layer.has_bias
-                || propose(
-                    rule,
-                    &Regularization::default(),
-                    &layer.biases,
-                    &layer.grad_biases,
-                    [&layer.moment1_biases, &layer.moment2_biases, &layer.moment3_biases],
-                    &mut layer.update_biases,
-                );
+        for l in 0..count {
+            let (weights_ok, biases_ok) = self.layers[l].write_update(rule, regularization, used);
             if !weights_ok || !biases_ok {
+                self.layers[..=l].iter_mut().for_each(|layer| layer.discard_update(used));
                 let what = if weights_ok { "a bias" } else { "a weight" };
                 return Err(format!("{what} of {} became infinite or NaN", layer_name(l, count)));
             }
         }
         self.previous_scalars.clone_from(&self.optimizer_scalars);
-        for layer in &mut self.layers {
-            layer.keep_previous();
-            commit(
-                rule,
-                regularization,
-                &mut layer.weights,
-                &layer.grad_weights,
-                [&mut layer.moment1_weights, &mut layer.moment2_weights, &mut layer.moment3_weights],
-            );
-            if layer.has_bias {
-                commit(
-                    rule,
-                    &Regularization::default(),
-                    &mut layer.biases,
-                    &layer.grad_biases,
-                    [&mut layer.moment1_biases, &mut layer.moment2_biases, &mut layer.moment3_biases],
-                );
-            }
-        }
+        self.layers.iter_mut().for_each(|layer| layer.swap_in_update(used));
         self.updated_after_forward = true;
         self.updated_after_backward = true;
         Ok(())
@@ -525,8 +589,10 @@ impl Network {
 
     /// Takes the last update back: the parameters and the optimizer's state as before it
     /// (what a divergence rule does when the weights that update made fail the next step).
-    pub(crate) fn take_back_update(&mut self) {
-        self.layers.iter_mut().for_each(Layer::take_back_update);
+    /// `kind` is the optimizer that made that update (which state arrays it changed).
+    pub(crate) fn take_back_update(&mut self, kind: OptimizerKind) {
+        let used = kind.state_used();
+        self.layers.iter_mut().for_each(|layer| layer.take_back_update(used));
         self.optimizer_scalars.clone_from(&self.previous_scalars);
     }
 
@@ -576,92 +642,84 @@ pub struct Probe {
     pub activations: Vec<Vec<f64>>,
 }
 
-/// Works out Δ for each parameter into `updates`; false if any new value is not finite.
-fn propose(
-    rule: &UpdateRule,
-    reg: &Regularization,
-    params: &[f64],
-    grads: &[f64],
-    [m, v, r]: [&[f64]; 3],
-    updates: &mut [f64],
-) -> bool {
-    struct Propose<'a> {
-        params: &'a [f64],
-        grads: &'a [f64],
-        m: &'a [f64],
-        v: &'a [f64],
-        r: &'a [f64],
-        updates: &'a mut [f64],
-    }
-    impl ParameterLoop for Propose<'_> {
-        fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            let mut finite = true;
-            for ((((&w, &grad), &m), &v), update) in
-                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.updates.iter_mut())
-            {
-                let (m_new, v_new, delta) = rule(grad + reg(w), m, v);
-                *update = delta;
-                finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite();
-            }
-            finite
-        }
-
-        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            let mut finite = true;
-            for (((((&w, &grad), &m), &v), &r), update) in
-                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.r).zip(self.updates.iter_mut())
-            {
-                let (m_new, v_new, r_new, delta) = rule(grad + reg(w), m, v, r);
-                *update = delta;
-                finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite() & r_new.is_finite();
-            }
-            finite
-        }
-    }
-    rule.run(reg, Propose { params, grads, m, v, r, updates })
+/// One array's update in one pass (`Layer::write_update`): reads the parameters, gradients and
+/// optimizer state, writes the new parameters, the new state (the arrays in `used` only: the
+/// others the optimizer leaves as they are) and Δ, and checks each new number as it goes.
+struct FusedUpdate<'a> {
+    used: [bool; 3],
+    params: &'a [f64],
+    grads: &'a [f64],
+    state: [&'a [f64]; 3],
+    new_params: &'a mut [f64],
+    new_state: [&'a mut [f64]; 3],
+    updates: &'a mut [f64],
 }
 
-/// Applies the update that `propose` checked: the same arithmetic, now written back.
-fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[f64], [m, v, r]: [&mut [f64]; 3]) {
-    struct Commit<'a> {
-        params: &'a mut [f64],
-        grads: &'a [f64],
-        m: &'a mut [f64],
-        v: &'a mut [f64],
-        r: &'a mut [f64],
-    }
-    impl ParameterLoop for Commit<'_> {
-        fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            for (((w, &grad), m), v) in
-                self.params.iter_mut().zip(self.grads).zip(self.m.iter_mut()).zip(self.v.iter_mut())
-            {
-                let (m_new, v_new, delta) = rule(grad + reg(*w), *m, *v);
-                *m = m_new;
-                *v = v_new;
-                *w += delta;
+impl FusedUpdate<'_> {
+    /// The loop for an optimizer that uses `moment1` when `M` and `moment2` when `V`: the
+    /// arrays it does not use are neither read nor written (their numbers are 0 to the rule).
+    #[inline(always)]
+    fn each<const M: bool, const V: bool>(
+        self,
+        rule: impl Fn(f64, f64, f64) -> (f64, f64, f64),
+        reg: impl Fn(f64) -> f64,
+    ) -> bool {
+        let n = self.params.len();
+        let (params, grads, updates, new_params) =
+            (self.params, &self.grads[..n], &mut self.updates[..n], &mut self.new_params[..n]);
+        let [m, v, _] = self.state;
+        let [new_m, new_v, _] = self.new_state;
+        let (m, v) = (&m[..if M { n } else { 0 }], &v[..if V { n } else { 0 }]);
+        let (new_m, new_v) = (&mut new_m[..if M { n } else { 0 }], &mut new_v[..if V { n } else { 0 }]);
+        let mut finite = true;
+        for i in 0..n {
+            let w = params[i];
+            let (m_i, v_i) = (if M { m[i] } else { 0.0 }, if V { v[i] } else { 0.0 });
+            let (m_new, v_new, delta) = rule(grads[i] + reg(w), m_i, v_i);
+            let w_new = w + delta;
+            updates[i] = delta;
+            new_params[i] = w_new;
+            finite &= w_new.is_finite();
+            if M {
+                new_m[i] = m_new;
+                finite &= m_new.is_finite();
             }
-            true
+            if V {
+                new_v[i] = v_new;
+                finite &= v_new.is_finite();
+            }
         }
+        finite
+    }
+}
 
-        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            for ((((w, &grad), m), v), r) in self
-                .params
-                .iter_mut()
-                .zip(self.grads)
-                .zip(self.m.iter_mut())
-                .zip(self.v.iter_mut())
-                .zip(self.r.iter_mut())
-            {
-                let (m_new, v_new, r_new, delta) = rule(grad + reg(*w), *m, *v, *r);
-                *m = m_new;
-                *v = v_new;
-                *r = r_new;
-                *w += delta;
-            }
-            true
+impl ParameterLoop for FusedUpdate<'_> {
+    fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
+        match (self.used[0], self.used[1]) {
+            (false, false) => self.each::<false, false>(rule, reg),
+            (true, false) => self.each::<true, false>(rule, reg),
+            (false, true) => self.each::<false, true>(rule, reg),
+            (true, true) => self.each::<true, true>(rule, reg),
         }
     }
-    rule.run(reg, Commit { params, grads, m, v, r });
+
+    fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
+        let n = self.params.len();
+        let [m, v, r] = self.state;
+        let [new_m, new_v, new_r] = self.new_state;
+        let (grads, m, v, r) = (&self.grads[..n], &m[..n], &v[..n], &r[..n]);
+        let (new_m, new_v, new_r) = (&mut new_m[..n], &mut new_v[..n], &mut new_r[..n]);
+        let (updates, new_params) = (&mut self.updates[..n], &mut self.new_params[..n]);
+        let mut finite = true;
+        for i in 0..n {
+            let w = self.params[i];
+            let (m_new, v_new, r_new, delta) = rule(grads[i] + reg(w), m[i], v[i], r[i]);
+            let w_new = w + delta;
+            (updates[i], new_params[i], new_m[i], new_v[i], new_r[i]) = (delta, w_new, m_new, v_new, r_new);
+            finite &= w_new.is_finite() & m_new.is_finite() & v_new.is_finite() & r_new.is_finite();
+        }
+        finite
+    }
 }
 
 #[cfg(test)]
