@@ -22,6 +22,7 @@ pub mod generators;
 pub mod gradient_check;
 pub mod history;
 pub mod initializer;
+pub mod lanes;
 pub mod loss;
 pub mod metrics;
 pub mod model_file;
