@@ -15,6 +15,7 @@
 
 use crate::activation::Activation;
 use crate::config::{layer_name, NetworkConfig};
+use crate::lanes::F64x2;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerKind, OptimizerScalars, ParameterLoop, UpdateRule};
 use crate::regularization::Regularization;
@@ -284,6 +285,10 @@ impl Layer {
 /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × n_in), with the given
 /// weights (n_out × n_in) and biases (n_out): a layer's forward pass, also at trial weights.
 /// Returns whether every z and a is finite (checked as they are written, so it costs no pass).
+///
+/// Each z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, in the textbook order, whatever the tiling:
+/// two samples at a time (the two lanes of `F64x2`, sharing each weight they load), four
+/// neurons at a time (independent sums keep the processor busy instead of waiting on one).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward_rows(
     weights: &[f64],
@@ -296,36 +301,87 @@ pub(crate) fn forward_rows(
     a: &mut [f64],
 ) -> bool {
     let n_out = biases.len();
+    let (input, z, a) = (&input[..rows * n_in], &mut z[..rows * n_out], &mut a[..rows * n_out]);
+    let mut z_pairs = z.chunks_exact_mut(2 * n_out);
+    for (x2, z2) in input.chunks_exact(2 * n_in).zip(&mut z_pairs) {
+        let (x0, x1) = x2.split_at(n_in);
+        let (z0, z1) = z2.split_at_mut(n_out);
+        product_two_rows(weights, x0, x1, z0, z1);
+    }
+    let z_last = z_pairs.into_remainder();
+    if !z_last.is_empty() {
+        product_row(weights, &input[(rows - 1) * n_in..], z_last);
+    }
     let mut finite = true;
-    let input = &input[..rows * n_in];
-    let blocked = n_out / 4 * 4;
-    for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
-        // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
-        // once: four independent sums keep the processor busy instead of waiting on one.
-        for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
-            let (w0, rest) = w4.split_at(n_in);
-            let (w1, rest) = rest.split_at(n_in);
-            let (w2, w3) = rest.split_at(n_in);
-            let mut sums = [0.0; 4];
-            for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
-                sums[0] += a * x_i;
-                sums[1] += b * x_i;
-                sums[2] += c * x_i;
-                sums[3] += d * x_i;
-            }
-            z4.copy_from_slice(&sums);
-        }
-        for (z_j, w_j) in z_row[blocked..].iter_mut().zip(weights[blocked * n_in..].chunks_exact(n_in)) {
-            *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
-        }
+    for z_row in z.chunks_exact_mut(n_out) {
         for (z_j, b_j) in z_row.iter_mut().zip(biases) {
             *z_j += b_j;
             finite &= z_j.is_finite();
         }
-        activation.forward_row(z_row, a_row);
-        finite &= a_row.iter().fold(true, |ok, a_j| ok & a_j.is_finite());
     }
-    finite
+    // Element-wise activations run over the whole batch at once (so even a layer of one
+    // neuron fills both lanes); softmax mixes a row, so it goes row by row.
+    if activation == Activation::Softmax {
+        for (z_row, a_row) in z.chunks_exact(n_out).zip(a.chunks_exact_mut(n_out)) {
+            activation.forward_row(z_row, a_row);
+        }
+    } else {
+        activation.forward_row(z, a);
+    }
+    finite & a.iter().fold(true, |ok, a_j| ok & a_j.is_finite())
+}
+
+/// z = W·x (no bias yet) for one sample.
+fn product_row(weights: &[f64], x: &[f64], z: &mut [f64]) {
+    let n_in = x.len();
+    let blocked = z.len() / 4 * 4;
+    for (z4, w4) in z[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
+        let (w0, rest) = w4.split_at(n_in);
+        let (w1, rest) = rest.split_at(n_in);
+        let (w2, w3) = rest.split_at(n_in);
+        let mut sums = [0.0; 4];
+        for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
+            sums[0] += a * x_i;
+            sums[1] += b * x_i;
+            sums[2] += c * x_i;
+            sums[3] += d * x_i;
+        }
+        z4.copy_from_slice(&sums);
+    }
+    for (z_j, w_j) in z[blocked..].iter_mut().zip(weights[blocked * n_in..].chunks_exact(n_in)) {
+        *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
+    }
+}
+
+/// z = W·x (no bias yet) for two samples at once: each lane of a sum is one sample's.
+fn product_two_rows(weights: &[f64], x0: &[f64], x1: &[f64], z0: &mut [f64], z1: &mut [f64]) {
+    let (n_in, n_out) = (x0.len(), z0.len());
+    // Equal lengths, stated once, so the loops need no bounds checks.
+    let (x1, z1) = (&x1[..n_in], &mut z1[..n_out]);
+    let blocked = n_out / 4 * 4;
+    let mut store = |j: usize, sum: F64x2| {
+        [z0[j], z1[j]] = sum.to_array();
+    };
+    for (block, w4) in weights[..blocked * n_in].chunks_exact(4 * n_in).enumerate() {
+        let (w0, rest) = w4.split_at(n_in);
+        let (w1, rest) = rest.split_at(n_in);
+        let (w2, w3) = rest.split_at(n_in);
+        let mut sums = [F64x2::splat(0.0); 4];
+        for i in 0..n_in {
+            let x = F64x2::new(x0[i], x1[i]);
+            sums[0] = sums[0] + F64x2::splat(w0[i]) * x;
+            sums[1] = sums[1] + F64x2::splat(w1[i]) * x;
+            sums[2] = sums[2] + F64x2::splat(w2[i]) * x;
+            sums[3] = sums[3] + F64x2::splat(w3[i]) * x;
+        }
+        for (k, sum) in sums.into_iter().enumerate() {
+            store(4 * block + k, sum);
+        }
+    }
+    for (j, w_j) in weights[blocked * n_in..n_out * n_in].chunks_exact(n_in).enumerate() {
+        let sum = (0..n_in).fold(F64x2::splat(0.0), |sum, i| sum + F64x2::splat(w_j[i]) * F64x2::new(x0[i], x1[i]));
+        store(blocked + j, sum);
+    }
 }
 
 #[derive(Clone, Debug)]
