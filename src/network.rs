@@ -589,9 +589,25 @@ impl Network {
         let n_in = this.inputs;
         this.grad_weights.fill(0.0);
         this.grad_biases.fill(0.0);
-        for (x, deltas) in input[..rows * n_in].chunks_exact(n_in).zip(this.delta.chunks_exact(units)) {
+        // Two samples at a time, each sum still taken in sample order: g ← (g + δ_s·a_s) + δ_s+1·a_s+1,
+        // so each gradient is loaded and stored once per pair of samples.
+        let (input, delta) = (&input[..rows * n_in], &this.delta[..rows * units]);
+        let mut x_pairs = input.chunks_exact(2 * n_in);
+        let mut d_pairs = delta.chunks_exact(2 * units);
+        for (x2, d2) in (&mut x_pairs).zip(&mut d_pairs) {
+            let ((x0, x1), (d0, d1)) = (x2.split_at(n_in), d2.split_at(units));
+            for (((g_row, g_b), &d0), &d1) in
+                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d0).zip(d1)
+            {
+                for ((g, x0_i), x1_i) in g_row.iter_mut().zip(x0).zip(x1) {
+                    *g = (*g + d0 * x0_i) + d1 * x1_i;
+                }
+                *g_b = (*g_b + d0) + d1;
+            }
+        }
+        if let Some(x) = x_pairs.remainder().get(..n_in) {
             for ((g_row, g_b), &d) in
-                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(deltas)
+                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d_pairs.remainder())
             {
                 for (g, x_i) in g_row.iter_mut().zip(x) {
                     *g += d * x_i;
