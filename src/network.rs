@@ -562,12 +562,25 @@ impl Network {
             // Hidden layer: dL/da_j = Σ_k w_kj · δ_k (k over the next layer's neurons, in order),
             // summed for all j at once along the rows of the next layer's weights;
             // then dL/dz_j = dL/da_j · f'(z_j), times the dropout mask m_j when dropout is on.
+            // Two samples at a time, so each weight is loaded once for both (the same order per sum).
             let next = &after[0];
-            let next_delta = next.delta[..rows * next.units].chunks_exact(next.units);
-            for (grad_a, d_next) in this.grad_activation.chunks_exact_mut(units).zip(next_delta) {
-                grad_a.fill(0.0);
-                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_next) {
-                    for (g_j, w_kj) in grad_a.iter_mut().zip(w_k) {
+            let grad_a = &mut this.grad_activation[..rows * units];
+            grad_a.fill(0.0);
+            let mut g_pairs = grad_a.chunks_exact_mut(2 * units);
+            let mut d_pairs = next.delta[..rows * next.units].chunks_exact(2 * next.units);
+            for (g2, d2) in (&mut g_pairs).zip(&mut d_pairs) {
+                let ((g0, g1), (d0, d1)) = (g2.split_at_mut(units), d2.split_at(next.units));
+                for ((w_k, &d0_k), &d1_k) in next.weights.chunks_exact(units).zip(d0).zip(d1) {
+                    for ((g0_j, g1_j), w_kj) in g0.iter_mut().zip(g1.iter_mut()).zip(w_k) {
+                        *g0_j += w_kj * d0_k;
+                        *g1_j += w_kj * d1_k;
+                    }
+                }
+            }
+            let g_last = g_pairs.into_remainder();
+            if !g_last.is_empty() {
+                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_pairs.remainder()) {
+                    for (g_j, w_kj) in g_last.iter_mut().zip(w_k) {
                         *g_j += w_kj * d_k;
                     }
                 }
