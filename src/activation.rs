@@ -13,6 +13,7 @@
 //! on the output layer. exp and tanh come from `elementary` (within a few ulps, and fast).
 
 use crate::elementary;
+use crate::lanes::F64x2;
 use serde::{Deserialize, Serialize};
 
 /// The slope of leaky ReLU for z ≤ 0.
@@ -112,10 +113,19 @@ impl Activation {
                 *a_i = f(z_i);
             }
         }
+        /// Two at a time (`lanes`), the same bits as one at a time.
+        fn pairs(z: &[f64], a: &mut [f64], f: impl Fn(F64x2) -> F64x2, one: impl Fn(f64) -> f64) {
+            let even = z.len() / 2 * 2;
+            let ((z_pairs, z_rest), (a_pairs, a_rest)) = (z.split_at(even), a.split_at_mut(even));
+            for (a2, z2) in a_pairs.chunks_exact_mut(2).zip(z_pairs.chunks_exact(2)) {
+                a2.copy_from_slice(&f(F64x2::new(z2[0], z2[1])).to_array());
+            }
+            each(z_rest, a_rest, one);
+        }
         match self {
             Activation::Identity => a.copy_from_slice(z),
-            Activation::Sigmoid => each(z, a, sigmoid),
-            Activation::Tanh => each(z, a, elementary::tanh),
+            Activation::Sigmoid => pairs(z, a, sigmoid_pair, sigmoid),
+            Activation::Tanh => pairs(z, a, elementary::tanh_pair, elementary::tanh),
             Activation::Relu => each(z, a, |z| z.max(0.0)),
             Activation::LeakyRelu => each(z, a, |z| Activation::LeakyRelu.apply(z)),
             Activation::Softmax => softmax_row(z, a),
@@ -158,6 +168,15 @@ fn softmax_row(z: &[f64], a: &mut [f64]) {
     for a_i in a.iter_mut() {
         *a_i /= sum;
     }
+}
+
+/// σ of two numbers at once, to the same bits as `sigmoid`: both of its branches take
+/// e = e^(−|z|), then σ = 1 / (1 + e) for z ≥ 0 and e / (1 + e) below.
+#[inline]
+pub fn sigmoid_pair(z: F64x2) -> F64x2 {
+    let e = elementary::exp_pair(F64x2::splat(0.0) - z.abs());
+    let one = F64x2::splat(1.0);
+    F64x2::select(z.ge(F64x2::splat(0.0)), one, e) / (one + e)
 }
 
 /// σ(z), computed without overflow for large |z|.
@@ -223,6 +242,26 @@ mod tests {
             let numeric = (l(&zp) - l(&zm)) / 2e-6;
             assert!((delta[j] - numeric).abs() < 1e-8, "{j}: {} vs {numeric}", delta[j]);
         }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn rows_two_at_a_time_give_the_bits_of_one_at_a_time() {
+        let mut rng = crate::rng::Rng::new(3);
+        let mut z: Vec<f64> = (0..20_001).map(|_| rng.uniform(-40.0, 40.0)).collect();
+        z.extend([0.0, -0.0, 745.0, -745.0, 800.0, -800.0, 1e-12, f64::INFINITY, f64::NEG_INFINITY]);
+        for f in [Activation::Tanh, Activation::Sigmoid] {
+            for len in [z.len(), z.len() - 1] {
+                let mut a = vec![0.0; len];
+                f.forward_row(&z[..len], &mut a);
+                for (a_i, &z_i) in a.iter().zip(&z) {
+                    assert_eq!(a_i.to_bits(), f.apply(z_i).to_bits(), "{f:?} at {z_i}");
+                }
+            }
+        }
+        let mut a = [0.0; 2];
+        Activation::Sigmoid.forward_row(&[f64::NAN, 1.0], &mut a);
+        assert!(a[0].is_nan() && a[1] == sigmoid(1.0));
     }
 
     #[test]

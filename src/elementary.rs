@@ -12,6 +12,8 @@
 //!
 //! The constants were generated with Python's `decimal` module at 60 digits.
 
+use crate::lanes::F64x2;
+
 // Generated values: entry 32 is √2 exactly as `SQRT_2` rounds it.
 #[allow(clippy::approx_constant)]
 const EXP2_TABLE: [f64; 64] = [
@@ -208,10 +210,86 @@ pub fn tanh(x: f64) -> f64 {
     (e_minus_1 / (e_minus_1 + 2.0)).copysign(x)
 }
 
+/// e^x = 2^m · 2^(j/64) · (1 + q) for two numbers at once: (k = 64m + j as a number, q), with
+/// the very steps of `exp_parts`.
+#[inline(always)]
+fn exp_parts_pair(x: F64x2) -> (F64x2, F64x2) {
+    let k = (x * F64x2::splat(SIXTY_FOUR_OVER_LN2)).round_ties_even();
+    let r = (x - k * F64x2::splat(LN2_OVER_64_HI)) - k * F64x2::splat(LN2_OVER_64_LO);
+    let r2 = r * r;
+    let c = F64x2::splat;
+    let q = r + r2
+        * ((c(1.0 / 2.0) + r * c(1.0 / 6.0)) + r2 * ((c(1.0 / 24.0) + r * c(1.0 / 120.0)) + r2 * c(1.0 / 720.0)));
+    (k, q)
+}
+
+/// The table entries for k = 64m + j (j = k mod 64): (2^(j/64), what its rounding left out).
+#[inline(always)]
+fn table_pair(k: F64x2) -> (F64x2, F64x2) {
+    let [j0, j1] = k.to_array().map(|k| (k as i64).rem_euclid(64) as usize);
+    (F64x2::new(EXP2_TABLE[j0], EXP2_TABLE[j1]), F64x2::new(EXP2_TABLE_LO[j0], EXP2_TABLE_LO[j1]))
+}
+
+/// m = ⌊k / 64⌋ (exact: k is an integer, and dividing by 64 only moves the exponent).
+#[inline(always)]
+fn exponent_of(k: F64x2) -> F64x2 {
+    (k * F64x2::splat(1.0 / 64.0)).floor()
+}
+
+/// `exp` of two numbers at once, to the same bits.
+#[inline]
+pub fn exp_pair(x: F64x2) -> F64x2 {
+    // The range of `exp`'s own table path (outside it, and for NaN, `exp` itself).
+    if !(F64x2::splat(-708.0).lt(x) & x.lt(F64x2::splat(709.0))).all() {
+        return F64x2::new(exp(x.to_array()[0]), exp(x.to_array()[1]));
+    }
+    let (k, q) = exp_parts_pair(x);
+    let (t, _) = table_pair(k);
+    (t + t * q) * F64x2::pow2_of_integer(exponent_of(k))
+}
+
+/// `tanh` of two numbers at once, to the same bits (the lanes outside its main range go
+/// through `tanh` itself).
+#[inline]
+pub fn tanh_pair(x: F64x2) -> F64x2 {
+    let a = x.abs();
+    if !(a.ge(F64x2::splat(1e-9)) & a.lt(F64x2::splat(22.0))).all() {
+        let [x0, x1] = x.to_array();
+        return F64x2::new(tanh(x0), tanh(x1));
+    }
+    let (k, q) = exp_parts_pair(F64x2::splat(2.0) * a);
+    let (t, t_lo) = table_pair(k);
+    let one = F64x2::splat(1.0);
+    let small = ((t - one) + t_lo) + t * q;
+    let large = (t + t * q) * F64x2::pow2_of_integer(exponent_of(k)) - one;
+    // m = 0 exactly when k < 64 (k ≥ 0 here).
+    let e_minus_1 = F64x2::select(k.lt(F64x2::splat(64.0)), small, large);
+    (e_minus_1 / (e_minus_1 + F64x2::splat(2.0))).copysign(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::Rng;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn the_pairs_give_the_scalar_bits() {
+        let mut rng = Rng::new(5);
+        let mut edges = vec![0.0, -0.0, 1e-9, -1e-9, 1e-10, 22.0, -22.0, 21.999, 5e-324, 708.9, 709.0, -708.0, -707.9];
+        edges.extend([-745.0, -800.0, 800.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 0.34657359027997264]);
+        let mut xs: Vec<f64> =
+            (0..100_000).map(|i| rng.uniform(-30.0, 30.0) * if i % 3 == 0 { 1e-3 } else { 1.0 }).collect();
+        xs.extend(edges.iter().flat_map(|&e| [e, 0.5, e]));
+        for pair in xs.chunks_exact(2) {
+            let x = F64x2::new(pair[0], pair[1]);
+            let bits = |v: F64x2| v.to_array().map(f64::to_bits);
+            assert_eq!(bits(tanh_pair(x)), [tanh(pair[0]).to_bits(), tanh(pair[1]).to_bits()], "tanh {pair:?}");
+            let e = F64x2::new(pair[0] * 25.0, pair[1] * 25.0);
+            let [e0, e1] = e.to_array();
+            assert_eq!(bits(exp_pair(e)), [exp(e0).to_bits(), exp(e1).to_bits()], "exp {pair:?}");
+        }
+    }
 
     /// How many doubles lie between a and b.
     fn ulps(a: f64, b: f64) -> u64 {

@@ -24,6 +24,7 @@ pub mod gradient_check;
 pub mod history;
 pub mod initializer;
 pub mod json_path;
+pub mod lanes;
 pub mod layers;
 pub mod loss;
 pub mod metrics;

@@ -15,6 +15,7 @@
 
 use crate::activation::Activation;
 use crate::config::{layer_name, NetworkConfig};
+use crate::lanes::F64x2;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerKind, OptimizerScalars, ParameterLoop, UpdateRule};
 use crate::regularization::Regularization;
@@ -35,7 +36,9 @@ pub struct Layer {
     pub weights: Vec<f64>,
     /// Zero, and never updated, when `has_bias` is false.
     pub biases: Vec<f64>,
-    /// The weights and biases before the last update: what that step's passes used.
+    /// The weights and biases before the last update: what that step's passes used. An update
+    /// writes its new values here and then swaps the two arrays, so keeping the old ones costs
+    /// no copy.
     pub previous_weights: Vec<f64>,
     pub previous_biases: Vec<f64>,
     /// z, per sample.
@@ -63,9 +66,11 @@ pub struct Layer {
     pub(crate) moment1_biases: Vec<f64>,
     pub(crate) moment2_biases: Vec<f64>,
     pub(crate) moment3_biases: Vec<f64>,
-    /// The six `optimizer_state` arrays before the last update, one after another, so that a
-    /// divergence rule can take that update back (see `Network::take_back_update`).
-    pub(crate) previous_moments: Vec<f64>,
+    /// The six `optimizer_state` arrays before the last update, in the same order, so that a
+    /// divergence rule can take that update back (see `Network::take_back_update`). Like
+    /// `previous_weights`, swapped with the state the update wrote, for the arrays the
+    /// optimizer uses (`OptimizerKind::state_used`); the others stay as they are.
+    pub(crate) previous_moments: [Vec<f64>; 6],
 }
 
 impl Layer {
@@ -96,39 +101,129 @@ impl Layer {
             moment1_biases: vec![0.0; units],
             moment2_biases: vec![0.0; units],
             moment3_biases: vec![0.0; units],
-            previous_moments: vec![0.0; 3 * (params + units)],
+            previous_moments: [params, params, params, units, units, units].map(|len| vec![0.0; len]),
         }
     }
 
-    /// Keeps the parameters and the optimizer's state as they are before an update applies.
+    /// Keeps the parameters and the optimizer's state as they are before an update applies in
+    /// place (conjugate gradient's); the element-wise update swaps instead (`write_update`).
     pub(crate) fn keep_previous(&mut self) {
+        self.keep_state([true; 3]);
+    }
+
+    /// Copies the parameters, and the optimizer state arrays in `used`, to the previous ones.
+    fn keep_state(&mut self, used: [bool; 3]) {
         self.previous_weights.copy_from_slice(&self.weights);
         self.previous_biases.copy_from_slice(&self.biases);
         // Taken out for the copy (no allocation), so the state arrays can be read meanwhile.
         let mut kept = std::mem::take(&mut self.previous_moments);
-        let mut rest = kept.as_mut_slice();
-        for array in self.optimizer_state() {
-            let (this, after) = rest.split_at_mut(array.len());
-            this.copy_from_slice(array);
-            rest = after;
+        for ((kept, array), on) in kept.iter_mut().zip(self.optimizer_state()).zip(used.iter().cycle()) {
+            if *on {
+                kept.copy_from_slice(array);
+            }
         }
         self.previous_moments = kept;
     }
 
-    /// Puts back what `keep_previous` kept: the last update never happened.
-    fn take_back_update(&mut self) {
+    /// Puts back the state before the last update, for the optimizer state arrays in `used`
+    /// (the optimizer that made it): the last update never happened.
+    fn take_back_update(&mut self, used: [bool; 3]) {
         self.weights.copy_from_slice(&self.previous_weights);
         self.biases.copy_from_slice(&self.previous_biases);
         let kept = std::mem::take(&mut self.previous_moments);
-        let mut rest = kept.as_slice();
-        for array in self.optimizer_state_mut() {
-            let (this, after) = rest.split_at(array.len());
-            array.copy_from_slice(this);
-            rest = after;
+        for ((array, kept), on) in self.optimizer_state_mut().into_iter().zip(&kept).zip(used.iter().cycle()) {
+            if *on {
+                array.copy_from_slice(kept);
+            }
         }
         self.previous_moments = kept;
         self.update_weights.fill(0.0);
         self.update_biases.fill(0.0);
+    }
+
+    /// The optimizer state as it was before the last update, one array after another (the
+    /// six of `optimizer_state`, in its order): what a saved state keeps for the divergence rules.
+    pub(crate) fn previous_moments_joined(&self) -> Vec<f64> {
+        self.previous_moments.concat()
+    }
+
+    /// The length `previous_moments_joined` has.
+    pub(crate) fn previous_moments_len(&self) -> usize {
+        self.previous_moments.iter().map(Vec::len).sum()
+    }
+
+    /// Puts back what `previous_moments_joined` gave (of `previous_moments_len` numbers).
+    pub(crate) fn set_previous_moments(&mut self, joined: &[f64]) {
+        let mut rest = joined;
+        for kept in &mut self.previous_moments {
+            let (this, after) = rest.split_at(kept.len());
+            kept.copy_from_slice(this);
+            rest = after;
+        }
+    }
+
+    /// Works out this layer's update (see `Network::update`): the new parameters into
+    /// `previous_*`, the new optimizer state into `previous_moments` (the arrays in `used`) and
+    /// Δ into `update_*`, reading the current ones, which stay as they are. Returns whether
+    /// every new weight (and optimizer number), and every new bias, is finite.
+    fn write_update(&mut self, rule: &UpdateRule, regularization: &Regularization, used: [bool; 3]) -> (bool, bool) {
+        let [m1w, m2w, m3w, m1b, m2b, m3b] = &mut self.previous_moments;
+        let weights_ok = rule.run(
+            regularization,
+            FusedUpdate {
+                used,
+                params: &self.weights,
+                grads: &self.grad_weights,
+                state: [&self.moment1_weights, &self.moment2_weights, &self.moment3_weights],
+                new_params: &mut self.previous_weights,
+                new_state: [m1w, m2w, m3w],
+                updates: &mut self.update_weights,
+            },
+        );
+        let biases_ok = !self.has_bias
+            || rule.run(
+                &Regularization::default(),
+                FusedUpdate {
+                    used,
+                    params: &self.biases,
+                    grads: &self.grad_biases,
+                    state: [&self.moment1_biases, &self.moment2_biases, &self.moment3_biases],
+                    new_params: &mut self.previous_biases,
+                    new_state: [m1b, m2b, m3b],
+                    updates: &mut self.update_biases,
+                },
+            );
+        (weights_ok, biases_ok)
+    }
+
+    /// Makes what `write_update` wrote current: the arrays swap, so the old values become
+    /// the `previous_*` ones without a copy.
+    fn swap_in_update(&mut self, used: [bool; 3]) {
+        std::mem::swap(&mut self.weights, &mut self.previous_weights);
+        if self.has_bias {
+            std::mem::swap(&mut self.biases, &mut self.previous_biases);
+        }
+        let [m1w, m2w, m3w, m1b, m2b, m3b] = &mut self.previous_moments;
+        let kept = [m1w, m2w, m3w, m1b, m2b, m3b];
+        let current = [
+            &mut self.moment1_weights,
+            &mut self.moment2_weights,
+            &mut self.moment3_weights,
+            &mut self.moment1_biases,
+            &mut self.moment2_biases,
+            &mut self.moment3_biases,
+        ];
+        for ((array, kept), on) in current.into_iter().zip(kept).zip(used.iter().cycle()) {
+            if *on {
+                std::mem::swap(array, kept);
+            }
+        }
+    }
+
+    /// Undoes what a refused `write_update` wrote over the previous arrays: they hold the
+    /// current values again (a refused update leaves nothing to take back, and shows no change).
+    fn discard_update(&mut self, used: [bool; 3]) {
+        self.keep_state(used);
     }
 
     /// Every per-parameter optimizer state array: `moment1`, `moment2` and `moment3` of the
@@ -190,6 +285,10 @@ impl Layer {
 /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × n_in), with the given
 /// weights (n_out × n_in) and biases (n_out): a layer's forward pass, also at trial weights.
 /// Returns whether every z and a is finite (checked as they are written, so it costs no pass).
+///
+/// Each z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, in the textbook order, whatever the tiling:
+/// two samples at a time (the two lanes of `F64x2`, sharing each weight they load), four
+/// neurons at a time (independent sums keep the processor busy instead of waiting on one).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward_rows(
     weights: &[f64],
@@ -202,36 +301,87 @@ pub(crate) fn forward_rows(
     a: &mut [f64],
 ) -> bool {
     let n_out = biases.len();
+    let (input, z, a) = (&input[..rows * n_in], &mut z[..rows * n_out], &mut a[..rows * n_out]);
+    let mut z_pairs = z.chunks_exact_mut(2 * n_out);
+    for (x2, z2) in input.chunks_exact(2 * n_in).zip(&mut z_pairs) {
+        let (x0, x1) = x2.split_at(n_in);
+        let (z0, z1) = z2.split_at_mut(n_out);
+        product_two_rows(weights, x0, x1, z0, z1);
+    }
+    let z_last = z_pairs.into_remainder();
+    if !z_last.is_empty() {
+        product_row(weights, &input[(rows - 1) * n_in..], z_last);
+    }
     let mut finite = true;
-    let input = &input[..rows * n_in];
-    let blocked = n_out / 4 * 4;
-    for ((x, z_row), a_row) in input.chunks_exact(n_in).zip(z.chunks_exact_mut(n_out)).zip(a.chunks_exact_mut(n_out)) {
-        // z_j = ((w_j0·x_0 + w_j1·x_1) + …) + b_j, the textbook order, for four neurons at
-        // once: four independent sums keep the processor busy instead of waiting on one.
-        for (z4, w4) in z_row[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
-            let (w0, rest) = w4.split_at(n_in);
-            let (w1, rest) = rest.split_at(n_in);
-            let (w2, w3) = rest.split_at(n_in);
-            let mut sums = [0.0; 4];
-            for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
-                sums[0] += a * x_i;
-                sums[1] += b * x_i;
-                sums[2] += c * x_i;
-                sums[3] += d * x_i;
-            }
-            z4.copy_from_slice(&sums);
-        }
-        for (z_j, w_j) in z_row[blocked..].iter_mut().zip(weights[blocked * n_in..].chunks_exact(n_in)) {
-            *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
-        }
+    for z_row in z.chunks_exact_mut(n_out) {
         for (z_j, b_j) in z_row.iter_mut().zip(biases) {
             *z_j += b_j;
             finite &= z_j.is_finite();
         }
-        activation.forward_row(z_row, a_row);
-        finite &= a_row.iter().fold(true, |ok, a_j| ok & a_j.is_finite());
     }
-    finite
+    // Element-wise activations run over the whole batch at once (so even a layer of one
+    // neuron fills both lanes); softmax mixes a row, so it goes row by row.
+    if activation == Activation::Softmax {
+        for (z_row, a_row) in z.chunks_exact(n_out).zip(a.chunks_exact_mut(n_out)) {
+            activation.forward_row(z_row, a_row);
+        }
+    } else {
+        activation.forward_row(z, a);
+    }
+    finite & a.iter().fold(true, |ok, a_j| ok & a_j.is_finite())
+}
+
+/// z = W·x (no bias yet) for one sample.
+fn product_row(weights: &[f64], x: &[f64], z: &mut [f64]) {
+    let n_in = x.len();
+    let blocked = z.len() / 4 * 4;
+    for (z4, w4) in z[..blocked].chunks_exact_mut(4).zip(weights.chunks_exact(4 * n_in)) {
+        let (w0, rest) = w4.split_at(n_in);
+        let (w1, rest) = rest.split_at(n_in);
+        let (w2, w3) = rest.split_at(n_in);
+        let mut sums = [0.0; 4];
+        for ((((&x_i, &a), &b), &c), &d) in x.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
+            sums[0] += a * x_i;
+            sums[1] += b * x_i;
+            sums[2] += c * x_i;
+            sums[3] += d * x_i;
+        }
+        z4.copy_from_slice(&sums);
+    }
+    for (z_j, w_j) in z[blocked..].iter_mut().zip(weights[blocked * n_in..].chunks_exact(n_in)) {
+        *z_j = w_j.iter().zip(x).fold(0.0, |sum, (w, x_i)| sum + w * x_i);
+    }
+}
+
+/// z = W·x (no bias yet) for two samples at once: each lane of a sum is one sample's.
+fn product_two_rows(weights: &[f64], x0: &[f64], x1: &[f64], z0: &mut [f64], z1: &mut [f64]) {
+    let (n_in, n_out) = (x0.len(), z0.len());
+    // Equal lengths, stated once, so the loops need no bounds checks.
+    let (x1, z1) = (&x1[..n_in], &mut z1[..n_out]);
+    let blocked = n_out / 4 * 4;
+    let mut store = |j: usize, sum: F64x2| {
+        [z0[j], z1[j]] = sum.to_array();
+    };
+    for (block, w4) in weights[..blocked * n_in].chunks_exact(4 * n_in).enumerate() {
+        let (w0, rest) = w4.split_at(n_in);
+        let (w1, rest) = rest.split_at(n_in);
+        let (w2, w3) = rest.split_at(n_in);
+        let mut sums = [F64x2::splat(0.0); 4];
+        for i in 0..n_in {
+            let x = F64x2::new(x0[i], x1[i]);
+            sums[0] = sums[0] + F64x2::splat(w0[i]) * x;
+            sums[1] = sums[1] + F64x2::splat(w1[i]) * x;
+            sums[2] = sums[2] + F64x2::splat(w2[i]) * x;
+            sums[3] = sums[3] + F64x2::splat(w3[i]) * x;
+        }
+        for (k, sum) in sums.into_iter().enumerate() {
+            store(4 * block + k, sum);
+        }
+    }
+    for (j, w_j) in weights[blocked * n_in..n_out * n_in].chunks_exact(n_in).enumerate() {
+        let sum = (0..n_in).fold(F64x2::splat(0.0), |sum, i| sum + F64x2::splat(w_j[i]) * F64x2::new(x0[i], x1[i]));
+        store(blocked + j, sum);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -412,12 +562,25 @@ impl Network {
             // Hidden layer: dL/da_j = Σ_k w_kj · δ_k (k over the next layer's neurons, in order),
             // summed for all j at once along the rows of the next layer's weights;
             // then dL/dz_j = dL/da_j · f'(z_j), times the dropout mask m_j when dropout is on.
+            // Two samples at a time, so each weight is loaded once for both (the same order per sum).
             let next = &after[0];
-            let next_delta = next.delta[..rows * next.units].chunks_exact(next.units);
-            for (grad_a, d_next) in this.grad_activation.chunks_exact_mut(units).zip(next_delta) {
-                grad_a.fill(0.0);
-                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_next) {
-                    for (g_j, w_kj) in grad_a.iter_mut().zip(w_k) {
+            let grad_a = &mut this.grad_activation[..rows * units];
+            grad_a.fill(0.0);
+            let mut g_pairs = grad_a.chunks_exact_mut(2 * units);
+            let mut d_pairs = next.delta[..rows * next.units].chunks_exact(2 * next.units);
+            for (g2, d2) in (&mut g_pairs).zip(&mut d_pairs) {
+                let ((g0, g1), (d0, d1)) = (g2.split_at_mut(units), d2.split_at(next.units));
+                for ((w_k, &d0_k), &d1_k) in next.weights.chunks_exact(units).zip(d0).zip(d1) {
+                    for ((g0_j, g1_j), w_kj) in g0.iter_mut().zip(g1.iter_mut()).zip(w_k) {
+                        *g0_j += w_kj * d0_k;
+                        *g1_j += w_kj * d1_k;
+                    }
+                }
+            }
+            let g_last = g_pairs.into_remainder();
+            if !g_last.is_empty() {
+                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_pairs.remainder()) {
+                    for (g_j, w_kj) in g_last.iter_mut().zip(w_k) {
                         *g_j += w_kj * d_k;
                     }
                 }
@@ -439,9 +602,25 @@ impl Network {
         let n_in = this.inputs;
         this.grad_weights.fill(0.0);
         this.grad_biases.fill(0.0);
-        for (x, deltas) in input[..rows * n_in].chunks_exact(n_in).zip(this.delta.chunks_exact(units)) {
+        // Two samples at a time, each sum still taken in sample order: g ← (g + δ_s·a_s) + δ_s+1·a_s+1,
+        // so each gradient is loaded and stored once per pair of samples.
+        let (input, delta) = (&input[..rows * n_in], &this.delta[..rows * units]);
+        let mut x_pairs = input.chunks_exact(2 * n_in);
+        let mut d_pairs = delta.chunks_exact(2 * units);
+        for (x2, d2) in (&mut x_pairs).zip(&mut d_pairs) {
+            let ((x0, x1), (d0, d1)) = (x2.split_at(n_in), d2.split_at(units));
+            for (((g_row, g_b), &d0), &d1) in
+                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d0).zip(d1)
+            {
+                for ((g, x0_i), x1_i) in g_row.iter_mut().zip(x0).zip(x1) {
+                    *g = (*g + d0 * x0_i) + d1 * x1_i;
+                }
+                *g_b = (*g_b + d0) + d1;
+            }
+        }
+        if let Some(x) = x_pairs.remainder().get(..n_in) {
             for ((g_row, g_b), &d) in
-                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(deltas)
+                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d_pairs.remainder())
             {
                 for (g, x_i) in g_row.iter_mut().zip(x) {
                     *g += d * x_i;
@@ -474,50 +653,20 @@ impl Network {
             self.updated_after_backward = true;
             return Ok(());
         }
+        // One pass per array: each new value is written beside the current one and checked as
+        // it is written; only if all are finite do the arrays swap in, so a refusal changes nothing.
+        let used = rule.kind().state_used();
         let count = self.layers.len();
-        for (l, layer) in self.layers.iter_mut().enumerate() {
-            let weights_ok = propose(
-                rule,
-                regularization,
-                &layer.weights,
-                &layer.grad_weights,
-                [&layer.moment1_weights, &layer.moment2_weights, &layer.moment3_weights],
-                &mut layer.update_weights,
-            );
-            let biases_ok = !layer.has_bias
-                || propose(
-                    rule,
-                    &Regularization::default(),
-                    &layer.biases,
-                    &layer.grad_biases,
-                    [&layer.moment1_biases, &layer.moment2_biases, &layer.moment3_biases],
-                    &mut layer.update_biases,
-                );
+        for l in 0..count {
+            let (weights_ok, biases_ok) = self.layers[l].write_update(rule, regularization, used);
             if !weights_ok || !biases_ok {
+                self.layers[..=l].iter_mut().for_each(|layer| layer.discard_update(used));
                 let what = if weights_ok { "a bias" } else { "a weight" };
                 return Err(format!("{what} of {} became infinite or NaN", layer_name(l, count)));
             }
         }
         self.previous_scalars.clone_from(&self.optimizer_scalars);
-        for layer in &mut self.layers {
-            layer.keep_previous();
-            commit(
-                rule,
-                regularization,
-                &mut layer.weights,
-                &layer.grad_weights,
-                [&mut layer.moment1_weights, &mut layer.moment2_weights, &mut layer.moment3_weights],
-            );
-            if layer.has_bias {
-                commit(
-                    rule,
-                    &Regularization::default(),
-                    &mut layer.biases,
-                    &layer.grad_biases,
-                    [&mut layer.moment1_biases, &mut layer.moment2_biases, &mut layer.moment3_biases],
-                );
-            }
-        }
+        self.layers.iter_mut().for_each(|layer| layer.swap_in_update(used));
         self.updated_after_forward = true;
         self.updated_after_backward = true;
         Ok(())
@@ -525,8 +674,10 @@ impl Network {
 
     /// Takes the last update back: the parameters and the optimizer's state as before it
     /// (what a divergence rule does when the weights that update made fail the next step).
-    pub(crate) fn take_back_update(&mut self) {
-        self.layers.iter_mut().for_each(Layer::take_back_update);
+    /// `kind` is the optimizer that made that update (which state arrays it changed).
+    pub(crate) fn take_back_update(&mut self, kind: OptimizerKind) {
+        let used = kind.state_used();
+        self.layers.iter_mut().for_each(|layer| layer.take_back_update(used));
         self.optimizer_scalars.clone_from(&self.previous_scalars);
     }
 
@@ -576,92 +727,84 @@ pub struct Probe {
     pub activations: Vec<Vec<f64>>,
 }
 
-/// Works out Δ for each parameter into `updates`; false if any new value is not finite.
-fn propose(
-    rule: &UpdateRule,
-    reg: &Regularization,
-    params: &[f64],
-    grads: &[f64],
-    [m, v, r]: [&[f64]; 3],
-    updates: &mut [f64],
-) -> bool {
-    struct Propose<'a> {
-        params: &'a [f64],
-        grads: &'a [f64],
-        m: &'a [f64],
-        v: &'a [f64],
-        r: &'a [f64],
-        updates: &'a mut [f64],
-    }
-    impl ParameterLoop for Propose<'_> {
-        fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            let mut finite = true;
-            for ((((&w, &grad), &m), &v), update) in
-                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.updates.iter_mut())
-            {
-                let (m_new, v_new, delta) = rule(grad + reg(w), m, v);
-                *update = delta;
-                finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite();
-            }
-            finite
-        }
-
-        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            let mut finite = true;
-            for (((((&w, &grad), &m), &v), &r), update) in
-                self.params.iter().zip(self.grads).zip(self.m).zip(self.v).zip(self.r).zip(self.updates.iter_mut())
-            {
-                let (m_new, v_new, r_new, delta) = rule(grad + reg(w), m, v, r);
-                *update = delta;
-                finite &= (w + delta).is_finite() & m_new.is_finite() & v_new.is_finite() & r_new.is_finite();
-            }
-            finite
-        }
-    }
-    rule.run(reg, Propose { params, grads, m, v, r, updates })
+/// One array's update in one pass (`Layer::write_update`): reads the parameters, gradients and
+/// optimizer state, writes the new parameters, the new state (the arrays in `used` only: the
+/// others the optimizer leaves as they are) and Δ, and checks each new number as it goes.
+struct FusedUpdate<'a> {
+    used: [bool; 3],
+    params: &'a [f64],
+    grads: &'a [f64],
+    state: [&'a [f64]; 3],
+    new_params: &'a mut [f64],
+    new_state: [&'a mut [f64]; 3],
+    updates: &'a mut [f64],
 }
 
-/// Applies the update that `propose` checked: the same arithmetic, now written back.
-fn commit(rule: &UpdateRule, reg: &Regularization, params: &mut [f64], grads: &[f64], [m, v, r]: [&mut [f64]; 3]) {
-    struct Commit<'a> {
-        params: &'a mut [f64],
-        grads: &'a [f64],
-        m: &'a mut [f64],
-        v: &'a mut [f64],
-        r: &'a mut [f64],
-    }
-    impl ParameterLoop for Commit<'_> {
-        fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            for (((w, &grad), m), v) in
-                self.params.iter_mut().zip(self.grads).zip(self.m.iter_mut()).zip(self.v.iter_mut())
-            {
-                let (m_new, v_new, delta) = rule(grad + reg(*w), *m, *v);
-                *m = m_new;
-                *v = v_new;
-                *w += delta;
+impl FusedUpdate<'_> {
+    /// The loop for an optimizer that uses `moment1` when `M` and `moment2` when `V`: the
+    /// arrays it does not use are neither read nor written (their numbers are 0 to the rule).
+    #[inline(always)]
+    fn each<const M: bool, const V: bool>(
+        self,
+        rule: impl Fn(f64, f64, f64) -> (f64, f64, f64),
+        reg: impl Fn(f64) -> f64,
+    ) -> bool {
+        let n = self.params.len();
+        let (params, grads, updates, new_params) =
+            (self.params, &self.grads[..n], &mut self.updates[..n], &mut self.new_params[..n]);
+        let [m, v, _] = self.state;
+        let [new_m, new_v, _] = self.new_state;
+        let (m, v) = (&m[..if M { n } else { 0 }], &v[..if V { n } else { 0 }]);
+        let (new_m, new_v) = (&mut new_m[..if M { n } else { 0 }], &mut new_v[..if V { n } else { 0 }]);
+        let mut finite = true;
+        for i in 0..n {
+            let w = params[i];
+            let (m_i, v_i) = (if M { m[i] } else { 0.0 }, if V { v[i] } else { 0.0 });
+            let (m_new, v_new, delta) = rule(grads[i] + reg(w), m_i, v_i);
+            let w_new = w + delta;
+            updates[i] = delta;
+            new_params[i] = w_new;
+            finite &= w_new.is_finite();
+            if M {
+                new_m[i] = m_new;
+                finite &= m_new.is_finite();
             }
-            true
+            if V {
+                new_v[i] = v_new;
+                finite &= v_new.is_finite();
+            }
         }
+        finite
+    }
+}
 
-        fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
-            for ((((w, &grad), m), v), r) in self
-                .params
-                .iter_mut()
-                .zip(self.grads)
-                .zip(self.m.iter_mut())
-                .zip(self.v.iter_mut())
-                .zip(self.r.iter_mut())
-            {
-                let (m_new, v_new, r_new, delta) = rule(grad + reg(*w), *m, *v, *r);
-                *m = m_new;
-                *v = v_new;
-                *r = r_new;
-                *w += delta;
-            }
-            true
+impl ParameterLoop for FusedUpdate<'_> {
+    fn run(self, rule: impl Fn(f64, f64, f64) -> (f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
+        match (self.used[0], self.used[1]) {
+            (false, false) => self.each::<false, false>(rule, reg),
+            (true, false) => self.each::<true, false>(rule, reg),
+            (false, true) => self.each::<false, true>(rule, reg),
+            (true, true) => self.each::<true, true>(rule, reg),
         }
     }
-    rule.run(reg, Commit { params, grads, m, v, r });
+
+    fn run3(self, rule: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64), reg: impl Fn(f64) -> f64) -> bool {
+        let n = self.params.len();
+        let [m, v, r] = self.state;
+        let [new_m, new_v, new_r] = self.new_state;
+        let (grads, m, v, r) = (&self.grads[..n], &m[..n], &v[..n], &r[..n]);
+        let (new_m, new_v, new_r) = (&mut new_m[..n], &mut new_v[..n], &mut new_r[..n]);
+        let (updates, new_params) = (&mut self.updates[..n], &mut self.new_params[..n]);
+        let mut finite = true;
+        for i in 0..n {
+            let w = self.params[i];
+            let (m_new, v_new, r_new, delta) = rule(grads[i] + reg(w), m[i], v[i], r[i]);
+            let w_new = w + delta;
+            (updates[i], new_params[i], new_m[i], new_v[i], new_r[i]) = (delta, w_new, m_new, v_new, r_new);
+            finite &= w_new.is_finite() & m_new.is_finite() & v_new.is_finite() & r_new.is_finite();
+        }
+        finite
+    }
 }
 
 #[cfg(test)]

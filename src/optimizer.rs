@@ -89,6 +89,18 @@ impl OptimizerKind {
     pub fn needs_full_batch(self) -> bool {
         self == OptimizerKind::Cg
     }
+
+    /// Which of the per-parameter state arrays (`moment1`, `moment2`, `moment3`) this
+    /// optimizer keeps (the table above); an update reads and writes only these.
+    pub fn state_used(self) -> [bool; 3] {
+        match self {
+            OptimizerKind::Sgd => [false, false, false],
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => [true, false, false],
+            OptimizerKind::Rmsprop | OptimizerKind::Adagrad => [false, true, false],
+            OptimizerKind::Adam | OptimizerKind::Cg => [true, true, false],
+            OptimizerKind::Rprop => [true, true, true],
+        }
+    }
 }
 
 /// The largest learning rate accepted (the page's slider goes to 10).

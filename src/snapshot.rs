@@ -144,7 +144,7 @@ impl Trainer {
             optimizer_scalars: n.optimizer_scalars.clone(),
             guard: Some(Box::new(KeptForTheGuard {
                 guard: self.guard,
-                previous_moments: n.layers.iter().map(|l| l.previous_moments.clone()).collect(),
+                previous_moments: n.layers.iter().map(Layer::previous_moments_joined).collect(),
                 previous_scalars: n.previous_scalars.clone(),
             })),
         }
@@ -183,12 +183,12 @@ impl Trainer {
         n.optimizer_scalars.clone_from(&state.optimizer_scalars);
         let fits = |kept: &KeptForTheGuard| {
             kept.previous_moments.len() == n.layers.len()
-                && n.layers.iter().zip(&kept.previous_moments).all(|(l, m)| l.previous_moments.len() == m.len())
+                && n.layers.iter().zip(&kept.previous_moments).all(|(l, m)| l.previous_moments_len() == m.len())
         };
         match state.guard.as_deref().filter(|kept| fits(kept)) {
             Some(kept) => {
                 for (layer, moments) in n.layers.iter_mut().zip(&kept.previous_moments) {
-                    layer.previous_moments.copy_from_slice(moments);
+                    layer.set_previous_moments(moments);
                 }
                 n.previous_scalars.clone_from(&kept.previous_scalars);
                 self.guard = kept.guard;

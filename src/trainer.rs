@@ -607,7 +607,7 @@ impl Trainer {
         let step = self.steps + 1;
         // The forward and loss phases judge the weights the last update made.
         if matches!(phase, Phase::Forward(_) | Phase::Loss) && self.guard.can_take_back {
-            self.network.take_back_update();
+            self.network.take_back_update(self.config.optimizer.kind);
             self.steps -= 1;
         }
         self.guard.can_take_back = false;

@@ -61,5 +61,5 @@ export function heading(text) {
   return ['', text, '═'.repeat(Math.min(100, [...text].length))];
 }
 
-/** "PASS  text" / "FAIL  text" / "N/A   text" */
-export const verdict = (ok, text) => `${ok === null ? 'N/A ' : ok ? 'PASS' : 'FAIL'}  ${text}`;
+/** "met      text" / "not met  text" / "n/a      text" */
+export const verdict = (ok, text) => `${ok === null ? 'n/a    ' : ok ? 'met    ' : 'not met'}  ${text}`;

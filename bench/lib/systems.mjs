@@ -33,10 +33,10 @@ const wasm = {
   name: 'engine (wasm, Node)',
   precision: 'f64',
   semantics: 'as specified',
-  async create(w, { batchSize, learningRate, hidden, output } = {}) {
+  async create(w, { batchSize, learningRate, momentum, hidden, output } = {}) {
     const { Engine } = await loadWasmEngine();
     const net = { ...w.net, hidden: hidden ?? w.net.hidden, output: output ?? w.net.output };
-    const engine = new Engine(engineConfig(net, trainingOf(w, { batchSize, learningRate })));
+    const engine = new Engine(engineConfig(net, trainingOf(w, { batchSize, learningRate, momentum })));
     engine.setData(w.data.inputs, w.data.targets);
     const stepsPerEpoch = engine.stepsPerEpoch();
     return {
@@ -72,6 +72,11 @@ const hand = {
 // y − a so the update is plain gradient descent on ½(y − a)², and ONE activation for every
 // layer including the output (we use tanh, the hidden layers' activation). Weights are
 // Float32Array. Set by hand after initialize(): weights[l][j][i], biases[l][j], l ≥ 1.
+/** brain.js's momentum: the smallest it accepts, whose term vanishes (in f32, and in the
+ *  engine's f64 too, so the like-for-like engine row trains with momentum μ = 1e-300 and pays
+ *  for the velocity it keeps, as brain.js does, while both still compute plain SGD). */
+export const BRAIN_MOMENTUM = 1e-300;
+
 const brain = {
   id: 'brain',
   name: 'brain.js 2.0.0-beta.24',
@@ -95,7 +100,7 @@ const brain = {
     for (let s = 0; s < w.data.n; s++) {
       data.push({ input: [w.data.inputs[2 * s], w.data.inputs[2 * s + 1]], output: [w.data.targets[s]] });
     }
-    const opts = { learningRate, momentum: 1e-300, errorThresh: 1e-300, log: false, activation: 'tanh' };
+    const opts = { learningRate, momentum: BRAIN_MOMENTUM, errorThresh: 1e-300, log: false, activation: 'tanh' };
     return {
       trainEpochs(e) {
         const status = net.train(data, { ...opts, iterations: e });

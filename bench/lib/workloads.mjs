@@ -122,13 +122,15 @@ export const TRAINING = { learningRate: 0.03, batchSize: 10 };
 export const DIGITS_TRAINING = { learningRate: 0.1, batchSize: 10 };
 
 /** η and batch size for a workload: those of `options` where given, else the workload's, else TRAINING. */
-export const trainingOf = (w, { batchSize, learningRate } = {}) => ({
+export const trainingOf = (w, { batchSize, learningRate, momentum } = {}) => ({
   batchSize: batchSize ?? w.training?.batchSize ?? TRAINING.batchSize,
   learningRate: learningRate ?? w.training?.learningRate ?? TRAINING.learningRate,
+  momentum,
 });
 
 /** The engine's config for a network (weights given by hand, fixed data order). */
-export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate = TRAINING.learningRate } = {}) {
+/** `momentum`: μ of the momentum optimizer (plain SGD when not given). */
+export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate = TRAINING.learningRate, momentum } = {}) {
   const last = net.sizes.length - 2;
   return {
     inputs: net.sizes[0],
@@ -140,7 +142,7 @@ export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate
     })),
     loss: net.loss,
     reduction: 'mean',
-    optimizer: { kind: 'sgd', learning_rate: learningRate },
+    optimizer: momentum === undefined ? { kind: 'sgd', learning_rate: learningRate } : { kind: 'momentum', learning_rate: learningRate, momentum },
     regularization: { kind: 'none', rate: 0 },
     batch_size: batchSize,
     shuffle: false,
@@ -157,6 +159,8 @@ export function workloads() {
   return [
     { id: 'W', label: 'W: 2→8→8→8→1', data, net: network([2, 8, 8, 8, 1]), training: TRAINING },
     { id: 'W-large', label: 'W-large: 2→16×6→1', data, net: network([2, 16, 16, 16, 16, 16, 16, 1]), training: TRAINING },
+    // Issue 15's third target: 64 wide, 4 hidden layers.
+    { id: 'W-64x4', label: 'W-64x4: 2→64×4→1', data, net: network([2, 64, 64, 64, 64, 1]), training: TRAINING, systems: ['wasm', 'hand', 'brain'] },
     {
       id: 'digits',
       label: 'digits: 64→32→10',
