@@ -329,10 +329,7 @@ mod tests {
     #[test]
     fn an_unknown_field_lists_as_many_expected_fields_as_fit() {
         let why = super::parse_json::<super::NetworkConfig>(r#"{"every_epochs": 1}"#).unwrap_err();
-        assert!(
-            why.starts_with("unknown field `every_epochs`, expected one of `inputs`, `layers`"),
-            "{why}"
-        );
+        assert!(why.starts_with("unknown field `every_epochs`, expected one of `inputs`, `layers`"), "{why}");
         assert!(why.ends_with(", …") && why.chars().count() < 160, "{why}");
     }
 
