@@ -480,10 +480,9 @@ impl Session {
     /// place, inputs: [{from, local_derivative}], consumers, value, gradient, gradient_from,
     /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`.
     #[wasm_bindgen(js_name = computationGraph)]
-    pub fn computation_graph(&self, sample: f64) -> JsResult<JsValue> {
+    pub fn computation_graph(&self, sample: JsValue) -> JsResult<JsValue> {
         let batch = self.inner.trainer().network().batch_len.max(1);
-        let sample =
-            crate::argument::index("sample", crate::argument::Given::Number(sample), batch).map_err(js_error)?;
+        let sample = argument::index("sample", &sample, batch)?;
         self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error)
     }
 

@@ -169,20 +169,20 @@ fn the_digits_come_from_the_page_and_a_drawn_digit_is_classified() {
 #[wasm_bindgen_test]
 fn the_computation_graph_crosses_as_an_object_and_its_sample_is_checked() {
     let mut s = Session::new();
-    s.load_lesson("chain-rule", None).unwrap();
+    s.load_lesson("chain-rule", JsValue::UNDEFINED).unwrap();
     for _ in 0..5 {
         s.step_phase().unwrap();
     }
-    let graph = s.computation_graph(0.0).unwrap();
+    let graph = s.computation_graph(0.into()).unwrap();
     let nodes: js_sys::Array = get(&graph, "nodes").dyn_into().unwrap();
     assert_eq!(nodes.length(), 14);
     assert_eq!(get(&graph, "folded").as_bool(), Some(false));
     let w1 = nodes.iter().find(|n| get(n, "label").as_string().as_deref() == Some("w¹₁₁")).unwrap();
-    let rule = s.chain_rule(0, 0, Some(0)).unwrap();
+    let rule = s.chain_rule(0.into(), 0.into(), 0.into()).unwrap();
     assert_eq!(get(&w1, "gradient").as_f64(), get(&rule, "sample_gradient").as_f64());
     assert_eq!(get(&get(&w1, "gradient_from"), "kind").as_string().as_deref(), Some("delta_times_local"));
     for bad in [1.0, -1.0, 0.5, f64::NAN] {
-        let (kind, message, _) = kind_of(s.computation_graph(bad));
+        let (kind, message, _) = kind_of(s.computation_graph(bad.into()));
         assert_eq!(kind, "out_of_range", "{bad}");
         assert!(message.starts_with("sample must be a whole number from 0 to 0"), "{message}");
     }
