@@ -21,6 +21,9 @@ function adopt(module) {
 
 /** What each guarded class's objects are called, by prototype. */
 const nouns = new Map();
+/** Guarded objects inside one of their own calls, with how deep; and those freed meanwhile. */
+const busy = new WeakMap();
+const freeWhenIdle = new WeakSet();
 
 /** The error a freed object's methods throw, with `kind` 'freed' like the engine's own errors. */
 function freedError(noun) {
@@ -44,15 +47,30 @@ function guardFreed(Class, noun) {
     if (name === 'constructor' || name.startsWith('__') || typeof method !== 'function') continue;
     const guarded = name === 'free'
       ? function free() {
-        if (this.__wbg_ptr !== 0) method.call(this);
+        // Freed from inside one of its own calls (a getter of an argument, a callback): Rust
+        // still holds it, and wasm-bindgen would zero the pointer and leak the value. The free
+        // waits until the outermost call returns; calls meanwhile say it was freed.
+        if (busy.has(this)) freeWhenIdle.add(this);
+        else if (this.__wbg_ptr !== 0) method.call(this);
       }
       : function guarded(...args) {
-        if (this.__wbg_ptr === 0) throw freedError(noun);
+        if (this.__wbg_ptr === 0 || freeWhenIdle.has(this)) throw freedError(noun);
         for (const arg of args) {
           const argNoun = arg !== null && typeof arg === 'object' && nouns.get(Object.getPrototypeOf(arg));
-          if (argNoun && arg.__wbg_ptr === 0) throw freedError(argNoun);
+          if (argNoun && (arg.__wbg_ptr === 0 || freeWhenIdle.has(arg))) throw freedError(argNoun);
         }
-        return method.apply(this, args);
+        busy.set(this, (busy.get(this) ?? 0) + 1);
+        try {
+          return method.apply(this, args);
+        } finally {
+          const depth = busy.get(this) - 1;
+          if (depth > 0) busy.set(this, depth);
+          else {
+            busy.delete(this);
+            // A free that fails here (the instance trapped in the call) must not hide the call's own error.
+            if (freeWhenIdle.delete(this)) try { this.free(); } catch { /* the instance is gone anyway */ }
+          }
+        }
       };
     Object.defineProperty(prototype, name, { ...descriptor, value: guarded });
   }

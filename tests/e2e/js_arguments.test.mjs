@@ -124,6 +124,27 @@ test('a freed engine, session or data set says so (not "null pointer passed to r
   assert.equal(user.steps(), 1);
 });
 
+test('free() from inside one of the object\'s own calls waits for the call to end (wasm-bindgen would leak it)', () => {
+  const session = new Session();
+  let inside;
+  // serde reads the patch's fields, so this getter runs while Rust holds the session.
+  const result = session.apply({
+    get lr() {
+      session.free();
+      assert.throws(() => session.learningRate(), { message: 'this session was freed', kind: 'freed' });
+      inside = 'freed';
+      return 0.1;
+    },
+  });
+  assert.equal(inside, 'freed');
+  assert.deepEqual(result.changed, ['settings'], 'the call itself finishes');
+  assert.equal(session.__wbg_ptr, 0, 'freed once the call returned');
+  assert.throws(() => session.train(1), { message: 'this session was freed' });
+  session.free();
+  const next = new Session();
+  next.train(1);
+});
+
 test('200,000 features are refused, the largest grid still builds, and a new engine works afterwards', () => {
   const data = DataSet.generate({ problem: 'circle', points: 200 });
   refused(() => data.setFeatures(Array(200000).fill('x1')), /feature/);
