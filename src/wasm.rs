@@ -255,8 +255,7 @@ impl Engine {
 
     /// Runs `steps` whole training steps (at most 10,000,000); returns the last batch loss.
     pub fn train(&mut self, steps: JsValue) -> Result<f64, JsValue> {
-        // Above the limit is the trainer's refusal (kind `limit`).
-        let steps = argument::whole_u32("steps", &steps, 0, u32::MAX)?;
+        let steps = argument::steps(&steps)?;
         self.trainer.train(steps).map_err(js_error)
     }
 

@@ -7,7 +7,7 @@
 
 use crate::argument::{self, Given};
 use crate::chain_rule::ParamRef;
-use crate::trainer::Trainer;
+use crate::trainer::{Trainer, MAX_STEPS_PER_CALL};
 use crate::wasm::js_error;
 use wasm_bindgen::JsValue;
 
@@ -50,6 +50,15 @@ pub(crate) fn whole(name: &str, value: &JsValue, low: u64, high: u64) -> JsResul
 /// A `u32` from `low` to `high` (a count, a seed, a colour).
 pub(crate) fn whole_u32(name: &str, value: &JsValue, low: u32, high: u32) -> JsResult<u32> {
     argument::whole_u32(name, given(value), low, high).map_err(js_error)
+}
+
+/// The count of steps for `train`. A whole number above the trainer's limit reaches the trainer,
+/// whose refusal (kind `limit`) says what the limit is for; anything else that is not a whole
+/// number is refused naming the range `train` runs (0 to 10,000,000), not the range of a `u32`.
+pub(crate) fn steps(value: &JsValue) -> JsResult<u32> {
+    argument::whole_u32("steps", given(value), 0, u32::MAX)
+        .or_else(|_| argument::whole_u32("steps", given(value), 0, MAX_STEPS_PER_CALL))
+        .map_err(js_error)
 }
 
 /// An optional argument: `undefined` (left out) is none; anything else must be a whole number

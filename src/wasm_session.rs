@@ -274,8 +274,7 @@ impl Session {
 
     /// Runs `steps` whole steps fast (at most 10,000,000); returns the last batch loss.
     pub fn train(&mut self, steps: JsValue) -> JsResult<f64> {
-        // Above the limit is the trainer's refusal (kind `limit`).
-        let steps = argument::whole_u32("steps", &steps, 0, u32::MAX)?;
+        let steps = argument::steps(&steps)?;
         self.inner.train(steps).map_err(js_error)
     }
 

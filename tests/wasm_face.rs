@@ -210,10 +210,16 @@ fn indices_and_counts_are_whole_numbers_in_range_or_refused() {
     );
     assert_eq!(
         error_message(engine.train(f64::NAN.into())),
-        "steps must be a whole number from 0 to 4294967295, not NaN"
+        "steps must be a whole number from 0 to 10000000, not NaN"
     );
     assert!(error_message(engine.train(4294967299.0.into())).ends_with("not 4294967299"));
-    assert!(error_message(engine.train(1.5.into())).ends_with("not 1.5"));
+    // The range named is the one `train` runs, not the range of a u32.
+    assert_eq!(error_message(engine.train(1.5.into())), "steps must be a whole number from 0 to 10000000, not 1.5");
+    // A whole number above it reaches the trainer, whose refusal says what the limit is for.
+    assert_eq!(
+        error_message(engine.train(20_000_000.0.into())),
+        "train runs at most 10000000 steps per call, not 20000000"
+    );
     assert!(error_message(engine.train(JsValue::from_str("3"))).ends_with("not a string"));
     assert!(error_message(engine.set_batch_size(0.into())).starts_with("batch size must be a whole number from 1 to"));
     assert!(error_message(engine.reset(JsValue::NULL)).starts_with("seed must be a whole number"));
