@@ -6,7 +6,7 @@
 // by its text: `diverged` stops training and says why, `internal` (a panic) fences the
 // engine off until Reset loads a fresh instance, every other kind is shown as it is worded.
 
-import { state, notify, SPEEDS } from './state.js';
+import { state, notify, SPEEDS, shownImages } from './state.js';
 import { Session, catalogue, lessonList, fileLimits, freshSeed, isInternalError, reloadEngine, takeDigitsWanted, loadDigits } from './engine.js';
 import { fmtInt } from './colors.js';
 
@@ -485,7 +485,7 @@ export function moveDrawCursor(index) {
 
 /** Copies the next test image onto the pad, to change it by hand. */
 export function copyTestImage() {
-  const set = state.points.test.y.length > 0 ? state.points.test : state.points.train;
+  const { set } = shownImages();
   const dims = state.info.dims;
   if (set.y.length === 0 || dims !== state.drawnImage.length) return;
   state.drawnFrom = (state.drawnFrom + 1) % set.y.length;

@@ -4,7 +4,7 @@
 // and the first layer's weights drawn as images. Read only: every number comes from the
 // engine (session.activationsOf, session.metrics), every pixel from its data.
 
-import { state, imageMode } from './state.js';
+import { state, imageMode, shownImages } from './state.js';
 import { view, Buffer } from './engine.js';
 import { fitCanvas } from './canvas.js';
 import { COLOURS, LUT32, lutIndex, fmt, fmtInt } from './colors.js';
@@ -59,10 +59,10 @@ export function createImagesView() {
 
   /** The first `n` test images (or training images when there is no test set). */
   function sampleImages(n) {
-    const set = state.points.test.y.length > 0 ? state.points.test : state.points.train;
+    const { set, test } = shownImages();
     const dims = state.info.dims;
     const count = Math.min(n, set.y.length);
-    return { coords: set.x.subarray ? set.x.subarray(0, count * dims) : set.x.slice(0, count * dims), labels: set.y, count, test: set === state.points.test };
+    return { coords: set.x.subarray ? set.x.subarray(0, count * dims) : set.x.slice(0, count * dims), labels: set.y, count, test };
   }
 
   function className(k) {
@@ -237,7 +237,7 @@ export function createImagesView() {
     const section = $('code-section');
     section.hidden = units < 1;
     if (section.hidden) return;
-    const set = state.points.test.y.length > 0 ? state.points.test : state.points.train;
+    const { set, test } = shownImages();
     const codes = s.activationsOf(set.x, layer);
     const n = set.y.length;
     const side = Math.min(canvas.clientWidth || 300, 360);
@@ -274,7 +274,7 @@ export function createImagesView() {
       ctx.fillText(`code 2: ${fmt(y0, 3)} … ${fmt(y1, 3)}`, 4, 2);
     }
     const names = info.class_names.map((name, k) => (name === String(k) ? name : `${k} ${name}`)).join(', ');
-    const which = set === state.points.test ? 'test' : 'training';
+    const which = test ? 'test' : 'training';
     const note = `Layer ${layer + 1} (${units} neuron${units > 1 ? 's' : ''}) is the code: each of the ${fmtInt(n)} ${which} points is drawn at its code${units > 2 ? ' (the first two of its numbers)' : ''}, as its true class (${names}), which the network never saw.`;
     $('code-note').textContent = note;
     canvas.setAttribute('aria-label', note);

@@ -101,6 +101,13 @@ export function notify(names) {
   }
 }
 
+/** The images the gallery, the code space and "copy a test image" show: the test set, or the
+ *  training set when there is no test set. `test` says which, for the labels. */
+export function shownImages() {
+  const test = state.points.test.y.length > 0;
+  return { set: test ? state.points.test : state.points.train, test };
+}
+
 /** Is the data shown as images and codes rather than over the input plane (image data, or an
  *  autoencoder)? */
 export function imageMode(info) {
