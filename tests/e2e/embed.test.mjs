@@ -129,4 +129,34 @@ describe('<backprop-viz>', () => {
       await page.close();
     }
   });
+
+  test('Share gives "Copy embed code": an element snippet for the current state and an iframe snippet of the embed page with the chosen panels', { timeout: 90_000 }, async () => {
+    const opened = await openPage(browser, `${server.url}/index.html?lesson=chain-rule&lr=0.25`);
+    const { page } = opened;
+    try {
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+      await page.click('#share-button');
+      await page.uncheck('#embed-code input[value="loss"]');
+      await page.check('#embed-readonly');
+      const code = await page.evaluate(() => ({ element: document.getElementById('embed-element').value, iframe: document.getElementById('embed-iframe').value }));
+      assert.match(code.element, /<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/backprop-viz\.js"><\/script>/);
+      assert.match(code.element, /<backprop-viz session="\?v=\d+&amp;lesson=chain-rule&amp;[^"]*lr=0\.25/);
+      assert.match(code.element, /panels="network,output,gradients,inspector,controls" height="480" readonly>/);
+      const src = /<iframe src="([^"]+)"/.exec(code.iframe)[1].replace(/&amp;/g, '&');
+      assert.match(src, /\/embed\.html\?.*panels=network%2Coutput%2Cgradients%2Cinspector%2Ccontrols/);
+      // Both snippets work: the element on a host page, the iframe's page on its own.
+      const host = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>snippet</title></head><body>${code.element}</body></html>`;
+      const hostPage = await browser.newPage();
+      await hostPage.route(`${server.url}/snippet.html`, (r) => r.fulfill({ contentType: 'text/html', body: host }));
+      await hostPage.goto(`${server.url}/snippet.html`);
+      await hostPage.waitForFunction(() => document.querySelector('backprop-viz')?.ready, null, { timeout: 60_000 });
+      assert.equal(await hostPage.evaluate(() => document.querySelector('backprop-viz').numbers.learningRate), 0.25);
+      await hostPage.goto(src);
+      await hostPage.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+      assert.deepEqual(await hostPage.evaluate(() => [document.body.dataset.showLoss, document.body.dataset.readonly]), ['false', 'true']);
+      await hostPage.close();
+    } finally {
+      await page.close();
+    }
+  });
 });
