@@ -64,7 +64,11 @@ dist: $(BG_WASM)
 	$(ESBUILD) www/main.js --bundle --minify --format=esm --outfile=$(DIST)/main.js
 	$(ESBUILD) $(PKG)/backprop_viz.js --minify --format=esm --outfile=$(DIST)/pkg/backprop_viz.js
 	$(ESBUILD) www/style.css --minify --outfile=$(DIST)/style.css
-	cp www/index.html www/favicon.svg $(DIST)/
+	# The embed page (its modules bundled like main.js), the <backprop-viz> element and the example.
+	$(ESBUILD) www/embed.js --bundle --minify --format=esm --outfile=$(DIST)/embed.js
+	$(ESBUILD) www/backprop-viz.js --minify --format=esm --outfile=$(DIST)/backprop-viz.js
+	$(ESBUILD) www/embed.css --minify --outfile=$(DIST)/embed.css
+	cp www/index.html www/embed.html www/embed-example.html www/embed-example.css www/favicon.svg $(DIST)/
 	cp www/data/* $(DIST)/data/
 	cp $(BG_WASM) $(DIST)/pkg/
 

@@ -78,6 +78,26 @@ function guardFreed(Class, noun) {
 adopt(firstInstance);
 
 let loading = null;
+/** A WebAssembly.Module compiled elsewhere (the embed element compiles the wasm once for every
+ *  frame on its page and posts the module to each), used in place of fetching the file. */
+let compiled = null;
+
+/** The engine's wasm file, beside the glue (pkg/). */
+const wasmUrl = () => new URL('./pkg/backprop_viz_bg.wasm', import.meta.url);
+
+/** Makes `loadEngine` (and `reloadEngine`) instantiate `module`, a compiled WebAssembly.Module
+ *  of pkg/backprop_viz_bg.wasm, instead of fetching and compiling the file. Call it before
+ *  `loadEngine`. */
+export function useCompiledEngine(module) {
+  compiled = module;
+}
+
+/** Fetches and compiles the wasm (once) without instantiating it, for a page that shares the
+ *  module with others (www/embed.js); `loadEngine` then uses it. */
+export async function compileEngine() {
+  compiled ??= await WebAssembly.compileStreaming(fetch(wasmUrl()));
+  return compiled;
+}
 /** The shipped digits file's bytes, kept to hand to a fresh instance after a restart. */
 let digitsBytes = null;
 /** The fetch of the digits under way (or done), so that it happens once. */
@@ -90,7 +110,7 @@ export function loadEngine(wasmBytes, digits) {
   loading ??= (async () => {
     // The wasm's URL is given from here, not left to the glue: in the bundled page (`make
     // build`, dist/) the glue is inlined into main.js, beside pkg/ rather than in it.
-    const wasm = wasmBytes ?? new URL('./pkg/backprop_viz_bg.wasm', import.meta.url);
+    const wasm = wasmBytes ?? compiled ?? wasmUrl();
     await firstInstance.default({ module_or_path: wasm });
     if (digits) registerFetched(digits);
   })();
@@ -142,7 +162,7 @@ export async function reloadEngine() {
   // A URL made at run time: the bundler leaves this import to the browser (a new copy each time).
   const glueUrl = new URL(`./pkg/backprop_viz.js?instance=${instances}`, import.meta.url);
   const fresh = await import(glueUrl.href);
-  await fresh.default();
+  await fresh.default(compiled ? { module_or_path: compiled } : undefined);
   adopt(fresh);
   if (digitsBytes) glue.registerDigits(digitsBytes);
 }

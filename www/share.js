@@ -14,8 +14,91 @@ export function shareLink(present = document.getElementById('share-present').che
   return { ...link, url: `${location.origin}${location.pathname}?${link.query}` };
 }
 
+/** What the embed snippets may show, as the embed page names them (www/embed.js). */
+const EMBED_PANELS = ['network', 'graph', 'output', 'loss', 'gradients', 'inspector', 'controls'];
+
+/** Escapes text for an HTML attribute value in double quotes. */
+const attribute = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The two embed snippets for the current state: {element, iframe}. `panels` is a subset of
+ *  EMBED_PANELS; the element loads backprop-viz.js from beside this page. */
+export function embedCode(panels = EMBED_PANELS, { readonly = false, height = 480 } = {}) {
+  const { query } = state.session.linkWith({ present: false });
+  const base = new URL('.', `${location.origin}${location.pathname}`).href;
+  const chosen = panels.join(',');
+  const options = `${readonly ? ' readonly' : ''}`;
+  const element = `<script type="module" src="${base}backprop-viz.js"></script>\n`
+    + `<backprop-viz session="?${attribute(query)}" panels="${chosen}" height="${height}"${options}></backprop-viz>`;
+  const search = new URLSearchParams(query);
+  search.set('panels', chosen);
+  if (readonly) search.set('readonly', '');
+  const iframe = `<iframe src="${attribute(`${base}embed.html?${search}`)}" title="backprop-viz" width="100%" height="${height}"></iframe>`;
+  return { element, iframe };
+}
+
+/** The "Copy embed code" part of the share dialog, built here (index.html holds no copy of it). */
+function setupEmbedCode(card) {
+  const section = document.createElement('section');
+  section.id = 'embed-code';
+  const heading = document.createElement('h2');
+  heading.textContent = 'Copy embed code';
+  const panels = document.createElement('div');
+  panels.className = 'share-buttons';
+  const boxes = EMBED_PANELS.map((name) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = name !== 'graph';
+    box.value = name;
+    label.append(box, ` ${name}`);
+    panels.append(label);
+    return box;
+  });
+  const readonlyLabel = document.createElement('label');
+  readonlyLabel.className = 'check';
+  const readonly = document.createElement('input');
+  readonly.type = 'checkbox';
+  readonly.id = 'embed-readonly';
+  readonlyLabel.append(readonly, ' read-only (hides the settings)');
+  panels.append(readonlyLabel);
+  const snippet = (id, text) => {
+    const area = document.createElement('textarea');
+    area.id = id;
+    area.readOnly = true;
+    area.rows = 3;
+    area.setAttribute('aria-label', text);
+    const copy = document.createElement('button');
+    copy.id = `${id}-copy`;
+    copy.textContent = `Copy ${text}`;
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(area.value);
+        copy.textContent = 'Copied.';
+      } catch {
+        area.select();
+        copy.textContent = 'Press Ctrl+C (⌘C)';
+      }
+    });
+    return [area, copy];
+  };
+  const [elementArea, elementCopy] = snippet('embed-element', 'the element snippet');
+  const [iframeArea, iframeCopy] = snippet('embed-iframe', 'the iframe snippet');
+  section.append(heading, panels, elementArea, elementCopy, iframeArea, iframeCopy);
+  card.append(section);
+  const fill = () => {
+    const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+    const code = embedCode(chosen.length ? chosen : EMBED_PANELS, { readonly: readonly.checked });
+    elementArea.value = code.element;
+    iframeArea.value = code.iframe;
+  };
+  section.addEventListener('change', fill);
+  return fill;
+}
+
 export function setupShare() {
   const dialog = $('share');
+  const fillEmbed = setupEmbedCode(dialog.querySelector('.card'));
   const fill = () => {
     let link;
     try {
@@ -29,6 +112,7 @@ export function setupShare() {
     const long = link.url.length > 8000 ? ' Some chat tools cut links this long: the model file holds the same state.' : '';
     $('share-note').textContent = `${length} ${link.note}${long}`;
     $('share-note').dataset.complete = String(link.complete);
+    fillEmbed();
     return true;
   };
   $('share-present').addEventListener('change', () => { fill(); $('share-url').select(); });
