@@ -490,5 +490,7 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     labels: () => drawn.map((d) => ({ ...d })),
     layout: () => (L ? { across: L.across, bands: L.bands, compact: L.compact, px: L.px, nodeW: L.nodeW, nodeH: L.nodeH, x: Array.from(L.x), y: Array.from(L.y) } : null),
     graph: () => graph,
+    /** The ids of the nodes ringed for the layer view's selection, for the tests. */
+    rings: () => selectedNodes(),
   };
 }

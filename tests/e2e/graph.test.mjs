@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, assertNoErrors, frames } from './harness.mjs';
+import { REPO_ROOT, assertNoErrors, clickEdge, frames } from './harness.mjs';
 import { browserSession, shot } from './screens.mjs';
 
 const browser = browserSession();
@@ -167,6 +167,66 @@ test('axe-core finds nothing on the graph panel, and the keyboard reaches its no
     assert.match(await page.textContent('#inspector h2'), /^Weight from input x₁ to neuron/);
     const selected = await page.evaluate(() => window.app.session.position().selection);
     assert.equal(selected.type, 'edge');
+    assertNoErrors(opened);
+  } finally {
+    await opened.page.close();
+  }
+});
+
+/** The labels of the nodes the graph rings for the layer view's selection, sorted. */
+const ringed = (page) => page.evaluate(() => {
+  const graph = window.app.graph.graph();
+  return window.app.graph.rings().map((id) => graph.nodes[id].label).sort();
+});
+
+test('the graph and the layer view are linked both ways: a selection in one shows in the other', { timeout: 90_000 }, async () => {
+  const opened = await browser.open({ width: 1280, height: 720, reducedMotion: 'reduce' });
+  const { page } = opened;
+  try {
+    await loadLesson(page, 'worked-example');
+    await stepToUpdate(page);
+    // Layer view → graph: an edge (w²₁₂, from a¹₂ to the first output) rings its weight and product.
+    await clickEdge(page, { layer: 1, neuron: 0, input: 1 });
+    await openGraph(page);
+    assert.deepEqual(await ringed(page), ['w²₁₂', 'w²₁₂·a¹₂']);
+    // A neuron (the second hidden one) rings its bias, its sum and its activation.
+    await page.click('#setting-graph');
+    await page.waitForSelector('#graph-panel', { state: 'hidden' });
+    await frames(page, 3);
+    const point = await page.evaluate(() => {
+      const L = window.app.layout();
+      const k = L.colStart[1] + 1;
+      return { x: L.nodeX[k], y: L.nodeY[k] };
+    });
+    assert.deepEqual(await page.evaluate(({ x, y }) => window.app.hitTest(x, y), point), { type: 'neuron', layer: 0, neuron: 1 });
+    const box = await page.locator('#network').boundingBox();
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForFunction(() => window.app.session.position().selection?.type === 'neuron');
+    await openGraph(page);
+    assert.deepEqual(await ringed(page), ['a¹₂', 'b¹₂', 'z¹₂']);
+    // Graph → layer view and inspector: clicking the node z²₁ selects the first output neuron.
+    const nodeAt = (label) => page.evaluate((label) => {
+      const graph = window.app.graph.graph();
+      const layout = window.app.graph.layout();
+      const id = graph.nodes.find((n) => n.label === label).id;
+      return { x: layout.x[id], y: layout.y[id] };
+    }, label);
+    const target = await nodeAt('z²₁');
+    const graphBox = await page.locator('#graph').boundingBox();
+    await page.mouse.click(graphBox.x + target.x, graphBox.y + target.y);
+    await page.waitForFunction(() => window.app.session.position().selection?.layer === 1);
+    assert.deepEqual(await page.evaluate(() => window.app.session.position().selection), { type: 'neuron', layer: 1, neuron: 0 });
+    await page.waitForSelector('#inspector:not([hidden])');
+    assert.match(await page.textContent('#inspector h2'), /neuron 1 of layer 2|output/i);
+    await frames(page, 2);
+    assert.deepEqual(await ringed(page), ['b²₁', 'z²₁', 'ŷ₁']);
+    // A weight node selects its edge.
+    await frames(page, 3);
+    const weight = await nodeAt('w¹₂₁');
+    await page.mouse.click(graphBox.x + weight.x, graphBox.y + weight.y);
+    await page.waitForFunction(() => window.app.session.position().selection?.type === 'edge');
+    assert.deepEqual(await page.evaluate(() => window.app.session.position().selection), { type: 'edge', layer: 0, neuron: 1, input: 0 });
+    assert.match(await page.textContent('#inspector h2'), /from input x₁ to neuron 2 of layer 1/);
     assertNoErrors(opened);
   } finally {
     await opened.page.close();
