@@ -246,6 +246,18 @@ impl Reader<'_> {
 /// with no batch yet every value but the parameters is None). `done(phase)` says whether a
 /// phase has run in the current step: values and gradients of later phases are None.
 pub fn build(network: &Network, sample: usize, done: &dyn Fn(Phase) -> bool) -> ComputationGraph {
+    build_unfolding(network, sample, done, &[])
+}
+
+/// As `build`, with the neurons `unfold` ((engine layer, neuron) pairs) of a folded graph
+/// unfolded into their products, sum and activation (a softmax neuron stays folded: its
+/// activation reads every z of its layer).
+pub fn build_unfolding(
+    network: &Network,
+    sample: usize,
+    done: &dyn Fn(Phase) -> bool,
+    unfold: &[(usize, usize)],
+) -> ComputationGraph {
     let folded = unfolded_node_count(network) > MAX_UNFOLDED_NODES;
     let mut r = Reader { network, sample, done, nodes: Vec::new() };
     let count = network.layers.len();
@@ -306,8 +318,66 @@ pub fn build(network: &Network, sample: usize, done: &dyn Fn(Phase) -> bool) -> 
             r.fill(id, forward, || at(&a, j), grad_a_phase, from, || gradient);
             id
         };
+        // Neuron j's products w·a, its bias and its sum z_j: (the sum's node, the name of z_j).
+        let sum_of = |r: &mut Reader, j: usize| {
+            let neuron = subscript(&[j + 1]);
+            let d_j = at(&delta, j);
+            let mut terms = Vec::with_capacity(n_in + 1);
+            let mut parts = Vec::with_capacity(n_in + 1);
+            for (i, &from) in previous.iter().enumerate() {
+                let place = Some(Place { layer: l as i32, neuron: j, input: Some(i) });
+                let w_name = format!("w{top}{}", subscript(&[j + 1, i + 1]));
+                let w = r.add(NodeKind::Weight, w_name.clone(), "a parameter".into());
+                r.nodes[w].place = place;
+                let (w_value, a_i) = (forward_weights[j * n_in + i], at(&a_prev, i));
+                r.fill(w, None, || w_value, backward, GradientSource::DeltaTimesLocal, || d_j * a_i);
+                let product = format!("{w_name}·{}", previous_names[i]);
+                let m =
+                    r.add(NodeKind::Multiply, product.clone(), format!("{product} = {w_name} × {}", previous_names[i]));
+                r.nodes[m].place = place;
+                r.fill(m, forward, || w_value * a_i, backward, GradientSource::DeltaTimesLocal, || d_j);
+                r.edge(w, m, || a_i);
+                let w_backward = backward_weights[j * n_in + i];
+                r.edge(from, m, || w_backward);
+                terms.push(m);
+                parts.push(product);
+            }
+            if layer.has_bias {
+                let b_name = format!("b{top}{neuron}");
+                let b = r.add(NodeKind::Bias, b_name.clone(), "a parameter".into());
+                r.nodes[b].place = Some(Place { layer: l as i32, neuron: j, input: None });
+                let b_value = forward_biases[j];
+                r.fill(b, None, || b_value, backward, GradientSource::DeltaTimesLocal, || d_j);
+                terms.push(b);
+                parts.push(b_name);
+            }
+            let z_name = format!("z{top}{neuron}");
+            let add = r.add(NodeKind::Add, z_name.clone(), format!("{z_name} = {}", parts.join(" + ")));
+            r.nodes[add].place = Some(Place { layer: l as i32, neuron: j, input: None });
+            r.fill(add, forward, || at(&z, j), backward, GradientSource::Engine { buffer: "delta" }, || d_j);
+            for term in terms {
+                r.edge(term, add, || 1.0);
+            }
+            (add, z_name)
+        };
+        // a_j = f(z_j) (with dropout's mask) on its sum's node, for an element-wise activation.
+        let activation_of = |r: &mut Reader, j: usize, add: usize, z_name: &str| {
+            let formula = if layer.dropout > 0.0 {
+                format!("{} = {}({z_name}) · m{}", names[j], layer.activation.name(), subscript(&[j + 1]))
+            } else {
+                format!("{} = {}({z_name})", names[j], layer.activation.name())
+            };
+            let id = output_of(r, NodeKind::Activation, j, formula);
+            r.edge(add, id, || f_prime(j) * at(&mask, j));
+            id
+        };
         if folded {
             for j in 0..units {
+                if unfold.contains(&(l, j)) && layer.activation != Activation::Softmax {
+                    let (add, z_name) = sum_of(&mut r, j);
+                    current.push(activation_of(&mut r, j, add, &z_name));
+                    continue;
+                }
                 let formula = format!("{} = {}(Σ w·a + b)", names[j], layer.activation.name());
                 let id = output_of(&mut r, NodeKind::Neuron, j, formula);
                 for (i, &from) in previous.iter().enumerate() {
@@ -329,70 +399,19 @@ pub fn build(network: &Network, sample: usize, done: &dyn Fn(Phase) -> bool) -> 
                 current.push(id);
             }
         } else {
-            let mut adds = Vec::with_capacity(units);
+            let adds: Vec<(usize, String)> = (0..units).map(|j| sum_of(&mut r, j)).collect();
             for j in 0..units {
-                let neuron = subscript(&[j + 1]);
-                let d_j = at(&delta, j);
-                let mut terms = Vec::with_capacity(n_in + 1);
-                let mut parts = Vec::with_capacity(n_in + 1);
-                for (i, &from) in previous.iter().enumerate() {
-                    let place = Some(Place { layer: l as i32, neuron: j, input: Some(i) });
-                    let w_name = format!("w{top}{}", subscript(&[j + 1, i + 1]));
-                    let w = r.add(NodeKind::Weight, w_name.clone(), "a parameter".into());
-                    r.nodes[w].place = place;
-                    let (w_value, a_i) = (forward_weights[j * n_in + i], at(&a_prev, i));
-                    r.fill(w, None, || w_value, backward, GradientSource::DeltaTimesLocal, || d_j * a_i);
-                    let product = format!("{w_name}·{}", previous_names[i]);
-                    let m = r.add(
-                        NodeKind::Multiply,
-                        product.clone(),
-                        format!("{product} = {w_name} × {}", previous_names[i]),
-                    );
-                    r.nodes[m].place = place;
-                    r.fill(m, forward, || w_value * a_i, backward, GradientSource::DeltaTimesLocal, || d_j);
-                    r.edge(w, m, || a_i);
-                    let w_backward = backward_weights[j * n_in + i];
-                    r.edge(from, m, || w_backward);
-                    terms.push(m);
-                    parts.push(product);
-                }
-                if layer.has_bias {
-                    let b_name = format!("b{top}{neuron}");
-                    let b = r.add(NodeKind::Bias, b_name.clone(), "a parameter".into());
-                    r.nodes[b].place = Some(Place { layer: l as i32, neuron: j, input: None });
-                    let b_value = forward_biases[j];
-                    r.fill(b, None, || b_value, backward, GradientSource::DeltaTimesLocal, || d_j);
-                    terms.push(b);
-                    parts.push(b_name);
-                }
-                let z_name = format!("z{top}{neuron}");
-                let add = r.add(NodeKind::Add, z_name.clone(), format!("{z_name} = {}", parts.join(" + ")));
-                r.nodes[add].place = Some(Place { layer: l as i32, neuron: j, input: None });
-                r.fill(add, forward, || at(&z, j), backward, GradientSource::Engine { buffer: "delta" }, || d_j);
-                for term in terms {
-                    r.edge(term, add, || 1.0);
-                }
-                adds.push((add, z_name));
-            }
-            for j in 0..units {
-                let name = &names[j];
-                let f = layer.activation.name();
-                let formula = if layer.activation == Activation::Softmax {
-                    format!("{name} = softmax(z{top})_{}", j + 1)
-                } else if layer.dropout > 0.0 {
-                    format!("{name} = {f}({}) · m{}", adds[j].1, subscript(&[j + 1]))
-                } else {
-                    format!("{name} = {f}({})", adds[j].1)
-                };
-                let id = output_of(&mut r, NodeKind::Activation, j, formula);
-                if layer.activation == Activation::Softmax {
+                let id = if layer.activation == Activation::Softmax {
+                    let formula = format!("{} = softmax(z{top})_{}", names[j], j + 1);
+                    let id = output_of(&mut r, NodeKind::Activation, j, formula);
                     // ∂a_j/∂z_k = a_j (δ_jk − a_k): every z feeds every output.
                     for (k, &(add, _)) in adds.iter().enumerate() {
                         r.edge(add, id, || at(&a, j) * (f64::from(u8::from(j == k)) - at(&a, k)));
                     }
+                    id
                 } else {
-                    r.edge(adds[j].0, id, || f_prime(j) * at(&mask, j));
-                }
+                    activation_of(&mut r, j, adds[j].0, &adds[j].1)
+                };
                 current.push(id);
             }
         }

@@ -477,12 +477,30 @@ impl Session {
 
     /// The computation graph of batch sample `sample`: `{nodes: [{id, kind, label, formula,
     /// place, inputs: [{from, local_derivative}], consumers, value, gradient, gradient_from,
-    /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`.
+    /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`. `unfold`
+    /// (optional, [layer, neuron, …] in engine layers) shows those neurons of a folded graph
+    /// unfolded into their products, sum and activation.
     #[wasm_bindgen(js_name = computationGraph)]
-    pub fn computation_graph(&self, sample: JsValue) -> JsResult<JsValue> {
-        let batch = self.inner.trainer().network().batch_len.max(1);
+    pub fn computation_graph(&self, sample: JsValue, unfold: Option<Vec<f64>>) -> JsResult<JsValue> {
+        let network = self.inner.trainer().network();
+        let batch = network.batch_len.max(1);
         let sample = argument::index("sample", &sample, batch)?;
-        self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error)
+        let Some(unfold) = unfold.filter(|u| !u.is_empty()) else {
+            return self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error);
+        };
+        // unfold: [layer, neuron, layer, neuron, …], engine layers: the neurons to show unfolded.
+        let widest = network.layers.iter().map(|l| l.units).max().unwrap_or(1) as u64;
+        let layer = network.layers.len().max(1) as u64 - 1;
+        let pairs: Vec<(usize, usize)> = unfold
+            .chunks(2)
+            .map(|pair| {
+                let l = argument::wholes("unfold layer", &pair[..1], 0, layer)?[0] as usize;
+                let n = argument::wholes("unfold neuron", &pair[1.min(pair.len() - 1)..], 0, widest - 1)?[0] as usize;
+                Ok((l, n))
+            })
+            .collect::<JsResult<_>>()?;
+        let graph = crate::computation_graph::build_unfolding(network, sample, &|p| self.inner.done(p), &pairs);
+        Ok(to_js(&graph))
     }
 
     #[wasm_bindgen(js_name = gradientCheck)]

@@ -406,3 +406,42 @@ fn after_the_update_the_graph_keeps_the_weights_the_passes_used() {
     assert_close("dL/dw5", gradient(w5), 0.082167041, 1e-8);
     check_chain_rule("worked-example after the update", &g);
 }
+
+#[test]
+fn a_folded_neuron_unfolds_into_its_products_sum_and_activation() {
+    use backprop_viz::computation_graph::build_unfolding;
+    let s = after_backward("vanishing-gradients");
+    let network = s.trainer().network();
+    let done = |p: Phase| p != Phase::Update;
+    let folded = build_unfolding(network, 0, &done, &[]);
+    let graph = build_unfolding(network, 0, &done, &[(1, 2)]);
+    assert!(graph.folded);
+    let inputs = network.layers[1].inputs;
+    // The neuron's node becomes its weights and products, its bias, its sum and its activation.
+    assert_eq!(graph.nodes.len(), folded.nodes.len() + 2 * inputs + 2);
+    let of = |g: &ComputationGraph, kind: NodeKind| {
+        g.nodes.iter().filter(|n| n.kind == kind && n.place.is_some_and(|p| p.layer == 1 && p.neuron == 2)).count()
+    };
+    assert_eq!(of(&graph, NodeKind::Weight), inputs);
+    assert_eq!(of(&graph, NodeKind::Multiply), inputs);
+    assert_eq!((of(&graph, NodeKind::Add), of(&graph, NodeKind::Activation), of(&graph, NodeKind::Neuron)), (1, 1, 0));
+    assert_eq!(of(&folded, NodeKind::Neuron), 1);
+    // Its output node holds the folded node's value and gradient; every other neuron stays folded.
+    let output = |g: &ComputationGraph| {
+        g.nodes
+            .iter()
+            .find(|n| {
+                matches!(n.kind, NodeKind::Neuron | NodeKind::Activation)
+                    && n.place.is_some_and(|p| p.layer == 1 && p.neuron == 2)
+            })
+            .unwrap()
+            .clone()
+    };
+    assert_close("a", value(&output(&graph)), value(&output(&folded)), 1e-12);
+    assert_close("dL/da", gradient(&output(&graph)), gradient(&output(&folded)), 1e-12);
+    let neurons = |g: &ComputationGraph| g.nodes.iter().filter(|n| n.kind == NodeKind::Neuron).count();
+    assert_eq!(neurons(&graph), neurons(&folded) - 1);
+    check_against_engine("vanishing-gradients, (1, 2) unfolded", network, &graph, 0);
+    // Folding it again gives the folded graph.
+    assert_eq!(build_unfolding(network, 0, &done, &[]).nodes.len(), folded.nodes.len());
+}

@@ -26,12 +26,16 @@ const LEAF_GROUND = { weight: '#e6eef8', bias: '#e6eef8', input: '#f0f0f0', targ
 
 /** A number in a node's box: 4 significant digits, or 3 with an exponent below 0.001, so that
  *  boxes stay narrow (the caption writes the engine's number in full). */
-function short(value) {
+function short(value, digits = 4) {
   if (typeof value === 'number' && value !== 0 && Math.abs(value) < 1e-3 && Number.isFinite(value)) {
-    return value.toExponential(2).replace('-', '−').replace('e-', 'e−').replace('e+', 'e');
+    return value.toExponential(digits - 2).replace('-', '−').replace('e-', 'e−').replace('e+', 'e');
   }
-  return fmt(value, 4);
+  return fmt(value, digits);
 }
+
+/** Labels at least this large are what a lecture room reads; a layout that writes them
+ *  smaller with 4 significant digits writes 3 if that reaches it. */
+const READABLE_PX = 12;
 
 /** "ŷ₁ − y₁" written with the kind of operation first: "× w¹₁₁·x₁", "σ a¹₁". */
 function title(node) {
@@ -172,11 +176,11 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     const longest = Math.max(...lists.map((l) => l.length));
     // The widest text a node holds, at 10 px; fonts scale it.
     ctx.font = `bold 10px ${FAMILY}`;
-    const textW = Math.max(ctx.measureText('∇ −0.0000').width, ...graph.nodes.map((n) => Math.max(ctx.measureText(title(n)).width,
-      ctx.measureText(short(n.value)).width, ctx.measureText(`∇ ${short(n.gradient)}`).width)));
+    const widest = (digits) => Math.max(ctx.measureText(digits === 4 ? '∇ −0.0000' : '∇ −0.000').width, ...graph.nodes.map((n) => Math.max(ctx.measureText(title(n)).width,
+      ctx.measureText(short(n.value, digits)).width, ctx.measureText(`∇ ${short(n.gradient, digits)}`).width)));
     // Columns across the canvas (in one band, or two or three one under the other for a long,
     // thin graph), or layers down it: whichever writes the nodes larger.
-    const fit = (px, across, bands) => {
+    const fit = (px, across, bands, textW) => {
       const nodeW = (textW * px) / 10 + 0.8 * px;
       const nodeH = 3 * px * 1.25 + px * 0.6;
       const perBand = Math.ceil(lists.length / bands);
@@ -188,19 +192,27 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       return ok ? { nodeW, nodeH, bands, perBand } : null;
     };
     const base = Math.round(Math.min(18, 12 * Math.max(1, Math.min(w / 760, h / 520)) * (settingValue('text_size') || 1)));
-    let best = null;
-    for (let px = base; px >= MIN_FONT_PX && !best; px--) {
-      for (const [across, bands] of [[true, 1], [false, 1], [true, 2], [true, 3]]) {
-        const box = fit(px, across, bands);
-        if (box && !best) best = { px, across, ...box };
+    const largest = (digits) => {
+      const textW = widest(digits);
+      for (let px = base; px >= MIN_FONT_PX; px--) {
+        for (const [across, bands] of [[true, 1], [false, 1], [true, 2], [true, 3]]) {
+          const box = fit(px, across, bands, textW);
+          if (box) return { px, across, digits, ...box };
+        }
       }
+      return null;
+    };
+    let best = largest(4);
+    if (!best || best.px < READABLE_PX) {
+      const shorter = largest(3);
+      if (shorter && (!best || shorter.px >= READABLE_PX)) best = shorter;
     }
     const compact = !best;
     if (compact) {
       // Boxes without numbers (the caption gives a focused node's), layers along the longer side.
       const across = w >= h;
       const side = Math.max(4, Math.min(18, (across ? w : h) / lists.length / 2, (across ? h : w) / longest - 4));
-      best = { px: MIN_FONT_PX, across, bands: 1, perBand: lists.length, nodeW: side, nodeH: side };
+      best = { px: MIN_FONT_PX, across, bands: 1, perBand: lists.length, nodeW: side, nodeH: side, digits: 4 };
     }
     const x = new Float64Array(graph.nodes.length);
     const y = new Float64Array(graph.nodes.length);
@@ -332,9 +344,9 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       ctx.strokeStyle = lit ? (samePhase(n.gradient_phase, phase) && phase.kind !== 'forward' ? COLOURS.backward : COLOURS.forward) : '#8a8a8a';
       ctx.strokeRect(left, top, nodeW, nodeH);
       if (L.compact) continue;
-      const value = hidden.has(`value:${n.id}`) ? '…' : short(n.value);
+      const value = hidden.has(`value:${n.id}`) ? '…' : short(n.value, L.digits);
       const gradientKnown = n.gradient_from.kind !== 'none';
-      const gradient = hidden.has(`gradient:${n.id}`) ? '∇ …' : gradientKnown ? `∇ ${short(n.gradient)}` : '';
+      const gradient = hidden.has(`gradient:${n.id}`) ? '∇ …' : gradientKnown ? `∇ ${short(n.gradient, L.digits)}` : '';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
       const cx = x[n.id];
@@ -488,7 +500,9 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     hitTest,
     /** Where each node is drawn (CSS pixels) and what it shows, for the tests. */
     labels: () => drawn.map((d) => ({ ...d })),
-    layout: () => (L ? { across: L.across, bands: L.bands, compact: L.compact, px: L.px, nodeW: L.nodeW, nodeH: L.nodeH, x: Array.from(L.x), y: Array.from(L.y) } : null),
+    layout: () => (L ? { across: L.across, bands: L.bands, compact: L.compact, px: L.px, digits: L.digits, nodeW: L.nodeW, nodeH: L.nodeH, x: Array.from(L.x), y: Array.from(L.y) } : null),
     graph: () => graph,
+    /** The ids of the nodes ringed for the layer view's selection, for the tests. */
+    rings: () => selectedNodes(),
   };
 }

@@ -13,7 +13,7 @@
 
 import { loadEngine, Buffer, view, internalErrorForTests } from './engine.js';
 import { fitCanvas } from './canvas.js';
-import { state, subscribe, SPEEDS, imageMode } from './state.js';
+import { state, subscribe, SPEEDS, imageMode, value as settingValue } from './state.js';
 import * as actions from './actions.js';
 import { setupControls } from './controls.js';
 import { setupDataTools } from './data_tools.js';
@@ -55,6 +55,27 @@ function watchSize(canvas, part) {
 function fit(canvas) {
   return fitCanvas(canvas, sizes.get(canvas));
 }
+
+// ---- graph room (issue 13) -------------------------------------------------------------------
+/** Below this viewport width the computation graph of the lesson networks (13 columns) cannot
+ *  write its labels at 12 px beside the settings panel. */
+const GRAPH_ROOM_WIDTH = 1280;
+
+/** Turning the computation graph on (or opening a link with graph=1 and no sidebar setting) on
+ *  a screen narrower than GRAPH_ROOM_WIDTH hides the settings panel, so that the graph reads
+ *  from the back of a lecture room; Settings shows the panel again (the graph then draws
+ *  smaller). */
+function setupGraphRoom() {
+  const makeRoom = () => {
+    if (window.innerWidth < GRAPH_ROOM_WIDTH && settingValue('graph') && settingValue('sidebar') && !settingValue('present')) {
+      actions.apply({ sidebar: false });
+    }
+  };
+  // After the toggle's own handler has applied graph = on.
+  $('setting-graph')?.addEventListener('click', () => queueMicrotask(makeRoom));
+  if (!new URLSearchParams(location.search).has('sidebar')) makeRoom();
+}
+// ---- end graph room ---------------------------------------------------------------------------
 
 function setupTransport() {
   $('play').addEventListener('click', () => actions.play());
@@ -136,6 +157,7 @@ async function boot() {
   });
   setupTransport();
   setupControls();
+  setupGraphRoom();
   setupDataTools();
   setupLessons({ race: (lesson) => raceLesson(lesson, (id) => actions.loadLesson(id)) });
   setupExperiments();
@@ -287,7 +309,7 @@ async function boot() {
     /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
     hitTest: (x, y) => network.hitTest(x, y),
     /** The computation graph view: its labels ([{kind, id?, text, x, y, w, h}]), layout and graph. */
-    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y) }),
+    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings() }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({
