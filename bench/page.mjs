@@ -7,6 +7,9 @@
 //     training steps per second sustained, and the time to compute all heatmaps once.
 //
 // Run alone with `node bench/page.mjs [--quick]` (after `make build`), or from run.mjs.
+// It measures dist/, the bundled and minified page that `make serve` serves; BENCH_PAGE_DIR=www
+// measures the unbundled modules instead. The heatmap timing imports the page's own modules
+// (state.js, heatmaps.js) by URL, which only www/ holds as separate files: in dist/ it is skipped.
 //
 // Frame work time = from the start of the frame's requestAnimationFrame callbacks to the moment
 // a message posted from the first callback is delivered, which Chromium does after the frame's
@@ -30,7 +33,7 @@ import { gzipSync } from 'node:zlib';
 import { heading, median, percentile, sig, table, verdict } from './lib/report.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WWW = path.join(ROOT, 'www');
+const PAGE_DIR = path.resolve(ROOT, process.env.BENCH_PAGE_DIR ?? 'dist');
 const OUT = fileURLToPath(new URL('out/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // shared/TOOLCHAIN.md: headless, no sandbox (root), and nothing that phones home.
@@ -130,8 +133,13 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
   const verdicts = [];
   const data = {};
   mkdirSync(OUT, { recursive: true });
-  say(heading('6. The page (headless Chromium, localhost, viewport 1280×800)'));
-  const server = await startServer(WWW);
+  say(heading(`6. The page (headless Chromium, localhost, viewport 1280×800; served from ${path.relative(ROOT, PAGE_DIR) || '.'}/)`));
+  try {
+    statSync(path.join(PAGE_DIR, 'index.html'));
+  } catch {
+    throw new Error(`${PAGE_DIR} holds no page: run \`make build\` first`);
+  }
+  const server = await startServer(PAGE_DIR);
   const browser = await launch();
   try {
     // ---- loads: page weight (first load) and time to the first interactive frame
@@ -239,8 +247,14 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
     // All heatmaps once: the page's own heatmaps module on the page's state (paused, weights fixed).
     const heat = await page.evaluate(async (reps) => {
       document.getElementById('play').click(); // pause: the weights stay fixed
-      const S = await import('./state.js');
-      const H = await import('./heatmaps.js');
+      let S;
+      let H;
+      try {
+        S = await import('./state.js');
+        H = await import('./heatmaps.js');
+      } catch {
+        return null; // a bundled page (dist/): no separate modules to import
+      }
       const maps = H.createHeatmaps(S.state);
       maps.update(true); // layout (grid, canvases) and a first computation
       const full = [];
@@ -281,9 +295,13 @@ export async function runPageBench({ say = (...lines) => lines.flat().forEach((l
     ));
     say(`  training steps/s sustained by the page: ${Math.round(stepsPerS).toLocaleString('en-US')} (${Math.round(stepsPerS * during.batch).toLocaleString('en-US')} samples/s);`);
     say(`  ${(iv.length ? (1000 * iv.length) / iv.reduce((a, b) => a + b, 0) : 0).toFixed(1)} frames/s; the page's own moving averages: train ${sig(during.stats.trainMs ?? NaN)} ms, draw ${sig(during.stats.drawMs ?? NaN)} ms, ${sig(during.stats.stepsPerFrame ?? NaN)} steps/frame.`);
-    say(`  all heatmaps once (${heat.neurons} neurons + output, 48×48 grid, heatmaps.js update()): median ${sig(median(heat.full))} ms, p95 ${sig(percentile(heat.full, 95))} ms;`);
-    say(`    of which engine.probe over the grid: median ${sig(median(heat.probe))} ms.`);
-    data.training = { setup, stepsPerS, frames: f, js: during.js, intervals: iv, stats: during.stats, heatmapsMs: heat.full, probeMs: heat.probe };
+    if (heat) {
+      say(`  all heatmaps once (${heat.neurons} neurons + output, 48×48 grid, heatmaps.js update()): median ${sig(median(heat.full))} ms, p95 ${sig(percentile(heat.full, 95))} ms;`);
+      say(`    of which engine.probe over the grid: median ${sig(median(heat.probe))} ms.`);
+    } else {
+      say('  all heatmaps once: not measured on the bundled page (BENCH_PAGE_DIR=www measures it).');
+    }
+    data.training = { setup, stepsPerS, frames: f, js: during.js, intervals: iv, stats: during.stats, heatmapsMs: heat?.full ?? null, probeMs: heat?.probe ?? null };
     if (!during.playing) say('  WARNING: the page stopped playing during the measurement (diverged?).');
     verdicts.push(verdict(percentile(f, 95) <= TARGETS.frameMs, `page: frame work time ≤ ${TARGETS.frameMs} ms while training: median ${sig(median(f))} ms, p95 ${sig(percentile(f, 95))} ms`));
     return { verdicts, data };
