@@ -173,3 +173,15 @@ fn errors_are_clear() {
     assert!(s.tour().is_none());
     assert!(s.go_to_stop(0).unwrap_err().to_string().contains("no tour"));
 }
+
+#[test]
+fn the_answers_switch_travels_in_links() {
+    let mut s = lesson("chain-rule");
+    let patch = serde_json::json!({"answers": true});
+    s.apply(patch.as_object().unwrap()).unwrap();
+    let query = s.link().query;
+    assert!(query.contains("answers=1"), "{query}");
+    let mut other = Session::new();
+    other.open_link(&query);
+    assert!(other.settings().view.answers);
+}
