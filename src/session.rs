@@ -15,6 +15,7 @@
 //! back to it bit for bit (see `undo`); a rebuild empties what was saved.
 
 use crate::chain_rule::{ChainRule, ParamRef};
+use crate::checkpoint::{self, Checkpoint, Verdict};
 use crate::computation_graph::ComputationGraph;
 use crate::csv::CsvOptions;
 use crate::data::{Data, Target};
@@ -28,6 +29,7 @@ use crate::presets::{self, Samples};
 use crate::settings::{self, fit_output, Effect, Settings, SharedPoints};
 use crate::share;
 use crate::snapshot::TrainerState;
+use crate::tour::{self, Place, Stop, Tour};
 use crate::trainer::{Split, Trainer};
 use crate::undo::{self, Configs, Ring, Saved};
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,9 @@ pub struct Session {
     network_version: u32,
     /// The states before the last training actions (see `undo`); a rebuild empties it.
     undo: Ring,
+    /// Only phases and steps have run since the lesson was loaded, so stepping on reaches a
+    /// tour's numbers (a hand edit, a setting, a reset or an undo clears it).
+    on_lesson_path: bool,
 }
 
 impl Default for Session {
@@ -233,6 +238,7 @@ impl Session {
             data_version: 0,
             network_version: 0,
             undo: Ring::default(),
+            on_lesson_path: false,
         };
         session.domain = session.compute_domain();
         session.history.record(&mut session.trainer, true);
@@ -650,6 +656,7 @@ impl Session {
     pub fn reset(&mut self, seed: Option<u32>) -> Outcome {
         let what = if seed.is_some() { "the new seed" } else { "the reset" };
         let saved = self.save_with(what.into(), seed.is_some(), true);
+        self.on_lesson_path = false;
         let outcome = self.reset_training(seed);
         self.undo.record(saved);
         outcome
@@ -672,6 +679,7 @@ impl Session {
         let what = if param.input.is_some() { "w" } else { "b" };
         let saved = self.save(format!("{what} set by hand"), false);
         self.trainer.set_parameter(param, value)?;
+        self.on_lesson_path = false;
         self.undo.record(saved);
         self.position.edited = true;
         Ok(Outcome::new(
@@ -767,6 +775,7 @@ impl Session {
         let saved = self.undo.take_back().ok_or_else(|| self.nothing_to("undo"))?;
         let now = self.save_with(saved.what.clone(), saved.configs.is_some(), true);
         let outcome = self.put_back(saved, "Undone")?;
+        self.on_lesson_path = false;
         self.undo.put_forward(now);
         Ok(outcome)
     }
@@ -776,6 +785,7 @@ impl Session {
         let saved = self.undo.take_forward().ok_or_else(|| self.nothing_to("redo"))?;
         let now = self.save_with(saved.what.clone(), saved.configs.is_some(), true);
         let outcome = self.put_back(saved, "Redone")?;
+        self.on_lesson_path = false;
         self.undo.put_back(now);
         Ok(outcome)
     }
@@ -885,6 +895,7 @@ impl Session {
                 let saved = self.save(format!("the change of {}", labels.join(", ")), true);
                 self.apply_live(&next).map_err(with_field)?;
                 self.undo.record(saved);
+                self.on_lesson_path = false;
                 let message = self.full_batch_note(&next);
                 self.settings = next;
                 Ok(Outcome::new(&["settings"], message))
@@ -895,6 +906,7 @@ impl Session {
                 let saved = self.save_with(format!("the change of {}", labels.join(", ")), true, true);
                 self.apply_live(&next).map_err(with_field)?;
                 self.undo.record(saved);
+                self.on_lesson_path = false;
                 let seed = next.network.seed;
                 self.settings = next;
                 Ok(self.reset_training(Some(seed)))
@@ -1041,7 +1053,100 @@ impl Session {
         let next = Session::build(settings, lesson.samples.clone(), origin, false)?;
         self.replace(next, true);
         self.lesson_variant = variant;
+        self.on_lesson_path = true;
         Ok(Outcome::new(ALL, Some(format!("Lesson loaded: {what}."))))
+    }
+
+    // ---- tours ----------------------------------------------------------------------------
+
+    /// The tour of the current lesson, if it has one.
+    pub fn tour(&self) -> Option<Tour> {
+        self.settings.lesson.as_deref().and_then(tour::tour)
+    }
+
+    fn tour_stop(&self, k: usize) -> Result<Stop> {
+        let tour = self.tour().ok_or_else(|| Error::OutOfRange("this lesson has no tour".into()))?;
+        let count = tour.stops.len();
+        tour.stops
+            .into_iter()
+            .nth(k)
+            .ok_or_else(|| Error::OutOfRange(format!("stop {} is past the end of the tour's {count} stops", k + 1)))
+    }
+
+    /// Where the session stands, as a tour place.
+    pub fn place(&self) -> Place {
+        Place { steps: self.trainer.steps(), last: self.position.last }
+    }
+
+    /// Brings the session to stop `k`'s place: steps on from here when the stop is ahead and
+    /// only phases and steps have run since the lesson was loaded; else loads the lesson again
+    /// (the same variant) and steps from its start. The walk is one action for undo. The sample
+    /// shown becomes the checkpoint's.
+    pub fn go_to_stop(&mut self, k: usize) -> Result<Outcome> {
+        let stop = self.tour_stop(k)?;
+        let layers = self.trainer.network().layers.len();
+        let target = stop.at.phases_run(layers);
+        let mut changed: Vec<&'static str> = vec!["weights", "history", "position"];
+        if !self.on_lesson_path || self.place().phases_run(layers) > target {
+            let lesson = self.settings.lesson.clone().unwrap_or_default();
+            self.load_lesson(&lesson, self.lesson_variant)?;
+            changed = ALL.to_vec();
+        }
+        let saved = self.save(format!("going to stop {}", k + 1), false);
+        let start = self.place().phases_run(layers);
+        let result = self.walk_to(target, layers);
+        if self.place().phases_run(layers) != start || result.is_err() {
+            self.keep(saved, &result);
+        }
+        result?;
+        if let Some(q) = stop.checkpoint {
+            self.position.sample = q.sample.min(self.trainer.network().batch_len.saturating_sub(1));
+        }
+        Ok(Outcome { changed, message: None, warnings: Vec::new() })
+    }
+
+    /// Runs phases (whole steps where it can) until `target` phases have run.
+    fn walk_to(&mut self, target: u64, layers: usize) -> Result<()> {
+        let count = Phase::count(layers) as u64;
+        while self.place().phases_run(layers) < target {
+            let at_step_start = self.position.last.is_none_or(|p| p == Phase::Update);
+            let result = if at_step_start && self.place().phases_run(layers) + count <= target {
+                let result = self.trainer.step().map(|_| ());
+                self.after_steps(result.map(|_| 0.0), false, true).map(|_| ())
+            } else {
+                match self.trainer.step_phase() {
+                    Ok(phase) => {
+                        self.position.last = Some(phase);
+                        self.position.whole = false;
+                        self.position.edited = false;
+                        if phase == Phase::Update {
+                            self.history.record(&mut self.trainer, true);
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(self.after_divergence(e)),
+                }
+            };
+            result?;
+        }
+        Ok(())
+    }
+
+    /// The checkpoint of stop `k` (None if it has none), for the session at that stop.
+    pub fn checkpoint(&self, k: usize) -> Result<Option<Checkpoint>> {
+        match self.tour_stop(k)?.checkpoint {
+            Some(q) => checkpoint::ask(self, &q).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Judges `typed` as the answer to stop `k`'s checkpoint.
+    pub fn answer(&self, k: usize, typed: f64) -> Result<Verdict> {
+        let q = self
+            .tour_stop(k)?
+            .checkpoint
+            .ok_or_else(|| Error::OutOfRange(format!("stop {} has no question", k + 1)))?;
+        checkpoint::check(self, &q, typed)
     }
 
     /// Leaves the lesson (free play); everything else stays.

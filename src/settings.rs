@@ -83,6 +83,8 @@ pub struct ViewSettings {
     pub panel_inspector: bool,
     /// The computation graph of the shown sample in place of the layer view.
     pub graph: bool,
+    /// The tour's checkpoints show their answers (an instructor's demo; link `answers=1`).
+    pub answers: bool,
 }
 
 impl Default for ViewSettings {
@@ -99,6 +101,7 @@ impl Default for ViewSettings {
             panel_gradients: true,
             panel_inspector: true,
             graph: false,
+            answers: false,
         }
     }
 }
@@ -820,6 +823,15 @@ pub static CATALOGUE: &[Setting] = &[
         Kind::Flag,
         View,
         view.graph
+    ),
+    row!(
+        "answers",
+        View,
+        "Show answers",
+        "the tour's checkpoints show their answers, for a demo",
+        Kind::Flag,
+        View,
+        view.answers
     ),
 ];
 

@@ -509,6 +509,44 @@ impl Session {
         trainer.gradient_check().map(|g| to_js(&g)).map_err(js_error)
     }
 
+    // ---- tours -------------------------------------------------------------------------------
+
+    /// The current lesson's tour: `{lesson, stops: [{text, at: {steps, last}, target: {kind, …},
+    /// checkpoint: {quantity, layer, neuron, input, sample} | null}]}`, or null.
+    pub fn tour(&self) -> JsValue {
+        self.inner.tour().map_or(JsValue::NULL, |t| to_js(&t))
+    }
+
+    /// Brings the session to stop `k` (see `Session::go_to_stop`); returns the outcome.
+    #[wasm_bindgen(js_name = goToStop)]
+    pub fn go_to_stop(&mut self, k: JsValue) -> JsResult<JsValue> {
+        let k = self.stop_index(&k)?;
+        outcome(self.inner.go_to_stop(k))
+    }
+
+    /// Stop `k`'s checkpoint, for the session at that stop: `{question, prompt, symbol, answer,
+    /// tolerance, tolerance_text, choices: [{value, mistake}], phase}`, or null.
+    pub fn checkpoint(&self, k: JsValue) -> JsResult<JsValue> {
+        let k = self.stop_index(&k)?;
+        self.inner.checkpoint(k).map(|c| c.map_or(JsValue::NULL, |c| to_js(&c))).map_err(js_error)
+    }
+
+    /// Judges `value` (typed, or a choice's) for stop `k`'s checkpoint: `{correct, answer,
+    /// typed, mistake, feedback}`.
+    pub fn answer(&self, k: JsValue, value: JsValue) -> JsResult<JsValue> {
+        let k = self.stop_index(&k)?;
+        let typed = value.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
+            js_error(crate::error::Error::OutOfRange(format!(
+                "the answer must be a finite number, not {}",
+                match argument::given(&value) {
+                    crate::argument::Given::Number(x) => crate::error::short(x),
+                    crate::argument::Given::Other(what) => what.to_string(),
+                }
+            )))
+        })?;
+        self.inner.answer(k, typed).map(|v| to_js(&v)).map_err(js_error)
+    }
+
     // ---- the loss history -------------------------------------------------------------------
 
     /// Adds a point for the current step to the loss history now (the end of a run).
@@ -603,5 +641,16 @@ impl Session {
     /// The core session (for tests in Rust).
     pub fn core(&self) -> &CoreSession {
         &self.inner
+    }
+}
+
+impl Session {
+    /// A stop index of the current lesson's tour.
+    fn stop_index(&self, k: &JsValue) -> JsResult<usize> {
+        let tour = self
+            .inner
+            .tour()
+            .ok_or_else(|| js_error(crate::error::Error::OutOfRange("this lesson has no tour".into())))?;
+        argument::index("stop", k, tour.stops.len())
     }
 }
