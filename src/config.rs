@@ -13,6 +13,8 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::initializer::Initializer;
+use crate::layers::kind::LayerKind;
+use crate::layers::Shape;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::OptimizerConfig;
 use crate::regularization::Regularization;
@@ -46,6 +48,9 @@ pub const CSV_AUTO_MAX_CLASSES: usize = 8;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerConfig {
+    /// A dense layer's neurons; left out (0) for the other kinds, whose size follows from
+    /// their input (or equal to that size).
+    #[serde(default)]
     pub units: usize,
     pub activation: Activation,
     #[serde(default = "default_true")]
@@ -58,6 +63,9 @@ pub struct LayerConfig {
     /// The probability of dropping each neuron while training (hidden layers only).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropout: f64,
+    /// Dense (the default), convolution, pooling or flatten (`LayerKind`).
+    #[serde(default, skip_serializing_if = "LayerKind::is_dense")]
+    pub kind: LayerKind,
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -65,8 +73,13 @@ fn is_zero(x: &f64) -> bool {
 }
 
 impl LayerConfig {
+    /// A layer of another kind: its size follows from its input.
+    pub fn of_kind(kind: LayerKind, activation: Activation) -> LayerConfig {
+        LayerConfig { kind, ..LayerConfig::new(0, activation) }
+    }
+
     pub fn new(units: usize, activation: Activation) -> LayerConfig {
-        LayerConfig { units, activation, bias: true, weights: None, biases: None, dropout: 0.0 }
+        LayerConfig { kind: LayerKind::Dense, units, activation, bias: true, weights: None, biases: None, dropout: 0.0 }
     }
 }
 
@@ -107,6 +120,10 @@ pub struct NetworkConfig {
     pub shuffle: bool,
     #[serde(default)]
     pub seed: u32,
+    /// The inputs as feature maps (channels × height × width, as many values as `inputs`), for
+    /// a convolution or pooling first layer; left out, they are a 1-D signal of one channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_shape: Option<Shape>,
 }
 
 fn default_true() -> bool {
@@ -124,6 +141,7 @@ impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
             inputs: 2,
+            input_shape: None,
             layers: vec![LayerConfig::new(4, Activation::Tanh), LayerConfig::new(1, Activation::Sigmoid)],
             loss: Loss::SquaredError,
             reduction: Reduction::Mean,
@@ -183,8 +201,12 @@ impl NetworkConfig {
             ));
         }
         let count = self.layers.len();
-        let mut fan_in = self.inputs;
+        let shapes = self.layer_shapes()?;
         for (index, layer) in self.layers.iter().enumerate() {
+            if !layer.kind.is_dense() {
+                continue; // checked by `layer_shapes`
+            }
+            let fan_in = if index == 0 { self.inputs } else { shapes[index - 1].len() };
             let name = layer_name(index, count);
             let is_output = index + 1 == count;
             let max = if is_output { MAX_OUTPUTS } else { MAX_HIDDEN_UNITS };
@@ -223,7 +245,6 @@ impl NetworkConfig {
                     return bad(format!("{name}: bias [{j}] is not a finite number"));
                 }
             }
-            fan_in = layer.units;
         }
         let output = self.layers[count - 1].activation;
         if let Some(required) = self.loss.required_output() {
@@ -244,7 +265,107 @@ impl NetworkConfig {
         self.optimizer.validate()?;
         self.schedule.validate()?;
         crate::error::check_range("the stopping loss", self.stop.below_loss, 0.0, 1e9)?;
-        self.regularization.validate()
+        self.regularization.validate()?;
+        if let Some((index, layer)) = self.layers.iter().enumerate().find(|(_, l)| !l.kind.is_dense()) {
+            return bad(format!(
+                "{}: {} layers are checked but not trained yet: for now the network trains dense layers only",
+                layer_name(index, count),
+                layer.kind.name()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The maps each layer hands on, layer by layer, checking what the layer kinds require:
+    /// `input_shape` holds `inputs` values; a convolution, pooling or flatten layer fits its
+    /// input, is not the output layer, has no dropout, and has weights given by hand only in
+    /// its own shape; a dense layer takes a vector (a flatten layer before it reads maps as one).
+    pub fn layer_shapes(&self) -> Result<Vec<Shape>> {
+        let bad = |why: String| Err(Error::InvalidConfig(why));
+        let mut shape = match self.input_shape {
+            Some(given) if given.len() != self.inputs => {
+                return bad(format!(
+                    "the input shape {} × {} × {} holds {} values, but the network has {} inputs",
+                    given.channels,
+                    given.height,
+                    given.width,
+                    given.len(),
+                    self.inputs
+                ));
+            }
+            Some(given) => given,
+            None => Shape::one_d(1, self.inputs),
+        };
+        let count = self.layers.len();
+        let mut shapes = Vec::with_capacity(count);
+        for (index, layer) in self.layers.iter().enumerate() {
+            let name = layer_name(index, count);
+            let kind = layer.kind.name();
+            if layer.kind.is_dense() {
+                if shape.channels != 1 || shape.height != 1 {
+                    return bad(format!(
+                        "{name} is dense but its input is {} × {} × {} feature maps: put a flatten layer before it",
+                        shape.channels, shape.height, shape.width
+                    ));
+                }
+                shape = Shape::one_d(1, layer.units);
+                shapes.push(shape);
+                continue;
+            }
+            if index + 1 == count {
+                return bad(format!("{name} is a {kind} layer: the output layer must be dense"));
+            }
+            if layer.dropout != 0.0 {
+                return bad(format!("{name}: dropout is for dense layers, not a {kind} layer"));
+            }
+            let takes_activation = matches!(layer.kind, LayerKind::Convolution { .. });
+            if !takes_activation && layer.activation != Activation::Identity {
+                return bad(format!(
+                    "{name}: a {kind} layer has no activation of its own: write identity, not {}",
+                    layer.activation.name()
+                ));
+            }
+            let output = layer.kind.output_shape(shape, layer.units, layer.activation).map_err(|e| match e {
+                Error::InvalidConfig(why) => Error::InvalidConfig(format!("{name}: {why}")),
+                other => other,
+            })?;
+            if layer.units != 0 && layer.units != output.len() {
+                return bad(format!(
+                    "{name}: a {kind} layer hands on {} values here, not {} (leave units out)",
+                    output.len(),
+                    layer.units
+                ));
+            }
+            match (layer.kind.weight_rows(shape, layer.units), &layer.weights) {
+                (None, Some(_)) => return bad(format!("{name}: a {kind} layer has no weights to give")),
+                (Some((rows, per_row)), Some(weights))
+                    if weights.len() != rows || weights.iter().any(|row| row.len() != per_row) =>
+                {
+                    return bad(format!(
+                        "{name}: weights must be {rows} rows (one kernel per output channel) of {per_row} numbers"
+                    ));
+                }
+                (_, Some(weights)) => {
+                    if let Some((j, i)) = find_non_finite(weights) {
+                        return bad(format!("{name}: weight [{j}][{i}] is not a finite number"));
+                    }
+                }
+                (_, None) => {}
+            }
+            if let Some(biases) = &layer.biases {
+                let LayerKind::Convolution { channels, .. } = layer.kind else {
+                    return bad(format!("{name}: a {kind} layer has no biases to give"));
+                };
+                if !layer.bias || biases.len() != channels || biases.iter().any(|b| !b.is_finite()) {
+                    return bad(format!(
+                        "{name}: biases must be {channels} finite numbers, one per output channel, with the bias on"
+                    ));
+                }
+            }
+            shape = output;
+            shapes.push(shape);
+        }
+        Ok(shapes)
     }
 }
 

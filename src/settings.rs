@@ -1024,6 +1024,7 @@ fn set_layers(layers: &mut Vec<LayerConfig>, value: &Value) {
                 activation: p.activation,
                 bias: p.bias,
                 dropout: p.dropout,
+                kind: Default::default(),
                 weights: kept.and_then(|o| o.weights.clone()),
                 biases: kept.and_then(|o| o.biases.clone()),
             }

@@ -13,6 +13,7 @@
 
 pub mod convolution;
 pub mod flatten;
+pub mod kind;
 pub mod pooling;
 pub mod recurrent;
 
