@@ -173,7 +173,7 @@ fn the_computation_graph_crosses_as_an_object_and_its_sample_is_checked() {
     for _ in 0..5 {
         s.step_phase().unwrap();
     }
-    let graph = s.computation_graph(0.into()).unwrap();
+    let graph = s.computation_graph(0.into(), None).unwrap();
     let nodes: js_sys::Array = get(&graph, "nodes").dyn_into().unwrap();
     assert_eq!(nodes.length(), 14);
     assert_eq!(get(&graph, "folded").as_bool(), Some(false));
@@ -182,7 +182,7 @@ fn the_computation_graph_crosses_as_an_object_and_its_sample_is_checked() {
     assert_eq!(get(&w1, "gradient").as_f64(), get(&rule, "sample_gradient").as_f64());
     assert_eq!(get(&get(&w1, "gradient_from"), "kind").as_string().as_deref(), Some("delta_times_local"));
     for bad in [1.0, -1.0, 0.5, f64::NAN] {
-        let (kind, message, _) = kind_of(s.computation_graph(bad.into()));
+        let (kind, message, _) = kind_of(s.computation_graph(bad.into(), None));
         assert_eq!(kind, "out_of_range", "{bad}");
         assert!(message.starts_with("sample must be a whole number from 0 to 0"), "{message}");
     }
