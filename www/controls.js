@@ -248,6 +248,8 @@ export function setupControls() {
     const control = makers[entry.kind](entry, spot);
     control.element.dataset.key = entry.key;
     const host = spot ?? document.querySelector(`[data-group="${entry.group}"]`);
+    // A setting the engine added without a place on the page is a bug to name, not a blank page.
+    if (!host) throw new Error(`the setting "${entry.key}" has no place on the page (no data-setting or data-group="${entry.group}" in index.html)`);
     host.append(control.element);
     homes.set(entry.key, host);
     controls.set(entry.key, control);

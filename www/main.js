@@ -334,4 +334,10 @@ async function boot() {
   document.body.dataset.state = 'ready';
 }
 
-boot().catch((error) => actions.reportError(error));
+boot().catch((error) => {
+  // A failure while building the page leaves no page to show a banner on: say it where the
+  // loading message was, and tell whoever waits for "ready" (the tests, an embedding).
+  status.textContent = `The page could not start: ${error.message}`;
+  document.body.dataset.state = 'error';
+  console.error(error);
+});
