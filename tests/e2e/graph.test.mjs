@@ -31,6 +31,16 @@ async function openGraph(page) {
   await frames(page, 3);
 }
 
+/** Presses Tab from the top of the page until the graph's canvas has the focus. */
+async function tabToGraph(page) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  for (let k = 0; k < 200; k++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.id === 'graph')) return;
+  }
+  assert.fail('Tab never reached the graph');
+}
+
 /** Steps phases until the next one is the update. */
 async function stepToUpdate(page) {
   while ((await page.evaluate(() => window.app.session.nextPhase().kind)) !== 'update') {
@@ -148,13 +158,7 @@ test('axe-core finds nothing on the graph panel, and the keyboard reaches its no
     });
     assert.deepEqual(violations, []);
     // Tab to the graph: it takes the first node; arrows move along the edges and within a layer.
-    await page.evaluate(() => document.activeElement?.blur?.());
-    let reached = false;
-    for (let k = 0; k < 200 && !reached; k++) {
-      await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.id === 'graph');
-    }
-    assert.ok(reached, 'Tab never reached the graph');
+    await tabToGraph(page);
     await frames(page, 2);
     const announced = () => page.textContent('#graph-panel .graph-announce');
     const first = await announced();
@@ -328,15 +332,9 @@ test('a larger network\'s graph folds its neurons; a click or Enter unfolds one 
     await page.waitForFunction(() => window.app.graph.unfolded().length === 0);
     assert.equal(await page.evaluate(() => window.app.graph.graph().nodes.length), folded.nodes.length);
 
-    // The keyboard: Tab to the graph, → to the first input and on to a neuron it feeds, Enter unfolds it
-    // and keeps the focus on its activation, Space folds it again (and does not play).
-    await page.evaluate(() => document.activeElement?.blur?.());
-    let reached = false;
-    for (let k = 0; k < 200 && !reached; k++) {
-      await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.id === 'graph');
-    }
-    assert.ok(reached, 'Tab never reached the graph');
+    // The keyboard: Tab to the graph, → to the first input and on to a neuron it feeds; Enter
+    // unfolds it and keeps the focus on its activation, Space folds it again (and does not play).
+    await tabToGraph(page);
     // The click left the focus on a¹₂: Escape lets it go, the first arrow takes the first input.
     await page.keyboard.press('Escape');
     await page.keyboard.press('ArrowRight');
