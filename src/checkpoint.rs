@@ -14,6 +14,7 @@
 use crate::error::{short, Error, Result};
 use crate::loss::Reduction;
 use crate::network::Network;
+use crate::notation::{subscript, superscript};
 use crate::optimizer::OptimizerKind;
 use crate::phase::Phase;
 use crate::regularization::RegularizationKind;
@@ -314,17 +315,9 @@ fn mistakes(before: &Trainer, after: &Trainer, q: &Question) -> Vec<(Mistake, f6
 
 /// The textbook name of the asked number: "δ²₁", "dL/dw¹₁₂", "w²₁₁" (layers from 1).
 fn symbol(network: &Network, q: &Question) -> String {
-    const SUB: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let digits =
-        |n: usize, set: &[char; 10]| n.to_string().chars().map(|c| set[c as usize - '0' as usize]).collect::<String>();
-    let top = digits(q.layer + 1, &SUP);
-    let neuron = digits(q.neuron + 1, &SUB);
-    let weight = || {
-        let i = q.input.unwrap_or(0) + 1;
-        let separator = if q.neuron + 1 >= 10 || i >= 10 { "," } else { "" };
-        format!("w{top}{neuron}{separator}{}", digits(i, &SUB))
-    };
+    let top = superscript(q.layer + 1);
+    let neuron = subscript(&[q.neuron + 1]);
+    let weight = || format!("w{top}{}", subscript(&[q.neuron + 1, q.input.unwrap_or(0) + 1]));
     let is_output = q.layer + 1 == network.layers.len();
     match q.quantity {
         Quantity::Z => format!("z{top}{neuron}"),

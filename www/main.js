@@ -313,7 +313,7 @@ async function boot() {
     /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
     hitTest: (x, y) => network.hitTest(x, y),
     /** The computation graph view: its labels ([{kind, id?, text, x, y, w, h}]), layout and graph. */
-    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings() }),
+    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings(), unfolded: () => graph.unfolded() }),
     /** The tour: which stop it shows, its question and the verdict (tour_view.js). */
     tour: Object.freeze({ state: () => tourState() }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
