@@ -153,3 +153,107 @@ fn every_wrong_choice_is_its_named_mistake_recomputed_by_hand() {
     }
     assert!(checked >= 20, "only {checked} wrong choices checked");
 }
+
+/// f′ written with the activation's output a, as a student reads it off the screen.
+fn f_prime_of_a(activation: Activation, a: f64) -> f64 {
+    match activation {
+        Activation::Identity => 1.0,
+        Activation::Sigmoid => a * (1.0 - a),
+        Activation::Tanh => 1.0 - a * a,
+        Activation::Relu => f64::from(u8::from(a > 0.0)),
+        other => panic!("a toured lesson uses {other:?}: teach this test its f′"),
+    }
+}
+
+/// Every checkpoint's answer worked out from the numbers its `given` lists, and nothing else
+/// (the activation is the layer's, which the stop's sentence names): the question can be done
+/// from what the page shows beside it.
+#[test]
+fn every_answer_follows_from_the_numbers_given_with_it() {
+    use backprop_viz::notation::{input_name, subscript, superscript};
+    let mut checked = 0;
+    for id in tour::TOURED {
+        let mut s = Session::new();
+        s.load_lesson(id, None).unwrap();
+        let stops = s.tour().unwrap().stops;
+        for (k, stop) in stops.iter().enumerate() {
+            let Some(q) = stop.checkpoint else { continue };
+            s.go_to_stop(k).unwrap();
+            let c = s.checkpoint(k).unwrap().unwrap();
+            let n = s.trainer().network();
+            let get = |symbol: &str, sample: Option<usize>| {
+                c.given
+                    .iter()
+                    .find(|g| g.symbol == symbol && g.sample == sample)
+                    .unwrap_or_else(|| {
+                        panic!("{id} stop {}: {symbol} (sample {sample:?}) is not given: {:?}", k + 1, c.given)
+                    })
+                    .value
+            };
+            let (l, j) = (q.layer, q.neuron);
+            let (layer, last) = (&n.layers[l], n.layers.len() - 1);
+            let top = |l: usize| superscript(l + 1);
+            let input = |i: usize, sample: usize| {
+                let name = if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
+                get(&name, Some(sample))
+            };
+            let weight =
+                |l: usize, j: usize, i: usize| get(&format!("w{}{}", top(l), subscript(&[j + 1, i + 1])), None);
+            let delta = |sample: usize| {
+                if l == last {
+                    assert_eq!(n.loss, Loss::SquaredError);
+                    let y_hat = get(&format!("ŷ{}", subscript(&[j + 1])), Some(sample));
+                    (y_hat - get(&format!("y{}", subscript(&[j + 1])), Some(sample)))
+                        * f_prime_of_a(layer.activation, y_hat)
+                } else {
+                    let a = get(&format!("a{}{}", top(l), subscript(&[j + 1])), Some(sample));
+                    let sum: f64 = (0..n.layers[l + 1].units)
+                        .map(|k| {
+                            weight(l + 1, k, j) * get(&format!("δ{}{}", top(l + 1), subscript(&[k + 1])), Some(sample))
+                        })
+                        .sum();
+                    f_prime_of_a(layer.activation, a) * sum
+                }
+            };
+            let z = || {
+                let sum: f64 = (0..layer.inputs).map(|i| input(i, q.sample) * weight(l, j, i)).sum();
+                sum + if layer.has_bias { get(&format!("b{}{}", top(l), subscript(&[j + 1])), None) } else { 0.0 }
+            };
+            let worked = match q.quantity {
+                Quantity::Z => z(),
+                Quantity::A => f(layer.activation, z()),
+                Quantity::Delta => delta(q.sample),
+                Quantity::Gradient => {
+                    let i = q.input.unwrap();
+                    // A mean over the batch lists its size B; a sum needs none.
+                    let batch = n.batch_len;
+                    let mean = n.reduction == Reduction::Mean && batch > 1;
+                    let scale = if mean { 1.0 / get("B", None) } else { 1.0 };
+                    let input_symbol =
+                        if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
+                    let term_symbol = format!("δ{}{}·{input_symbol}", top(l), subscript(&[j + 1]));
+                    let term = |s: usize| {
+                        if batch > 4 {
+                            get(&term_symbol, Some(s))
+                        } else {
+                            delta(s) * input(i, s)
+                        }
+                    };
+                    scale * (0..batch).map(term).sum::<f64>()
+                }
+                Quantity::NewWeight => {
+                    let w = format!("w{}{}", top(l), subscript(&[j + 1, q.input.unwrap() + 1]));
+                    get(&w, None) - get("η", None) * get(&format!("dL/d{w}"), None)
+                }
+            };
+            assert!(
+                (worked - c.answer).abs() <= 1e-12 * c.answer.abs().max(1e-12),
+                "{id} stop {}: from the given numbers {worked}, the engine's answer {}",
+                k + 1,
+                c.answer
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} checkpoints");
+}

@@ -187,6 +187,17 @@ function button(text, onClick) {
   return b;
 }
 
+/** "From: x₁ = 0.5, w¹₁₁ = 0.4", or with several samples "From: w²₁₁ = 0.3, B = 4;
+ *  sample 1: ŷ₁ = 0.51, y₁ = 0; sample 2: …": the engine's numbers the answer is made of. */
+export function givenText(given) {
+  const write = (g) => `${g.symbol} = ${fmt(g.value, 4)}`;
+  const samples = [...new Set(given.filter((g) => g.sample !== null).map((g) => g.sample))];
+  const shared = given.filter((g) => g.sample === null).map(write);
+  if (samples.length <= 1) return `From: ${[...given.filter((g) => g.sample !== null).map(write), ...shared].join(', ')}.`;
+  const per = samples.map((s) => `sample ${s + 1}: ${given.filter((g) => g.sample === s).map(write).join(', ')}`);
+  return `From: ${[shared.join(', '), ...per].filter(Boolean).join('; ')}.`;
+}
+
 function renderCheckpoint() {
   const form = $('tour-check');
   form.hidden = !asked;
@@ -194,9 +205,9 @@ function renderCheckpoint() {
   const { checkpoint: c, verdict, chosen } = asked;
   const over = past();
   const shown = value('answers');
-  const sample = `sample ${c.question.sample + 1}`;
-  $('tour-prompt').textContent = `${c.prompt} for ${sample}`
+  $('tour-prompt').textContent = c.prompt
     + (shown ? ` (answer, shown for the demo: ${c.symbol} = ${fmt(c.answer, 6)})` : '') + ':';
+  $('tour-given').textContent = givenText(c.given);
   $('tour-choices').replaceChildren(...c.choices.map((choice, k) => {
     const b = button(`${k + 1}: ${fmt(choice.value, 4)}`, () => choose(k));
     b.dataset.choice = String(k);

@@ -1,6 +1,6 @@
 // Guided tours (issue 13), in real headless Chromium:
 //   - the chain-rule tour played from its first stop to its last with the keyboard: at every
-//     checkpoint a wrong choice is named as its mistake, a typed right answer is accepted, and
+//     checkpoint the numbers it is made of are listed, a wrong choice is named as its mistake, a typed right answer is accepted, and
 //     "Step to see" runs the phase, after which the engine holds exactly the checkpoint's answer;
 //     Back returns to the stop before, with the session at that stop's place;
 //   - progress survives a reload (Resume at the stop left) and is cleared by its button;
@@ -61,6 +61,10 @@ describe('guided tours', () => {
           const question = shown.question;
           assert.ok(question, `stop ${k + 1} asks its question`);
           assert.equal(await page.isVisible('#tour-check'), true);
+          // The numbers the answer is made of are listed beside the question.
+          const given = await page.textContent('#tour-given');
+          assert.ok(question.given.length > 0 && given.startsWith('From: '), `stop ${k + 1} lists its numbers: ${given}`);
+          for (const g of question.given) assert.ok(given.includes(`${g.symbol} = `), `stop ${k + 1}: ${g.symbol} is listed in "${given}"`);
           // A wrong choice, by its number key: the verdict names the choice's own mistake.
           const wrong = question.choices.findIndex((c) => c.mistake !== null);
           assert.ok(wrong >= 0, `stop ${k + 1} offers a wrong choice`);
