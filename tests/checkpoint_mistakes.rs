@@ -4,7 +4,7 @@
 //! inputs, targets and the phase's z): nothing of src/checkpoint.rs is reused.
 
 use backprop_viz::activation::Activation;
-use backprop_viz::checkpoint::Mistake;
+use backprop_viz::checkpoint::{Checkpoint, Mistake};
 use backprop_viz::loss::{Loss, Reduction};
 use backprop_viz::network::Network;
 use backprop_viz::optimizer::OptimizerKind;
@@ -120,38 +120,46 @@ fn mistaken(mistake: Mistake, q: &Question, before: &Network, after: &Network, e
     }
 }
 
-#[test]
-fn every_wrong_choice_is_its_named_mistake_recomputed_by_hand() {
-    let mut checked = 0;
+/// Runs `check(lesson, stop, question, session, checkpoint)` at every checkpoint of every tour,
+/// with the session brought to that stop; returns how many checkpoints it ran at.
+fn each_checkpoint(mut check: impl FnMut(&str, usize, &Question, &Session, &Checkpoint)) -> usize {
+    let mut count = 0;
     for id in tour::TOURED {
         let mut s = Session::new();
         s.load_lesson(id, None).unwrap();
-        let stops = s.tour().unwrap().stops;
-        for (k, stop) in stops.iter().enumerate() {
+        for (k, stop) in s.tour().unwrap().stops.iter().enumerate() {
             let Some(q) = stop.checkpoint else { continue };
             s.go_to_stop(k).unwrap();
             let c = s.checkpoint(k).unwrap().unwrap();
-            let trainer = s.trainer();
-            let config = trainer.config();
-            let plain_sgd =
-                config.optimizer.kind == OptimizerKind::Sgd && config.regularization.kind == RegularizationKind::None;
-            let eta = trainer.learning_rate();
-            let mut after = trainer.clone();
-            after.step_phase().unwrap();
-            let wrong: Vec<_> = c.choices.iter().filter_map(|x| x.mistake.map(|m| (m, x.value))).collect();
-            assert!(!wrong.is_empty(), "{id} stop {}: no wrong choice", k + 1);
-            for (mistake, value) in wrong {
-                let expected = mistaken(mistake, &q, trainer.network(), after.network(), eta, plain_sgd);
-                assert!(
-                    (value - expected).abs() <= 1e-12 * expected.abs().max(1e-12),
-                    "{id} stop {}: the choice for {mistake:?} is {value}, worked out by hand {expected}",
-                    k + 1
-                );
-                checked += 1;
-            }
+            check(id, k, &q, &s, &c);
+            count += 1;
         }
     }
-    assert!(checked >= 20, "only {checked} wrong choices checked");
+    count
+}
+
+#[test]
+fn every_wrong_choice_is_its_named_mistake_recomputed_by_hand() {
+    let checked = each_checkpoint(|id, k, q, s, c| {
+        let trainer = s.trainer();
+        let config = trainer.config();
+        let plain_sgd =
+            config.optimizer.kind == OptimizerKind::Sgd && config.regularization.kind == RegularizationKind::None;
+        let eta = trainer.learning_rate();
+        let mut after = trainer.clone();
+        after.step_phase().unwrap();
+        let wrong: Vec<_> = c.choices.iter().filter_map(|x| x.mistake.map(|m| (m, x.value))).collect();
+        assert!(!wrong.is_empty(), "{id} stop {}: no wrong choice", k + 1);
+        for (mistake, value) in wrong {
+            let expected = mistaken(mistake, q, trainer.network(), after.network(), eta, plain_sgd);
+            assert!(
+                (value - expected).abs() <= 1e-12 * expected.abs().max(1e-12),
+                "{id} stop {}: the choice for {mistake:?} is {value}, worked out by hand {expected}",
+                k + 1
+            );
+        }
+    });
+    assert!(checked >= 20, "only {checked} checkpoints");
 }
 
 /// f′ written with the activation's output a, as a student reads it off the screen.
@@ -171,89 +179,78 @@ fn f_prime_of_a(activation: Activation, a: f64) -> f64 {
 #[test]
 fn every_answer_follows_from_the_numbers_given_with_it() {
     use backprop_viz::notation::{input_name, subscript, superscript};
-    let mut checked = 0;
-    for id in tour::TOURED {
-        let mut s = Session::new();
-        s.load_lesson(id, None).unwrap();
-        let stops = s.tour().unwrap().stops;
-        for (k, stop) in stops.iter().enumerate() {
-            let Some(q) = stop.checkpoint else { continue };
-            s.go_to_stop(k).unwrap();
-            let c = s.checkpoint(k).unwrap().unwrap();
-            let n = s.trainer().network();
-            let get = |symbol: &str, sample: Option<usize>| {
-                c.given
-                    .iter()
-                    .find(|g| g.symbol == symbol && g.sample == sample)
-                    .unwrap_or_else(|| {
-                        panic!("{id} stop {}: {symbol} (sample {sample:?}) is not given: {:?}", k + 1, c.given)
+    let checked = each_checkpoint(|id, k, q, s, c| {
+        let n = s.trainer().network();
+        let get = |symbol: &str, sample: Option<usize>| {
+            c.given
+                .iter()
+                .find(|g| g.symbol == symbol && g.sample == sample)
+                .unwrap_or_else(|| {
+                    panic!("{id} stop {}: {symbol} (sample {sample:?}) is not given: {:?}", k + 1, c.given)
+                })
+                .value
+        };
+        let (l, j) = (q.layer, q.neuron);
+        let (layer, last) = (&n.layers[l], n.layers.len() - 1);
+        let top = |l: usize| superscript(l + 1);
+        let input = |i: usize, sample: usize| {
+            let name = if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
+            get(&name, Some(sample))
+        };
+        let weight = |l: usize, j: usize, i: usize| get(&format!("w{}{}", top(l), subscript(&[j + 1, i + 1])), None);
+        let delta = |sample: usize| {
+            if l == last {
+                assert_eq!(n.loss, Loss::SquaredError);
+                let y_hat = get(&format!("ŷ{}", subscript(&[j + 1])), Some(sample));
+                (y_hat - get(&format!("y{}", subscript(&[j + 1])), Some(sample)))
+                    * f_prime_of_a(layer.activation, y_hat)
+            } else {
+                let a = get(&format!("a{}{}", top(l), subscript(&[j + 1])), Some(sample));
+                let sum: f64 = (0..n.layers[l + 1].units)
+                    .map(|k| {
+                        weight(l + 1, k, j) * get(&format!("δ{}{}", top(l + 1), subscript(&[k + 1])), Some(sample))
                     })
-                    .value
-            };
-            let (l, j) = (q.layer, q.neuron);
-            let (layer, last) = (&n.layers[l], n.layers.len() - 1);
-            let top = |l: usize| superscript(l + 1);
-            let input = |i: usize, sample: usize| {
-                let name = if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
-                get(&name, Some(sample))
-            };
-            let weight =
-                |l: usize, j: usize, i: usize| get(&format!("w{}{}", top(l), subscript(&[j + 1, i + 1])), None);
-            let delta = |sample: usize| {
-                if l == last {
-                    assert_eq!(n.loss, Loss::SquaredError);
-                    let y_hat = get(&format!("ŷ{}", subscript(&[j + 1])), Some(sample));
-                    (y_hat - get(&format!("y{}", subscript(&[j + 1])), Some(sample)))
-                        * f_prime_of_a(layer.activation, y_hat)
-                } else {
-                    let a = get(&format!("a{}{}", top(l), subscript(&[j + 1])), Some(sample));
-                    let sum: f64 = (0..n.layers[l + 1].units)
-                        .map(|k| {
-                            weight(l + 1, k, j) * get(&format!("δ{}{}", top(l + 1), subscript(&[k + 1])), Some(sample))
-                        })
-                        .sum();
-                    f_prime_of_a(layer.activation, a) * sum
-                }
-            };
-            let z = || {
-                let sum: f64 = (0..layer.inputs).map(|i| input(i, q.sample) * weight(l, j, i)).sum();
-                sum + if layer.has_bias { get(&format!("b{}{}", top(l), subscript(&[j + 1])), None) } else { 0.0 }
-            };
-            let worked = match q.quantity {
-                Quantity::Z => z(),
-                Quantity::A => f(layer.activation, z()),
-                Quantity::Delta => delta(q.sample),
-                Quantity::Gradient => {
-                    let i = q.input.unwrap();
-                    // A mean over the batch lists its size B; a sum needs none.
-                    let batch = n.batch_len;
-                    let mean = n.reduction == Reduction::Mean && batch > 1;
-                    let scale = if mean { 1.0 / get("B", None) } else { 1.0 };
-                    let input_symbol =
-                        if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
-                    let term_symbol = format!("δ{}{}·{input_symbol}", top(l), subscript(&[j + 1]));
-                    let term = |s: usize| {
-                        if batch > 4 {
-                            get(&term_symbol, Some(s))
-                        } else {
-                            delta(s) * input(i, s)
-                        }
-                    };
-                    scale * (0..batch).map(term).sum::<f64>()
-                }
-                Quantity::NewWeight => {
-                    let w = format!("w{}{}", top(l), subscript(&[j + 1, q.input.unwrap() + 1]));
-                    get(&w, None) - get("η", None) * get(&format!("dL/d{w}"), None)
-                }
-            };
-            assert!(
-                (worked - c.answer).abs() <= 1e-12 * c.answer.abs().max(1e-12),
-                "{id} stop {}: from the given numbers {worked}, the engine's answer {}",
-                k + 1,
-                c.answer
-            );
-            checked += 1;
-        }
-    }
+                    .sum();
+                f_prime_of_a(layer.activation, a) * sum
+            }
+        };
+        let z = || {
+            let sum: f64 = (0..layer.inputs).map(|i| input(i, q.sample) * weight(l, j, i)).sum();
+            sum + if layer.has_bias { get(&format!("b{}{}", top(l), subscript(&[j + 1])), None) } else { 0.0 }
+        };
+        let worked = match q.quantity {
+            Quantity::Z => z(),
+            Quantity::A => f(layer.activation, z()),
+            Quantity::Delta => delta(q.sample),
+            Quantity::Gradient => {
+                let i = q.input.unwrap();
+                // A mean over the batch lists its size B; a sum needs none.
+                let batch = n.batch_len;
+                let mean = n.reduction == Reduction::Mean && batch > 1;
+                let scale = if mean { 1.0 / get("B", None) } else { 1.0 };
+                let input_symbol =
+                    if l == 0 { input_name(i) } else { format!("a{}{}", top(l - 1), subscript(&[i + 1])) };
+                let term_symbol = format!("δ{}{}·{input_symbol}", top(l), subscript(&[j + 1]));
+                let term = |s: usize| {
+                    if batch > 4 {
+                        get(&term_symbol, Some(s))
+                    } else {
+                        delta(s) * input(i, s)
+                    }
+                };
+                scale * (0..batch).map(term).sum::<f64>()
+            }
+            Quantity::NewWeight => {
+                let w = format!("w{}{}", top(l), subscript(&[j + 1, q.input.unwrap() + 1]));
+                get(&w, None) - get("η", None) * get(&format!("dL/d{w}"), None)
+            }
+        };
+        assert!(
+            (worked - c.answer).abs() <= 1e-12 * c.answer.abs().max(1e-12),
+            "{id} stop {}: from the given numbers {worked}, the engine's answer {}",
+            k + 1,
+            c.answer
+        );
+    });
     assert!(checked >= 15, "only {checked} checkpoints");
 }
