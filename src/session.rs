@@ -523,7 +523,9 @@ impl Session {
         if batch > 0 && sample >= batch {
             return Err(Error::OutOfRange(format!("the batch has {batch} samples, so there is no sample {sample}")));
         }
-        Ok(crate::computation_graph::build(self.trainer.network(), sample, &|phase| self.done(phase)))
+        let network = self.trainer.network();
+        network.dense_only("the computation graph", 0..network.layers.len())?;
+        Ok(crate::computation_graph::build(network, sample, &|phase| self.done(phase)))
     }
 
     /// Runs the network on rows of inputs without training (heatmaps).
@@ -1135,7 +1137,11 @@ impl Session {
     /// The checkpoint of stop `k` (None if it has none), for the session at that stop.
     pub fn checkpoint(&self, k: usize) -> Result<Option<Checkpoint>> {
         match self.tour_stop(k)?.checkpoint {
-            Some(q) => checkpoint::ask(self, &q).map(Some),
+            Some(q) => {
+                let network = self.trainer.network();
+                network.dense_only("a checkpoint", 0..network.layers.len())?;
+                checkpoint::ask(self, &q).map(Some)
+            }
             None => Ok(None),
         }
     }
@@ -1146,6 +1152,8 @@ impl Session {
             .tour_stop(k)?
             .checkpoint
             .ok_or_else(|| Error::OutOfRange(format!("stop {} has no question", k + 1)))?;
+        let network = self.trainer.network();
+        network.dense_only("a checkpoint", 0..network.layers.len())?;
         checkpoint::check(self, &q, typed)
     }
 
@@ -1247,8 +1255,8 @@ impl Session {
         };
         let mut config = self.trainer.config().clone();
         for (lc, layer) in config.layers.iter_mut().zip(&self.trainer.network().layers) {
-            lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
-            lc.biases = layer.has_bias.then(|| layer.biases.clone());
+            lc.weights = layer.weights_by_row();
+            lc.biases = layer.biases_given();
         }
         crate::model_file::export_with(&config, Some(&file))
     }
@@ -1382,8 +1390,8 @@ impl Session {
         let mut settings = self.settings.clone();
         let mut network = self.trainer.config().clone();
         for (lc, layer) in network.layers.iter_mut().zip(&self.trainer.network().layers) {
-            lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
-            lc.biases = layer.has_bias.then(|| layer.biases.clone());
+            lc.weights = layer.weights_by_row();
+            lc.biases = layer.biases_given();
         }
         settings.network = network;
         if let Origin::Custom { .. } = &self.origin {

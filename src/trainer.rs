@@ -394,6 +394,7 @@ impl Trainer {
     /// when the whole training set is too large to be one batch of this network.
     pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<()> {
         optimizer.validate()?;
+        self.config.check_optimizer_fits(&optimizer)?;
         self.check_full_batch(optimizer)?;
         if optimizer.kind != self.config.optimizer.kind {
             self.network.clear_optimizer_state();
@@ -532,14 +533,19 @@ impl Trainer {
             Error::OutOfRange(format!("there is no layer {} (the network has {count})", param.layer as u64 + 1))
         })?;
         let name = layer_name(param.layer, count);
-        if param.neuron >= layer.units {
-            return Err(Error::OutOfRange(format!("{name} has no neuron {} (it has {})", param.neuron, layer.units)));
+        let (rows, row_len) = (layer.parameter_rows(), layer.row_len());
+        if rows == 0 {
+            return Err(Error::OutOfRange(format!("{name} is a {} layer: it has no weights", layer.kind.name())));
+        }
+        // A convolution's rows are its output channels, each a kernel of `row_len` weights.
+        let (neurons, inputs) =
+            if layer.kind.is_dense() { ("neuron", "input") } else { ("output channel", "kernel weight") };
+        if param.neuron >= rows {
+            return Err(Error::OutOfRange(format!("{name} has no {neurons} {} (it has {rows})", param.neuron)));
         }
         match param.input {
-            Some(i) if i >= layer.inputs => {
-                Err(Error::OutOfRange(format!("{name} has no input {i} (it has {})", layer.inputs)))
-            }
-            Some(i) => Ok(param.neuron * layer.inputs + i),
+            Some(i) if i >= row_len => Err(Error::OutOfRange(format!("{name} has no {inputs} {i} (it has {row_len})"))),
+            Some(i) => Ok(param.neuron * row_len + i),
             None if !layer.has_bias => Err(Error::OutOfRange(format!("{name} has its bias switched off"))),
             None => Ok(param.neuron),
         }

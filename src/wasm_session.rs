@@ -488,6 +488,7 @@ impl Session {
         let Some(unfold) = unfold.filter(|u| !u.is_empty()) else {
             return self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error);
         };
+        network.dense_only("the computation graph", 0..network.layers.len()).map_err(js_error)?;
         // unfold: [layer, neuron, layer, neuron, …], engine layers: the neurons to show unfolded.
         let widest = network.layers.iter().map(|l| l.units).max().unwrap_or(1) as u64;
         let layer = network.layers.len().max(1) as u64 - 1;

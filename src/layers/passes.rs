@@ -1,0 +1,281 @@
+//! The batch passes `Network` runs for a convolution, pooling or flatten layer, on the layer's
+//! own flat arrays: the kernel is the layer's `weights` (C_out rows of C_in × k_h × k_w, in the
+//! order of `Convolution::kernel`), the channel biases its `biases`, and z, a, δ and dL/da its
+//! per-sample arrays, as for a dense layer.
+//!
+//! The arithmetic is that of the self-contained kernels (`convolution`, `pooling`, `flatten`),
+//! read through the input's bounds instead of a padded copy, so the network keeps no extra
+//! per-sample array (a padding zero adds nothing to a sum):
+//! - convolution forward: z[o,i,j] = Σ_c Σ_u Σ_v K[o,c,u,v] · x̃[c, i+u, j+v] + b[o], a = f(z);
+//! - dL/dK[o,c,u,v] = Σ_s Σ_i Σ_j δ[o,i,j] · x̃[c, i+u, j+v] (the input correlated with δ),
+//!   dL/db[o] = Σ_s Σ_i Σ_j δ[o,i,j];
+//! - dL/dx = the full convolution of δ with the kernel, taken as a correlation of δ (framed by
+//!   k − 1 zeros) with the kernel flipped in both axes;
+//! - pooling: y = max or mean of each window; dL/dx = dL/dy at the window's argmax (the first
+//!   in reading order on a tie), or dL/dy / |W| at each input of the window;
+//! - flatten: y = x and dL/dx = dL/dy, value for value.
+//!
+//! Each sum runs in the order of the self-contained kernel, so the two agree to the last bit
+//! (up to the sign of a zero).
+
+use super::convolution::Padding;
+use super::kind::LayerKind;
+use super::pooling::PoolKind;
+use super::{Dimensions, Shape};
+use crate::activation::Activation;
+
+/// Where a convolution's kernel meets its input: the maps in and out, the kernel's size and
+/// the zeros before the input (top, left) in x̃.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvolutionGeometry {
+    pub input: Shape,
+    pub output: Shape,
+    pub kernel_height: usize,
+    pub kernel_width: usize,
+    pub top: usize,
+    pub left: usize,
+}
+
+impl ConvolutionGeometry {
+    /// The geometry of a convolution of `dimensions`, `kernel_size` and `padding` between maps
+    /// of `input` and `output` (as `LayerKind::output_shape` gave it).
+    pub fn new(dimensions: Dimensions, kernel_size: usize, padding: Padding, input: Shape, output: Shape) -> Self {
+        let (kernel_height, kernel_width) = (dimensions.window_height(kernel_size), kernel_size);
+        ConvolutionGeometry {
+            input,
+            output,
+            kernel_height,
+            kernel_width,
+            top: padding.amounts(kernel_height).0,
+            left: padding.amounts(kernel_width).0,
+        }
+    }
+
+    /// Kernel numbers per output channel: C_in × k_h × k_w.
+    pub fn row_len(&self) -> usize {
+        self.input.channels * self.kernel_height * self.kernel_width
+    }
+
+    /// The input position x̃[i + u] meets, if it is inside the input (not a padding zero).
+    fn at(i: usize, u: usize, before: usize, size: usize) -> Option<usize> {
+        (i + u).checked_sub(before).filter(|&p| p < size)
+    }
+}
+
+/// A layer kind's geometry in the network, when it is not dense.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wired {
+    Dense,
+    Convolution(ConvolutionGeometry),
+    Pooling { pool: PoolKind, height: usize, width: usize, input: Shape, output: Shape },
+    Flatten,
+}
+
+impl Wired {
+    /// The geometry of a layer of `kind` between maps of `input` and `output`.
+    pub fn new(kind: LayerKind, input: Shape, output: Shape) -> Wired {
+        match kind {
+            LayerKind::Dense => Wired::Dense,
+            LayerKind::Convolution { dimensions, kernel_size, padding, .. } => {
+                Wired::Convolution(ConvolutionGeometry::new(dimensions, kernel_size, padding, input, output))
+            }
+            LayerKind::Pooling { dimensions, pool, size } => {
+                Wired::Pooling { pool, height: dimensions.window_height(size), width: size, input, output }
+            }
+            LayerKind::Flatten => Wired::Flatten,
+        }
+    }
+}
+
+/// The forward pass of a convolution for `rows` samples of `input`: z and a (per sample, as
+/// long as the output maps); whether every z and a is finite.
+#[allow(clippy::too_many_arguments)]
+pub fn convolution_forward(
+    g: &ConvolutionGeometry,
+    kernel: &[f64],
+    bias: &[f64],
+    activation: Activation,
+    input: &[f64],
+    rows: usize,
+    z: &mut [f64],
+    a: &mut [f64],
+) -> bool {
+    let (inp, out, kh, kw) = (g.input, g.output, g.kernel_height, g.kernel_width);
+    let (z, a) = (&mut z[..rows * out.len()], &mut a[..rows * out.len()]);
+    for (x, z) in input[..rows * inp.len()].chunks_exact(inp.len()).zip(z.chunks_exact_mut(out.len())) {
+        for o in 0..out.channels {
+            for i in 0..out.height {
+                for j in 0..out.width {
+                    // z[o,i,j] = Σ_c Σ_u Σ_v K[o,c,u,v] · x̃[c,i+u,j+v] + b[o]
+                    let mut sum = 0.0;
+                    for c in 0..inp.channels {
+                        for u in 0..kh {
+                            let Some(p) = ConvolutionGeometry::at(i, u, g.top, inp.height) else { continue };
+                            let k_row = &kernel[((o * inp.channels + c) * kh + u) * kw..][..kw];
+                            for (v, w) in k_row.iter().enumerate() {
+                                if let Some(q) = ConvolutionGeometry::at(j, v, g.left, inp.width) {
+                                    sum += w * x[inp.index(c, p, q)];
+                                }
+                            }
+                        }
+                    }
+                    z[out.index(o, i, j)] = sum + bias[o];
+                }
+            }
+        }
+    }
+    activation.forward_row(z, a);
+    z.iter().chain(a.iter()).fold(true, |ok, x| ok & x.is_finite())
+}
+
+/// dL/dK and dL/db of a convolution, summed over `rows` samples (the caller applies the
+/// batch reduction): the input correlated with δ, and δ summed over each map.
+pub fn convolution_grad_params(
+    g: &ConvolutionGeometry,
+    input: &[f64],
+    delta: &[f64],
+    rows: usize,
+    grad_kernel: &mut [f64],
+    grad_bias: &mut [f64],
+) {
+    let (inp, out, kh, kw) = (g.input, g.output, g.kernel_height, g.kernel_width);
+    grad_kernel.fill(0.0);
+    grad_bias.fill(0.0);
+    for (x, d) in input[..rows * inp.len()].chunks_exact(inp.len()).zip(delta.chunks_exact(out.len())) {
+        for o in 0..out.channels {
+            for c in 0..inp.channels {
+                for u in 0..kh {
+                    for v in 0..kw {
+                        // dL/dK[o,c,u,v] += Σ_i Σ_j δ[o,i,j] · x̃[c,i+u,j+v]: one term per position
+                        let gk = &mut grad_kernel[((o * inp.channels + c) * kh + u) * kw + v];
+                        for i in 0..out.height {
+                            let Some(p) = ConvolutionGeometry::at(i, u, g.top, inp.height) else { continue };
+                            for j in 0..out.width {
+                                if let Some(q) = ConvolutionGeometry::at(j, v, g.left, inp.width) {
+                                    *gk += d[out.index(o, i, j)] * x[inp.index(c, p, q)];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // dL/db[o] += Σ_i Σ_j δ[o,i,j]
+            grad_bias[o] += d[out.index(o, 0, 0)..][..out.height * out.width].iter().sum::<f64>();
+        }
+    }
+}
+
+/// dL/dx of a convolution for `rows` samples, from its δ: the full convolution of δ with the
+/// kernel, dL/dx[c,p,q] = Σ_o Σ_u Σ_v δ_full[o, p̃+u, q̃+v] · K[o, c, k_h−1−u, k_w−1−v], where
+/// δ_full is δ framed by k − 1 zeros and (p̃, q̃) is (p, q) inside x̃.
+pub fn convolution_grad_input(
+    g: &ConvolutionGeometry,
+    kernel: &[f64],
+    delta: &[f64],
+    rows: usize,
+    grad_input: &mut [f64],
+) {
+    let (inp, out, kh, kw) = (g.input, g.output, g.kernel_height, g.kernel_width);
+    for (d, gx) in delta[..rows * out.len()].chunks_exact(out.len()).zip(grad_input.chunks_exact_mut(inp.len())) {
+        for c in 0..inp.channels {
+            for p in 0..inp.height {
+                for q in 0..inp.width {
+                    let (pp, qq) = (p + g.top, q + g.left);
+                    let mut sum = 0.0;
+                    for o in 0..out.channels {
+                        for u in 0..kh {
+                            // δ_full[o, p̃+u, ·] is δ[o, p̃+u−(k_h−1), ·], a zero outside δ.
+                            let Some(i) = (pp + u).checked_sub(kh - 1).filter(|&i| i < out.height) else { continue };
+                            let flipped_row = &kernel[((o * inp.channels + c) * kh + (kh - 1 - u)) * kw..][..kw];
+                            for v in 0..kw {
+                                if let Some(j) = (qq + v).checked_sub(kw - 1).filter(|&j| j < out.width) {
+                                    sum += d[out.index(o, i, j)] * flipped_row[kw - 1 - v];
+                                }
+                            }
+                        }
+                    }
+                    gx[inp.index(c, p, q)] = sum;
+                }
+            }
+        }
+    }
+}
+
+/// The flat index (within its sample) of each window's input that pooling keeps: the max
+/// (the first in reading order on a tie) for max pooling.
+fn argmax(x: &[f64], input: Shape, c: usize, top: usize, left: usize, height: usize, width: usize) -> usize {
+    let mut best = input.index(c, top, left);
+    for u in 0..height {
+        for v in 0..width {
+            let at = input.index(c, top + u, left + v);
+            // Strictly greater: on a tie the first in reading order stays the argmax.
+            if x[at] > x[best] {
+                best = at;
+            }
+        }
+    }
+    best
+}
+
+/// The forward pass of a pooling layer (`Wired::Pooling`) for `rows` samples: y into z, and a
+/// = z (a pooling layer's activation is the identity); whether every y is finite.
+pub fn pooling_forward(wired: &Wired, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) -> bool {
+    let Wired::Pooling { pool, height, width, input: inp, output: out } = *wired else { return false };
+    let area = (height * width) as f64;
+    let (z, a) = (&mut z[..rows * out.len()], &mut a[..rows * out.len()]);
+    for (x, y) in input[..rows * inp.len()].chunks_exact(inp.len()).zip(z.chunks_exact_mut(out.len())) {
+        for c in 0..out.channels {
+            for i in 0..out.height {
+                for j in 0..out.width {
+                    let (top, left) = (i * height, j * width);
+                    y[out.index(c, i, j)] = match pool {
+                        // y = max over the window
+                        PoolKind::Max => x[argmax(x, inp, c, top, left, height, width)],
+                        // y = (1/|W|) Σ over the window
+                        PoolKind::Average => {
+                            (0..height)
+                                .flat_map(|u| (0..width).map(move |v| inp.index(c, top + u, left + v)))
+                                .map(|at| x[at])
+                                .sum::<f64>()
+                                / area
+                        }
+                    };
+                }
+            }
+        }
+    }
+    a.copy_from_slice(z);
+    z.iter().fold(true, |ok, x| ok & x.is_finite())
+}
+
+/// dL/dx of a pooling layer for `rows` samples, from dL/dy (its δ) and the input it pooled
+/// (which says where each max was).
+pub fn pooling_grad_input(wired: &Wired, input: &[f64], delta: &[f64], rows: usize, grad_input: &mut [f64]) {
+    let Wired::Pooling { pool, height, width, input: inp, output: out } = *wired else { return };
+    let area = (height * width) as f64;
+    let grad_input = &mut grad_input[..rows * inp.len()];
+    // Inputs in no whole window get no gradient.
+    grad_input.fill(0.0);
+    let samples = input[..rows * inp.len()].chunks_exact(inp.len()).zip(delta.chunks_exact(out.len()));
+    for ((x, gy), gx) in samples.zip(grad_input.chunks_exact_mut(inp.len())) {
+        for c in 0..out.channels {
+            for i in 0..out.height {
+                for j in 0..out.width {
+                    let (top, left, d) = (i * height, j * width, gy[out.index(c, i, j)]);
+                    match pool {
+                        // dL/dx = dL/dy at the argmax only
+                        PoolKind::Max => gx[argmax(x, inp, c, top, left, height, width)] = d,
+                        // dL/dx = dL/dy / |W| at every input of the window
+                        PoolKind::Average => {
+                            for u in 0..height {
+                                for v in 0..width {
+                                    gx[inp.index(c, top + u, left + v)] = d / area;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
