@@ -390,3 +390,60 @@ fn views_that_know_dense_layers_only_refuse_a_conv_layer_by_name() {
     let e = trainer.network().dense_only("the computation graph", 0..4).unwrap_err();
     assert!(e.to_string().contains("layer 1 (hidden) is a convolution layer"), "{e}");
 }
+
+/// The digits lesson's session with the small CNN instead of its dense network, on 200 digits.
+fn cnn_session() -> backprop_viz::session::Session {
+    let mut settings = backprop_viz::presets::lesson("digits").unwrap().session;
+    settings.lesson = None;
+    // The lesson leaves the features empty (pixels need none), which a link does not carry
+    // (a link of the digits lesson itself warns about it): the page's default ones are unused.
+    settings.features = backprop_viz::settings::Settings::default().features;
+    settings.data.points = 200;
+    settings.network = NetworkConfig { batch_size: 20, ..digits_cnn(6) };
+    backprop_viz::session::Session::from_settings(settings, None).unwrap()
+}
+
+#[test]
+fn a_share_link_carries_the_layer_kinds_the_input_shape_and_the_kernels() {
+    use backprop_viz::share::{decode, encode, Extras};
+    let mut sender = cnn_session();
+    sender.train(15).unwrap();
+    let link = sender.link();
+    assert!(
+        link.query
+            .contains("layers=conv2d-k3-c4-valid%3Arelu%2Cpool2d-max-2%3Aidentity%2Cflatten%3Aidentity%2C10%3Asoftmax")
+            || link.query.contains("layers=conv2d-k3-c4-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax"),
+        "{}",
+        &link.query[..400.min(link.query.len())]
+    );
+    assert!(link.query.contains("shape=1x8x8"), "{}", link.query);
+    let mut student = backprop_viz::session::Session::new();
+    let outcome = student.open_link(&link.query);
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let (a, b) = (student.settings().network.clone(), sender.settings().network.clone());
+    assert_eq!(a.input_shape, Some(Shape::two_d(1, 8, 8)));
+    assert_eq!(
+        a.layers.iter().map(|l| l.kind).collect::<Vec<_>>(),
+        b.layers.iter().map(|l| l.kind).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        common::parameters(student.trainer()),
+        common::parameters(sender.trainer()),
+        "kernels and weights, bit for bit"
+    );
+    // The settings alone (no weights) round trip through the link's text exactly.
+    let mut settings = sender.settings().clone();
+    settings.network.layers.iter_mut().for_each(|l| (l.weights, l.biases) = (None, None));
+    let decoded = decode(&encode(&settings, &Extras::default()));
+    assert_eq!(decoded.warnings, Vec::<String>::new());
+    assert_eq!(decoded.settings, settings);
+}
+
+#[test]
+fn a_link_with_a_layer_kind_it_cannot_read_falls_back_with_a_warning() {
+    use backprop_viz::share::decode;
+    let d = decode("problem=digits&shape=1x8x8&layers=conv3d-k3-c4-valid:relu,flatten:identity,10:softmax");
+    assert!(d.warnings.iter().any(|w| w.contains("not a layer kind")), "{:?}", d.warnings);
+    let d = decode("problem=digits&shape=1x8&layers=10:softmax");
+    assert!(d.warnings.iter().any(|w| w.contains("shape=1x8: not channels×height×width")), "{:?}", d.warnings);
+}
