@@ -1,4 +1,4 @@
-//! A fully connected network as flat arrays, and the four phases of one training step.
+//! A network as flat arrays, and the four phases of one training step.
 //!
 //! For layer l with weights W (units × inputs, row j holds neuron j's incoming weights) and a
 //! batch of B samples, each phase fills arrays that stay readable until the next step:
@@ -7,6 +7,15 @@
 //! - backward: δ = dL/dz (per sample), dL/dW = reduce_s δ·a_prevᵀ, dL/db = reduce_s δ
 //!   (`delta`, `grad_weights`, `grad_biases`)
 //! - update:   Δ from the optimizer, applied to W and b (`update_weights`, `update_biases`)
+//!
+//! A layer may also be a convolution, a pooling or a flatten layer (`Layer::kind`; their
+//! passes are in `layers::passes`): z and a are then its output maps, channel-major, a
+//! convolution's kernel is its `weights` (one row of C_in × k_h × k_w per output channel) with
+//! a bias per channel, and pooling and flatten have no parameters and the identity as
+//! activation (δ = dL/da). The backward phase of a layer takes dL/da from the layer after it,
+//! by that layer's kind: Σ_k w_kj · δ_k after a dense layer, the full convolution of δ with
+//! the flipped kernel after a convolution, δ routed to the window's argmax (or shared over the
+//! window) after pooling, and δ itself after a flatten.
 //!
 //! Per-sample arrays are B × units, sample-major. Stepping phase by phase and training fast run
 //! the very same functions, so both give the same numbers to the last bit. The optimizer's
@@ -611,6 +620,12 @@ impl Network {
     /// Trainable parameters of all layers.
     pub fn parameter_count(&self) -> usize {
         self.layers.iter().map(Layer::parameter_count).sum()
+    }
+
+    /// The values all layers hand on per sample (the neurons of a dense network): what
+    /// `config::check_batch_values` bounds.
+    pub fn total_units(&self) -> usize {
+        self.layers.iter().map(|l| l.units).sum()
     }
 
     pub fn outputs(&self) -> usize {

@@ -420,7 +420,7 @@ impl Trainer {
         if !(1..=MAX_SAMPLES).contains(&batch_size) {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
-        check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
+        check_batch_values(batch_size, self.network.total_units()).map_err(Error::OutOfRange)?;
         if batch_size != self.config.batch_size {
             // A summed loss grows with the batch: the recent losses are not comparable.
             self.guard.forget();
@@ -498,7 +498,7 @@ impl Trainer {
         if inputs.iter().any(|x| !x.is_finite()) {
             return Err(Error::InvalidData("probe inputs must be finite numbers".into()));
         }
-        check_batch_values(inputs.len() / n_in, self.config.total_units()).map_err(Error::InvalidData)?;
+        check_batch_values(inputs.len() / n_in, self.network.total_units()).map_err(Error::InvalidData)?;
         self.network.probe(inputs, inputs.len() / n_in, &mut self.probe);
         Ok(&self.probe)
     }
@@ -516,7 +516,7 @@ impl Trainer {
     /// gradient) when that batch would be larger than a batch may be.
     fn check_full_batch(&self, optimizer: OptimizerConfig) -> Result<()> {
         let points = self.train_set.as_ref().map_or(0, Dataset::len);
-        let units = self.config.total_units();
+        let units = self.network.total_units();
         if optimizer.kind.needs_full_batch() && check_batch_values(points, units).is_err() {
             return Err(Error::OutOfRange(format!(
                 "conjugate gradient takes the whole training set as one batch, and {points} samples × {units} neurons is more than the {MAX_BATCH_VALUES} neuron values a batch may hold: use fewer training points, a smaller network or another optimizer"

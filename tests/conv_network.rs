@@ -447,3 +447,50 @@ fn a_link_with_a_layer_kind_it_cannot_read_falls_back_with_a_warning() {
     let d = decode("problem=digits&shape=1x8&layers=10:softmax");
     assert!(d.warnings.iter().any(|w| w.contains("shape=1x8: not channels×height×width")), "{:?}", d.warnings);
 }
+
+#[test]
+fn the_readme_example_config_of_the_layer_kinds_trains() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("### Layer kinds").expect("the README describes the layer kinds")..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let json = &section[start..start + section[start..].find("```").unwrap()];
+    let config = NetworkConfig::from_json(json).unwrap();
+    assert_eq!(config, NetworkConfig { seed: 0, batch_size: 10, ..digits_cnn(0) });
+    let (x, y) = digits(30);
+    let mut trainer = Trainer::new(config).unwrap();
+    trainer.set_data(Split::Train, x, y).unwrap();
+    assert!(trainer.train(5).unwrap().is_finite());
+}
+
+#[test]
+fn a_saved_training_state_of_a_conv_network_restores_and_replays_bit_for_bit() {
+    use backprop_viz::snapshot::TrainerState;
+    let (x, y) = digits(30);
+    let mut trainer = Trainer::new(digits_cnn(8)).unwrap();
+    trainer.set_data(Split::Train, x, y).unwrap();
+    trainer.train(4).unwrap();
+    trainer.step_phase().unwrap(); // part-way into a step
+    let bytes = trainer.snapshot().encode();
+    let mut restored = trainer.clone();
+    restored.reset(Some(99));
+    restored.restore(&TrainerState::decode(&bytes).unwrap()).unwrap();
+    trainer.train(6).unwrap();
+    restored.train(6).unwrap();
+    assert_eq!(common::parameters(&restored), common::parameters(&trainer));
+    let (a, b) = (&restored.network().layers[0], &trainer.network().layers[0]);
+    assert_eq!((&a.delta, &a.grad_weights), (&b.delta, &b.grad_weights));
+}
+
+#[test]
+fn the_session_refuses_the_computation_graph_of_a_conv_network_by_name() {
+    let mut s = cnn_session();
+    s.train(1).unwrap();
+    let e = s.computation_graph(0).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the computation graph shows dense layers only, and layer 1 (hidden) is a convolution layer"),
+        "{e}"
+    );
+    let e = s.chain_rule(ParamRef { layer: 0, neuron: 0, input: Some(0) }).unwrap_err();
+    assert!(e.to_string().contains("dense layers only"), "{e}");
+}
