@@ -206,18 +206,28 @@ fn forward_and_backward(trainer: &mut Trainer) {
 
 #[test]
 fn the_network_computes_what_the_self_contained_kernels_compute() {
-    // conv (same) → conv (valid) → max pool → flatten → dense, 2-D, several channels: every z,
-    // a, δ, dL/dK and dL/db of the network's convolution layers, and the dL/dx the second
-    // carries back, against `Convolution` (which pads a copy and frames δ with zeros), and the
-    // pooling layer against `Pooling`.
-    let input = Shape::two_d(2, 6, 6);
+    // conv (same) → conv (valid) → max pool → flatten → dense, several channels: every z, a, δ,
+    // dL/dK and dL/db of the network's convolution layers, and the dL/dx the second carries
+    // back, against `Convolution` (which pads a copy and frames δ with zeros), and the pooling
+    // layer against `Pooling`: on images with an odd and an even first kernel (same padding's
+    // extra zero after the input), and on a signal.
+    for (dimensions, input, k1) in [
+        (Dimensions::Two, Shape::two_d(2, 6, 6), 3),
+        (Dimensions::Two, Shape::two_d(2, 6, 6), 2),
+        (Dimensions::One, Shape::one_d(2, 9), 4),
+    ] {
+        agrees_with_the_self_contained_kernels(dimensions, input, k1);
+    }
+}
+
+fn agrees_with_the_self_contained_kernels(dimensions: Dimensions, input: Shape, k1: usize) {
     let config = NetworkConfig {
         inputs: input.len(),
         input_shape: Some(input),
         layers: vec![
-            conv(Dimensions::Two, 3, 3, Padding::Same, Activation::Tanh),
-            conv(Dimensions::Two, 2, 2, Padding::Valid, Activation::LeakyRelu),
-            pool(Dimensions::Two, PoolKind::Max, 2),
+            conv(dimensions, k1, 3, Padding::Same, Activation::Tanh),
+            conv(dimensions, 2, 2, Padding::Valid, Activation::LeakyRelu),
+            pool(dimensions, PoolKind::Max, 2),
             flatten(),
             LayerConfig::new(3, Activation::Softmax),
         ],
@@ -237,11 +247,11 @@ fn the_network_computes_what_the_self_contained_kernels_compute() {
     let mut layer_input = x;
     let mut kernels = Vec::new();
     for (l, out_channels, kernel_size, padding, activation) in
-        [(0, 3, 3, Padding::Same, Activation::Tanh), (1, 2, 2, Padding::Valid, Activation::LeakyRelu)]
+        [(0, 3, k1, Padding::Same, Activation::Tanh), (1, 2, 2, Padding::Valid, Activation::LeakyRelu)]
     {
         let layer = &n.layers[l];
         let mut c = Convolution::new(ConvolutionConfig {
-            dimensions: Dimensions::Two,
+            dimensions,
             input: layer.input_shape,
             out_channels,
             kernel_size,
@@ -265,13 +275,9 @@ fn the_network_computes_what_the_self_contained_kernels_compute() {
     // dL/dx of the second convolution (the full convolution of δ with the flipped kernel) is
     // dL/da of the first.
     assert_eq!(kernels[1].grad_input, n.layers[0].grad_activation);
-    let mut p = Pooling::new(PoolingConfig {
-        dimensions: Dimensions::Two,
-        input: n.layers[2].input_shape,
-        window: 2,
-        kind: PoolKind::Max,
-    })
-    .unwrap();
+    let mut p =
+        Pooling::new(PoolingConfig { dimensions, input: n.layers[2].input_shape, window: 2, kind: PoolKind::Max })
+            .unwrap();
     p.forward(&n.layers[1].activations, 1).unwrap();
     assert_eq!(p.pooled, n.layers[2].activations);
     p.backward(&n.layers[2].delta, 1).unwrap();

@@ -55,11 +55,13 @@ impl ConvolutionGeometry {
     pub fn row_len(&self) -> usize {
         self.input.channels * self.kernel_height * self.kernel_width
     }
+}
 
-    /// The input position x̃[i + u] meets, if it is inside the input (not a padding zero).
-    fn at(i: usize, u: usize, before: usize, size: usize) -> Option<usize> {
-        (i + u).checked_sub(before).filter(|&p| p < size)
-    }
+/// The offsets u in 0..k for which i + u − before is inside 0..size: where x̃[i + u] is an
+/// input and not a padding zero (or, turned around, the output rows a kernel row meets).
+/// Skipping the zeros leaves every sum as it is, term for term.
+fn inside(i: usize, before: usize, size: usize, k: usize) -> std::ops::Range<usize> {
+    before.saturating_sub(i)..k.min((size + before).saturating_sub(i))
 }
 
 /// A layer kind's geometry in the network, when it is not dense.
@@ -108,14 +110,13 @@ pub fn convolution_forward(
                 for j in 0..out.width {
                     // z[o,i,j] = Σ_c Σ_u Σ_v K[o,c,u,v] · x̃[c,i+u,j+v] + b[o]
                     let mut sum = 0.0;
+                    let columns = inside(j, g.left, inp.width, kw);
                     for c in 0..inp.channels {
-                        for u in 0..kh {
-                            let Some(p) = ConvolutionGeometry::at(i, u, g.top, inp.height) else { continue };
-                            let k_row = &kernel[((o * inp.channels + c) * kh + u) * kw..][..kw];
-                            for (v, w) in k_row.iter().enumerate() {
-                                if let Some(q) = ConvolutionGeometry::at(j, v, g.left, inp.width) {
-                                    sum += w * x[inp.index(c, p, q)];
-                                }
+                        for u in inside(i, g.top, inp.height, kh) {
+                            let k_row = &kernel[((o * inp.channels + c) * kh + u) * kw..][columns.clone()];
+                            let x_row = &x[inp.index(c, i + u - g.top, j + columns.start - g.left)..][..k_row.len()];
+                            for (w, x) in k_row.iter().zip(x_row) {
+                                sum += w * x;
                             }
                         }
                     }
@@ -148,12 +149,12 @@ pub fn convolution_grad_params(
                     for v in 0..kw {
                         // dL/dK[o,c,u,v] += Σ_i Σ_j δ[o,i,j] · x̃[c,i+u,j+v]: one term per position
                         let gk = &mut grad_kernel[((o * inp.channels + c) * kh + u) * kw + v];
-                        for i in 0..out.height {
-                            let Some(p) = ConvolutionGeometry::at(i, u, g.top, inp.height) else { continue };
-                            for j in 0..out.width {
-                                if let Some(q) = ConvolutionGeometry::at(j, v, g.left, inp.width) {
-                                    *gk += d[out.index(o, i, j)] * x[inp.index(c, p, q)];
-                                }
+                        let columns = inside(v, g.left, inp.width, out.width);
+                        for i in inside(u, g.top, inp.height, out.height) {
+                            let d_row = &d[out.index(o, i, columns.start)..][..columns.len()];
+                            let x_row = &x[inp.index(c, i + u - g.top, columns.start + v - g.left)..][..columns.len()];
+                            for (d, x) in d_row.iter().zip(x_row) {
+                                *gk += d * x;
                             }
                         }
                     }
@@ -182,15 +183,14 @@ pub fn convolution_grad_input(
                 for q in 0..inp.width {
                     let (pp, qq) = (p + g.top, q + g.left);
                     let mut sum = 0.0;
+                    // δ_full[o, p̃+u, q̃+v] is δ[o, p̃+u−(k_h−1), q̃+v−(k_w−1)], a zero outside δ.
+                    let columns = inside(qq, kw - 1, out.width, kw);
                     for o in 0..out.channels {
-                        for u in 0..kh {
-                            // δ_full[o, p̃+u, ·] is δ[o, p̃+u−(k_h−1), ·], a zero outside δ.
-                            let Some(i) = (pp + u).checked_sub(kh - 1).filter(|&i| i < out.height) else { continue };
+                        for u in inside(pp, kh - 1, out.height, kh) {
                             let flipped_row = &kernel[((o * inp.channels + c) * kh + (kh - 1 - u)) * kw..][..kw];
-                            for v in 0..kw {
-                                if let Some(j) = (qq + v).checked_sub(kw - 1).filter(|&j| j < out.width) {
-                                    sum += d[out.index(o, i, j)] * flipped_row[kw - 1 - v];
-                                }
+                            let d_row = &d[out.index(o, pp + u - (kh - 1), 0)..][..out.width];
+                            for v in columns.clone() {
+                                sum += d_row[qq + v - (kw - 1)] * flipped_row[kw - 1 - v];
                             }
                         }
                     }
