@@ -23,6 +23,7 @@ use crate::error::{short, Error, Result};
 use crate::features::Feature;
 use crate::generators::Problem;
 use crate::history::History;
+use crate::layers::convolution::{KernelChainRule, KernelWeight};
 use crate::metrics::{self, Metrics};
 use crate::phase::Phase;
 use crate::presets::{self, Samples};
@@ -514,6 +515,12 @@ impl Session {
     pub fn chain_rule(&self, param: ParamRef) -> Result<ChainRule> {
         let batch = self.trainer.network().batch_len.max(1);
         self.trainer.chain_rule(param, self.position.sample.min(batch - 1))
+    }
+
+    /// The chain rule of one kernel weight of a convolution layer over the batch (see
+    /// `Trainer::kernel_chain_rule`).
+    pub fn kernel_chain_rule(&self, layer: usize, weight: KernelWeight) -> Result<KernelChainRule> {
+        self.trainer.kernel_chain_rule(layer, weight)
     }
 
     /// The computation graph of batch sample `sample` (see `computation_graph`): the numbers

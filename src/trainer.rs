@@ -33,6 +33,8 @@ use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX
 use crate::dataset::Dataset;
 use crate::error::{DivergenceRule, Error, Result};
 use crate::gradient_check::{self, GradientCheck};
+use crate::layers::convolution::{KernelChainRule, KernelWeight};
+use crate::layers::passes::{self, Wired};
 use crate::model_file;
 use crate::network::{Network, Probe};
 use crate::optimizer::{OptimizerConfig, OptimizerScalars};
@@ -448,6 +450,50 @@ impl Trainer {
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
         chain_rule::explain(&self.network, &self.config, self.update_learning_rate(), param, sample)
+    }
+
+    /// The chain rule of one kernel weight of convolution layer `layer` (0 for the first layer)
+    /// on the current batch: every position of every sample it was used at with its term
+    /// δ · x̃, their sum and the reduced gradient, equal to the layer's `grad_weights` for it
+    /// to the last bit (see `layers::passes::explain_kernel_weight`). The values are those of
+    /// the last phases run, as in `chain_rule`.
+    pub fn kernel_chain_rule(&self, layer: usize, weight: KernelWeight) -> Result<KernelChainRule> {
+        let count = self.network.layers.len();
+        let this = self.network.layers.get(layer).ok_or_else(|| {
+            Error::OutOfRange(format!("there is no layer {} (the network has {count})", layer as u64 + 1))
+        })?;
+        let Wired::Convolution(g) = &this.wired else {
+            return Err(Error::OutOfRange(format!(
+                "{} is a {} layer: only a convolution has kernel weights",
+                self.layer_name(layer),
+                this.kind.name()
+            )));
+        };
+        if weight.out_channel >= g.output.channels
+            || weight.in_channel >= g.input.channels
+            || weight.row >= g.kernel_height
+            || weight.column >= g.kernel_width
+        {
+            return Err(Error::OutOfRange(format!(
+                "the kernel of {} is {} × {} × {} × {}: it has no weight ({}, {}, {}, {})",
+                self.layer_name(layer),
+                g.output.channels,
+                g.input.channels,
+                g.kernel_height,
+                g.kernel_width,
+                weight.out_channel,
+                weight.in_channel,
+                weight.row,
+                weight.column
+            )));
+        }
+        let rows = self.network.batch_len;
+        if rows == 0 {
+            return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
+        }
+        let input = if layer == 0 { &self.network.batch_input } else { &self.network.layers[layer - 1].activations };
+        let scale = self.network.reduction.scale(rows);
+        Ok(passes::explain_kernel_weight(g, &this.weights, input, &this.delta, rows, scale, weight))
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch

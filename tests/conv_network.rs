@@ -500,3 +500,73 @@ fn the_session_refuses_the_computation_graph_of_a_conv_network_by_name() {
     let e = s.chain_rule(ParamRef { layer: 0, neuron: 0, input: Some(0) }).unwrap_err();
     assert!(e.to_string().contains("dense layers only"), "{e}");
 }
+
+#[test]
+fn a_kernel_weights_chain_rule_lists_every_position_and_sums_to_its_gradient() {
+    use backprop_viz::layers::convolution::KernelWeight;
+    // Same padding, so some positions meet a padding zero; two convolutions, so the second's
+    // input is the first's output.
+    let input = Shape::two_d(2, 5, 5);
+    let config = NetworkConfig {
+        inputs: input.len(),
+        input_shape: Some(input),
+        layers: vec![
+            conv(Dimensions::Two, 3, 2, Padding::Same, Activation::Tanh),
+            conv(Dimensions::Two, 2, 2, Padding::Same, Activation::Sigmoid),
+            pool(Dimensions::Two, PoolKind::Average, 2),
+            flatten(),
+            LayerConfig::new(2, Activation::Identity),
+        ],
+        batch_size: 4,
+        seed: 12,
+        ..NetworkConfig::default()
+    };
+    let mut trainer = Trainer::new(config).unwrap();
+    let mut rng = Rng::new(6);
+    let x: Vec<f64> = (0..4 * input.len()).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    trainer.set_data(Split::Train, x, random_targets(Loss::SquaredError, 4, 2, &mut rng)).unwrap();
+    forward_and_backward(&mut trainer);
+    let n = trainer.network();
+    for (l, kernel) in [(0, 3), (1, 2)] {
+        let layer = &n.layers[l];
+        // The self-contained kernel's own explanation, from its own passes, must be the same.
+        let mut reference = Convolution::new(ConvolutionConfig {
+            dimensions: Dimensions::Two,
+            input: layer.input_shape,
+            out_channels: 2,
+            kernel_size: kernel,
+            padding: Padding::Same,
+            activation: layer.activation,
+        })
+        .unwrap();
+        reference.kernel.clone_from(&layer.weights);
+        reference.bias.clone_from(&layer.biases);
+        let layer_input = if l == 0 { n.batch_input.clone() } else { n.layers[l - 1].activations.clone() };
+        reference.forward(&layer_input, 1).unwrap();
+        reference.backward(&layer.grad_activation, 0.25, 1).unwrap();
+        for (o, c, u, v) in [(0, 0, 0, 0), (1, 1, kernel - 1, kernel - 1), (1, 0, 1, 0)] {
+            let weight = KernelWeight { out_channel: o, in_channel: c, row: u, column: v };
+            let rule = trainer.kernel_chain_rule(l, weight).unwrap();
+            assert_eq!(rule, reference.explain_weight(weight).unwrap(), "layer {l}, {weight:?}");
+            assert_eq!(rule.terms.len(), 4 * layer.output_shape.height * layer.output_shape.width);
+            // With same padding the output is as large as the input, so every weight but the
+            // kernel's centre ((k − 1)/2 in each axis) meets a padding zero somewhere.
+            let centre = (kernel - 1) / 2;
+            assert_eq!(rule.terms.iter().any(|t| t.in_padding), (u, v) != (centre, centre), "{weight:?}");
+            assert!(rule.terms.iter().filter(|t| t.in_padding).all(|t| t.input == 0.0 && t.term == 0.0));
+            assert_eq!(rule.gradient, layer.grad_weights[reference.kernel_index(weight)], "bit for bit");
+            assert_eq!(rule.scale, 0.25);
+        }
+    }
+    let weight = KernelWeight { out_channel: 0, in_channel: 0, row: 0, column: 0 };
+    let e = trainer.kernel_chain_rule(2, weight).unwrap_err();
+    assert!(
+        e.to_string().contains("layer 3 (hidden) is a pooling layer: only a convolution has kernel weights"),
+        "{e}"
+    );
+    let e = trainer.kernel_chain_rule(0, KernelWeight { in_channel: 2, ..weight }).unwrap_err();
+    assert!(
+        e.to_string().contains("the kernel of layer 1 (hidden) is 2 × 2 × 3 × 3: it has no weight (0, 2, 0, 0)"),
+        "{e}"
+    );
+}

@@ -18,7 +18,7 @@
 //! Each sum runs in the order of the self-contained kernel, so the two agree to the last bit
 //! (up to the sign of a zero).
 
-use super::convolution::Padding;
+use super::convolution::{KernelChainRule, KernelTerm, KernelWeight, Padding};
 use super::kind::LayerKind;
 use super::pooling::PoolKind;
 use super::{Dimensions, Shape};
@@ -278,4 +278,57 @@ pub fn pooling_grad_input(wired: &Wired, input: &[f64], delta: &[f64], rows: usi
             }
         }
     }
+}
+
+/// The chain rule of kernel weight `weight` of a convolution after its backward pass over
+/// `rows` samples of `input` with δ `delta`: every position it was used at (padding included,
+/// where it met a zero), each term δ · x̃, their sum in the order the backward pass adds them,
+/// and the reduced gradient (`scale` · sum), which equals the layer's dL/dK for this weight.
+/// `kernel` gives the weight's value. The caller checks that the weight exists.
+pub fn explain_kernel_weight(
+    g: &ConvolutionGeometry,
+    kernel: &[f64],
+    input: &[f64],
+    delta: &[f64],
+    rows: usize,
+    scale: f64,
+    weight: KernelWeight,
+) -> KernelChainRule {
+    let (inp, out, kh, kw) = (g.input, g.output, g.kernel_height, g.kernel_width);
+    let (o, c, u, v) = (weight.out_channel, weight.in_channel, weight.row, weight.column);
+    let mut terms = Vec::with_capacity(rows * out.height * out.width);
+    let mut sum = 0.0;
+    for s in 0..rows {
+        for i in 0..out.height {
+            for j in 0..out.width {
+                let delta = delta[s * out.len() + out.index(o, i, j)];
+                let (input_row, input_column) = ((i + u) as isize - g.top as isize, (j + v) as isize - g.left as isize);
+                let in_padding = input_row < 0
+                    || input_column < 0
+                    || input_row >= inp.height as isize
+                    || input_column >= inp.width as isize;
+                let x = if in_padding {
+                    0.0
+                } else {
+                    input[s * inp.len() + inp.index(c, input_row as usize, input_column as usize)]
+                };
+                let term = delta * x;
+                sum += term;
+                terms.push(KernelTerm {
+                    sample: s,
+                    row: i,
+                    column: j,
+                    input_row,
+                    input_column,
+                    in_padding,
+                    delta,
+                    input: x,
+                    term,
+                });
+            }
+        }
+    }
+    let gradient = if scale != 1.0 { sum * scale } else { sum };
+    let value = kernel[((o * inp.channels + c) * kh + u) * kw + v];
+    KernelChainRule { weight, value, terms, sum, scale, gradient }
 }
