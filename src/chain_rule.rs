@@ -187,6 +187,8 @@ pub fn explain(
         )));
     }
     let l = param.layer;
+    // The terms below are a dense layer's, and the sum carried back a dense next layer's.
+    network.dense_only("the chain rule of a weight", l..l + 2)?;
     let layer = &network.layers[l];
     let is_output = l + 1 == network.layers.len();
     let j = param.neuron;

@@ -180,9 +180,14 @@ impl NetworkConfig {
         self.layers.last().map_or(0, |l| l.units)
     }
 
-    /// The neurons of all layers together (the inputs not counted).
+    /// The neurons of all layers together (the inputs not counted): the values of the maps
+    /// for a convolution, pooling or flatten layer (as `layer_shapes` gives them, when they fit).
     pub fn total_units(&self) -> usize {
-        self.layers.iter().map(|l| l.units).sum()
+        let dense = || self.layers.iter().map(|l| l.units).sum();
+        if self.layers.iter().all(|l| l.kind.is_dense()) {
+            return dense();
+        }
+        self.layer_shapes().map_or_else(|_| dense(), |shapes| shapes.iter().map(Shape::len).sum())
     }
 
     /// Checks every limit and every consistency rule; the error says which and why.
@@ -266,14 +271,24 @@ impl NetworkConfig {
         self.schedule.validate()?;
         crate::error::check_range("the stopping loss", self.stop.below_loss, 0.0, 1e9)?;
         self.regularization.validate()?;
-        if let Some((index, layer)) = self.layers.iter().enumerate().find(|(_, l)| !l.kind.is_dense()) {
-            return bad(format!(
-                "{}: {} layers are checked but not trained yet: for now the network trains dense layers only",
-                layer_name(index, count),
-                layer.kind.name()
-            ));
-        }
+        self.check_optimizer_fits(&self.optimizer)?;
         Ok(())
+    }
+
+    /// Refuses an optimizer the layers cannot train with: conjugate gradient's line search
+    /// runs dense layers only, so it names the first layer of another kind.
+    pub fn check_optimizer_fits(&self, optimizer: &OptimizerConfig) -> Result<()> {
+        if optimizer.kind != crate::optimizer::OptimizerKind::Cg {
+            return Ok(());
+        }
+        match self.layers.iter().position(|l| !l.kind.is_dense()) {
+            Some(index) => Err(Error::InvalidConfig(format!(
+                "conjugate gradient trains dense layers only, and {} is a {} layer: choose another optimizer",
+                layer_name(index, self.layers.len()),
+                self.layers[index].kind.name()
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The maps each layer hands on, layer by layer, checking what the layer kinds require:

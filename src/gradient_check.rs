@@ -34,14 +34,17 @@ pub fn check(network: &mut Network) -> GradientCheck {
         parameters_checked: 0,
     };
     for (l, (grad_weights, grad_biases)) in analytic.iter().enumerate() {
-        let (inputs, units, has_bias) = (network.layers[l].inputs, network.layers[l].units, network.layers[l].has_bias);
-        for j in 0..units {
-            let params = (0..inputs).map(Some).chain(has_bias.then_some(None));
+        // Row j: a dense layer's neuron j, a convolution's output channel j (its kernel);
+        // pooling and flatten have no rows.
+        let layer = &network.layers[l];
+        let (rows, row_len, has_bias) = (layer.parameter_rows(), layer.row_len(), layer.has_bias);
+        for j in 0..rows {
+            let params = (0..row_len).map(Some).chain(has_bias.then_some(None));
             for input in params {
                 let param = ParamRef { layer: l, neuron: j, input };
                 let numeric = numeric_gradient(network, param);
                 let exact = match input {
-                    Some(i) => grad_weights[j * inputs + i],
+                    Some(i) => grad_weights[j * row_len + i],
                     None => grad_biases[j],
                 };
                 let error = (exact - numeric).abs() / (exact.abs() + numeric.abs()).max(1e-4);
@@ -70,7 +73,10 @@ fn numeric_gradient(network: &mut Network, param: ParamRef) -> f64 {
 fn parameter(network: &mut Network, param: ParamRef) -> &mut f64 {
     let layer = &mut network.layers[param.layer];
     match param.input {
-        Some(i) => &mut layer.weights[param.neuron * layer.inputs + i],
+        Some(i) => {
+            let row_len = layer.row_len();
+            &mut layer.weights[param.neuron * row_len + i]
+        }
         None => &mut layer.biases[param.neuron],
     }
 }

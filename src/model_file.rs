@@ -7,11 +7,13 @@
 //!                "loss": "squared_error", "optimizer": { … }, … } }
 //! ```
 //! `network` is a config (see `config`) whose every layer has its weights (and biases, when
-//! the bias is on). Numbers are written in shortest round-trip form, so export and import
+//! the bias is on); a convolution's weights are one kernel per output channel, and pooling
+//! and flatten layers have none. Numbers are written in shortest round-trip form, so export and import
 //! give back the same bits. Import checks everything before building anything.
 
 use crate::config::{parse_json, NetworkConfig};
 use crate::error::{Error, Result};
+use crate::layers::kind::LayerKind;
 use crate::network::Network;
 use serde::{Deserialize, Serialize};
 
@@ -40,8 +42,8 @@ fn none<S>() -> Option<S> {
 pub fn export(config: &NetworkConfig, network: &Network) -> String {
     let mut config = config.clone();
     for (lc, layer) in config.layers.iter_mut().zip(&network.layers) {
-        lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
-        lc.biases = layer.has_bias.then(|| layer.biases.clone());
+        lc.weights = layer.weights_by_row();
+        lc.biases = layer.biases_given();
     }
     export_with::<()>(&config, None)
 }
@@ -89,6 +91,10 @@ pub fn import_with<S: serde::de::DeserializeOwned>(text: &str) -> Result<(Networ
         other => other,
     })?;
     for (index, layer) in config.layers.iter().enumerate() {
+        // Pooling and flatten layers have no parameters to carry.
+        if !matches!(layer.kind, LayerKind::Dense | LayerKind::Convolution { .. }) {
+            continue;
+        }
         if layer.weights.is_none() {
             return bad(format!("network.layers[{index}] has no weights"));
         }

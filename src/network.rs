@@ -1,4 +1,4 @@
-//! A fully connected network as flat arrays, and the four phases of one training step.
+//! A network as flat arrays, and the four phases of one training step.
 //!
 //! For layer l with weights W (units × inputs, row j holds neuron j's incoming weights) and a
 //! batch of B samples, each phase fills arrays that stay readable until the next step:
@@ -8,6 +8,15 @@
 //!   (`delta`, `grad_weights`, `grad_biases`)
 //! - update:   Δ from the optimizer, applied to W and b (`update_weights`, `update_biases`)
 //!
+//! A layer may also be a convolution, a pooling or a flatten layer (`Layer::kind`; their
+//! passes are in `layers::passes`): z and a are then its output maps, channel-major, a
+//! convolution's kernel is its `weights` (one row of C_in × k_h × k_w per output channel) with
+//! a bias per channel, and pooling and flatten have no parameters and the identity as
+//! activation (δ = dL/da). The backward phase of a layer takes dL/da from the layer after it,
+//! by that layer's kind: Σ_k w_kj · δ_k after a dense layer, the full convolution of δ with
+//! the flipped kernel after a convolution, δ routed to the window's argmax (or shared over the
+//! window) after pooling, and δ itself after a flatten.
+//!
 //! Per-sample arrays are B × units, sample-major. Stepping phase by phase and training fast run
 //! the very same functions, so both give the same numbers to the last bit. The optimizer's
 //! state is in each layer's `moment1_*`, `moment2_*` and `moment3_*` arrays, all listed by
@@ -16,6 +25,9 @@
 use crate::activation::Activation;
 use crate::config::{layer_name, NetworkConfig};
 use crate::lanes::F64x2;
+use crate::layers::kind::LayerKind;
+use crate::layers::passes::{self, Wired};
+use crate::layers::Shape;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerKind, OptimizerScalars, ParameterLoop, UpdateRule};
 use crate::regularization::Regularization;
@@ -23,8 +35,18 @@ use crate::rng::Rng;
 
 #[derive(Clone, Debug)]
 pub struct Layer {
+    /// Values per sample this layer takes (`input_shape.len()`).
     pub inputs: usize,
+    /// Values per sample this layer hands on (`output_shape.len()`): a dense layer's neurons,
+    /// the values of the maps of the other kinds.
     pub units: usize,
+    /// Dense, convolution, pooling or flatten (see `layers`).
+    pub kind: LayerKind,
+    /// One sample's maps in and out (a vector is one channel of height 1).
+    pub input_shape: Shape,
+    pub output_shape: Shape,
+    /// Where the kind's passes read and write (see `layers::passes`).
+    pub wired: Wired,
     pub activation: Activation,
     pub has_bias: bool,
     /// Dropout probability p while training (0: none).
@@ -32,8 +54,11 @@ pub struct Layer {
     /// Per sample: 0 for a dropped neuron, 1/(1 − p) for a kept one (inverted dropout, so
     /// nothing changes when the network is used without dropout); all 1 without dropout.
     pub dropout_mask: Vec<f64>,
-    /// `weights[j * inputs + i]` connects input i to neuron j.
+    /// `weights[j * inputs + i]` connects input i to neuron j; a convolution's kernel,
+    /// `weights[((o·C_in + c)·k_h + u)·k_w + v]` (row o: output channel o's kernel); empty for
+    /// pooling and flatten. Row j is `row_len` numbers.
     pub weights: Vec<f64>,
+    /// One per neuron (per output channel of a convolution; none for pooling and flatten).
     /// Zero, and never updated, when `has_bias` is false.
     pub biases: Vec<f64>,
     /// The weights and biases before the last update: what that step's passes used. An update
@@ -74,34 +99,47 @@ pub struct Layer {
 }
 
 impl Layer {
-    fn new(inputs: usize, units: usize, activation: Activation, has_bias: bool, dropout: f64) -> Layer {
-        let params = inputs * units;
+    fn new(kind: LayerKind, shapes: (Shape, Shape), activation: Activation, has_bias: bool, dropout: f64) -> Layer {
+        let (input_shape, output_shape) = shapes;
+        let (inputs, units) = (input_shape.len(), output_shape.len());
+        let wired = Wired::new(kind, input_shape, output_shape);
+        // Parameter rows: a dense layer's neurons, a convolution's output channels.
+        let (rows, row_len) = match wired {
+            Wired::Dense => (units, inputs),
+            Wired::Convolution(g) => (g.output.channels, g.row_len()),
+            Wired::Pooling { .. } | Wired::Flatten => (0, 0),
+        };
+        let (params, bias_count) = (rows * row_len, rows);
         Layer {
             inputs,
             units,
+            kind,
+            input_shape,
+            output_shape,
+            wired,
             activation,
             has_bias,
             dropout,
             dropout_mask: Vec::new(),
             weights: vec![0.0; params],
-            biases: vec![0.0; units],
+            biases: vec![0.0; bias_count],
             previous_weights: vec![0.0; params],
-            previous_biases: vec![0.0; units],
+            previous_biases: vec![0.0; bias_count],
             pre_activation: Vec::new(),
             activations: Vec::new(),
             grad_activation: Vec::new(),
             delta: Vec::new(),
             grad_weights: vec![0.0; params],
-            grad_biases: vec![0.0; units],
+            grad_biases: vec![0.0; bias_count],
             update_weights: vec![0.0; params],
-            update_biases: vec![0.0; units],
+            update_biases: vec![0.0; bias_count],
             moment1_weights: vec![0.0; params],
             moment2_weights: vec![0.0; params],
             moment3_weights: vec![0.0; params],
-            moment1_biases: vec![0.0; units],
-            moment2_biases: vec![0.0; units],
-            moment3_biases: vec![0.0; units],
-            previous_moments: [params, params, params, units, units, units].map(|len| vec![0.0; len]),
+            moment1_biases: vec![0.0; bias_count],
+            moment2_biases: vec![0.0; bias_count],
+            moment3_biases: vec![0.0; bias_count],
+            previous_moments: [params, params, params, bias_count, bias_count, bias_count].map(|len| vec![0.0; len]),
         }
     }
 
@@ -275,10 +313,48 @@ impl Layer {
         self.update_biases.fill(0.0);
     }
 
-    /// z = W·x + b and a = f(z) for `rows` samples of `input` (rows × inputs); whether every
-    /// z and a is finite.
+    /// The forward pass for `rows` samples of `input` (rows × inputs) into z and a, by kind:
+    /// z = W·x + b and a = f(z) for a dense layer, the convolution, the pooling or the
+    /// flatten of `layers::passes` for the others; whether every z and a is finite.
     pub fn forward_rows(&self, input: &[f64], rows: usize, z: &mut [f64], a: &mut [f64]) -> bool {
-        forward_rows(&self.weights, &self.biases, self.activation, self.inputs, input, rows, z, a)
+        match &self.wired {
+            Wired::Dense => forward_rows(&self.weights, &self.biases, self.activation, self.inputs, input, rows, z, a),
+            Wired::Convolution(g) => {
+                passes::convolution_forward(g, &self.weights, &self.biases, self.activation, input, rows, z, a)
+            }
+            Wired::Pooling { .. } => passes::pooling_forward(&self.wired, input, rows, z, a),
+            Wired::Flatten => {
+                // y = x: the maps read as one vector
+                let n = rows * self.units;
+                z[..n].copy_from_slice(&input[..n]);
+                a[..n].copy_from_slice(&input[..n]);
+                input[..n].iter().fold(true, |ok, x| ok & x.is_finite())
+            }
+        }
+    }
+
+    /// Rows of parameters: a dense layer's neurons, a convolution's output channels (one
+    /// bias each), 0 for pooling and flatten.
+    pub fn parameter_rows(&self) -> usize {
+        self.biases.len()
+    }
+
+    /// Weights per row (`parameter_rows`): a dense layer's inputs, C_in × k_h × k_w numbers
+    /// of a convolution's kernel, 0 for a kind without weights.
+    pub fn row_len(&self) -> usize {
+        self.weights.len().checked_div(self.biases.len()).unwrap_or(0)
+    }
+
+    /// The weights one row per neuron (per output channel), as a config writes them; `None`
+    /// for a kind without weights.
+    pub fn weights_by_row(&self) -> Option<Vec<Vec<f64>>> {
+        let row_len = self.row_len();
+        (row_len > 0).then(|| self.weights.chunks(row_len).map(<[f64]>::to_vec).collect())
+    }
+
+    /// The biases as a config writes them: `None` when the bias is off or the kind has none.
+    pub fn biases_given(&self) -> Option<Vec<f64>> {
+        (self.has_bias && !self.biases.is_empty()).then(|| self.biases.clone())
     }
 }
 
@@ -384,6 +460,68 @@ fn product_two_rows(weights: &[f64], x0: &[f64], x1: &[f64], z0: &mut [f64], z1:
     }
 }
 
+/// dL/da of a layer from the dense layer after it: dL/da_j = Σ_k w_kj · δ_k (k over the next
+/// layer's neurons, in order), summed for all j at once along the rows of the next layer's
+/// weights. Two samples at a time, so each weight is loaded once for both (the same order
+/// per sum).
+fn dense_grad_input(next_weights: &[f64], next_delta: &[f64], rows: usize, units: usize, grad_a: &mut [f64]) {
+    let next_units = next_weights.len() / units;
+    grad_a.fill(0.0);
+    let mut g_pairs = grad_a.chunks_exact_mut(2 * units);
+    let mut d_pairs = next_delta[..rows * next_units].chunks_exact(2 * next_units);
+    for (g2, d2) in (&mut g_pairs).zip(&mut d_pairs) {
+        let ((g0, g1), (d0, d1)) = (g2.split_at_mut(units), d2.split_at(next_units));
+        for ((w_k, &d0_k), &d1_k) in next_weights.chunks_exact(units).zip(d0).zip(d1) {
+            for ((g0_j, g1_j), w_kj) in g0.iter_mut().zip(g1.iter_mut()).zip(w_k) {
+                *g0_j += w_kj * d0_k;
+                *g1_j += w_kj * d1_k;
+            }
+        }
+    }
+    let g_last = g_pairs.into_remainder();
+    if !g_last.is_empty() {
+        for (w_k, &d_k) in next_weights.chunks_exact(units).zip(d_pairs.remainder()) {
+            for (g_j, w_kj) in g_last.iter_mut().zip(w_k) {
+                *g_j += w_kj * d_k;
+            }
+        }
+    }
+}
+
+/// dL/dW and dL/db of a dense layer, summed over the batch (the caller applies the reduction):
+/// dL/dw_ji = Σ_s δ_j · a_prev_i,  dL/db_j = Σ_s δ_j.
+fn dense_grad_params(this: &mut Layer, input: &[f64], rows: usize) {
+    let (n_in, units) = (this.inputs, this.units);
+    this.grad_weights.fill(0.0);
+    this.grad_biases.fill(0.0);
+    // Two samples at a time, each sum still taken in sample order: g ← (g + δ_s·a_s) + δ_s+1·a_s+1,
+    // so each gradient is loaded and stored once per pair of samples.
+    let (input, delta) = (&input[..rows * n_in], &this.delta[..rows * units]);
+    let mut x_pairs = input.chunks_exact(2 * n_in);
+    let mut d_pairs = delta.chunks_exact(2 * units);
+    for (x2, d2) in (&mut x_pairs).zip(&mut d_pairs) {
+        let ((x0, x1), (d0, d1)) = (x2.split_at(n_in), d2.split_at(units));
+        for (((g_row, g_b), &d0), &d1) in
+            this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d0).zip(d1)
+        {
+            for ((g, x0_i), x1_i) in g_row.iter_mut().zip(x0).zip(x1) {
+                *g = (*g + d0 * x0_i) + d1 * x1_i;
+            }
+            *g_b = (*g_b + d0) + d1;
+        }
+    }
+    if let Some(x) = x_pairs.remainder().get(..n_in) {
+        for ((g_row, g_b), &d) in
+            this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d_pairs.remainder())
+        {
+            for (g, x_i) in g_row.iter_mut().zip(x) {
+                *g += d * x_i;
+            }
+            *g_b += d;
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Network {
     pub inputs: usize,
@@ -420,22 +558,29 @@ impl Network {
     /// Builds the network of a validated config: weights given by hand are used as given,
     /// the others are drawn from the initializer with `rng`, layer by layer.
     pub fn new(config: &NetworkConfig, rng: &mut Rng) -> Network {
-        let mut fan_in = config.inputs;
+        let shapes = config.layer_shapes().expect("a validated config has shapes that fit");
+        let mut shape = config.input_shape.unwrap_or(Shape::one_d(1, config.inputs));
         let mut layers = Vec::with_capacity(config.layers.len());
-        for lc in &config.layers {
-            let mut layer = Layer::new(fan_in, lc.units, lc.activation, lc.bias, lc.dropout);
-            config.initializer.fill(fan_in, lc.units, rng, &mut layer.weights, &mut layer.biases);
+        for (lc, &output) in config.layers.iter().zip(&shapes) {
+            let has_params = matches!(lc.kind, LayerKind::Dense | LayerKind::Convolution { .. });
+            let mut layer = Layer::new(lc.kind, (shape, output), lc.activation, lc.bias && has_params, lc.dropout);
+            // fan-in and fan-out of one neuron (of one kernel position's sum, for a convolution)
+            let (fan_in, fan_out) = match layer.wired {
+                Wired::Convolution(g) => (g.row_len(), g.output.channels * g.kernel_height * g.kernel_width),
+                _ => (layer.inputs, layer.units),
+            };
+            config.initializer.fill(fan_in, fan_out, rng, &mut layer.weights, &mut layer.biases);
             if let Some(given) = &lc.weights {
                 layer.weights = given.concat();
             }
-            if !lc.bias {
+            if !layer.has_bias {
                 layer.biases.fill(0.0);
             } else if let Some(given) = &lc.biases {
                 layer.biases.clone_from(given);
             }
             layer.previous_weights.clone_from(&layer.weights);
             layer.previous_biases.clone_from(&layer.biases);
-            fan_in = lc.units;
+            shape = output;
             layers.push(layer);
         }
         Network {
@@ -458,9 +603,29 @@ impl Network {
         }
     }
 
+    /// Refuses a view that knows dense layers only (`what`: the computation graph, a
+    /// checkpoint, …) for the layers in `range` when one of them is of another kind, naming it.
+    pub fn dense_only(&self, what: &str, range: std::ops::Range<usize>) -> crate::error::Result<()> {
+        let count = self.layers.len();
+        match range.clone().find(|&l| self.layers.get(l).is_some_and(|layer| !layer.kind.is_dense())) {
+            Some(l) => Err(crate::error::Error::OutOfRange(format!(
+                "{what} shows dense layers only, and {} is a {} layer",
+                layer_name(l, count),
+                self.layers[l].kind.name()
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Trainable parameters of all layers.
     pub fn parameter_count(&self) -> usize {
         self.layers.iter().map(Layer::parameter_count).sum()
+    }
+
+    /// The values all layers hand on per sample (the neurons of a dense network): what
+    /// `config::check_batch_values` bounds.
+    pub fn total_units(&self) -> usize {
+        self.layers.iter().map(|l| l.units).sum()
     }
 
     pub fn outputs(&self) -> usize {
@@ -559,31 +724,21 @@ impl Network {
                 );
             }
         } else {
-            // Hidden layer: dL/da_j = Σ_k w_kj · δ_k (k over the next layer's neurons, in order),
-            // summed for all j at once along the rows of the next layer's weights;
-            // then dL/dz_j = dL/da_j · f'(z_j), times the dropout mask m_j when dropout is on.
-            // Two samples at a time, so each weight is loaded once for both (the same order per sum).
+            // Hidden layer: dL/da is dL/dx of the next layer, by the next layer's kind;
+            // then dL/dz_j = dL/da_j · f'(z_j), times the dropout mask m_j when dropout is on
+            // (pooling and flatten have the identity: δ = dL/da).
             let next = &after[0];
             let grad_a = &mut this.grad_activation[..rows * units];
-            grad_a.fill(0.0);
-            let mut g_pairs = grad_a.chunks_exact_mut(2 * units);
-            let mut d_pairs = next.delta[..rows * next.units].chunks_exact(2 * next.units);
-            for (g2, d2) in (&mut g_pairs).zip(&mut d_pairs) {
-                let ((g0, g1), (d0, d1)) = (g2.split_at_mut(units), d2.split_at(next.units));
-                for ((w_k, &d0_k), &d1_k) in next.weights.chunks_exact(units).zip(d0).zip(d1) {
-                    for ((g0_j, g1_j), w_kj) in g0.iter_mut().zip(g1.iter_mut()).zip(w_k) {
-                        *g0_j += w_kj * d0_k;
-                        *g1_j += w_kj * d1_k;
-                    }
+            match &next.wired {
+                Wired::Dense => dense_grad_input(&next.weights, &next.delta, rows, units, grad_a),
+                // dL/dx = δ ∗ K, the full convolution of δ with the kernel
+                Wired::Convolution(g) => passes::convolution_grad_input(g, &next.weights, &next.delta, rows, grad_a),
+                // dL/dx = dL/dy at each window's argmax, or shared over the window
+                Wired::Pooling { .. } => {
+                    passes::pooling_grad_input(&next.wired, &this.activations, &next.delta, rows, grad_a)
                 }
-            }
-            let g_last = g_pairs.into_remainder();
-            if !g_last.is_empty() {
-                for (w_k, &d_k) in next.weights.chunks_exact(units).zip(d_pairs.remainder()) {
-                    for (g_j, w_kj) in g_last.iter_mut().zip(w_k) {
-                        *g_j += w_kj * d_k;
-                    }
-                }
+                // dL/dx = dL/dy, value for value
+                Wired::Flatten => grad_a.copy_from_slice(&next.delta[..rows * units]),
             }
             let (z, a) = (&this.pre_activation[..rows * units], &this.activations[..rows * units]);
             let grad_a = &this.grad_activation[..rows * units];
@@ -597,35 +752,22 @@ impl Network {
                 this.activation.backward_row(z, a, grad_a, &mut this.delta[..rows * units]);
             }
         }
-        // dL/dw_ji = reduce_s δ_j · a_prev_i,  dL/db_j = reduce_s δ_j
         let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
-        let n_in = this.inputs;
-        this.grad_weights.fill(0.0);
-        this.grad_biases.fill(0.0);
-        // Two samples at a time, each sum still taken in sample order: g ← (g + δ_s·a_s) + δ_s+1·a_s+1,
-        // so each gradient is loaded and stored once per pair of samples.
-        let (input, delta) = (&input[..rows * n_in], &this.delta[..rows * units]);
-        let mut x_pairs = input.chunks_exact(2 * n_in);
-        let mut d_pairs = delta.chunks_exact(2 * units);
-        for (x2, d2) in (&mut x_pairs).zip(&mut d_pairs) {
-            let ((x0, x1), (d0, d1)) = (x2.split_at(n_in), d2.split_at(units));
-            for (((g_row, g_b), &d0), &d1) in
-                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d0).zip(d1)
-            {
-                for ((g, x0_i), x1_i) in g_row.iter_mut().zip(x0).zip(x1) {
-                    *g = (*g + d0 * x0_i) + d1 * x1_i;
-                }
-                *g_b = (*g_b + d0) + d1;
-            }
-        }
-        if let Some(x) = x_pairs.remainder().get(..n_in) {
-            for ((g_row, g_b), &d) in
-                this.grad_weights.chunks_exact_mut(n_in).zip(this.grad_biases.iter_mut()).zip(d_pairs.remainder())
-            {
-                for (g, x_i) in g_row.iter_mut().zip(x) {
-                    *g += d * x_i;
-                }
-                *g_b += d;
+        match &this.wired {
+            // dL/dw_ji = reduce_s δ_j · a_prev_i,  dL/db_j = reduce_s δ_j
+            Wired::Dense => dense_grad_params(this, input, rows),
+            // dL/dK = reduce_s (x̃ ⋆ δ), the input correlated with δ;  dL/db_o = reduce_s Σ δ_o
+            Wired::Convolution(g) => passes::convolution_grad_params(
+                g,
+                input,
+                &this.delta[..rows * units],
+                rows,
+                &mut this.grad_weights,
+                &mut this.grad_biases,
+            ),
+            // No parameters: a non-finite δ is refused here, as no gradient holds it.
+            Wired::Pooling { .. } | Wired::Flatten => {
+                return this.delta[..rows * units].iter().fold(true, |ok, d| ok & d.is_finite());
             }
         }
         let scale = self.reduction.scale(rows);

@@ -23,6 +23,7 @@ use crate::error::{short, Error, Result};
 use crate::features::Feature;
 use crate::generators::Problem;
 use crate::history::History;
+use crate::layers::convolution::{KernelChainRule, KernelWeight};
 use crate::metrics::{self, Metrics};
 use crate::phase::Phase;
 use crate::presets::{self, Samples};
@@ -516,6 +517,12 @@ impl Session {
         self.trainer.chain_rule(param, self.position.sample.min(batch - 1))
     }
 
+    /// The chain rule of one kernel weight of a convolution layer over the batch (see
+    /// `Trainer::kernel_chain_rule`).
+    pub fn kernel_chain_rule(&self, layer: usize, weight: KernelWeight) -> Result<KernelChainRule> {
+        self.trainer.kernel_chain_rule(layer, weight)
+    }
+
     /// The computation graph of batch sample `sample` (see `computation_graph`): the numbers
     /// of the phases run so far in this step, None for the others.
     pub fn computation_graph(&self, sample: usize) -> Result<ComputationGraph> {
@@ -523,7 +530,9 @@ impl Session {
         if batch > 0 && sample >= batch {
             return Err(Error::OutOfRange(format!("the batch has {batch} samples, so there is no sample {sample}")));
         }
-        Ok(crate::computation_graph::build(self.trainer.network(), sample, &|phase| self.done(phase)))
+        let network = self.trainer.network();
+        network.dense_only("the computation graph", 0..network.layers.len())?;
+        Ok(crate::computation_graph::build(network, sample, &|phase| self.done(phase)))
     }
 
     /// Runs the network on rows of inputs without training (heatmaps).
@@ -1135,7 +1144,11 @@ impl Session {
     /// The checkpoint of stop `k` (None if it has none), for the session at that stop.
     pub fn checkpoint(&self, k: usize) -> Result<Option<Checkpoint>> {
         match self.tour_stop(k)?.checkpoint {
-            Some(q) => checkpoint::ask(self, &q).map(Some),
+            Some(q) => {
+                let network = self.trainer.network();
+                network.dense_only("a checkpoint", 0..network.layers.len())?;
+                checkpoint::ask(self, &q).map(Some)
+            }
             None => Ok(None),
         }
     }
@@ -1146,6 +1159,8 @@ impl Session {
             .tour_stop(k)?
             .checkpoint
             .ok_or_else(|| Error::OutOfRange(format!("stop {} has no question", k + 1)))?;
+        let network = self.trainer.network();
+        network.dense_only("a checkpoint", 0..network.layers.len())?;
         checkpoint::check(self, &q, typed)
     }
 
@@ -1247,8 +1262,8 @@ impl Session {
         };
         let mut config = self.trainer.config().clone();
         for (lc, layer) in config.layers.iter_mut().zip(&self.trainer.network().layers) {
-            lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
-            lc.biases = layer.has_bias.then(|| layer.biases.clone());
+            lc.weights = layer.weights_by_row();
+            lc.biases = layer.biases_given();
         }
         crate::model_file::export_with(&config, Some(&file))
     }
@@ -1382,8 +1397,8 @@ impl Session {
         let mut settings = self.settings.clone();
         let mut network = self.trainer.config().clone();
         for (lc, layer) in network.layers.iter_mut().zip(&self.trainer.network().layers) {
-            lc.weights = Some(layer.weights.chunks(layer.inputs).map(<[f64]>::to_vec).collect());
-            lc.biases = layer.has_bias.then(|| layer.biases.clone());
+            lc.weights = layer.weights_by_row();
+            lc.biases = layer.biases_given();
         }
         settings.network = network;
         if let Origin::Custom { .. } = &self.origin {

@@ -21,6 +21,7 @@ use crate::error::{clip, short};
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::InitializerKind;
+use crate::layers::kind::LayerKind;
 use crate::loss::Loss;
 use crate::optimizer::{OptimizerKind, MAX_LEARNING_RATE, MAX_LINE_SEARCH_TRIALS};
 use crate::points::Points;
@@ -972,12 +973,17 @@ pub fn choice_label(key: &str, value: &str) -> Option<&'static str> {
 
 /// A layer as the catalogue shows it: `{units, activation, bias, dropout}` (no weights).
 fn layers_value(layers: &[LayerConfig]) -> Value {
-    Value::Array(
-        layers
-            .iter()
-            .map(|l| json!({"units": l.units, "activation": l.activation, "bias": l.bias, "dropout": l.dropout}))
-            .collect(),
-    )
+    Value::Array(layers.iter().map(|l| layer_value(l.units, l.activation, l.bias, l.dropout, l.kind)).collect())
+}
+
+/// One layer as the `layers` setting writes it: `kind` only for a layer that is not dense, so
+/// a dense network's value is as it always was.
+fn layer_value(units: usize, activation: Activation, bias: bool, dropout: f64, kind: LayerKind) -> Value {
+    let mut value = json!({"units": units, "activation": activation, "bias": bias, "dropout": dropout});
+    if !kind.is_dense() {
+        value["kind"] = json!(kind);
+    }
+    value
 }
 
 #[derive(Deserialize)]
@@ -989,6 +995,9 @@ struct LayerPatch {
     bias: bool,
     #[serde(default)]
     dropout: f64,
+    /// Dense when left out; a convolution, pooling or flatten layer (`LayerKind`).
+    #[serde(default)]
+    kind: LayerKind,
 }
 
 fn yes() -> bool {
@@ -997,16 +1006,11 @@ fn yes() -> bool {
 
 fn check_layers(value: &Value) -> Result<Value, String> {
     let layers: Vec<LayerPatch> = read_value(value)
-        .map_err(|why| format!("must be a list of layers {{units, activation, bias, dropout}}: {why}"))?;
+        .map_err(|why| format!("must be a list of layers {{units, activation, bias, dropout, kind}}: {why}"))?;
     if layers.is_empty() {
         return Err("the network needs at least an output layer".into());
     }
-    Ok(Value::Array(
-        layers
-            .iter()
-            .map(|l| json!({"units": l.units, "activation": l.activation, "bias": l.bias, "dropout": l.dropout}))
-            .collect(),
-    ))
+    Ok(Value::Array(layers.iter().map(|l| layer_value(l.units, l.activation, l.bias, l.dropout, l.kind)).collect()))
 }
 
 /// Writes a checked list of layers. A layer that keeps its size and bias keeps any weights
@@ -1018,13 +1022,13 @@ fn set_layers(layers: &mut Vec<LayerConfig>, value: &Value) {
         .into_iter()
         .enumerate()
         .map(|(k, p)| {
-            let kept = old.get(k).filter(|o| o.units == p.units && o.bias == p.bias);
+            let kept = old.get(k).filter(|o| o.units == p.units && o.bias == p.bias && o.kind == p.kind);
             LayerConfig {
                 units: p.units,
                 activation: p.activation,
                 bias: p.bias,
                 dropout: p.dropout,
-                kind: Default::default(),
+                kind: p.kind,
                 weights: kept.and_then(|o| o.weights.clone()),
                 biases: kept.and_then(|o| o.biases.clone()),
             }
@@ -1035,7 +1039,9 @@ fn set_layers(layers: &mut Vec<LayerConfig>, value: &Value) {
 /// Whether two lists of layers differ only in their dropout (which is live).
 pub fn only_dropout_differs(a: &[LayerConfig], b: &[LayerConfig]) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| x.units == y.units && x.activation == y.activation && x.bias == y.bias)
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.units == y.units && x.activation == y.activation && x.bias == y.bias && x.kind == y.kind)
 }
 
 /// A JSON value in a message, kept short.

@@ -1,5 +1,8 @@
 //! Shareable links: the state of a session in a URL query string, so a link replays exactly
 //! what the sender saw: `?v=1&problem=spiral&noise=0.1&layers=8:tanh,8:tanh,1:sigmoid&lr=0.03&seed=4…`.
+//! A layer of another kind than dense writes its kind where a dense layer writes its units
+//! (`conv2d-k3-c4-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax`), and the
+//! input maps travel as `shape=1x8x8`.
 //!
 //! The settings travel through the catalogue (`settings::CATALOGUE`): each row's key is its
 //! parameter, written in the short text form of its kind, so a new setting needs no code
@@ -17,6 +20,8 @@ use crate::error::clip;
 use crate::features::{self, Feature};
 use crate::generators::DataSpec;
 use crate::history::History;
+use crate::layers::kind::LayerKind;
+use crate::layers::{Dimensions, Shape};
 use crate::phase::Phase;
 use crate::points::Points;
 use crate::session::{Position, Selection};
@@ -69,7 +74,9 @@ fn write_value(kind: &Kind, value: &Value) -> String {
         (Kind::Layers, Value::Array(layers)) => layers
             .iter()
             .map(|l| {
-                let mut text = format!("{}:{}", l["units"], l["activation"].as_str().unwrap_or(""));
+                let kind = serde_json::from_value::<LayerKind>(l["kind"].clone()).ok().filter(|k| !k.is_dense());
+                let size = kind.map_or_else(|| l["units"].to_string(), write_kind);
+                let mut text = format!("{size}:{}", l["activation"].as_str().unwrap_or(""));
                 if l["bias"] == json!(false) {
                     text.push_str(":nobias");
                 }
@@ -101,7 +108,15 @@ fn read_value(kind: &Kind, text: &str) -> Result<Value, String> {
             let mut layers = Vec::new();
             for part in text.split(',') {
                 let mut fields = part.split(':');
-                let units: usize = fields.next().unwrap_or("").parse().map_err(|_| "not a whole number in range")?;
+                let size = fields.next().unwrap_or("");
+                // A dense layer starts with its units, another kind with its name (`write_kind`).
+                let (units, kind) = match size.parse::<usize>() {
+                    Ok(units) => (units, LayerKind::Dense),
+                    Err(_) if size.starts_with(|c: char| c.is_ascii_digit()) => {
+                        return Err("not a whole number in range".into())
+                    }
+                    Err(_) => (0, read_kind(size)?),
+                };
                 let activation = fields.next().ok_or("a layer needs units:activation")?;
                 let (mut bias, mut dropout) = (true, 0.0);
                 for extra in fields {
@@ -111,11 +126,70 @@ fn read_value(kind: &Kind, text: &str) -> Result<Value, String> {
                         dropout = number(extra)?;
                     }
                 }
-                layers.push(json!({"units": units, "activation": activation, "bias": bias, "dropout": dropout}));
+                let mut layer = json!({"units": units, "activation": activation, "bias": bias, "dropout": dropout});
+                if !kind.is_dense() {
+                    layer["kind"] = json!(kind);
+                }
+                layers.push(layer);
             }
             Value::Array(layers)
         }
     })
+}
+
+/// A layer kind's short text in a link: `conv2d-k3-c4-same`, `pool1d-max-2`, `flatten`.
+fn write_kind(kind: LayerKind) -> String {
+    let d = |dimensions: Dimensions| if dimensions == Dimensions::One { "1d" } else { "2d" };
+    match kind {
+        LayerKind::Dense => String::new(),
+        LayerKind::Convolution { dimensions, kernel_size, channels, padding } => {
+            format!("conv{}-k{kernel_size}-c{channels}-{}", d(dimensions), name(&padding))
+        }
+        LayerKind::Pooling { dimensions, pool, size } => format!("pool{}-{}-{size}", d(dimensions), name(&pool)),
+        LayerKind::Flatten => "flatten".into(),
+    }
+}
+
+/// Reads what `write_kind` wrote (the layer's own checks come later, with the network's).
+fn read_kind(text: &str) -> Result<LayerKind, String> {
+    let bad = || format!("not a layer kind (conv2d-k3-c4-same, pool2d-max-2, flatten, …): {}", clip(text));
+    let fields: Vec<&str> = text.split('-').collect();
+    let dimensions = |head: &str, kind: &str| match head.strip_prefix(kind) {
+        Some("1d") => Ok(Dimensions::One),
+        Some("2d") => Ok(Dimensions::Two),
+        _ => Err(bad()),
+    };
+    let field = |text: &str, prefix: &str| -> Result<usize, String> {
+        text.strip_prefix(prefix).and_then(|n| whole::<usize>(n).ok()).ok_or_else(bad)
+    };
+    match fields.as_slice() {
+        ["flatten"] => Ok(LayerKind::Flatten),
+        [head, k, c, padding] if head.starts_with("conv") => Ok(LayerKind::Convolution {
+            dimensions: dimensions(head, "conv")?,
+            kernel_size: field(k, "k")?,
+            channels: field(c, "c")?,
+            padding: serde_json::from_value(json!(padding)).map_err(|_| bad())?,
+        }),
+        [head, pool, size] if head.starts_with("pool") => Ok(LayerKind::Pooling {
+            dimensions: dimensions(head, "pool")?,
+            pool: serde_json::from_value(json!(pool)).map_err(|_| bad())?,
+            size: field(size, "")?,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// The input maps' shape in a link: `1x8x8` (channels × height × width).
+fn write_shape(shape: Shape) -> String {
+    format!("{}x{}x{}", shape.channels, shape.height, shape.width)
+}
+
+fn read_shape(text: &str) -> Result<Shape, String> {
+    let parts: Vec<usize> = text.split('x').map(whole::<usize>).collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        &[channels, height, width] => Ok(Shape { channels, height, width }),
+        _ => Err("not channels×height×width (such as 1x8x8)".into()),
+    }
 }
 
 fn number(text: &str) -> Result<f64, String> {
@@ -138,6 +212,9 @@ fn flag(text: &str) -> Result<bool, String> {
 fn write_parameters(s: &Settings) -> Option<String> {
     let mut all = Vec::new();
     for l in &s.network.layers {
+        if !has_parameters(l.kind) {
+            continue;
+        }
         all.extend(l.weights.as_ref()?.iter().flatten());
         if l.bias {
             all.extend(l.biases.as_ref()?);
@@ -259,7 +336,7 @@ fn read_selection(text: &str) -> Result<Selection, String> {
 }
 
 /// The keys a link may hold besides the catalogue's.
-const OTHER_KEYS: &[&str] = &["v", "lesson", "data", "params", "state", "hist", "pos", "sel", "variant"];
+const OTHER_KEYS: &[&str] = &["v", "lesson", "shape", "data", "params", "state", "hist", "pos", "sel", "variant"];
 
 /// The query string (without `?`) of `settings` and what travels beside them.
 pub fn encode(settings: &Settings, extras: &Extras) -> String {
@@ -269,6 +346,9 @@ pub fn encode(settings: &Settings, extras: &Extras) -> String {
     }
     for setting in settings::CATALOGUE {
         parts.push(format!("{}={}", setting.key, percent_encode(&write_value(&setting.kind, &setting.get(settings)))));
+    }
+    if let Some(shape) = settings.network.input_shape {
+        parts.push(format!("shape={}", write_shape(shape)));
     }
     if let Some(points) = write_points(settings) {
         parts.push(format!("data={points}"));
@@ -359,6 +439,12 @@ pub fn decode(query: &str) -> Decoded {
     let mut note = |key: &str, text: &str, why: String| {
         warnings.push(format!("{key}={}: {why}; it was left out", clip(text)));
     };
+    if let Some(text) = get("shape") {
+        match read_shape(text) {
+            Ok(shape) => settings.network.input_shape = Some(shape),
+            Err(why) => note("shape", text, why),
+        }
+    }
     if let Some(text) = get("data") {
         match read_points(text) {
             Ok(points) => settings.points = Some(points),
@@ -461,32 +547,39 @@ fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnin
     }
 }
 
+/// Whether a layer of `kind` has weights and biases (dense and convolution layers).
+fn has_parameters(kind: LayerKind) -> bool {
+    matches!(kind, LayerKind::Dense | LayerKind::Convolution { .. })
+}
+
 /// Gives each layer its weights (and biases) from one flat list; false if the count is off.
+/// A dense layer takes one row per neuron, a convolution one kernel per output channel (and
+/// one bias per channel); pooling and flatten take none.
 fn place_parameters(network: &mut NetworkConfig, numbers: &[f64]) -> bool {
-    let mut fan_in = network.inputs;
-    let needed: usize = network
-        .layers
-        .iter()
-        .map(|l| {
-            let n = l.units * fan_in + if l.bias { l.units } else { 0 };
-            fan_in = l.units;
-            n
-        })
-        .sum();
+    let Ok(shapes) = network.layer_shapes() else { return false };
+    let mut input = network.input_shape.unwrap_or(Shape::one_d(1, network.inputs));
+    let mut sizes = Vec::with_capacity(shapes.len());
+    for (layer, &output) in network.layers.iter().zip(&shapes) {
+        let rows = layer.kind.weight_rows(input, layer.units).filter(|_| has_parameters(layer.kind));
+        sizes.push(rows.map(|(rows, per_row)| (rows, per_row, layer.bias)));
+        input = output;
+    }
+    let needed: usize =
+        sizes.iter().flatten().map(|&(rows, per_row, bias)| rows * per_row + if bias { rows } else { 0 }).sum();
     if needed != numbers.len() {
         return false;
     }
-    let (mut rest, mut fan_in) = (numbers, network.inputs);
-    for layer in &mut network.layers {
-        let (weights, tail) = rest.split_at(layer.units * fan_in);
-        layer.weights = Some(weights.chunks(fan_in).map(<[f64]>::to_vec).collect());
+    let mut rest = numbers;
+    for (layer, size) in network.layers.iter_mut().zip(sizes) {
+        let Some((rows, per_row, bias)) = size else { continue };
+        let (weights, tail) = rest.split_at(rows * per_row);
+        layer.weights = Some(weights.chunks(per_row).map(<[f64]>::to_vec).collect());
         rest = tail;
-        if layer.bias {
-            let (biases, tail) = rest.split_at(layer.units);
+        if bias {
+            let (biases, tail) = rest.split_at(rows);
             layer.biases = Some(biases.to_vec());
             rest = tail;
         }
-        fan_in = layer.units;
     }
     true
 }

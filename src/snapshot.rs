@@ -229,10 +229,11 @@ impl Trainer {
             return Err("does not fit the network's batch arrays".into());
         }
         for (l, (layer, arrays)) in n.layers.iter().zip(&state.layer_arrays).enumerate() {
-            let params = layer.inputs * layer.units;
+            // A layer's own parameter counts (a convolution's kernel and channel biases).
+            let (params, biases) = (layer.weights.len(), layer.biases.len());
             let lengths = (0..LAYER_ARRAYS).map(|k| match k {
                 k if k < PER_PARAMETER && k % 2 == 0 => params,
-                k if k < PER_PARAMETER => layer.units,
+                k if k < PER_PARAMETER => biases,
                 _ => batch * layer.units,
             });
             if arrays.len() != LAYER_ARRAYS || arrays.iter().zip(lengths).any(|(a, len)| a.len() != len) {

@@ -33,6 +33,8 @@ use crate::config::{check_batch_values, layer_name, NetworkConfig, StopRule, MAX
 use crate::dataset::Dataset;
 use crate::error::{DivergenceRule, Error, Result};
 use crate::gradient_check::{self, GradientCheck};
+use crate::layers::convolution::{KernelChainRule, KernelWeight};
+use crate::layers::passes::{self, Wired};
 use crate::model_file;
 use crate::network::{Network, Probe};
 use crate::optimizer::{OptimizerConfig, OptimizerScalars};
@@ -394,6 +396,7 @@ impl Trainer {
     /// when the whole training set is too large to be one batch of this network.
     pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<()> {
         optimizer.validate()?;
+        self.config.check_optimizer_fits(&optimizer)?;
         self.check_full_batch(optimizer)?;
         if optimizer.kind != self.config.optimizer.kind {
             self.network.clear_optimizer_state();
@@ -419,7 +422,7 @@ impl Trainer {
         if !(1..=MAX_SAMPLES).contains(&batch_size) {
             return Err(Error::OutOfRange(format!("the batch size must be 1 to {MAX_SAMPLES}, not {batch_size}")));
         }
-        check_batch_values(batch_size, self.config.total_units()).map_err(Error::OutOfRange)?;
+        check_batch_values(batch_size, self.network.total_units()).map_err(Error::OutOfRange)?;
         if batch_size != self.config.batch_size {
             // A summed loss grows with the batch: the recent losses are not comparable.
             self.guard.forget();
@@ -447,6 +450,50 @@ impl Trainer {
     pub fn chain_rule(&self, param: ParamRef, sample: usize) -> Result<ChainRule> {
         self.check_param(param)?;
         chain_rule::explain(&self.network, &self.config, self.update_learning_rate(), param, sample)
+    }
+
+    /// The chain rule of one kernel weight of convolution layer `layer` (0 for the first layer)
+    /// on the current batch: every position of every sample it was used at with its term
+    /// δ · x̃, their sum and the reduced gradient, equal to the layer's `grad_weights` for it
+    /// to the last bit (see `layers::passes::explain_kernel_weight`). The values are those of
+    /// the last phases run, as in `chain_rule`.
+    pub fn kernel_chain_rule(&self, layer: usize, weight: KernelWeight) -> Result<KernelChainRule> {
+        let count = self.network.layers.len();
+        let this = self.network.layers.get(layer).ok_or_else(|| {
+            Error::OutOfRange(format!("there is no layer {} (the network has {count})", layer as u64 + 1))
+        })?;
+        let Wired::Convolution(g) = &this.wired else {
+            return Err(Error::OutOfRange(format!(
+                "{} is a {} layer: only a convolution has kernel weights",
+                self.layer_name(layer),
+                this.kind.name()
+            )));
+        };
+        if weight.out_channel >= g.output.channels
+            || weight.in_channel >= g.input.channels
+            || weight.row >= g.kernel_height
+            || weight.column >= g.kernel_width
+        {
+            return Err(Error::OutOfRange(format!(
+                "the kernel of {} is {} × {} × {} × {}: it has no weight ({}, {}, {}, {})",
+                self.layer_name(layer),
+                g.output.channels,
+                g.input.channels,
+                g.kernel_height,
+                g.kernel_width,
+                weight.out_channel,
+                weight.in_channel,
+                weight.row,
+                weight.column
+            )));
+        }
+        let rows = self.network.batch_len;
+        if rows == 0 {
+            return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
+        }
+        let input = if layer == 0 { &self.network.batch_input } else { &self.network.layers[layer - 1].activations };
+        let scale = self.network.reduction.scale(rows);
+        Ok(passes::explain_kernel_weight(g, &this.weights, input, &this.delta, rows, scale, weight))
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch
@@ -497,7 +544,7 @@ impl Trainer {
         if inputs.iter().any(|x| !x.is_finite()) {
             return Err(Error::InvalidData("probe inputs must be finite numbers".into()));
         }
-        check_batch_values(inputs.len() / n_in, self.config.total_units()).map_err(Error::InvalidData)?;
+        check_batch_values(inputs.len() / n_in, self.network.total_units()).map_err(Error::InvalidData)?;
         self.network.probe(inputs, inputs.len() / n_in, &mut self.probe);
         Ok(&self.probe)
     }
@@ -515,7 +562,7 @@ impl Trainer {
     /// gradient) when that batch would be larger than a batch may be.
     fn check_full_batch(&self, optimizer: OptimizerConfig) -> Result<()> {
         let points = self.train_set.as_ref().map_or(0, Dataset::len);
-        let units = self.config.total_units();
+        let units = self.network.total_units();
         if optimizer.kind.needs_full_batch() && check_batch_values(points, units).is_err() {
             return Err(Error::OutOfRange(format!(
                 "conjugate gradient takes the whole training set as one batch, and {points} samples × {units} neurons is more than the {MAX_BATCH_VALUES} neuron values a batch may hold: use fewer training points, a smaller network or another optimizer"
@@ -532,14 +579,19 @@ impl Trainer {
             Error::OutOfRange(format!("there is no layer {} (the network has {count})", param.layer as u64 + 1))
         })?;
         let name = layer_name(param.layer, count);
-        if param.neuron >= layer.units {
-            return Err(Error::OutOfRange(format!("{name} has no neuron {} (it has {})", param.neuron, layer.units)));
+        let (rows, row_len) = (layer.parameter_rows(), layer.row_len());
+        if rows == 0 {
+            return Err(Error::OutOfRange(format!("{name} is a {} layer: it has no weights", layer.kind.name())));
+        }
+        // A convolution's rows are its output channels, each a kernel of `row_len` weights.
+        let (neurons, inputs) =
+            if layer.kind.is_dense() { ("neuron", "input") } else { ("output channel", "kernel weight") };
+        if param.neuron >= rows {
+            return Err(Error::OutOfRange(format!("{name} has no {neurons} {} (it has {rows})", param.neuron)));
         }
         match param.input {
-            Some(i) if i >= layer.inputs => {
-                Err(Error::OutOfRange(format!("{name} has no input {i} (it has {})", layer.inputs)))
-            }
-            Some(i) => Ok(param.neuron * layer.inputs + i),
+            Some(i) if i >= row_len => Err(Error::OutOfRange(format!("{name} has no {inputs} {i} (it has {row_len})"))),
+            Some(i) => Ok(param.neuron * row_len + i),
             None if !layer.has_bias => Err(Error::OutOfRange(format!("{name} has its bias switched off"))),
             None => Ok(param.neuron),
         }

@@ -86,8 +86,9 @@ pub(crate) fn parameter(
 ) -> JsResult<ParamRef> {
     let layers = &trainer.network().layers;
     let layer = index("layer", layer, layers.len())?;
-    let neuron = index("neuron", neuron, layers[layer].units)?;
-    let input = input.map(|input| index("input", input, layers[layer].inputs)).transpose()?;
+    // Parameter rows: a dense layer's neurons, a convolution's output channels (its kernels).
+    let neuron = index("neuron", neuron, layers[layer].parameter_rows())?;
+    let input = input.map(|input| index("input", input, layers[layer].row_len())).transpose()?;
     Ok(ParamRef { layer, neuron, input })
 }
 

@@ -7,6 +7,7 @@
 
 use crate::config::MAX_INPUTS;
 use crate::csv::CsvOptions;
+use crate::layers::convolution::KernelWeight;
 use crate::phase::Phase;
 use crate::session::{Outcome, Selection, Session as CoreSession};
 use crate::trainer::Split;
@@ -475,6 +476,30 @@ impl Session {
         self.inner.chain_rule(param).map(|c| to_js(&c)).map_err(js_error)
     }
 
+    /// The chain rule of kernel weight K[outChannel, inChannel, row, column] of convolution
+    /// layer `layer` over the batch: `{weight, value, terms: [{sample, row, column, input_row,
+    /// input_column, in_padding, delta, input, term}], sum, scale, gradient}`.
+    #[wasm_bindgen(js_name = kernelChainRule)]
+    pub fn kernel_chain_rule(
+        &self,
+        layer: JsValue,
+        out_channel: JsValue,
+        in_channel: JsValue,
+        row: JsValue,
+        column: JsValue,
+    ) -> JsResult<JsValue> {
+        let layers = self.inner.trainer().network().layers.len();
+        let layer = argument::index("layer", &layer, layers)?;
+        let part = |name: &str, value: &JsValue| argument::whole(name, value, 0, u32::MAX.into()).map(|n| n as usize);
+        let weight = KernelWeight {
+            out_channel: part("output channel", &out_channel)?,
+            in_channel: part("input channel", &in_channel)?,
+            row: part("kernel row", &row)?,
+            column: part("kernel column", &column)?,
+        };
+        self.inner.kernel_chain_rule(layer, weight).map(|c| to_js(&c)).map_err(js_error)
+    }
+
     /// The computation graph of batch sample `sample`: `{nodes: [{id, kind, label, formula,
     /// place, inputs: [{from, local_derivative}], consumers, value, gradient, gradient_from,
     /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`. `unfold`
@@ -488,6 +513,7 @@ impl Session {
         let Some(unfold) = unfold.filter(|u| !u.is_empty()) else {
             return self.inner.computation_graph(sample).map(|g| to_js(&g)).map_err(js_error);
         };
+        network.dense_only("the computation graph", 0..network.layers.len()).map_err(js_error)?;
         // unfold: [layer, neuron, layer, neuron, …], engine layers: the neurons to show unfolded.
         let widest = network.layers.iter().map(|l| l.units).max().unwrap_or(1) as u64;
         let layer = network.layers.len().max(1) as u64 - 1;

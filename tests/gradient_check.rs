@@ -1,37 +1,16 @@
 //! Finite-difference gradient checks for every activation × loss × (with and without bias) ×
 //! reduction, on random small shapes and random data.
 
+mod common;
+
 use backprop_viz::rng::Rng;
 use backprop_viz::{
     Activation, Initializer, InitializerKind, LayerConfig, Loss, NetworkConfig, Reduction, Split, Trainer,
 };
+use common::{outputs_for, random_targets};
 
 const HIDDEN: [Activation; 5] =
     [Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::LeakyRelu];
-
-/// The output activations each loss can be paired with.
-fn outputs_for(loss: Loss) -> Vec<Activation> {
-    match loss.required_output() {
-        Some(required) => vec![required],
-        None => Activation::ALL.to_vec(),
-    }
-}
-
-/// Random targets the loss accepts: any reals, probabilities, or one-hot rows.
-fn random_targets(loss: Loss, rows: usize, width: usize, rng: &mut Rng) -> Vec<f64> {
-    let mut targets = Vec::with_capacity(rows * width);
-    for _ in 0..rows {
-        match loss {
-            Loss::SquaredError => targets.extend((0..width).map(|_| rng.uniform(-1.0, 1.0))),
-            Loss::BinaryCrossEntropy => targets.extend((0..width).map(|_| rng.next_f64())),
-            Loss::SoftmaxCrossEntropy => {
-                let class = rng.below(width);
-                targets.extend((0..width).map(|k| if k == class { 1.0 } else { 0.0 }));
-            }
-        }
-    }
-    targets
-}
 
 fn check(hidden: Activation, output: Activation, loss: Loss, bias: bool, reduction: Reduction, seed: u32) {
     let mut rng = Rng::new(seed);

@@ -145,14 +145,35 @@ fn kernels_given_by_hand_are_one_row_per_output_channel() {
 }
 
 #[test]
-fn training_a_convolutional_network_is_refused_clearly_until_it_is_wired() {
+fn a_convolutional_network_validates_and_builds_its_layers_from_the_shapes() {
     let config = digits_cnn(Padding::Same);
-    config.layer_shapes().unwrap();
+    config.validate().unwrap();
+    let trainer = backprop_viz::trainer::Trainer::new(config).unwrap();
+    let layers = &trainer.network().layers;
+    // conv: 4 kernels of 1 × 3 × 3 and 4 channel biases; pooling and flatten: no parameters.
+    assert_eq!((layers[0].weights.len(), layers[0].biases.len(), layers[0].units), (36, 4, 256));
+    assert_eq!((layers[0].parameter_rows(), layers[0].row_len()), (4, 9));
+    assert_eq!((layers[1].weights.len(), layers[1].biases.len(), layers[1].units), (0, 0, 64));
+    assert_eq!((layers[2].inputs, layers[2].units, layers[2].parameter_count()), (64, 64, 0));
+    assert_eq!((layers[3].inputs, layers[3].units), (64, 10));
+    assert_eq!(trainer.network().parameter_count(), 36 + 4 + 64 * 10 + 10);
+}
+
+#[test]
+fn conjugate_gradient_refuses_a_convolutional_network_by_name() {
+    use backprop_viz::{OptimizerConfig, OptimizerKind};
+    let mut config = digits_cnn(Padding::Valid);
+    config.optimizer = OptimizerConfig { kind: OptimizerKind::Cg, ..OptimizerConfig::default() };
     let e = config.validate().unwrap_err();
     assert_eq!(e.kind(), "invalid_setting");
     let text = e.to_string();
-    assert!(text.contains("layer 1 (hidden): convolution layers are checked but not trained yet"), "{text}");
-    let Err(e) = backprop_viz::trainer::Trainer::new(config) else { panic!("a convolution layer trained") };
-    let e = e.to_string();
-    assert!(e.contains("not trained yet"), "{e}");
+    assert!(
+        text.contains("conjugate gradient trains dense layers only, and layer 1 (hidden) is a convolution layer"),
+        "{text}"
+    );
+    config.optimizer = OptimizerConfig::default();
+    let mut trainer = backprop_viz::trainer::Trainer::new(config).unwrap();
+    let e = trainer.set_optimizer(OptimizerConfig { kind: OptimizerKind::Cg, ..OptimizerConfig::default() });
+    assert!(e.unwrap_err().to_string().contains("conjugate gradient trains dense layers only"));
+    assert_eq!(trainer.config().optimizer.kind, OptimizerKind::Sgd);
 }

@@ -2,9 +2,10 @@
 //! recurrent layer, each self-contained with its own forward and backward pass and its own
 //! flat buffers (so the page can map typed-array views over every intermediate).
 //!
-//! They are not yet wired into `Network`: each kind owns its parameters, its per-sample
-//! arrays and its gradients, and follows the engine's conventions so that wiring is
-//! mechanical:
+//! Convolution, pooling and flatten are wired into `Network` (`passes`: the same arithmetic
+//! on the network layer's own arrays, the kernel in its `weights`); the recurrent layer is
+//! not yet. Each self-contained kind owns its parameters, its per-sample arrays and its
+//! gradients, and follows the engine's conventions:
 //! - per-sample arrays are sample-major, every number an f64;
 //! - δ is the sample's own dL_s/dz; parameter gradients are reduced over the batch with the
 //!   caller's `scale` (1 for a sum, 1/B for a mean, as `Reduction::scale` gives);
@@ -14,6 +15,7 @@
 pub mod convolution;
 pub mod flatten;
 pub mod kind;
+pub mod passes;
 pub mod pooling;
 pub mod recurrent;
 

@@ -68,3 +68,27 @@ pub fn agrees(what: &str, got: &[f64], want: &[f64]) {
         assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{what}[{k}]: {g} against {w}");
     }
 }
+
+/// The output activations each loss can be paired with.
+pub fn outputs_for(loss: Loss) -> Vec<Activation> {
+    match loss.required_output() {
+        Some(required) => vec![required],
+        None => Activation::ALL.to_vec(),
+    }
+}
+
+/// Random targets the loss accepts: any reals, probabilities, or one-hot rows.
+pub fn random_targets(loss: Loss, rows: usize, width: usize, rng: &mut backprop_viz::rng::Rng) -> Vec<f64> {
+    let mut targets = Vec::with_capacity(rows * width);
+    for _ in 0..rows {
+        match loss {
+            Loss::SquaredError => targets.extend((0..width).map(|_| rng.uniform(-1.0, 1.0))),
+            Loss::BinaryCrossEntropy => targets.extend((0..width).map(|_| rng.next_f64())),
+            Loss::SoftmaxCrossEntropy => {
+                let class = rng.below(width);
+                targets.extend((0..width).map(|k| if k == class { 1.0 } else { 0.0 }));
+            }
+        }
+    }
+    targets
+}
