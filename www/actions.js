@@ -441,6 +441,12 @@ export function focusOn(target) {
   notify(['hover']);
 }
 
+/** Picks a kernel weight of a convolution (null: none), to show its chain rule. */
+export function pickKernel(at) {
+  state.kernel = at;
+  notify(['hover']);
+}
+
 /** Moves the keyboard's place in the computation graph (a node id; null: none). */
 export function focusGraphNode(id) {
   state.graphFocus = id;

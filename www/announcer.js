@@ -5,6 +5,7 @@
 import { Buffer, view } from './engine.js';
 import { fmt, fmtInt } from './colors.js';
 import { state, done, phaseName } from './state.js';
+import { kernelName, kernelIndex } from './maps_view.js';
 
 /** While playing, at most one announcement every this many ms. */
 const PLAYING_EVERY_MS = 4000;
@@ -30,6 +31,10 @@ export function describe(target) {
   const s = state.session;
   const batch = s.batchLength();
   const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
+  if (target.type === 'kernel') {
+    const w = view(s, Buffer.Weights, target.layer);
+    return `${kernelName(target)}: K ${fmt(w[kernelIndex(target)], 4)}. Enter shows its chain rule.`;
+  }
   if (target.type === 'neuron' && target.layer < 0) {
     const x = batch && state.progress > 0 ? `: ${fmt(view(s, Buffer.BatchInput)[sample * state.shape[0] + target.neuron], 4)}` : '';
     return `Input ${inputName(target.neuron)}${x}`;

@@ -5,6 +5,7 @@
 import { state, value, setting } from './state.js';
 import * as actions from './actions.js';
 import * as tour from './tour_view.js';
+import { mapsShown, moveKernelFocus } from './maps_view.js';
 
 export const KEYS = [
   ['Space', 'play / pause'],
@@ -90,6 +91,16 @@ export function setupKeyboard() {
   network.addEventListener('mousedown', (e) => e.preventDefault());
   network.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (mapsShown()) {
+      // A convolutional network: the keyboard moves over the kernels' cells.
+      const on = state.focus?.type === 'kernel' ? state.focus : null;
+      if (e.key.startsWith('Arrow') && !e.shiftKey) actions.focusOn(moveKernelFocus(on, e.key));
+      else if (e.key === 'Enter' || (e.key === ' ' && on)) actions.pickKernel(on ?? moveKernelFocus(null, ''));
+      else if (e.key === 'Escape' && (on || state.kernel)) { actions.focusOn(null); actions.pickKernel(null); } else return;
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
     if (e.key.startsWith('Arrow') && !e.shiftKey) {
       actions.focusOn(moveFocus(state.focus, e.key, state.shape));
     } else if (e.key === 'Enter' || (e.key === ' ' && state.focus)) {
@@ -103,7 +114,9 @@ export function setupKeyboard() {
     e.preventDefault();
     e.stopPropagation();
   });
-  network.addEventListener('focus', () => { if (!state.focus) actions.focusOn(moveFocus(null, '', state.shape)); });
+  network.addEventListener('focus', () => {
+    if (!state.focus) actions.focusOn(mapsShown() ? moveKernelFocus(null, '') : moveFocus(null, '', state.shape));
+  });
   network.addEventListener('blur', () => actions.focusOn(null));
 
   document.addEventListener('keydown', (e) => {

@@ -17,6 +17,7 @@ import { state, subscribe, SPEEDS, imageMode, value as settingValue } from './st
 import * as actions from './actions.js';
 import { setupControls } from './controls.js';
 import { setupTour, tourState } from './tour_view.js';
+import { createMapsView, mapsShown, kernelCaption } from './maps_view.js';
 import { setupDataTools } from './data_tools.js';
 import { setupLessons } from './lesson_panel.js';
 import { createNetworkView } from './network_view.js';
@@ -28,7 +29,7 @@ import { updateFrame } from './page_view.js';
 import { announce, updateTables } from './announcer.js';
 import { updateSamples } from './samples_view.js';
 import { setupKeyboard } from './keyboard.js';
-import { scaleGradientCss, PALETTE } from './colors.js';
+import { scaleGradientCss, PALETTE, fmt } from './colors.js';
 import { updateMetrics } from './metrics.js';
 import { setupExperiments, experimentFrame, drawExperiment, raceLesson, experiment } from './experiments.js';
 import { setupShare } from './share.js';
@@ -77,6 +78,44 @@ function setupGraphRoom() {
   if (!new URLSearchParams(location.search).has('sidebar')) makeRoom();
 }
 // ---- end graph room ---------------------------------------------------------------------------
+
+/** The picked kernel weight's chain rule under the network: the sum, and the shown sample's
+ *  terms in a table (position, δ, x̃, δ · x̃). */
+function updateKernelInfo() {
+  const box = $('kernel-info');
+  box.hidden = !state.kernel;
+  if (!state.kernel) return;
+  const { text, terms, sample } = kernelCaption(state.kernel);
+  $('kernel-caption').textContent = text;
+  if (!$('kernel-terms').open) return;
+  // The terms laid out as the output map: the cell at (row, column) is δ · x̃ of that position.
+  const table = document.createElement('table');
+  const cell = (tag, text, title = '') => {
+    const c = document.createElement(tag);
+    c.textContent = text;
+    if (title) c.title = title;
+    return c;
+  };
+  const rows = Math.max(0, ...terms.map((t) => t.row)) + 1;
+  const columns = Math.max(0, ...terms.map((t) => t.column)) + 1;
+  const head = document.createElement('tr');
+  head.append(cell('th', ''), ...Array.from({ length: columns }, (_, c) => { const th = cell('th', `col ${c + 1}`); th.scope = 'col'; return th; }));
+  table.append(head);
+  for (let r = 0; r < rows; r++) {
+    const tr = document.createElement('tr');
+    const th = cell('th', `row ${r + 1}`);
+    th.scope = 'row';
+    tr.append(th);
+    for (const t of terms.filter((t) => t.row === r)) {
+      const from = t.in_padding ? 'padding, x̃ = 0' : `input (${t.input_row + 1}, ${t.input_column + 1})`;
+      tr.append(cell('td', fmt(t.term, 3), `δ ${fmt(t.delta, 4)} × x̃ ${fmt(t.input, 4)} (${from})`));
+    }
+    table.append(tr);
+  }
+  const sum = terms.reduce((a, t) => a + t.term, 0);
+  table.prepend(cell('caption', `Sample ${sample + 1}'s ${terms.length} terms δ · x̃ (hover one for its δ and x̃); their sum ${fmt(sum, 4)}`));
+  box.querySelector('.terms').replaceChildren(table);
+}
 
 function setupTransport() {
   $('play').addEventListener('click', () => actions.play());
@@ -187,8 +226,16 @@ async function boot() {
   updateFrame();
   inspector.refresh();
 
-  networkCanvas.addEventListener('click', (e) => actions.select(network.hitTest(e.offsetX, e.offsetY)));
+  const maps = createMapsView(networkCanvas);
+  networkCanvas.addEventListener('click', (e) => {
+    if (mapsShown()) actions.pickKernel(maps.hitTest(e.offsetX, e.offsetY));
+    else actions.select(network.hitTest(e.offsetX, e.offsetY));
+  });
   networkCanvas.addEventListener('mousemove', (e) => {
+    if (mapsShown()) {
+      networkCanvas.style.cursor = maps.hitTest(e.offsetX, e.offsetY) ? 'pointer' : 'default';
+      return;
+    }
     const hit = network.hitTest(e.offsetX, e.offsetY);
     networkCanvas.style.cursor = hit ? 'pointer' : 'default';
     actions.hover(hit, e.offsetX, e.offsetY);
@@ -196,6 +243,8 @@ async function boot() {
   networkCanvas.addEventListener('mouseleave', () => actions.hover(null, 0, 0));
 
   let chartAt = 0;
+  let kernelAt = 0;
+  $('kernel-terms').addEventListener('toggle', updateKernelInfo);
   let tablesAt = 0;
   let samplesAt = 0;
   startLoop((now) => {
@@ -207,7 +256,16 @@ async function boot() {
     }
     if (stale.network) {
       stale.network = false;
-      network.draw(now, fit(networkCanvas));
+      if (mapsShown()) {
+        maps.draw(now, fit(networkCanvas));
+        if (!state.playing || now - kernelAt > 250) {
+          kernelAt = now;
+          updateKernelInfo();
+        }
+      } else {
+        network.draw(now, fit(networkCanvas));
+        $('kernel-info').hidden = true;
+      }
     }
     if (stale.output && imageMode(state.info)) {
       // Images and codes in place of the output plane (a forward pass over the test images).
@@ -289,6 +347,7 @@ async function boot() {
       nextPhase: () => session().nextPhase(),
       batchLength: () => session().batchLength(),
       chainRule: (layer, neuron, input) => session().chainRule(layer, neuron, input),
+      kernelChainRule: (layer, out, input, row, column) => session().kernelChainRule(layer, out, input, row, column),
       metrics: (test = true) => session().metrics(test),
       /** Layer `layer`'s activations for rows of raw coordinates (a forward pass, no training). */
       activationsOf: (coords, layer) => Array.from(session().activationsOf(Float64Array.from(coords), layer)),
@@ -314,6 +373,8 @@ async function boot() {
     hitTest: (x, y) => network.hitTest(x, y),
     /** The computation graph view: its labels ([{kind, id?, text, x, y, w, h}]), layout and graph. */
     graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings(), unfolded: () => graph.unfolded() }),
+    /** The maps view of a convolutional network: whether it is shown, its titles and kernel cells. */
+    maps: Object.freeze({ shown: () => mapsShown(), labels: () => maps.labels(), kernelCells: () => maps.kernelCells(), picked: () => state.kernel }),
     /** The tour: which stop it shows, its question and the verdict (tour_view.js). */
     tour: Object.freeze({ state: () => tourState() }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */

@@ -7,6 +7,7 @@ import { Buffer, view } from './engine.js';
 import { drawnEvery, MAX_DRAWN_POINTS } from './heatmaps.js';
 import { fmt, fmtInt, fmtWhy, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
 import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
+import { layerKinds } from './maps_view.js';
 
 const $ = (id) => document.getElementById(id);
 /** The strip's log scale: bars from 1e-8 to 1e2. */
@@ -51,9 +52,30 @@ function build() {
   $('grad-strip').replaceChildren(...gradRows.map((r) => r.row));
 }
 
+/** The kind of engine layer `layer` ('dense', 'convolution', 'pooling', 'flatten'), or '' for a
+ *  phase without a layer. */
+function layerKind(layer) {
+  if (layer === undefined || layer === null) return '';
+  return layerKinds()[layer]?.type ?? 'dense';
+}
+
 function caption(last) {
   if (state.playing && !SPEEDS[state.speed].phaseMs) return 'Training: whole steps run every frame. Pause (space) to step through one phase at a time.';
   if (!last) return 'Press → (or "step phase") to run the first phase: the forward pass through layer 1.';
+  const kind = layerKind(last.layer);
+  if (kind === 'convolution') {
+    return last.kind === 'forward'
+      ? `Forward, layer ${last.layer + 1} (convolution): each map slides its kernel over the input maps, z = Σ K · x̃ + b at every position (the same K everywhere), then a = f(z).`
+      : `Backward, layer ${last.layer + 1} (convolution): δ at every position; dL/dK = the correlation of the input with δ (a term δ · x̃ per position, summed), dL/dx = the full convolution of δ with the flipped kernel.`;
+  }
+  if (kind === 'pooling') {
+    return last.kind === 'forward'
+      ? `Forward, layer ${last.layer + 1} (pooling): each window of the maps becomes one number, its largest (max) or its mean (average).`
+      : `Backward, layer ${last.layer + 1} (pooling): each window's δ goes back to the input that was largest (max), or is shared equally by the window (average); the layer has no weights.`;
+  }
+  if (kind === 'flatten') {
+    return `${last.kind === 'forward' ? 'Forward' : 'Backward'}, layer ${last.layer + 1} (flatten): the maps are read as one vector (and δ back as maps): nothing is computed.`;
+  }
   switch (last.kind) {
     case 'forward': return `Forward, layer ${last.layer + 1}: each neuron sums its weighted inputs, z = Σ w·a + b, then applies its activation, a = f(z).`;
     case 'loss': return 'Loss: the output ŷ is compared with the target y, giving the loss L and dL/dŷ, where the error starts.';

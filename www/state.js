@@ -63,6 +63,9 @@ export const state = {
   hoverAt: { x: 0, y: 0 },
   /** The neuron or edge the keyboard is on in the network view ({type, layer, neuron, input}), or null. */
   focus: null,
+  /** The kernel weight picked on a convolution's kernel grid (maps_view.js): {type: 'kernel',
+   *  layer, out, input, row, col}, or null; its chain rule is shown under the network. */
+  kernel: null,
   /** The node the keyboard (or a click) is on in the computation graph (its id), or null. */
   graphFocus: null,
   /** Clicks on the output plane add points. */

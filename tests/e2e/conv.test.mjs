@@ -1,0 +1,94 @@
+// Convolutional networks in the page (issue 12), in real headless Chromium: a link with layer
+// kinds opens the maps view (feature maps per stage, the kernels as grids) in place of the layer
+// view; the phase captions spell out the convolution's backward pass; a kernel weight picked with
+// the mouse or the keyboard shows its chain rule: used at every position of every sample, dL/dK
+// the sum of the terms δ · x̃, equal to the engine's batch gradient.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { appSession, assertNoErrors, digitsArrived, frames } from './harness.mjs';
+
+const app = appSession();
+const CNN = '?problem=digits&layers=conv2d-k3-c4-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax&shape=1x8x8'
+  + '&loss=softmax_cross_entropy&optimizer=adam&lr=0.01&batch=8&target=labels';
+
+describe('convolutional networks', () => {
+  test('a CNN link shows the maps view; the kernel chain rule sums one term per position and equals the engine', { timeout: 120_000 }, async () => {
+    const opened = await app.open({ query: CNN });
+    const { page } = opened;
+    try {
+      await digitsArrived(page);
+      assert.deepEqual(await page.evaluate(() => window.app.session.config().layers.map((l) => l.kind?.type ?? 'dense')), ['convolution', 'pooling', 'flatten', 'dense']);
+      assert.equal(await page.evaluate(() => window.app.maps.shown()), true, 'a network with a convolution is drawn as maps');
+      await frames(page);
+      const titles = (await page.evaluate(() => window.app.maps.labels())).map((l) => l.text);
+      for (const t of ['inputs', '1. conv 3×3', 'valid, 4 maps', '2. max pool', '3. flatten', '4. dense 10']) assert.ok(titles.includes(t), `the stage title "${t}" is drawn: ${titles}`);
+      // The stage titles never overlap.
+      const boxes = await page.evaluate(() => window.app.maps.labels());
+      for (const a of boxes) for (const b of boxes) {
+        if (a !== b) assert.ok(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `"${a.text}" and "${b.text}" overlap`);
+      }
+      // 4 output maps × 1 input channel × 3 × 3 kernel cells.
+      const cells = await page.evaluate(() => window.app.maps.kernelCells());
+      assert.equal(cells.length, 36);
+      // Run the step up to the backward phase of the convolution.
+      const phases = await page.evaluate(() => window.app.session.config().layers.length * 2 + 1);
+      for (let k = 0; k < phases; k++) await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await page.evaluate(() => window.app.session.position().last), { kind: 'backward', layer: 0 });
+      assert.match(await page.textContent('#phase-caption'), /dL\/dK = the correlation of the input with δ.*full convolution of δ with the flipped kernel/);
+      // Click the centre cell of map 2's kernel.
+      const target = cells.find((c) => c.out === 1 && c.row === 1 && c.col === 1);
+      await page.mouse.click(...(await page.evaluate(({ x, y, s }) => {
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [r.left + x + s / 2, r.top + y + s / 2];
+      }, target)));
+      await frames(page);
+      assert.deepEqual(await page.evaluate(() => window.app.maps.picked()), { type: 'kernel', layer: 0, out: 1, input: 0, row: 1, col: 1 });
+      const caption = await page.textContent('#kernel-caption');
+      assert.match(caption, /used at 288 positions \(36 per sample × 8 samples\)/, caption);
+      // The sum the page shows is the engine's dL/dK for that weight.
+      const { rule, held } = await page.evaluate(() => ({
+        rule: window.app.session.kernelChainRule(0, 1, 0, 1, 1),
+        held: window.app.view(window.app.Buffer.GradWeights, 0)[1 * 9 + 4],
+      }));
+      assert.equal(rule.terms.length, 288);
+      const sum = rule.terms.reduce((a, t) => a + t.term, 0);
+      assert.ok(Math.abs(sum - rule.sum) <= 1e-12 * Math.max(1, Math.abs(sum)), 'the sum is the sum of its terms');
+      assert.ok(Math.abs(rule.scale * rule.sum - held) <= 1e-15 + 1e-12 * Math.abs(held), `dL/dK ${rule.scale * rule.sum} is the engine's ${held}`);
+      // The shown sample's terms, laid out as the output map.
+      await page.click('#kernel-terms summary');
+      await frames(page);
+      assert.equal(await page.locator('#kernel-terms td').count(), 36, 'one term per position of the 6×6 output map');
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the keyboard moves over the kernel cells and Enter picks one', { timeout: 90_000 }, async () => {
+    const opened = await app.open({ query: CNN });
+    const { page } = opened;
+    try {
+      await digitsArrived(page);
+      await page.focus('#network');
+      await frames(page);
+      assert.deepEqual(await page.evaluate(() => window.app.session.position().selection), null);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight'); // past the kernel's last column: the next map's kernel
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await frames(page);
+      assert.deepEqual(await page.evaluate(() => window.app.maps.picked()), { type: 'kernel', layer: 0, out: 1, input: 0, row: 1, col: 0 });
+      assert.match(await page.textContent('#announce'), /kernel weight of layer 1, map 2 from input channel 1, row 2, column 1/);
+      assert.match(await page.textContent('#kernel-caption'), /K = /);
+      await page.keyboard.press('Escape');
+      await frames(page);
+      assert.equal(await page.evaluate(() => window.app.maps.picked()), null);
+      assert.equal(await page.isHidden('#kernel-info'), true);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
+});
