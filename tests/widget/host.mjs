@@ -3,9 +3,13 @@
 // what the view saves and sends, and the module loaded the way anywidget loads it (its `_esm`
 // text from the widget's state, imported from a blob: URL), then render({ model, el }).
 //
-//   window.host.open({ state, buffer_paths, buffers })  the comm-open message (buffers base64)
-//   window.host.receive({ data, buffers })              a later message from Python
+//   window.host.open({ state, buffer_paths, buffers }, { before })
+//                              a widget from its comm-open message (buffers base64), in a cell of
+//                              its own; `before`: a message from Python between the model's
+//                              initialize and the view's render. Resolves to the widget's index.
+//   window.host.receive({ data, buffers }, k = 0)        a later message from Python to widget k
 //   window.host.saved / window.host.sent                what save_changes / send gave the kernel
+//                                                        (host.widgets[k].saved for widget k)
 
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
@@ -20,7 +24,7 @@ function putBuffers(state, paths = [], buffers = []) {
   return state;
 }
 
-function createModel(attributes) {
+function createModel(attributes, saved) {
   const listeners = new Map();
   const dirty = new Set();
   const emit = (name, ...args) => { for (const f of [...(listeners.get(name) ?? [])]) f(...args); };
@@ -47,7 +51,7 @@ function createModel(attributes) {
     },
     save_changes() {
       if (dirty.size === 0) return;
-      host.saved.push({ state: Object.fromEntries([...dirty].map((key) => [key, attributes[key]])) });
+      saved.push({ state: Object.fromEntries([...dirty].map((key) => [key, attributes[key]])) });
       dirty.clear();
     },
     send(content, callbacks, buffers) { host.sent.push({ content, buffers }); },
@@ -69,22 +73,31 @@ function createModel(attributes) {
 }
 
 const host = {
-  saved: [],
+  widgets: [],
   sent: [],
-  model: null,
-  cleanup: null,
-  async open({ state, buffer_paths, buffers }) {
+  get model() { return host.widgets[0]?.model; },
+  get saved() { return host.widgets[0]?.saved ?? []; },
+  async open({ state, buffer_paths, buffers }, { before } = {}) {
     const attributes = putBuffers(structuredClone(state), buffer_paths, buffers);
     const url = URL.createObjectURL(new Blob([attributes._esm], { type: 'text/javascript' }));
     const module = await import(url);
     URL.revokeObjectURL(url);
     const widget = module.default ?? module;
-    host.model = createModel(attributes);
-    await widget.initialize?.({ model: host.model });
-    host.cleanup = await widget.render({ model: host.model, el: document.getElementById('cell') });
+    const saved = [];
+    const model = createModel(attributes, saved);
+    const el = document.createElement('div');
+    el.className = 'cell';
+    document.getElementById('cells').append(el);
+    await widget.initialize?.({ model });
+    if (before) model.fromKernel(before);
+    const cleanup = await widget.render({ model, el });
+    return host.widgets.push({ model, saved, el, cleanup }) - 1;
   },
-  receive(message) {
-    host.model.fromKernel(message);
+  receive(message, k = 0) {
+    host.widgets[k].model.fromKernel(message);
+  },
+  close(k) {
+    host.widgets[k].cleanup?.();
   },
 };
 window.host = host;

@@ -59,7 +59,7 @@ describe('the notebook widget', () => {
       let now = await shown(frame);
       assert.match(now.link, /lesson=chain-rule/);
       assert.deepEqual(now.panels, { network: 'true', loss: 'false', output: 'false' }, 'panels="network,controls"');
-      assert.equal(await page.evaluate(() => document.getElementById('cell').shadowRoot.querySelector('iframe').getBoundingClientRect().height), 420);
+      assert.equal(await page.evaluate(() => document.querySelector('.cell').shadowRoot.querySelector('iframe').getBoundingClientRect().height), 420);
 
       // Python: viz.lesson = "xor".
       await page.evaluate((m) => window.host.receive(m), lesson);
@@ -98,6 +98,40 @@ describe('the notebook widget', () => {
       assert.equal(requests.filter((u) => u.endsWith('.wasm')).length, 0, 'the wasm comes in the state, not fetched');
       assert.deepEqual([...errors.pageErrors, ...errors.consoleErrors, ...errors.requestErrors], [], describeErrors(errors));
       await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'widget-host.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('two widgets in one notebook: one wasm compile, each its own engine; a call made before the view is ready waits for it; a closed view lets go', { timeout: 120_000 }, async () => {
+    const { open, messages: [, step] } = python();
+    const other = { ...open, state: { ...open.state, lesson: 'xor', panels: 'network,controls,loss' } };
+    const page = await browser.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    try {
+      await page.goto(`${server.url}/host.html`);
+      await page.evaluate(async ([a, b, step]) => {
+        await window.host.open(a);
+        await window.host.open(b, { before: step });
+      }, [open, other, step]);
+      await page.waitForFunction(() => window.host.widgets.every((w) => w.model.get('session')) && window.host.widgets[1].model.get('steps') === 1, null, { timeout: 60_000 });
+      const sessions = await page.evaluate(() => window.host.widgets.map((w) => w.model.get('session')));
+      assert.match(sessions[0], /lesson=chain-rule/);
+      assert.match(sessions[1], /lesson=xor/);
+      assert.equal(await page.evaluate(() => globalThis[Symbol.for('backprop-viz-widget')].size), 1, 'one compiled module for both');
+      // Steps of the first do not move the second.
+      await page.evaluate((m) => { window.host.receive(m, 0); window.host.receive(m, 0); }, step);
+      await page.waitForFunction(() => window.host.widgets[0].model.get('steps') === 2, null, { timeout: 10_000 });
+      await page.waitForTimeout(400);
+      assert.equal(await page.evaluate(() => window.host.widgets[1].model.get('steps')), 1);
+      const frames = page.frames().filter((f) => f.url() === 'about:srcdoc');
+      assert.deepEqual((await Promise.all(frames.map((f) => f.evaluate(() => window.app.session.steps())))).sort(), [1, 2]);
+      // Closing the second view removes its frame; Python's later messages to it go nowhere, quietly.
+      await page.evaluate((m) => { window.host.close(1); window.host.receive(m, 1); }, step);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('.cell')[1].shadowRoot.querySelector('iframe')), null);
+      await page.waitForTimeout(300);
+      assert.deepEqual(pageErrors, []);
     } finally {
       await page.close();
     }
