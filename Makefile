@@ -5,6 +5,7 @@
 #                page bundled and minified -> dist/ (www/ itself runs as it is, unbundled)
 #   make serve   build, then serve dist/ on 127.0.0.1:$(PORT)
 #   make test    native tests, wasm tests (Node), build, browser end-to-end tests, the notebook widget
+#   make test-widget-jupyterlab   the notebook widget in a real JupyterLab (not part of test)
 #   make bench   the benchmark: engine (wasm, native) against hand JS, brain.js, convnetjs, tfjs; the page
 #   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each, from fuzz/seeds
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
@@ -35,7 +36,7 @@ WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrap
                   --enable-multivalue --enable-call-indirect-overlong --enable-simd
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
-.PHONY: setup build dist widget-static serve test test-native test-wasm test-e2e test-widget sizes bench fuzz clean distclean
+.PHONY: setup build dist widget-static serve test test-native test-wasm test-e2e test-widget test-widget-jupyterlab sizes bench fuzz clean distclean
 
 setup:
 	@bash scripts/setup.sh
@@ -111,6 +112,11 @@ test-e2e: build
 # Chromium through a minimal anywidget host (tests/widget/).
 test-widget: build
 	bash scripts/test-widget.sh
+
+# Not part of `test` (JupyterLab is a large install, ~40 s once): the widget in a real JupyterLab
+# notebook, driven in Chromium (tests/widget/jupyterlab.mjs).
+test-widget-jupyterlab: build
+	bash scripts/test-widget.sh jupyterlab
 
 # Benchmark (issue 5, bench/README.md): the engine in wasm (Node) and native against a hand-written
 # JS baseline, brain.js, convnetjs and tfjs (cpu) on identical workloads (W, W-large, the digits),

@@ -68,12 +68,11 @@ function queryOf(model) {
 
 const heightOf = (height) => (Number(height) > 0 ? `${Number(height)}px` : '480px');
 
-/** The phase the stepper last ran, as a word ('forward 1', 'loss', 'backward 0', 'update'). */
+/** The phase the stepper last ran ({kind, layer?}, src/phase.rs) as words: 'forward 0', 'loss',
+ *  'backward 1', 'update' (layers counted from 0, the first layer after the inputs). */
 function phaseName(phase) {
-  if (phase === null || phase === undefined) return '';
-  if (typeof phase === 'string') return phase;
-  const [[name, layer]] = Object.entries(phase);
-  return layer === undefined || layer === null ? name : `${name} ${layer}`;
+  if (!phase?.kind) return '';
+  return phase.layer === undefined || phase.layer === null ? phase.kind : `${phase.kind} ${phase.layer}`;
 }
 
 function modelState(model) {

@@ -73,6 +73,7 @@ describe('the notebook widget', () => {
       await frame.waitForFunction(() => window.app.session.steps() === 1, null, { timeout: 10_000 });
       await page.waitForFunction(() => window.host.model.get('steps') === 1 && window.host.saved.some((s) => s.state.steps === 1), null, { timeout: 5_000 });
       assert.ok(Number.isFinite(await page.evaluate(() => window.host.model.get('loss'))));
+      assert.equal(await page.evaluate(() => window.host.model.get('phase')), 'update', 'a whole step ends with its update');
       await page.evaluate((m) => window.host.receive(m), apply);
       await page.waitForFunction(() => window.host.model.get('learning_rate') === 0.1, null, { timeout: 5_000 });
       assert.equal((await shown(frame)).learningRate, 0.1);
@@ -92,6 +93,7 @@ describe('the notebook widget', () => {
       assert.ok(Number.isFinite(back.loss));
       assert.match(back.session, /lesson=xor/);
       assert.equal(back.error, '');
+      assert.equal(back.phase, 'update');
 
       const away = requests.filter((u) => !u.startsWith(server.url) && !/^(blob|data|about):/.test(u));
       assert.deepEqual(away, [], 'no request leaves the host page');
