@@ -82,17 +82,38 @@ class BackpropViz(anywidget.AnyWidget):
     _frame_css = t.Unicode(read_only=True).tag(sync=True)
     _asset_key = t.Unicode(read_only=True).tag(sync=True)
 
+    # Defaults, not assignments in __init__: ipywidgets opens the comm inside __init__ with
+    # the state as it is then, so the assets travel in that first message, not in updates after it.
+    @t.default("_wasm")
+    def _default_wasm(self) -> bytes:
+        return _assets()["backprop_viz_bg.wasm"]
+
+    @t.default("_digits")
+    def _default_digits(self) -> bytes:
+        return _assets()["digits.bin"]
+
+    @t.default("_frame_js")
+    def _default_frame_js(self) -> str:
+        return _assets()["frame.js"].decode()
+
+    @t.default("_index_html")
+    def _default_index_html(self) -> str:
+        return _assets()["index.html"].decode()
+
+    @t.default("_frame_css")
+    def _default_frame_css(self) -> str:
+        return _assets()["style.css"].decode() + "\n" + _assets()["embed.css"].decode()
+
+    @t.default("_asset_key")
+    def _default_asset_key(self) -> str:
+        files = _assets()
+        return hashlib.sha256(files["backprop_viz_bg.wasm"] + files["frame.js"]).hexdigest()[:16]
+
     def __init__(self, **kwargs: object) -> None:
         if "panels" in kwargs and not isinstance(kwargs["panels"], str):
             kwargs["panels"] = ",".join(kwargs["panels"])  # type: ignore[arg-type]
-        files = _assets()
+        _assets()  # a package without its assets says so here
         super().__init__(**kwargs)
-        self.set_trait("_wasm", files["backprop_viz_bg.wasm"])
-        self.set_trait("_digits", files["digits.bin"])
-        self.set_trait("_frame_js", files["frame.js"].decode())
-        self.set_trait("_index_html", files["index.html"].decode())
-        self.set_trait("_frame_css", files["style.css"].decode() + "\n" + files["embed.css"].decode())
-        self.set_trait("_asset_key", hashlib.sha256(files["backprop_viz_bg.wasm"] + files["frame.js"]).hexdigest()[:16])
 
     @t.validate("panels")
     def _valid_panels(self, proposal: t.Bunch) -> str:

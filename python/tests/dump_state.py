@@ -1,8 +1,8 @@
 """Plays the Python side of a notebook session for the browser test (tests/widget/widget.test.mjs).
 
-Creates a widget, takes what ipywidgets would send when the front-end opens it (the state,
-binary traits split out as buffers), then makes the changes a notebook cell would make and
-records the messages ipywidgets sends for them, over a comm that records instead of a kernel's.
+Creates a widget over a comm that records instead of a kernel's: the message that opens it
+(the state, binary traits split out as buffers), then the messages ipywidgets sends for the
+changes and calls a notebook cell makes.
 Prints one JSON object: {panels, open: {state, buffer_paths, buffers}, messages: [{data, buffers}]},
 every buffer as base64.
 
@@ -14,7 +14,7 @@ import base64
 import json
 import sys
 
-from ipywidgets.widgets.widget import _remove_buffers
+import comm as comms
 
 from backprop_viz_widget import PANELS, BackpropViz
 
@@ -25,7 +25,8 @@ class RecordingComm:
     kernel = "recording"
     comm_id = "backprop-viz-test-model"
 
-    def __init__(self):
+    def __init__(self, data=None, buffers=None, **kwargs):
+        self.opened = {**(data or {}), "buffers": [b64(b) for b in buffers or []]}
         self.sent = []
         self.handler = None
 
@@ -43,11 +44,15 @@ def b64(buffer):
     return base64.b64encode(bytes(buffer)).decode()
 
 
+def recorded():
+    """A widget over a recording comm (ipywidgets opens its comm with comm.create_comm)."""
+    comms.create_comm = RecordingComm
+
+
 def dump():
+    recorded()
     viz = BackpropViz(lesson="chain-rule", panels=["network", "controls"], height=420)
-    comm = RecordingComm()
-    viz.comm = comm
-    state, buffer_paths, buffers = _remove_buffers(viz.get_state())
+    comm = viz.comm
     # What a notebook cell does next, in this order (the test checks the view after each).
     viz.lesson = "xor"
     viz.step("batch")
@@ -55,15 +60,15 @@ def dump():
     viz.panels = "network,loss,controls"
     print(json.dumps({
         "panels": list(PANELS),
-        "open": {"state": state, "buffer_paths": buffer_paths, "buffers": [b64(b) for b in buffers]},
+        "open": comm.opened,
         "messages": comm.sent,
     }))
 
 
 def receive():
+    recorded()
     viz = BackpropViz()
-    comm = RecordingComm()
-    viz.comm = comm
+    comm = viz.comm
     for update in json.load(sys.stdin):
         comm.handler({"content": {"data": {"method": "update", "state": update["state"], "buffer_paths": []}}, "buffers": []})
     print(json.dumps({k: getattr(viz, k) for k in ("steps", "epochs", "loss", "learning_rate", "phase", "session", "error")}))

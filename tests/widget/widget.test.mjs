@@ -34,6 +34,10 @@ describe('the notebook widget', () => {
   test('renders through the anywidget model interface; Python\'s assignments and calls reach the view; the view\'s numbers reach Python', { timeout: 120_000 }, async () => {
     const python1 = python();
     assert.deepEqual(python1.panels, PANELS, 'Python and the page name the same panels');
+    // The comm opens with the whole state, the assets in it (no update follows with them).
+    assert.deepEqual(python1.open.buffer_paths.map(String).sort(), ['_digits', '_wasm']);
+    assert.ok(python1.open.state._esm.includes('render') && python1.open.state._frame_js.length > 10_000);
+    assert.equal(python1.messages.length, 4, JSON.stringify(python1.messages.map((m) => m.data.method)));
     const [lesson, step, apply, panels] = python1.messages;
     assert.deepEqual(lesson.data, { method: 'update', state: { lesson: 'xor' }, buffer_paths: [] });
     assert.deepEqual(step.data, { method: 'custom', content: { method: 'step', args: ['batch'] } });
