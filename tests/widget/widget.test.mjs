@@ -109,9 +109,9 @@ describe('the notebook widget', () => {
     }
   });
 
-  test('two widgets in one notebook: one wasm compile, each its own engine; a call made before the view is ready waits for it; a closed view lets go', { timeout: 120_000 }, async () => {
+  test('two widgets in one notebook: one wasm compile, each its own engine; a call made before the view is ready waits for it; scale, readonly and height; a closed view lets go', { timeout: 120_000 }, async () => {
     const { open, messages: [, step] } = python();
-    const other = { ...open, state: { ...open.state, lesson: 'xor', panels: 'network,controls,loss' } };
+    const other = { ...open, state: { ...open.state, lesson: 'xor', panels: 'network,controls,loss', scale: 1.5 } };
     const page = await browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -133,6 +133,12 @@ describe('the notebook widget', () => {
       assert.equal(await page.evaluate(() => window.host.widgets[1].model.get('steps')), 1);
       const frames = page.frames().filter((f) => f.url() === 'about:srcdoc');
       assert.deepEqual((await Promise.all(frames.map((f) => f.evaluate(() => window.app.session.steps())))).sort(), [1, 2]);
+      assert.match(sessions[1], /text_size=1\.5\b/, 'scale');
+      // readonly and height from Python: the running view follows.
+      await page.evaluate(() => window.host.receive({ data: { method: 'update', state: { readonly: true, height: 300 }, buffer_paths: [] } }, 0));
+      const first = await Promise.all(frames.map(async (f) => ((await f.evaluate(() => window.app.session.steps())) === 2 ? f : null)));
+      await first.find(Boolean).waitForFunction(() => document.body.dataset.readonly === 'true', null, { timeout: 5_000 });
+      assert.equal(await page.evaluate(() => document.querySelector('.cell').shadowRoot.querySelector('iframe').getBoundingClientRect().height), 300);
       // Closing the second view removes its frame; Python's later messages to it go nowhere, quietly.
       await page.evaluate((m) => { window.host.close(1); window.host.receive(m, 1); }, step);
       assert.equal(await page.evaluate(() => document.querySelectorAll('.cell')[1].shadowRoot.querySelector('iframe')), null);
