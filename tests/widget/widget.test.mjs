@@ -109,7 +109,7 @@ describe('the notebook widget', () => {
     }
   });
 
-  test('two widgets in one notebook: one wasm compile, each its own engine; a call made before the view is ready waits for it; scale, readonly and height; a closed view lets go', { timeout: 120_000 }, async () => {
+  test('two widgets in one notebook: one wasm compile, each its own engine; a call made before the view is ready waits for it; scale, readonly and height; play and pause; a closed view lets go', { timeout: 120_000 }, async () => {
     const { open, messages: [, step] } = python();
     const other = { ...open, state: { ...open.state, lesson: 'xor', panels: 'network,controls,loss', scale: 1.5 } };
     const page = await browser.newPage();
@@ -139,6 +139,15 @@ describe('the notebook widget', () => {
       const first = await Promise.all(frames.map(async (f) => ((await f.evaluate(() => window.app.session.steps())) === 2 ? f : null)));
       await first.find(Boolean).waitForFunction(() => document.body.dataset.readonly === 'true', null, { timeout: 5_000 });
       assert.equal(await page.evaluate(() => document.querySelector('.cell').shadowRoot.querySelector('iframe').getBoundingClientRect().height), 300);
+      // play() and pause() (the messages the Python unit test checks Python sends).
+      const call = (method) => page.evaluate((method) => window.host.receive({ data: { method: 'custom', content: { method, args: [] } } }, 0), method);
+      await call('play');
+      await page.waitForFunction(() => window.host.widgets[0].model.get('steps') > 20, null, { timeout: 30_000 });
+      await call('pause');
+      await page.waitForTimeout(500);
+      const paused = await page.evaluate(() => window.host.widgets[0].model.get('steps'));
+      await page.waitForTimeout(500);
+      assert.equal(await page.evaluate(() => window.host.widgets[0].model.get('steps')), paused, 'paused');
       // Closing the second view removes its frame; Python's later messages to it go nowhere, quietly.
       await page.evaluate((m) => { window.host.close(1); window.host.receive(m, 1); }, step);
       assert.equal(await page.evaluate(() => document.querySelectorAll('.cell')[1].shadowRoot.querySelector('iframe')), null);
