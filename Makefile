@@ -4,7 +4,8 @@
 #   make build   wasm build -> www/pkg (wasm-bindgen --target web, then wasm-opt), then the
 #                page bundled and minified -> dist/ (www/ itself runs as it is, unbundled)
 #   make serve   build, then serve dist/ on 127.0.0.1:$(PORT)
-#   make test    native tests, wasm tests (Node), build, browser end-to-end tests
+#   make test    native tests, wasm tests (Node), build, browser end-to-end tests, the notebook widget
+#   make test-widget-jupyterlab   the notebook widget in a real JupyterLab (not part of test)
 #   make bench   the benchmark: engine (wasm, native) against hand JS, brain.js, convnetjs, tfjs; the page
 #   make fuzz    fuzz the three parsers (model file, CSV, link) for FUZZ_SECONDS each, from fuzz/seeds
 #   make clean   remove build outputs and test artefacts (distclean: node_modules too)
@@ -35,12 +36,12 @@ WASM_FEATURES  := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrap
                   --enable-multivalue --enable-call-indirect-overlong --enable-simd
 WASM_OPT_FLAGS := -O3 $(WASM_FEATURES)
 
-.PHONY: setup build dist serve test test-native test-wasm test-e2e sizes bench fuzz clean distclean
+.PHONY: setup build dist widget-static serve test test-native test-wasm test-e2e test-widget test-widget-jupyterlab sizes bench fuzz clean distclean
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup $(BG_WASM) dist sizes
+build: setup $(BG_WASM) dist widget-static sizes
 
 # Always ask cargo (it knows whether sources changed); make then re-reads the artefact's
 # mtime, so wasm-bindgen and wasm-opt only rerun when cargo actually rewrote it.
@@ -72,13 +73,24 @@ dist: $(BG_WASM)
 	cp www/data/* $(DIST)/data/
 	cp $(BG_WASM) $(DIST)/pkg/
 
+# The notebook widget's assets (python/backprop_viz_widget/static/, git-ignored), shipped inside
+# the Python package: the page's modules bundled with the widget's frame entry (python/js/frame.js),
+# and from dist/ the page's body, style sheets, wasm and digits (widget.js says how they reach the view).
+WIDGET_STATIC := python/backprop_viz_widget/static
+widget-static: dist
+	rm -rf $(WIDGET_STATIC)
+	mkdir -p $(WIDGET_STATIC)
+	$(ESBUILD) python/js/frame.js --bundle --minify --format=esm --outfile=$(WIDGET_STATIC)/frame.js
+	cp $(DIST)/index.html $(DIST)/style.css $(DIST)/embed.css $(DIST)/pkg/backprop_viz_bg.wasm \
+	  $(DIST)/data/digits.bin $(DIST)/data/DIGITS-LICENSE.md $(WIDGET_STATIC)/
+
 sizes:
 	@bash scripts/sizes.sh $(PKG)/*.wasm $(PKG)/*.js $(DIST)/main.js $(DIST)/style.css $(DIST)/index.html
 
 serve: build
 	python3 -m http.server --bind 127.0.0.1 --directory $(DIST) $(PORT)
 
-test: setup test-native test-wasm build test-e2e
+test: setup test-native test-wasm build test-e2e test-widget
 
 # Native: every target (lib, integration tests, examples, benches as tests), then doctests,
 # which --all-targets leaves out.
@@ -94,6 +106,17 @@ test-wasm: setup
 # Browser end-to-end tests (Node's built-in runner; needs `build` first).
 test-e2e: build
 	node --test tests/e2e/
+
+# The notebook widget (issue 14): `pip install ./python` into a fresh venv (target/widget-venv,
+# made again only when the package's files change), its Python tests, then its front-end in
+# Chromium through a minimal anywidget host (tests/widget/).
+test-widget: build
+	bash scripts/test-widget.sh
+
+# Not part of `test` (JupyterLab is a large install, ~40 s once): the widget in a real JupyterLab
+# notebook, driven in Chromium (tests/widget/jupyterlab.mjs).
+test-widget-jupyterlab: build
+	bash scripts/test-widget.sh jupyterlab
 
 # Benchmark (issue 5, bench/README.md): the engine in wasm (Node) and native against a hand-written
 # JS baseline, brain.js, convnetjs and tfjs (cpu) on identical workloads (W, W-large, the digits),
@@ -129,7 +152,7 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf $(PKG) $(DIST) tests/e2e/artifacts bench/out
+	rm -rf $(PKG) $(DIST) $(WIDGET_STATIC) python/build python/*.egg-info tests/e2e/artifacts bench/out
 
 distclean: clean
 	rm -rf node_modules bench/node_modules

@@ -31,6 +31,15 @@ else
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3
 fi
 
+# 0b. venv with pip for the notebook widget's test (Debian splits it into python3-venv).
+if python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  say "python3 venv" "ok"
+else
+  say "python3 venv" "installing python3-venv (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+fi
+
 # 1. Rust target for the wasm build.
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "wasm32 target" "ok"

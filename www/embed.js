@@ -8,8 +8,8 @@
 // compiled from it); every other key is the session's link (lesson=…, or a whole state).
 
 import { compileEngine, useCompiledEngine } from './engine.js';
+import { PANELS, adoptPageBody, ready } from './embed_page.js';
 
-export const PANELS = ['network', 'graph', 'output', 'loss', 'gradients', 'inspector', 'controls'];
 const EMBED_KEYS = ['panels', 'readonly', 'autoplay', 'scale', 'host'];
 
 const params = new URLSearchParams(location.search);
@@ -52,34 +52,13 @@ function engineFromHost() {
   });
 }
 
-/** index.html's body, without its script, in place of this page's placeholder. */
-async function adoptPageBody() {
-  const html = await (await fetch(new URL('./index.html', import.meta.url))).text();
-  const page = new DOMParser().parseFromString(html, 'text/html');
-  for (const script of page.body.querySelectorAll('script')) script.remove();
-  document.body.replaceChildren(...Array.from(page.body.childNodes, (node) => document.importNode(node, true)));
-  const body = document.body.dataset;
-  for (const panel of PANELS) body[`show${panel[0].toUpperCase()}${panel.slice(1)}`] = String(chosen.includes(panel));
-  body.readonly = String(flag('readonly'));
-}
-
-/** Resolves when main.js says the page is ready. */
-function ready() {
-  return new Promise((resolve) => {
-    if (document.body.dataset.state === 'ready') return resolve();
-    new MutationObserver((_, observer) => {
-      if (document.body.dataset.state === 'ready') { observer.disconnect(); resolve(); }
-    }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
-  });
-}
-
 async function boot() {
   // main.js opens location.search as a session link: it gets the link's keys only.
   const session = new URLSearchParams(params);
   for (const key of EMBED_KEYS) session.delete(key);
   const own = location.search;
   history.replaceState(null, '', `${location.pathname}?${session}`);
-  await adoptPageBody();
+  await adoptPageBody(await (await fetch(new URL('./index.html', import.meta.url))).text(), chosen, flag('readonly'));
   if (framed) await engineFromHost();
   await import('./main.js');
   await ready();
