@@ -412,6 +412,13 @@ impl Session {
         std::iter::once(n.inputs).chain(n.layers.iter().map(|l| l.units)).map(|u| u as u32).collect()
     }
 
+    /// Each layer's kind and maps: `[{kind, input: {channels, height, width}, output,
+    /// parameter_rows, row_len}]` (`kind` is `{type: 'dense'}`, `{type: 'convolution', …}`, …).
+    #[wasm_bindgen(js_name = layerMaps)]
+    pub fn layer_maps(&self) -> JsValue {
+        to_js(&self.inner.trainer().network().layer_maps())
+    }
+
     /// Counts rebuilds of the network (views lay out again when it changes).
     #[wasm_bindgen(js_name = networkVersion)]
     pub fn network_version(&self) -> u32 {
