@@ -14,6 +14,7 @@
 use crate::error::{short, Error, Result};
 use crate::loss::Reduction;
 use crate::network::Network;
+use crate::notation::{subscript, superscript};
 use crate::optimizer::OptimizerKind;
 use crate::phase::Phase;
 use crate::regularization::RegularizationKind;
@@ -87,7 +88,24 @@ pub struct Checkpoint {
     pub choices: Vec<Choice>,
     /// The phase that computes the answer.
     pub phase: Phase,
+    /// The numbers the answer is computed from, as the engine holds them: the question can be
+    /// worked out from these alone (before the first phase of a step, the sample's inputs are
+    /// not drawn on the network yet).
+    pub given: Vec<Given>,
 }
+
+/// One number a checkpoint's answer is computed from: "w¹₁₁ = 0.15".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Given {
+    pub symbol: String,
+    pub value: f64,
+    /// The batch sample it belongs to (None: a parameter, the same for every sample).
+    pub sample: Option<usize>,
+}
+
+/// The largest batch whose gradient's `given` lists each sample's δ parts and input (a larger
+/// one lists each sample's term δ · a_prev).
+const MAX_GIVEN_SAMPLES: usize = 4;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
@@ -149,7 +167,102 @@ pub fn ask(session: &Session, question: &Question) -> Result<Checkpoint> {
         tolerance_text: format!("within {} % of the engine's value", RELATIVE_TOLERANCE * 100.0),
         choices,
         phase,
+        given: given(before, after.network(), question),
     })
+}
+
+/// The numbers `q`'s answer is computed from: `before` is the trainer just before the phase,
+/// `after` the network just after it (whose inputs the first phase loads).
+fn given(before: &Trainer, after: &Network, q: &Question) -> Vec<Given> {
+    let n = before.network();
+    let (l, j) = (q.layer, q.neuron);
+    let layer = &n.layers[l];
+    let last = n.layers.len() - 1;
+    let top = |l: usize| superscript(l + 1);
+    let input_symbol = |l: usize, i: usize| {
+        if l == 0 {
+            crate::notation::input_name(i)
+        } else {
+            format!("a{}{}", top(l - 1), subscript(&[i + 1]))
+        }
+    };
+    let weight_symbol = |l: usize, j: usize, i: usize| format!("w{}{}", top(l), subscript(&[j + 1, i + 1]));
+    let param = |symbol: String, value: f64| Given { symbol, value, sample: None };
+    let mut list = Vec::new();
+    // What δ of neuron j of layer l is made of, for sample s.
+    let delta_parts = |s: usize, list: &mut Vec<Given>| {
+        let at = |symbol: String, value: f64| Given { symbol, value, sample: Some(s) };
+        let idx = s * layer.units + j;
+        if l == last {
+            list.push(at(format!("ŷ{}", subscript(&[j + 1])), n.layers[l].activations[idx]));
+            list.push(at(format!("y{}", subscript(&[j + 1])), after.batch_target[idx]));
+        } else {
+            list.push(at(format!("a{}{}", top(l), subscript(&[j + 1])), n.layers[l].activations[idx]));
+            let next = &n.layers[l + 1];
+            for k in 0..next.units {
+                list.push(param(weight_symbol(l + 1, k, j), next.weights[k * layer.units + j]));
+                list.push(at(format!("δ{}{}", top(l + 1), subscript(&[k + 1])), next.delta[s * next.units + k]));
+            }
+        }
+    };
+    let inputs = |network: &Network, s: usize, i: usize| {
+        let width = layer.inputs;
+        if l == 0 {
+            network.batch_input[s * width + i]
+        } else {
+            network.layers[l - 1].activations[s * width + i]
+        }
+    };
+    match q.quantity {
+        Quantity::Z | Quantity::A => {
+            for i in 0..layer.inputs {
+                list.push(Given {
+                    symbol: input_symbol(l, i),
+                    value: inputs(after, q.sample, i),
+                    sample: Some(q.sample),
+                });
+                list.push(param(weight_symbol(l, j, i), layer.weights[j * layer.inputs + i]));
+            }
+            if layer.has_bias {
+                list.push(param(format!("b{}{}", top(l), subscript(&[j + 1])), layer.biases[j]));
+            }
+        }
+        Quantity::Delta => delta_parts(q.sample, &mut list),
+        Quantity::Gradient => {
+            let i = q.input.unwrap_or(0);
+            if n.batch_len <= MAX_GIVEN_SAMPLES {
+                for s in 0..n.batch_len {
+                    delta_parts(s, &mut list);
+                    list.push(Given { symbol: input_symbol(l, i), value: inputs(n, s, i), sample: Some(s) });
+                }
+            } else {
+                // A larger batch: each sample's term δ · a_prev, which the batch's gradient combines.
+                let symbol = format!("δ{}{}·{}", top(l), subscript(&[j + 1]), input_symbol(l, i));
+                for s in 0..n.batch_len {
+                    let term = after.layers[l].delta[s * layer.units + j] * inputs(n, s, i);
+                    list.push(Given { symbol: symbol.clone(), value: term, sample: Some(s) });
+                }
+            }
+            if n.batch_len > 1 && n.reduction == Reduction::Mean {
+                list.push(param("B".into(), n.batch_len as f64));
+            }
+        }
+        Quantity::NewWeight => {
+            let p = j * layer.inputs + q.input.unwrap_or(0);
+            let w = weight_symbol(l, j, q.input.unwrap_or(0));
+            list.push(param(format!("dL/d{w}"), layer.grad_weights[p]));
+            list.push(param(w, layer.weights[p]));
+            list.push(param("η".into(), before.learning_rate()));
+        }
+    }
+    // Each parameter once (a hidden δ's weights repeat for every sample).
+    let mut once: Vec<Given> = Vec::with_capacity(list.len());
+    for g in list {
+        if g.sample.is_some() || !once.iter().any(|o| o.sample.is_none() && o.symbol == g.symbol) {
+            once.push(g);
+        }
+    }
+    once
 }
 
 /// Judges a typed number (or a choice's value): right within the tolerance; else the mistake
@@ -314,17 +427,9 @@ fn mistakes(before: &Trainer, after: &Trainer, q: &Question) -> Vec<(Mistake, f6
 
 /// The textbook name of the asked number: "δ²₁", "dL/dw¹₁₂", "w²₁₁" (layers from 1).
 fn symbol(network: &Network, q: &Question) -> String {
-    const SUB: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let digits =
-        |n: usize, set: &[char; 10]| n.to_string().chars().map(|c| set[c as usize - '0' as usize]).collect::<String>();
-    let top = digits(q.layer + 1, &SUP);
-    let neuron = digits(q.neuron + 1, &SUB);
-    let weight = || {
-        let i = q.input.unwrap_or(0) + 1;
-        let separator = if q.neuron + 1 >= 10 || i >= 10 { "," } else { "" };
-        format!("w{top}{neuron}{separator}{}", digits(i, &SUB))
-    };
+    let top = superscript(q.layer + 1);
+    let neuron = subscript(&[q.neuron + 1]);
+    let weight = || format!("w{top}{}", subscript(&[q.neuron + 1, q.input.unwrap_or(0) + 1]));
     let is_output = q.layer + 1 == network.layers.len();
     match q.quantity {
         Quantity::Z => format!("z{top}{neuron}"),

@@ -28,6 +28,7 @@
 use crate::activation::Activation;
 use crate::loss::{Loss, Reduction};
 use crate::network::Network;
+use crate::notation::{input_name, subscript, superscript};
 use crate::phase::Phase;
 use serde::Serialize;
 
@@ -147,19 +148,6 @@ pub struct ComputationGraph {
     pub depths: usize,
 }
 
-/// "₁₂" for (1, 2); with an index from 10 on, "₁,₁₂" so that it reads one way only.
-fn subscript(indices: &[usize]) -> String {
-    const DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    let one = |n: usize| n.to_string().chars().map(|c| DIGITS[c as usize - '0' as usize]).collect::<String>();
-    let separator = if indices.iter().any(|&n| n >= 10) { "," } else { "" };
-    indices.iter().map(|&n| one(n)).collect::<Vec<_>>().join(separator)
-}
-
-fn superscript(n: usize) -> String {
-    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    n.to_string().chars().map(|c| DIGITS[c as usize - '0' as usize]).collect()
-}
-
 /// How many nodes the unfolded graph of `network` has.
 pub fn unfolded_node_count(network: &Network) -> usize {
     let mut count = network.inputs;
@@ -265,14 +253,14 @@ pub fn build_unfolding(
     // The inputs: gradient Σ_j w_ji · δ_j, which the engine never forms.
     let mut previous: Vec<usize> = (0..network.inputs)
         .map(|i| {
-            let id = r.add(NodeKind::Input, format!("x{}", subscript(&[i + 1])), "the sample's input".into());
+            let id = r.add(NodeKind::Input, input_name(i), "the sample's input".into());
             r.nodes[id].place = Some(Place { layer: -1, neuron: i, input: None });
             let value = x.get(i).copied().unwrap_or(f64::NAN);
             r.fill(id, Some(Phase::FIRST), || value, Some(Phase::Backward(0)), GradientSource::Consumers, || f64::NAN);
             id
         })
         .collect();
-    let mut previous_names: Vec<String> = (0..network.inputs).map(|i| format!("x{}", subscript(&[i + 1]))).collect();
+    let mut previous_names: Vec<String> = (0..network.inputs).map(input_name).collect();
     for (l, layer) in network.layers.iter().enumerate() {
         let is_output = l + 1 == count;
         let (units, n_in) = (layer.units, layer.inputs);
@@ -543,17 +531,5 @@ fn finish(mut nodes: Vec<Node>, network: &Network, sample: usize, folded: bool) 
         nodes,
         order,
         depths,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_read_one_way() {
-        assert_eq!(subscript(&[1, 2]), "₁₂");
-        assert_eq!(subscript(&[1, 12]), "₁,₁₂");
-        assert_eq!(superscript(2), "²");
     }
 }

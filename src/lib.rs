@@ -31,6 +31,7 @@ pub mod loss;
 pub mod metrics;
 pub mod model_file;
 pub mod network;
+pub mod notation;
 pub mod optimizer;
 pub mod phase;
 pub mod points;

@@ -387,7 +387,7 @@ impl Session {
         let input_labels = match &self.data {
             Some(d) if dims <= 2 => d.features().iter().map(|f| f.label().to_string()).collect(),
             Some(d) => d.headers.iter().take(dims).cloned().collect(),
-            None => (0..network.inputs).map(subscripted).collect(),
+            None => (0..network.inputs).map(crate::notation::input_name).collect(),
         };
         DataInfo {
             origin,
@@ -1526,13 +1526,6 @@ fn split(test: bool) -> Split {
     } else {
         Split::Train
     }
-}
-
-/// "x₁" for input 0.
-fn subscripted(i: usize) -> String {
-    const DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    let digits: String = (i + 1).to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect();
-    format!("x{digits}")
 }
 
 fn min_max(values: &[f64]) -> [f64; 2] {

@@ -305,6 +305,8 @@ fn vanishing_gradients() -> Vec<Stop> {
     ]
 }
 
+// Its stops come by step 4: under the lesson's η = 3 variant the loss explodes at step 5 and
+// training stops there, so a later stop could not be reached (tests/tours.rs plays every variant).
 fn learning_rate() -> Vec<Stop> {
     vec![
         stop(
@@ -313,27 +315,27 @@ fn learning_rate() -> Vec<Stop> {
             Target::Phase { phase: Forward(0) },
         ),
         ask(
-            "After five steps, the shown sample's first hidden neuron: what is z¹₁ = Σ w · x + b?",
-            at(5, Some(Update)),
+            "After three steps, the shown sample's first hidden neuron: what is z¹₁ = Σ w · x + b?",
+            at(3, Some(Update)),
             node("z¹₁"),
             question(Z, 0, 0, None, 0),
         ),
-        stop("The loss is the batch's mean of ½ (ŷ − y)².", at(5, Some(Loss)), Target::Phase { phase: Loss }),
+        stop("The loss is the batch's mean of ½ (ŷ − y)².", at(3, Some(Loss)), Target::Phase { phase: Loss }),
         ask(
             "Backward through the output: the batch's dL/dw²₁₁ is the mean of δ²₁ · a¹₁. What is it?",
-            at(5, Some(Loss)),
+            at(3, Some(Loss)),
             Target::Edge { layer: 1, neuron: 0, input: 0 },
             question(Gradient, 1, 0, Some(0), 0),
         ),
         ask(
             "The update takes η from the slider: what is the new w²₁₁ = w − η · dL/dw?",
-            at(5, Some(Backward(0))),
+            at(3, Some(Backward(0))),
             Target::Edge { layer: 1, neuron: 0, input: 0 },
             question(NewWeight, 1, 0, Some(0), 0),
         ),
         stop(
             "A larger η takes a larger step along the same gradient: too large, and it overshoots.",
-            at(6, Some(Update)),
+            at(4, Some(Update)),
             Target::Phase { phase: Update },
         ),
     ]

@@ -110,27 +110,36 @@ fn going_back_and_forth_reaches_the_numbers_of_stepping_fresh() {
     }
 }
 
+/// Asserts that stop `k`'s target exists where `s` stands: a phase of the network, a neuron or
+/// an edge it has, a graph node in the computation graph of every sample of the batch.
+fn assert_target_exists(s: &Session, what: &str, k: usize, target: &Target) {
+    let n = s.trainer().network();
+    let units = |l: i32| if l == -1 { Some(n.inputs) } else { n.layers.get(l as usize).map(|x| x.units) };
+    match target {
+        Target::None => {}
+        Target::Phase { phase } => assert!(phase.fits(n.layers.len()), "{what} {k}"),
+        Target::Neuron { layer, neuron } => assert!(units(*layer).is_some_and(|u| neuron < &u), "{what} {k}"),
+        Target::Edge { layer, neuron, input } => {
+            assert!(*layer >= 0 && units(*layer).is_some_and(|u| neuron < &u), "{what} {k}");
+            assert!(units(layer - 1).is_some_and(|u| input < &u), "{what} {k}");
+        }
+        Target::Node { label } => {
+            // The page shows whichever sample is chosen: the node must be in each one's graph.
+            for sample in 0..n.batch_len.max(1) {
+                let g = s.computation_graph(sample).unwrap();
+                assert!(g.nodes.iter().any(|n| &n.label == label), "{what} stop {k}, sample {sample}: no node {label}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_target_exists() {
     for id in tour::TOURED {
         let mut s = lesson(id);
         for (k, stop) in s.tour().unwrap().stops.iter().enumerate() {
             s.go_to_stop(k).unwrap();
-            let n = s.trainer().network();
-            let units = |l: i32| if l == -1 { Some(n.inputs) } else { n.layers.get(l as usize).map(|x| x.units) };
-            match &stop.target {
-                Target::None => {}
-                Target::Phase { phase } => assert!(phase.fits(n.layers.len()), "{id} {k}"),
-                Target::Neuron { layer, neuron } => assert!(units(*layer).is_some_and(|u| neuron < &u), "{id} {k}"),
-                Target::Edge { layer, neuron, input } => {
-                    assert!(*layer >= 0 && units(*layer).is_some_and(|u| neuron < &u), "{id} {k}");
-                    assert!(units(layer - 1).is_some_and(|u| input < &u), "{id} {k}");
-                }
-                Target::Node { label } => {
-                    let g = s.computation_graph(0).unwrap();
-                    assert!(g.nodes.iter().any(|n| &n.label == label), "{id} stop {k}: no node {label}");
-                }
-            }
+            assert_target_exists(&s, id, k, &stop.target);
         }
     }
 }
@@ -184,4 +193,41 @@ fn the_answers_switch_travels_in_links() {
     let mut other = Session::new();
     other.open_link(&query);
     assert!(other.settings().view.answers);
+}
+
+#[test]
+fn the_learning_rate_tour_plays_under_every_variant_of_its_lesson() {
+    let variants = &backprop_viz::presets::lesson("learning-rate").unwrap().variants;
+    assert_eq!(variants.len(), 3);
+    for (v, variant) in variants.iter().enumerate() {
+        let what = format!("learning-rate, {}", variant.label);
+        let mut s = Session::new();
+        s.load_lesson("learning-rate", Some(v)).unwrap();
+        let eta = s.trainer().config().optimizer.learning_rate;
+        let stops = s.tour().unwrap().stops;
+        let mut asked = 0;
+        for (k, stop) in stops.iter().enumerate() {
+            // η = 3 explodes at step 5: every stop must come before it.
+            s.go_to_stop(k).unwrap_or_else(|e| panic!("{what} stop {k}: {e}"));
+            assert_eq!(s.place(), stop.at, "{what} stop {k}");
+            assert_target_exists(&s, &what, k, &stop.target);
+            let Some(q) = stop.checkpoint else { continue };
+            let c = s.checkpoint(k).unwrap().unwrap();
+            let mut fresh = s.clone();
+            fresh.step_phase().unwrap();
+            assert_eq!(c.answer.to_bits(), value(&fresh, &q).to_bits(), "{what} stop {k}");
+            // At η = 0.00001 the update barely moves w: w + η·g and the batch sum's w − η·B·g are
+            // within the tolerance of w − η·g, so only "forgot η" is left as a wrong choice.
+            let fewest = if q.quantity == Quantity::NewWeight && eta < 1e-4 { 2 } else { 3 };
+            assert!(c.choices.len() >= fewest && c.choices.len() <= 4, "{what} stop {k}: {:?}", c.choices);
+            assert!(s.answer(k, c.answer).unwrap().correct, "{what} stop {k}");
+            for choice in c.choices.iter().filter(|c| c.mistake.is_some()) {
+                assert!((choice.value - c.answer).abs() > c.tolerance, "{what} stop {k}: {choice:?}");
+                let verdict = s.answer(k, choice.value).unwrap();
+                assert!(!verdict.correct && verdict.mistake == choice.mistake, "{what} stop {k}");
+            }
+            asked += 1;
+        }
+        assert_eq!(asked, 3, "{what}");
+    }
 }

@@ -1,4 +1,4 @@
-//! The session's JavaScript face in wasm (Node): typed errors, outcomes, links and views.
+//! The session's JavaScript face in wasm (Node): typed errors, outcomes, links, views and the tour API.
 #![cfg(target_arch = "wasm32")]
 
 use backprop_viz::wasm::{wasm_memory, Buffer};
@@ -185,5 +185,90 @@ fn the_computation_graph_crosses_as_an_object_and_its_sample_is_checked() {
         let (kind, message, _) = kind_of(s.computation_graph(bad.into(), None));
         assert_eq!(kind, "out_of_range", "{bad}");
         assert!(message.starts_with("sample must be a whole number from 0 to 0"), "{message}");
+    }
+}
+
+/// The keys of a JS object, sorted.
+fn keys(value: &JsValue) -> Vec<String> {
+    let mut keys: Vec<String> = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|k| k.as_string().expect("a key"))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[wasm_bindgen_test]
+fn the_tour_api_crosses_as_objects_judges_answers_and_refuses_a_bad_stop() {
+    let mut s = Session::new();
+    assert!(s.tour().is_null(), "free play has no tour");
+    assert_eq!(kind_of(s.checkpoint(0.into())).1, "this lesson has no tour");
+    s.load_lesson("chain-rule", JsValue::UNDEFINED).unwrap();
+    let tour = s.tour();
+    assert_eq!(get(&tour, "lesson").as_string().as_deref(), Some("chain-rule"));
+    let stops: js_sys::Array = get(&tour, "stops").dyn_into().unwrap();
+    assert!(stops.length() >= 3);
+    for stop in stops.iter() {
+        assert_eq!(keys(&stop), ["at", "checkpoint", "target", "text"]);
+        assert!(get(&stop, "text").as_string().is_some_and(|t| !t.is_empty()));
+        assert!(get(&get(&stop, "at"), "steps").as_f64().is_some());
+        assert!(get(&get(&stop, "target"), "kind").as_string().is_some());
+    }
+    let k = stops.iter().position(|stop| !get(&stop, "checkpoint").is_null()).expect("a stop with a question");
+    let outcome = s.go_to_stop((k as f64).into()).unwrap();
+    assert!(JSON::stringify(&get(&outcome, "changed")).unwrap().as_string().unwrap().contains("position"));
+
+    let c = s.checkpoint((k as f64).into()).unwrap();
+    assert_eq!(keys(&c), ["answer", "choices", "phase", "prompt", "question", "symbol", "tolerance", "tolerance_text"]);
+    for text in ["prompt", "symbol", "tolerance_text"] {
+        assert!(get(&c, text).as_string().is_some_and(|t| !t.is_empty()), "{text}");
+    }
+    assert!(get(&get(&c, "phase"), "kind").as_string().is_some());
+    assert!(get(&get(&c, "question"), "quantity").as_string().is_some());
+    let answer = get(&c, "answer").as_f64().unwrap();
+    assert!(get(&c, "tolerance").as_f64().unwrap() > 0.0);
+    let choices: js_sys::Array = get(&c, "choices").dyn_into().unwrap();
+    assert!(choices.length() >= 3);
+    for choice in choices.iter() {
+        assert_eq!(keys(&choice), ["mistake", "value"]);
+    }
+
+    // The right answer: correct, no mistake.
+    let verdict = s.answer((k as f64).into(), answer.into()).unwrap();
+    assert_eq!(keys(&verdict), ["answer", "correct", "feedback", "mistake", "typed"]);
+    assert_eq!(get(&verdict, "correct").as_bool(), Some(true));
+    assert!(get(&verdict, "mistake").is_null());
+    assert_eq!(get(&verdict, "answer").as_f64(), Some(answer));
+    assert_eq!(get(&verdict, "typed").as_f64(), Some(answer));
+    // Each wrong choice: not correct, and its feedback names the mistake the choice was made by.
+    let mut wrong = 0;
+    for choice in choices.iter().filter(|c| !get(c, "mistake").is_null()) {
+        let mistake = get(&choice, "mistake").as_string().expect("a mistake's name");
+        let verdict = s.answer((k as f64).into(), get(&choice, "value")).unwrap();
+        assert_eq!(get(&verdict, "correct").as_bool(), Some(false), "{mistake}");
+        assert_eq!(get(&verdict, "mistake").as_string(), Some(mistake.clone()));
+        assert!(get(&verdict, "feedback").as_string().is_some_and(|f| !f.is_empty()), "{mistake}");
+        wrong += 1;
+    }
+    assert!(wrong >= 2);
+
+    // A bad stop index or answer: a clear, typed error.
+    let count = stops.length();
+    for bad in [JsValue::from(f64::from(count)), (-1.0).into(), 0.5.into(), "two".into(), JsValue::UNDEFINED] {
+        let (kind, message, _) = kind_of(s.checkpoint(bad.clone()));
+        assert_eq!(kind, "out_of_range", "{bad:?}");
+        assert!(message.starts_with(&format!("stop must be a whole number from 0 to {}", count - 1)), "{message}");
+        assert_eq!(kind_of(s.go_to_stop(bad.clone())).1, message);
+        assert_eq!(kind_of(s.answer(bad, answer.into())).1, message);
+    }
+    let (kind, message, _) = kind_of(s.answer((k as f64).into(), f64::NAN.into()));
+    assert_eq!(kind, "out_of_range");
+    assert!(message.starts_with("the answer must be a finite number"), "{message}");
+    if let Some(plain) = stops.iter().position(|stop| get(&stop, "checkpoint").is_null()) {
+        assert!(s.checkpoint((plain as f64).into()).unwrap().is_null());
+        assert_eq!(
+            kind_of(s.answer((plain as f64).into(), 1.0.into())).1,
+            format!("stop {} has no question", plain + 1)
+        );
     }
 }

@@ -360,6 +360,15 @@ export function loadLesson(id, variant) {
   return transact((s) => s.loadLesson(id, variant), ['transport']);
 }
 
+/** Brings the session to stop `k` of the lesson's tour (src/session.rs go_to_stop: steps on,
+ *  or loads the lesson again and steps from its start); one action for Back. */
+export function goToStop(k) {
+  state.playing = false;
+  state.anim = null;
+  clearProblem();
+  return transact((s) => s.goToStop(k), ['position', 'weights', 'history', 'transport']);
+}
+
 export function leaveLesson() {
   return transact((s) => s.leaveLesson());
 }

@@ -8,6 +8,12 @@
 // between nodes (← → along the edges, ↑ ↓ within a layer); the focused node's formula is shown
 // and announced. Numbers are the engine's; nothing here computes one but the products of the
 // caption's sums. Read only: the callbacks given turn focus and selection into actions.
+//
+// A larger network's graph folds each neuron into one node (marked ⊞): a click on it, or Enter
+// or Space while it has the keyboard's focus, asks the engine for the graph with that neuron
+// unfolded into its products, sum and activation; the same on the unfolded activation (marked
+// ⊟) folds it again. Which neurons are unfolded is this view's own, like its layout: it is
+// cleared when the network's shape changes.
 
 import { COLOURS, fmt } from './colors.js';
 import { fitCanvas } from './canvas.js';
@@ -73,6 +79,7 @@ export function valueText(graph, node) {
     case 'difference': return `${node.formula} = ${fmt(input(0).value, 4)} − ${fmt(input(1).value, 4)} = ${v}`;
     case 'half_square': return `${node.label} = ½ × ${fmt(input(0).value, 4)}² = ${v}`;
     case 'batch_loss': return `${node.label} = ${node.formula} = ${v}`;
+    case 'neuron': return `${node.formula} = ${v}`;
     case 'weight': case 'bias': return `${node.label} = ${v} (a parameter)`;
     default: return `${node.label} = ${node.formula === 'the sample\'s input' || node.formula === 'the sample\'s target' ? '' : `${node.formula} = `}${v}`;
   }
@@ -141,6 +148,14 @@ export function createGraphView(panel, { onFocus, onSelect }) {
   let reveal = null; // {steps: [{id, what}], start, per}
   let seenStep = '';
   let announced = null;
+  let unfolded = []; // [[engine layer, neuron], …]: the neurons of a folded graph drawn unfolded
+  let shapeKey = '';
+  const baseLabel = canvas.getAttribute('aria-label') ?? '';
+  // The legend's entry for the fold marks, shown while the graph is folded.
+  const foldLegend = document.createElement('span');
+  foldLegend.textContent = '⊞ a folded neuron (click or Enter: unfold it) · ⊟ an unfolded one (click or Enter: fold it)';
+  foldLegend.hidden = true;
+  panel.querySelector('.legend')?.append(foldLegend);
 
   new ResizeObserver(([entry]) => {
     size = { w: Math.round(entry.contentRect.width), h: Math.round(entry.contentRect.height) };
@@ -154,8 +169,21 @@ export function createGraphView(panel, { onFocus, onSelect }) {
 
   function fetch() {
     stale = false;
-    graph = state.session.computationGraph(sample());
+    const shapeNow = state.shape.join(',');
+    if (shapeNow !== shapeKey) unfolded = [];
+    shapeKey = shapeNow;
+    try {
+      graph = state.session.computationGraph(sample(), unfolded.length ? Float64Array.from(unfolded.flat()) : undefined);
+    } catch (error) {
+      // A neuron the network no longer has: the folded graph, and the error where errors go.
+      if (!unfolded.length) throw error;
+      unfolded = [];
+      graph = state.session.computationGraph(sample());
+    }
     L = null;
+    const label = graph.folded ? `${baseLabel}. Each neuron is one node: Enter, Space or a click on a neuron unfolds it into its operations, and on its activation folds it again` : baseLabel;
+    if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
+    foldLegend.hidden = !graph.folded;
     const key = `${state.session.steps()}|${state.progress}`;
     // A phase just run, animated: light its nodes one by one.
     if (key !== seenStep && state.anim && state.position.last) {
@@ -176,7 +204,7 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     const longest = Math.max(...lists.map((l) => l.length));
     // The widest text a node holds, at 10 px; fonts scale it.
     ctx.font = `bold 10px ${FAMILY}`;
-    const widest = (digits) => Math.max(ctx.measureText(digits === 4 ? '∇ −0.0000' : '∇ −0.000').width, ...graph.nodes.map((n) => Math.max(ctx.measureText(title(n)).width,
+    const widest = (digits) => Math.max(ctx.measureText(digits === 4 ? '∇ −0.0000' : '∇ −0.000').width, ...graph.nodes.map((n) => Math.max(ctx.measureText(title(n)).width + (foldMark(n) ? 16 : 0),
       ctx.measureText(short(n.value, digits)).width, ctx.measureText(`∇ ${short(n.gradient, digits)}`).width)));
     // Columns across the canvas (in one band, or two or three one under the other for a long,
     // thin graph), or layers down it: whichever writes the nodes larger.
@@ -353,9 +381,10 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       const first = top + px * 0.3 + lineH / 2;
       ctx.font = bold;
       ctx.fillStyle = COLOURS.ink;
-      // Room for the "+=" mark beside the title of a value used more than once.
-      if (n.fan_out) ctx.fillText(title(n), cx - 0.8 * px, first, nodeW - 3 * px);
-      else ctx.fillText(title(n), cx, first, nodeW - 4);
+      // Room for the "+=" mark beside the title, and for the fold mark on its other side.
+      const room = foldMark(n) ? 1.6 * px : 0;
+      if (n.fan_out) ctx.fillText(title(n), cx - 0.8 * px + room / 2, first, nodeW - 3 * px - room);
+      else ctx.fillText(title(n), cx + room / 2, first, nodeW - 4 - room);
       ctx.font = font;
       ctx.fillText(value, cx, first + lineH, nodeW - 4);
       ctx.fillStyle = COLOURS.backward;
@@ -366,7 +395,15 @@ export function createGraphView(panel, { onFocus, onSelect }) {
         ctx.textAlign = 'right';
         ctx.fillText('+=', left + nodeW - 2, first);
       }
-      drawn.push({ kind: 'node', id: n.id, text: `${title(n)}\n${value}\n${gradient}`, x: left, y: top, w: nodeW, h: nodeH });
+      // ⊞ a folded neuron (a click unfolds it), ⊟ an unfolded one's activation (a click folds it).
+      const mark = foldMark(n);
+      if (mark) {
+        ctx.font = `bold ${Math.round(px * 0.85)}px ${FAMILY}`;
+        ctx.fillStyle = COLOURS.ink;
+        ctx.textAlign = 'left';
+        ctx.fillText(mark, left + 2, first);
+      }
+      drawn.push({ kind: 'node', id: n.id, text: `${title(n)}\n${value}\n${gradient}`, x: left, y: top, w: nodeW, h: nodeH, ...(mark ? { fold: mark === '⊞' ? 'folded' : 'unfolded' } : {}) });
     }
     drawEdgeLabels(end, hidden, bandOf);
     // The node being lit, the focus and the nodes of the layer view's selection.
@@ -424,18 +461,53 @@ export function createGraphView(panel, { onFocus, onSelect }) {
       text = current.what === 'value' ? `Forward: ${valueText(graph, n)}` : `Backward: ${gradientText(graph, n)}`;
     } else if (focus !== null) {
       const n = graph.nodes[focus];
-      text = `${valueText(graph, n)}. ${gradientText(graph, n)}.`;
+      text = `${valueText(graph, n)}. ${gradientText(graph, n)}.${foldHint(n)}`;
     } else {
-      const folded = graph.folded ? ' Each neuron is one node here (the unfolded graph would have more than 60).' : '';
+      const folded = graph.folded ? ' Each neuron is one node here (the unfolded graph would have more than 60): click a neuron, or press Enter on it, to unfold it into its operations, and click its activation to fold it again.' : '';
       const room = L.compact ? ' There is no room for the numbers here: click a node, or Tab here and use the arrow keys, to read each one.' : ' Tab here and use the arrow keys to read each node.';
       text = `Sample ${graph.sample + 1} of the batch, unfolded into operations: ∇ is dL/d node for this sample's loss, edge numbers are local derivatives.${folded}${room}`;
     }
     if (caption.textContent !== text) caption.textContent = text;
-    const focusText = focus !== null ? `${title(graph.nodes[focus])}: ${valueText(graph, graph.nodes[focus])}. ${gradientText(graph, graph.nodes[focus])}.` : '';
+    const focusText = focus !== null ? `${title(graph.nodes[focus])}: ${valueText(graph, graph.nodes[focus])}. ${gradientText(graph, graph.nodes[focus])}.${foldHint(graph.nodes[focus])}` : '';
     if (focus !== announced) {
       announced = focus;
       live.textContent = focusText;
     }
+  }
+
+  /** Whether node `n` is the activation of a neuron this view unfolded in a folded graph. */
+  function isUnfolded(n) {
+    return graph.folded && n.kind === 'activation' && n.place !== null
+      && unfolded.some(([l, j]) => l === n.place.layer && j === n.place.neuron);
+  }
+
+  /** ⊞ on a neuron that unfolds (a softmax neuron stays folded: its activation reads every z of
+   *  its layer), ⊟ on an unfolded neuron's activation, else null. */
+  function foldMark(n) {
+    if (n.kind === 'neuron' && n.activation !== 'softmax') return '⊞';
+    return isUnfolded(n) ? '⊟' : null;
+  }
+
+  function foldHint(n) {
+    const mark = foldMark(n);
+    if (!mark) return '';
+    return mark === '⊞' ? ' Enter or a click unfolds this neuron into its products, sum and activation.' : ' Enter or a click folds this neuron back into one node.';
+  }
+
+  /** Unfolds the neuron node `id`, or folds the unfolded neuron whose activation it is; the
+   *  focus follows the neuron to its new node. False when `id` is neither. */
+  function toggleFold(id) {
+    const n = graph?.nodes[id];
+    const mark = n ? foldMark(n) : null;
+    if (!mark) return false;
+    const { layer, neuron } = n.place;
+    unfolded = mark === '⊞' ? [...unfolded, [layer, neuron]] : unfolded.filter(([l, j]) => l !== layer || j !== neuron);
+    reveal = null;
+    fetch();
+    dirty = true;
+    const head = graph.nodes.find((m) => (m.kind === 'neuron' || m.kind === 'activation') && m.place?.layer === layer && m.place.neuron === neuron && m.place.input === null);
+    onFocus(head ? head.id : null);
+    return true;
   }
 
   /** The graph nodes of the layer view's selection: a weight's node and its product, or a
@@ -477,8 +549,8 @@ export function createGraphView(panel, { onFocus, onSelect }) {
   canvas.addEventListener('mousedown', (e) => e.preventDefault());
   canvas.addEventListener('click', (e) => {
     const id = hitTest(e.offsetX, e.offsetY);
-    onFocus(id);
     const selection = id === null ? null : selectionOf(id);
+    if (!toggleFold(id)) onFocus(id);
     if (selection) onSelect(selection);
   });
   canvas.addEventListener('keydown', (e) => {
@@ -486,7 +558,10 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     if (e.key.startsWith('Arrow') && !e.shiftKey) onFocus(neighbour(state.graphFocus, e.key));
     else if (e.key === 'Enter' && state.graphFocus !== null) {
       const selection = selectionOf(state.graphFocus);
+      toggleFold(state.graphFocus);
       if (selection) onSelect(selection);
+    } else if (e.key === ' ' && state.graphFocus !== null && toggleFold(state.graphFocus)) {
+      // Space unfolds or folds a neuron; on any other node it stays the page's play / pause.
     } else if (e.key === 'Escape' && state.graphFocus !== null) onFocus(null);
     else return;
     e.preventDefault();
@@ -504,5 +579,7 @@ export function createGraphView(panel, { onFocus, onSelect }) {
     graph: () => graph,
     /** The ids of the nodes ringed for the layer view's selection, for the tests. */
     rings: () => selectedNodes(),
+    /** The neurons drawn unfolded ([[engine layer, neuron], …]), for the tests. */
+    unfolded: () => unfolded.map((pair) => [...pair]),
   };
 }

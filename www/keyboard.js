@@ -4,6 +4,7 @@
 
 import { state, value, setting } from './state.js';
 import * as actions from './actions.js';
+import * as tour from './tour_view.js';
 
 export const KEYS = [
   ['Space', 'play / pause'],
@@ -13,6 +14,9 @@ export const KEYS = [
   ['← or Backspace or Page Up', 'go back: undo the last phase, step or edit'],
   ['+ / −', 'learning rate η × 2 / ÷ 2'],
   [']  /  [', 'next / previous lesson'],
+  ['T', 'start the lesson\'s tour, or resume it'],
+  ['N  /  B', 'tour: next / previous stop'],
+  ['1 … 4', 'tour: pick that choice at a question'],
   ['P', 'presenter mode on or off'],
   ['R', 'reset: fresh weights, same seed'],
   ['Tab to the network, then arrows', 'move between neurons and edges (← → along the edges, ↑ ↓ within a layer); Enter opens the inspector, Esc leaves'],
@@ -119,6 +123,10 @@ export function setupKeyboard() {
     else if (key === '-' || key === '_') scaleLearningRate(0.5);
     else if (key === ']') nextLesson(1);
     else if (key === '[') nextLesson(-1);
+    else if (key === 't' || key === 'T') tour.startTour();
+    else if (key === 'n' || key === 'N') tour.nextStop();
+    else if (key === 'b' || key === 'B') tour.previousStop();
+    else if (key >= '1' && key <= '4') tour.choose(Number(key) - 1);
     else if (key === '?' || key === 'h') toggleHelp();
     else if (key === 'Escape') {
       const share = document.getElementById('share');

@@ -16,6 +16,7 @@ import { fitCanvas } from './canvas.js';
 import { state, subscribe, SPEEDS, imageMode, value as settingValue } from './state.js';
 import * as actions from './actions.js';
 import { setupControls } from './controls.js';
+import { setupTour, tourState } from './tour_view.js';
 import { setupDataTools } from './data_tools.js';
 import { setupLessons } from './lesson_panel.js';
 import { createNetworkView } from './network_view.js';
@@ -160,6 +161,7 @@ async function boot() {
   setupGraphRoom();
   setupDataTools();
   setupLessons({ race: (lesson) => raceLesson(lesson, (id) => actions.loadLesson(id)) });
+  setupTour();
   setupExperiments();
   setupShare();
   setupKeyboard();
@@ -281,6 +283,8 @@ async function boot() {
       coords: (test = false) => Array.from(session().coords(test)),
       labels: (test = false) => Array.from(session().labels(test)),
       position: () => session().position(),
+      /** The current lesson's tour (src/tour.rs), or null. */
+      tour: () => session().tour(),
       progress: () => session().progress(),
       nextPhase: () => session().nextPhase(),
       batchLength: () => session().batchLength(),
@@ -309,7 +313,9 @@ async function boot() {
     /** What a click at (x, y) on the network canvas (CSS pixels) would select. */
     hitTest: (x, y) => network.hitTest(x, y),
     /** The computation graph view: its labels ([{kind, id?, text, x, y, w, h}]), layout and graph. */
-    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings() }),
+    graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings(), unfolded: () => graph.unfolded() }),
+    /** The tour: which stop it shows, its question and the verdict (tour_view.js). */
+    tour: Object.freeze({ state: () => tourState() }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */
     labels: () => network.labels(),
     experiment: Object.freeze({

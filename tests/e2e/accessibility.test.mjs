@@ -10,25 +10,11 @@
 // (Colours under colour-vision deficiencies: colours.test.mjs.)
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { REPO_ROOT, assertNoErrors, frames, setSpeed } from './harness.mjs';
+import { assertNoErrors, axeViolations, frames, setSpeed } from './harness.mjs';
 import { SCREENS, browserSession, shot, settled, pressOnPage } from './screens.mjs';
 
 const browser = browserSession();
-const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'];
-
-/** axe's violations on the page as it is now, one line each with the elements they name. */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async (tags) => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ${v.nodes.slice(0, 6).map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n      ')}`);
-  }, TAGS);
-  return violations;
-}
-
 /** Tabs from the start of the page until the network canvas has the focus. */
 async function tabToNetwork(page) {
   await page.evaluate(() => document.activeElement?.blur?.());

@@ -2,8 +2,10 @@
 // the layer view; for the chain-rule lesson after the backward pass every number it writes is
 // the engine's (read through the inspector's chain rule and the engine's arrays); stepping a
 // phase lights its nodes one by one with their formula; axe-core finds nothing on the panel; the
-// keyboard reaches the nodes and hears each one's formula; and the small lessons are laid out
-// readable (no two nodes overlap, all inside the canvas, text of at least 10 px) at every screen.
+// keyboard reaches the nodes and hears each one's formula; a network past the folding threshold
+// draws each neuron as one node, which a click, Enter or Space unfolds into nodes holding the
+// engine's numbers and folds again; and the small lessons are laid out readable (no two nodes
+// overlap, all inside the canvas, text of at least 10 px) at every screen.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -27,6 +29,16 @@ async function openGraph(page) {
   await page.click('#setting-graph');
   await page.waitForSelector('#graph-panel:not([hidden])');
   await frames(page, 3);
+}
+
+/** Presses Tab from the top of the page until the graph's canvas has the focus. */
+async function tabToGraph(page) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  for (let k = 0; k < 200; k++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.id === 'graph')) return;
+  }
+  assert.fail('Tab never reached the graph');
 }
 
 /** Steps phases until the next one is the update. */
@@ -146,13 +158,7 @@ test('axe-core finds nothing on the graph panel, and the keyboard reaches its no
     });
     assert.deepEqual(violations, []);
     // Tab to the graph: it takes the first node; arrows move along the edges and within a layer.
-    await page.evaluate(() => document.activeElement?.blur?.());
-    let reached = false;
-    for (let k = 0; k < 200 && !reached; k++) {
-      await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.id === 'graph');
-    }
-    assert.ok(reached, 'Tab never reached the graph');
+    await tabToGraph(page);
     await frames(page, 2);
     const announced = () => page.textContent('#graph-panel .graph-announce');
     const first = await announced();
@@ -231,6 +237,134 @@ test('the graph and the layer view are linked both ways: a selection in one show
     await page.waitForFunction(() => window.app.session.position().selection?.type === 'edge');
     assert.deepEqual(await page.evaluate(() => window.app.session.position().selection), { type: 'edge', layer: 0, neuron: 1, input: 0 });
     assert.match(await page.textContent('#inspector h2'), /from input x₁ to neuron 2 of layer 1/);
+    assertNoErrors(opened);
+  } finally {
+    await opened.page.close();
+  }
+});
+
+/** Where node `label` is drawn on the graph canvas, in page pixels. */
+async function nodePoint(page, label) {
+  const box = await page.locator('#graph').boundingBox();
+  const at = await page.evaluate((label) => {
+    const graph = window.app.graph.graph();
+    const layout = window.app.graph.layout();
+    const id = graph.nodes.find((n) => n.label === label).id;
+    return { x: layout.x[id], y: layout.y[id] };
+  }, label);
+  return { x: box.x + at.x, y: box.y + at.y };
+}
+
+/** The nodes of neuron `neuron` of engine layer `layer`: {kind, label, value, gradient} by label. */
+const neuronNodes = (page, layer, neuron) => page.evaluate(({ layer, neuron }) => Object.fromEntries(window.app.graph.graph().nodes
+  .filter((n) => n.place && n.place.layer === layer && n.place.neuron === neuron)
+  .map((n) => [n.label, { kind: n.kind, value: n.value, gradient: n.gradient }])), { layer, neuron });
+
+/** Neuron `neuron` of engine layer 0 as the engine holds it: its weights' chain rules and its bias's. */
+const engineNeuron = (page, neuron, inputs) => page.evaluate(({ neuron, inputs }) => ({
+  weights: Array.from({ length: inputs }, (_, i) => window.app.session.chainRule(0, neuron, i)),
+  bias: window.app.session.chainRule(0, neuron),
+}), { neuron, inputs });
+
+// The folding threshold is MAX_UNFOLDED_NODES = 60 (src/computation_graph.rs): 2 inputs, 6 tanh
+// neurons and a sigmoid output make 63 nodes unfolded, so the page draws each neuron as one.
+test('a larger network\'s graph folds its neurons; a click or Enter unfolds one with the engine\'s numbers, and folds it again', { timeout: 90_000 }, async () => {
+  const opened = await browser.open({ width: 1920, height: 1080, query: '?layers=6:tanh,1:sigmoid', reducedMotion: 'reduce' });
+  const { page } = opened;
+  try {
+    await openGraph(page);
+    await stepToUpdate(page);
+    const folded = await page.evaluate(() => window.app.graph.graph());
+    assert.equal(folded.folded, true, `${folded.nodes.length} nodes, not folded`);
+    assert.match(await page.textContent('#graph-panel .graph-caption'), /click a neuron, or press Enter on it, to unfold it/);
+    assert.match(await page.getAttribute('#graph', 'aria-label'), /unfolds it into its operations/);
+    assert.match(await page.textContent('#graph-panel .legend'), /⊞ a folded neuron \(click or Enter: unfold it\)/);
+    const inputs = folded.nodes.filter((n) => n.kind === 'input').length;
+    const second = folded.nodes.find((n) => n.kind === 'neuron' && n.place.layer === 0 && n.place.neuron === 1);
+    assert.equal(second.label, 'a¹₂');
+    const marks = await page.evaluate(() => window.app.graph.labels().filter((d) => d.fold === 'folded').length);
+    assert.equal(marks, folded.nodes.filter((n) => n.kind === 'neuron').length, 'each folded neuron is marked ⊞');
+
+    // A click on the folded neuron a¹₂: its weights, products, bias, sum and activation appear.
+    let point = await nodePoint(page, 'a¹₂');
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(() => window.app.graph.unfolded().length === 1);
+    await frames(page, 3);
+    assert.deepEqual(await page.evaluate(() => window.app.graph.unfolded()), [[0, 1]]);
+    const graph = await page.evaluate(() => window.app.graph.graph());
+    assert.equal(graph.nodes.length, folded.nodes.length + 2 * inputs + 2, 'a weight and a product per input, a bias and a sum more');
+    const nodes = await neuronNodes(page, 0, 1);
+    const engine = await engineNeuron(page, 1, inputs);
+    const kinds = Object.values(nodes).map((n) => n.kind).sort();
+    assert.deepEqual(kinds, ['activation', 'add', 'bias', ...Array(inputs).fill('multiply'), ...Array(inputs).fill('weight')].sort());
+    const close = (what, shown, exact) => assert.ok(Math.abs(shown - exact) <= 1e-12 * Math.max(1, Math.abs(exact)), `${what}: the graph holds ${shown}, the engine ${exact}`);
+    const drawn = await drawnNodes(page);
+    for (let i = 0; i < inputs; i++) {
+      const w = engine.weights[i];
+      const label = `w¹₂${'₁₂₃₄₅₆₇₈₉'[i]}`;
+      close(`${label}`, nodes[label].value, w.value);
+      close(`∇ ${label}`, nodes[label].gradient, w.sample_gradient);
+      close(`${label}·x`, nodes[`${label}·x${'₁₂₃₄₅₆₇₈₉'[i]}`].value, w.value * w.a_prev);
+      assertShows(`${label} as drawn`, drawn[label].value, w.value);
+      assertShows(`∇ ${label} as drawn`, drawn[label].gradient, w.sample_gradient);
+    }
+    close('b¹₂', nodes['b¹₂'].value, engine.bias.value);
+    close('∇ b¹₂', nodes['b¹₂'].gradient, engine.bias.sample_gradient);
+    close('z¹₂', nodes['z¹₂'].value, engine.bias.z);
+    close('δ¹₂ on z¹₂', nodes['z¹₂'].gradient, engine.bias.delta);
+    close('a¹₂', nodes['a¹₂'].value, engine.bias.a);
+    close('dL/da¹₂', nodes['a¹₂'].gradient, engine.bias.grad_activation);
+    assertShows('z¹₂ as drawn', drawn['z¹₂'].value, engine.bias.z);
+    assertShows('δ¹₂ as drawn', drawn['z¹₂'].gradient, engine.bias.delta);
+    assertShows('a¹₂ as drawn', drawn['a¹₂'].value, engine.bias.a);
+    // The other neurons stay folded, with the numbers they had.
+    for (const n of folded.nodes.filter((m) => m.kind === 'neuron' && m.label !== 'a¹₂')) {
+      const now = graph.nodes.find((m) => m.label === n.label);
+      assert.equal(now.kind, 'neuron', `${n.label} stays folded`);
+      assert.equal(now.value, n.value);
+      assert.equal(now.gradient, n.gradient);
+    }
+    assert.equal(await page.evaluate(() => window.app.graph.labels().find((d) => d.fold === 'unfolded') !== undefined), true, 'the unfolded activation is marked ⊟');
+
+    // A click on its activation folds it again.
+    point = await nodePoint(page, 'a¹₂');
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(() => window.app.graph.unfolded().length === 0);
+    assert.equal(await page.evaluate(() => window.app.graph.graph().nodes.length), folded.nodes.length);
+
+    // The keyboard: Tab to the graph, → to the first input and on to a neuron it feeds; Enter
+    // unfolds it and keeps the focus on its activation, Space folds it again (and does not play).
+    await tabToGraph(page);
+    // The click left the focus on a¹₂: Escape lets it go, the first arrow takes the first input.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await frames(page, 2);
+    const announced = () => page.textContent('#graph-panel .graph-announce');
+    assert.match(await announced(), /^tanh a¹\S+: .*Enter or a click unfolds this neuron/);
+    const name = (await announced()).split(':')[0].replace('tanh ', '');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.app.graph.unfolded().length === 1);
+    await frames(page, 2);
+    const [[layer, neuron]] = await page.evaluate(() => window.app.graph.unfolded());
+    assert.equal(layer, 0);
+    assert.match(await announced(), new RegExp(`^tanh ${name}: ${name} = tanh\\(z.*Enter or a click folds this neuron back`));
+    const keyed = await neuronNodes(page, 0, neuron);
+    const keyedEngine = await engineNeuron(page, neuron, inputs);
+    assert.equal(Object.keys(keyed).length, 2 * inputs + 3);
+    close('z by the keyboard', Object.values(keyed).find((n) => n.kind === 'add').value, keyedEngine.bias.z);
+    close('δ by the keyboard', Object.values(keyed).find((n) => n.kind === 'add').gradient, keyedEngine.bias.delta);
+    for (let i = 0; i < inputs; i++) {
+      const w = Object.entries(keyed).find(([label, n]) => n.kind === 'weight' && label.endsWith('₁₂₃₄₅₆₇₈₉'[i]))[1];
+      close(`weight ${i} by the keyboard`, w.value, keyedEngine.weights[i].value);
+      close(`∇ weight ${i} by the keyboard`, w.gradient, keyedEngine.weights[i].sample_gradient);
+    }
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => window.app.graph.unfolded().length === 0);
+    await frames(page, 2);
+    assert.match(await announced(), /unfolds this neuron/);
+    assert.equal(await page.evaluate(() => window.app.page.playing()), false, 'Space on a neuron folds it, it does not play');
+    await shot(page, 'graph-folded-1920x1080');
     assertNoErrors(opened);
   } finally {
     await opened.page.close();

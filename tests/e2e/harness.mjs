@@ -12,7 +12,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -233,6 +233,21 @@ export async function openApp(browser, baseUrl, { width = 1280, height = 720, qu
   if (state !== 'ready') throw new Error(`the page did not get ready${describeErrors(opened)}`);
   await frames(opened.page);
   return opened;
+}
+
+const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/** axe-core's violations (WCAG 2.2 AA and best practice) on the page as it is now, within
+ *  `context` (axe's context: the whole document by default), one line each with the elements
+ *  they name. */
+export async function axeViolations(page, context = null) {
+  // Evaluated rather than added as a <script>: the page's CSP refuses inline scripts.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(readFileSync(AXE, 'utf8'));
+  return page.evaluate(async ({ tags, context }) => {
+    const result = await window.axe.run(context ?? document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ${v.nodes.slice(0, 6).map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n      ')}`);
+  }, { tags: AXE_TAGS, context });
 }
 
 /** Fails with every uncaught error, console error and failed request the page had. */

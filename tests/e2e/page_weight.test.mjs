@@ -15,9 +15,11 @@ import { REPO_ROOT, frames, launchBrowser, startServer } from './harness.mjs';
 
 /** Issue 15's target is 200 KB; the budget is the figure reached so far, so that the page
  *  cannot grow back while the rest of the way is found. 397 KB when the bundle landed; the
- *  computation-graph view (+22 KB) and the f64x2 kernels (+7 KB) came after: 432 KB. */
+ *  computation-graph view (+22 KB) and the f64x2 kernels (+7 KB) came after: 432 KB. Then
+ *  the tours and checkpoints (+17.6 KB of gzipped wasm) and the layer kinds in the config
+ *  (+13.4 KB), measured by building the wasm at each merge: 464 KB, and the tour bar's JS. */
 const TARGET_KB = 200;
-const BUDGET_KB = 435;
+const BUDGET_KB = 470;
 const ROOT = path.resolve(process.env.PAGE_WEIGHT_DIR ?? path.join(REPO_ROOT, 'dist'));
 
 let server;
