@@ -570,3 +570,40 @@ fn a_kernel_weights_chain_rule_lists_every_position_and_sums_to_its_gradient() {
         "{e}"
     );
 }
+
+#[test]
+fn a_convolution_and_a_pooling_over_a_dense_layers_output_match_finite_differences() {
+    // A dense layer hands on a signal of one channel, which a 1-D convolution or pooling layer
+    // may read: δ then flows from a kernel (or a window) back into dense neurons, with dropout.
+    for second in [
+        conv(Dimensions::One, 3, 2, Padding::Same, Activation::Tanh),
+        pool(Dimensions::One, PoolKind::Max, 2),
+        pool(Dimensions::One, PoolKind::Average, 3),
+    ] {
+        let layers = vec![
+            LayerConfig { dropout: 0.3, ..LayerConfig::new(6, Activation::Sigmoid) },
+            second,
+            conv(Dimensions::One, 2, 2, Padding::Valid, Activation::Identity),
+            flatten(),
+            LayerConfig::new(2, Activation::Sigmoid),
+        ];
+        let config = NetworkConfig {
+            inputs: 3,
+            layers,
+            loss: Loss::BinaryCrossEntropy,
+            reduction: Reduction::Sum,
+            batch_size: 4,
+            seed: 21,
+            ..NetworkConfig::default()
+        };
+        let mut trainer = Trainer::new(config).unwrap();
+        let mut rng = Rng::new(8);
+        let x: Vec<f64> = (0..8 * 3).map(|_| rng.uniform(-2.0, 2.0)).collect();
+        trainer.set_data(Split::Train, x, random_targets(Loss::BinaryCrossEntropy, 8, 2, &mut rng)).unwrap();
+        trainer.train(3).unwrap();
+        assert!(trainer.network().layers[0].dropout_mask.contains(&0.0));
+        let report = trainer.gradient_check().unwrap();
+        assert!(report.max_relative_error < 1e-6, "{:?}: {report:?}", trainer.config().layers[1].kind);
+        assert!(trainer.network().layers[0].grad_weights.iter().any(|&g| g != 0.0));
+    }
+}
