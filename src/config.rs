@@ -2,7 +2,8 @@
 //!
 //! A config is plain data (JSON on the wire): `inputs`, then `layers` (the hidden layers and
 //! last the output layer, each with its units, activation, bias switch and optionally weights
-//! given by hand), the loss and its batch reduction, the initializer, the optimizer, the
+//! given by hand, and its `kind`: dense by default, or a convolution, pooling or flatten layer
+//! over the feature maps `input_shape` describes; see `layers::kind`), the loss and its batch reduction, the initializer, the optimizer, the
 //! regularization, the batch size, whether to shuffle each epoch, and the seed.
 //!
 //! In words (messages, the page) layers are numbered as in textbooks: the inputs are layer 0,

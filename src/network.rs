@@ -617,6 +617,22 @@ impl Network {
         }
     }
 
+    /// Each layer's kind and the maps it takes and hands on, for views that lay out its arrays
+    /// (z, a, δ and dL/da are `output` maps per sample, channel-major; the weights are
+    /// `parameter_rows` rows of `row_len`).
+    pub fn layer_maps(&self) -> Vec<LayerMaps> {
+        self.layers
+            .iter()
+            .map(|l| LayerMaps {
+                kind: l.kind,
+                input: l.input_shape,
+                output: l.output_shape,
+                parameter_rows: l.parameter_rows(),
+                row_len: l.row_len(),
+            })
+            .collect()
+    }
+
     /// Trainable parameters of all layers.
     pub fn parameter_count(&self) -> usize {
         self.layers.iter().map(Layer::parameter_count).sum()
@@ -859,6 +875,16 @@ impl Network {
             let _ = layer.forward_rows(x, rows, &mut probe.pre_activation[l], &mut rest[0]);
         }
     }
+}
+
+/// One layer's kind and maps (`Network::layer_maps`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LayerMaps {
+    pub kind: LayerKind,
+    pub input: Shape,
+    pub output: Shape,
+    pub parameter_rows: usize,
+    pub row_len: usize,
 }
 
 /// Scratch arrays for `Network::probe`, reused between calls so probing does not allocate.

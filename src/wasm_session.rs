@@ -412,14 +412,11 @@ impl Session {
         std::iter::once(n.inputs).chain(n.layers.iter().map(|l| l.units)).map(|u| u as u32).collect()
     }
 
-    /// The feature maps each stage holds, `[{channels, height, width}]`: the inputs, then each
-    /// layer (a dense layer's vector is one channel of height 1), for the views of the layer kinds.
-    #[wasm_bindgen(js_name = layerShapes)]
-    pub fn layer_shapes(&self) -> JsResult<JsValue> {
-        let config = self.inner.trainer().config();
-        let input = config.input_shape.unwrap_or(crate::layers::Shape::one_d(1, config.inputs));
-        let layers = config.layer_shapes().map_err(js_error)?;
-        Ok(to_js(&std::iter::once(input).chain(layers).collect::<Vec<_>>()))
+    /// Each layer's kind and maps: `[{kind, input: {channels, height, width}, output,
+    /// parameter_rows, row_len}]` (`kind` is `{type: 'dense'}`, `{type: 'convolution', …}`, …).
+    #[wasm_bindgen(js_name = layerMaps)]
+    pub fn layer_maps(&self) -> JsValue {
+        to_js(&self.inner.trainer().network().layer_maps())
     }
 
     /// Counts rebuilds of the network (views lay out again when it changes).

@@ -570,3 +570,90 @@ fn a_kernel_weights_chain_rule_lists_every_position_and_sums_to_its_gradient() {
         "{e}"
     );
 }
+
+#[test]
+fn a_convolution_and_a_pooling_over_a_dense_layers_output_match_finite_differences() {
+    // A dense layer hands on a signal of one channel, which a 1-D convolution or pooling layer
+    // may read: δ then flows from a kernel (or a window) back into dense neurons, with dropout.
+    for second in [
+        conv(Dimensions::One, 3, 2, Padding::Same, Activation::Tanh),
+        pool(Dimensions::One, PoolKind::Max, 2),
+        pool(Dimensions::One, PoolKind::Average, 3),
+    ] {
+        let layers = vec![
+            LayerConfig { dropout: 0.3, ..LayerConfig::new(6, Activation::Sigmoid) },
+            second,
+            conv(Dimensions::One, 2, 2, Padding::Valid, Activation::Identity),
+            flatten(),
+            LayerConfig::new(2, Activation::Sigmoid),
+        ];
+        let config = NetworkConfig {
+            inputs: 3,
+            layers,
+            loss: Loss::BinaryCrossEntropy,
+            reduction: Reduction::Sum,
+            batch_size: 4,
+            seed: 21,
+            ..NetworkConfig::default()
+        };
+        let mut trainer = Trainer::new(config).unwrap();
+        let mut rng = Rng::new(8);
+        let x: Vec<f64> = (0..8 * 3).map(|_| rng.uniform(-2.0, 2.0)).collect();
+        trainer.set_data(Split::Train, x, random_targets(Loss::BinaryCrossEntropy, 8, 2, &mut rng)).unwrap();
+        trainer.train(3).unwrap();
+        assert!(trainer.network().layers[0].dropout_mask.contains(&0.0));
+        let report = trainer.gradient_check().unwrap();
+        assert!(report.max_relative_error < 1e-6, "{:?}: {report:?}", trainer.config().layers[1].kind);
+        assert!(trainer.network().layers[0].grad_weights.iter().any(|&g| g != 0.0));
+    }
+}
+
+#[allow(dead_code)] // the recurrent layer's numbers are read in tests/recurrent.rs
+#[path = "reference/layer_kinds_expected.rs"]
+mod expected;
+
+/// The worked convolution of `tests/reference/layer_kinds.py` (plain Python doubles, the
+/// gradients taken in the scatter form: 2 × 4 × 5 input, 2 output channels, 3 × 3 kernel, same
+/// padding, tanh), now through the network and its trainer: a pooling layer of window 1 (the
+/// identity) before it, so its dL/da is the convolution's dL/dx; a flatten and a dense identity
+/// output after it whose weights are the script's G with a target one below the output, so
+/// that dL/dŷ = 1 and dL/da of the convolution is G.
+#[test]
+fn the_reference_convolution_is_reproduced_through_the_network() {
+    let input = Shape::two_d(2, 4, 5);
+    let kernel: Vec<f64> = (0..36).map(|n| 0.5 * (0.3 * n as f64).cos()).collect();
+    let g: Vec<f64> = (0..40).map(|n| (0.7 * n as f64).sin()).collect();
+    let x: Vec<f64> = (0..40).map(|n| (1.0 + n as f64).sin()).collect();
+    let config = NetworkConfig {
+        inputs: 40,
+        input_shape: Some(input),
+        layers: vec![
+            pool(Dimensions::Two, PoolKind::Average, 1),
+            LayerConfig {
+                weights: Some(kernel.chunks(18).map(<[f64]>::to_vec).collect()),
+                biases: Some(vec![0.1, -0.2]),
+                ..conv(Dimensions::Two, 3, 2, Padding::Same, Activation::Tanh)
+            },
+            flatten(),
+            LayerConfig { bias: false, weights: Some(vec![g.clone()]), ..LayerConfig::new(1, Activation::Identity) },
+        ],
+        loss: Loss::SquaredError,
+        reduction: Reduction::Sum,
+        batch_size: 1,
+        ..NetworkConfig::default()
+    };
+    let mut trainer = Trainer::new(config).unwrap();
+    let output: f64 = g.iter().zip(&expected::CONV_A).map(|(g, a)| g * a).sum();
+    trainer.set_data(Split::Train, x, vec![output - 1.0]).unwrap();
+    forward_and_backward(&mut trainer);
+    let n = trainer.network();
+    let conv = &n.layers[1];
+    common::agrees("dL/dŷ", &n.grad_output, &[1.0]);
+    common::agrees("z", &conv.pre_activation, &expected::CONV_Z);
+    common::agrees("a", &conv.activations, &expected::CONV_A);
+    common::agrees("dL/da", &conv.grad_activation, &g);
+    common::agrees("δ", &conv.delta, &expected::CONV_DELTA);
+    common::agrees("dL/dK", &conv.grad_weights, &expected::CONV_GRAD_KERNEL);
+    common::agrees("dL/db", &conv.grad_biases, &expected::CONV_GRAD_BIAS);
+    common::agrees("dL/dx", &n.layers[0].grad_activation, &expected::CONV_GRAD_INPUT);
+}

@@ -157,6 +157,14 @@ fn a_convolutional_network_validates_and_builds_its_layers_from_the_shapes() {
     assert_eq!((layers[2].inputs, layers[2].units, layers[2].parameter_count()), (64, 64, 0));
     assert_eq!((layers[3].inputs, layers[3].units), (64, 10));
     assert_eq!(trainer.network().parameter_count(), 36 + 4 + 64 * 10 + 10);
+    let maps = trainer.network().layer_maps();
+    assert_eq!(maps[0].output, Shape::two_d(4, 8, 8));
+    assert_eq!((maps[0].parameter_rows, maps[0].row_len), (4, 9));
+    assert_eq!((maps[1].input, maps[1].output), (Shape::two_d(4, 8, 8), Shape::two_d(4, 4, 4)));
+    assert_eq!((maps[3].kind, maps[3].output, maps[3].row_len), (LayerKind::Dense, Shape::one_d(1, 10), 64));
+    let json = serde_json::to_value(&maps[1]).unwrap();
+    assert_eq!(json["kind"]["type"], "pooling");
+    assert_eq!(json["output"]["channels"], 4);
 }
 
 #[test]

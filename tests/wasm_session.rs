@@ -272,3 +272,25 @@ fn the_tour_api_crosses_as_objects_judges_answers_and_refuses_a_bad_stop() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+fn a_conv_network_from_a_link_shows_its_maps_and_a_kernel_weights_chain_rule() {
+    let mut s = Session::new();
+    s.open_link("problem=digits&points=100&shape=1x8x8&layers=conv2d-k3-c4-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax&loss=softmax_cross_entropy&batch=10");
+    s.step().unwrap();
+    let maps = s.layer_maps();
+    let conv = Reflect::get(&maps, &0.into()).unwrap();
+    assert_eq!(get(&get(&conv, "kind"), "type").as_string().as_deref(), Some("convolution"));
+    assert_eq!(get(&get(&conv, "output"), "channels").as_f64(), Some(4.0));
+    assert_eq!(get(&conv, "row_len").as_f64(), Some(9.0));
+    let rule = s.kernel_chain_rule(0.into(), 1.into(), 0.into(), 2.into(), 2.into()).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&rule, "terms")).length(), 10 * 6 * 6);
+    let kernel = s.buffer_len(Buffer::Weights.into(), 0.into()).unwrap();
+    assert_eq!(kernel, 36);
+    let (kind, message, _) = kind_of(s.kernel_chain_rule(1.into(), 0.into(), 0.into(), 0.into(), 0.into()));
+    assert_eq!(kind, "out_of_range");
+    assert!(message.contains("pooling layer"), "{message}");
+    let (kind, message, _) = kind_of(s.computation_graph(0.into(), None));
+    assert_eq!(kind, "out_of_range");
+    assert!(message.contains("dense layers only"), "{message}");
+}
