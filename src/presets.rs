@@ -8,6 +8,10 @@ use crate::config::{LayerConfig, NetworkConfig, StopRule};
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::{Initializer, InitializerKind};
+use crate::layers::convolution::Padding;
+use crate::layers::kind::LayerKind;
+use crate::layers::pooling::PoolKind;
+use crate::layers::Dimensions;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerConfig, OptimizerKind};
 use crate::preprocessing::Scaling;
@@ -345,9 +349,44 @@ pub fn lessons() -> Vec<Lesson> {
         id: "digits",
         title: "Handwritten digits",
         text: "1,797 real handwritten digits, 8×8 pixels each: 64 inputs, 32 hidden neurons, and one softmax output per digit. Train for a few epochs: the test accuracy passes 90 % on images the network never saw. Then look at the first layer's weights drawn as 8×8 images: each hidden neuron weighs ink in some places for (positive) and in others against (negative), a stroke it looks for. Draw a digit yourself and watch the forward pass classify it.",
-        session: digits,
+        session: digits.clone(),
         samples: None,
         variants: Vec::new(),
+        controls: &["lr"],
+    });
+
+    // The digits again, through one shared 3×3 kernel per map: 8 maps of 6×6, max-pooled to 3×3,
+    // then a softmax over the 72 numbers: 810 parameters against the dense network's 2,410.
+    let mut convolutional = digits.clone();
+    convolutional.network.input_shape = Some(crate::layers::Shape::two_d(1, 8, 8));
+    convolutional.network.layers = vec![
+        LayerConfig {
+            kind: LayerKind::Convolution {
+                dimensions: Dimensions::Two,
+                kernel_size: 3,
+                channels: 8,
+                padding: Padding::Valid,
+            },
+            ..LayerConfig::new(0, Activation::Relu)
+        },
+        LayerConfig {
+            kind: LayerKind::Pooling { dimensions: Dimensions::Two, pool: PoolKind::Max, size: 2 },
+            ..LayerConfig::new(0, Activation::Identity)
+        },
+        LayerConfig { kind: LayerKind::Flatten, ..LayerConfig::new(0, Activation::Identity) },
+        LayerConfig::new(10, Activation::Softmax),
+    ];
+    let dense = digits.clone();
+    all.push(Lesson {
+        id: "digits-cnn",
+        title: "Digits with a shared kernel",
+        text: "The same 1,797 digits, through a convolution: each of 8 maps slides one 3×3 kernel over the image, so the same 9 weights are used at all 36 positions, then max pooling keeps the strongest of each 2×2 window and a softmax reads the 72 numbers. Step to the backward pass of layer 1 and click a kernel cell: its gradient is a sum of one term δ · x̃ from every position of every image, because the weight was used at every one. Compare side by side with the dense network of the digits lesson: the convolution passes 95 % on the test images with a third of the weights.",
+        session: convolutional.clone(),
+        samples: None,
+        variants: vec![
+            Variant { label: "convolutional".into(), session: convolutional },
+            Variant { label: "dense 64→32→10".into(), session: dense },
+        ],
         controls: &["lr"],
     });
 

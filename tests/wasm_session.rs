@@ -52,7 +52,7 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     );
     assert_eq!(weights.length(), 8);
     assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
-    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 11);
+    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 12);
     let link = get(&s.link(), "query").as_string().unwrap();
     let mut other = Session::new();
     other.open_link(&link);
@@ -219,7 +219,10 @@ fn the_tour_api_crosses_as_objects_judges_answers_and_refuses_a_bad_stop() {
     assert!(JSON::stringify(&get(&outcome, "changed")).unwrap().as_string().unwrap().contains("position"));
 
     let c = s.checkpoint((k as f64).into()).unwrap();
-    assert_eq!(keys(&c), ["answer", "choices", "phase", "prompt", "question", "symbol", "tolerance", "tolerance_text"]);
+    assert_eq!(
+        keys(&c),
+        ["answer", "choices", "given", "phase", "prompt", "question", "symbol", "tolerance", "tolerance_text"]
+    );
     for text in ["prompt", "symbol", "tolerance_text"] {
         assert!(get(&c, text).as_string().is_some_and(|t| !t.is_empty()), "{text}");
     }
@@ -227,6 +230,12 @@ fn the_tour_api_crosses_as_objects_judges_answers_and_refuses_a_bad_stop() {
     assert!(get(&get(&c, "question"), "quantity").as_string().is_some());
     let answer = get(&c, "answer").as_f64().unwrap();
     assert!(get(&c, "tolerance").as_f64().unwrap() > 0.0);
+    let given: js_sys::Array = get(&c, "given").dyn_into().unwrap();
+    assert!(given.length() >= 1);
+    for g in given.iter() {
+        assert_eq!(keys(&g), ["sample", "symbol", "value"]);
+        assert!(get(&g, "value").as_f64().is_some_and(f64::is_finite));
+    }
     let choices: js_sys::Array = get(&c, "choices").dyn_into().unwrap();
     assert!(choices.length() >= 3);
     for choice in choices.iter() {

@@ -5,7 +5,7 @@
 import { Buffer, view } from './engine.js';
 import { fmt, fmtInt } from './colors.js';
 import { state, done, phaseName } from './state.js';
-import { kernelName, kernelIndex } from './maps_view.js';
+import { kernelName, kernelIndex, layerKinds } from './maps_view.js';
 
 /** While playing, at most one announcement every this many ms. */
 const PLAYING_EVERY_MS = 4000;
@@ -95,6 +95,14 @@ export function updateTables() {
     const units = state.shape[l + 1];
     const inputs = state.shape[l];
     const table = document.createElement('table');
+    const kind = layerKinds()[l]?.type ?? 'dense';
+    if (kind !== 'dense') {
+      // Its numbers are maps and a shared kernel, not a row of weights per neuron: the maps view
+      // draws them, and a kernel weight's chain rule lists its terms.
+      const p = cell('p', `${layerName(l)} is a ${kind} layer: its maps (and kernels) are drawn in the network view.`);
+      tables.push(p);
+      continue;
+    }
     table.append(cell('caption', `${layerName(l)}, sample ${batch ? sample + 1 : '—'} of the batch`));
     const head = document.createElement('tr');
     const names = ['neuron', 'b', 'z', 'a', 'δ', ...Array.from({ length: Math.min(inputs, 16) }, (_, i) => `w from ${l === 0 ? inputName(i) : i + 1}`)];

@@ -6,6 +6,7 @@
 
 import { state, imageMode, shownImages } from './state.js';
 import { view, Buffer } from './engine.js';
+import { layerKinds } from './maps_view.js';
 import { fitCanvas } from './canvas.js';
 import { COLOURS, LUT32, lutIndex, fmt, fmtInt } from './colors.js';
 
@@ -291,12 +292,15 @@ export function createImagesView() {
       const image = Boolean(info.image);
       $('draw-box').hidden = !image;
       $('gallery-section').hidden = !image;
-      $('weights-section').hidden = !image;
+      // A first layer that is a convolution has kernels, not a picture per neuron: the maps
+      // view draws them (maps_view.js).
+      const denseFirst = layerKinds()[0]?.type === 'dense';
+      $('weights-section').hidden = !image || !denseFirst;
       if (image) {
         drawPad();
         drawAnswer();
         drawGallery();
-        drawWeights();
+        if (denseFirst) drawWeights();
       }
       // The code space is an autoencoder's.
       if (info.kind === 'reconstruction') drawCodes();

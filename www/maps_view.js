@@ -24,21 +24,18 @@ export function mapsShown() {
   return structure().kinds.some((k) => k.type !== 'dense');
 }
 
-let cached = { key: '', kinds: [], shapes: [] };
+let cached = { key: '', kinds: [], shapes: [], activations: [] };
 
 /** The layers' kinds and the maps each stage holds (the inputs first), read once per network. */
 function structure() {
   const s = state.session;
   const key = `${s.networkVersion()}`;
   if (cached.key !== key) {
-    const kinds = s.config().layers.map((l) => l.kind ?? { type: 'dense' });
-    let shapes = [];
-    try {
-      shapes = s.layerShapes();
-    } catch {
-      shapes = [];
-    }
-    cached = { key, kinds, shapes };
+    const maps = s.layerMaps();
+    const kinds = maps.map((m) => m.kind);
+    const shapes = maps.length ? [maps[0].input, ...maps.map((m) => m.output)] : [];
+    const activations = s.config().layers.map((l) => l.activation);
+    cached = { key, kinds, shapes, activations };
   }
   return cached;
 }
@@ -170,19 +167,19 @@ export function createMapsView(canvas) {
     ctx.clearRect(0, 0, w, h);
     cells = [];
     drawn = [];
-    const { kinds, shapes } = structure();
+    const { kinds, shapes, activations } = structure();
     if (shapes.length === 0 || w < 40 || h < 40) return;
     const s = state.session;
     const batch = s.batchLength();
     const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
-    const config = s.config();
     const px = Math.max(11, Math.min(16, Math.round(w / 80)));
     const head = px * 4.4; // up to three lines of title
     // Widths in cells: each stage's maps, a convolution's kernels before them, gaps between.
     const stageCells = shapes.map((shape, k) => {
       const kind = kinds[k - 1];
       // A vector (a dense layer, a flatten, or inputs without maps) is a column of units.
-      if (k === 0 ? !config.input_shape : kind.type === 'dense' || kind.type === 'flatten') return 2;
+      const vector = (t) => t === 'dense' || t === 'flatten';
+      if (k === 0 ? vector(kinds[0].type) : vector(kind.type)) return 2;
       const kernelCells = kind?.type === 'convolution' ? shapes[k - 1].channels * (kernelSize(kind).cols + 1) + 1 : 0;
       return shape.width + kernelCells;
     });
@@ -194,7 +191,7 @@ export function createMapsView(canvas) {
     }));
     // The narrowest a stage may be (its title's words), at the cost of smaller cells.
     ctx.font = `bold ${px}px ${FAMILY}`;
-    const titles = shapes.map((shape, k) => stageTitle(k, kinds[k - 1], shape, k === 0 ? '' : config.layers[k - 1].activation));
+    const titles = shapes.map((shape, k) => stageTitle(k, kinds[k - 1], shape, k === 0 ? '' : activations[k - 1]));
     const minStage = Math.max(...titles.flat().map((t) => ctx.measureText(t).width)) + px;
     const cell = Math.max(2, Math.min(28, (w - 16 - minStage * shapes.length * 0.4) / totalCells, (h - head - 16) / tallest));
     const gap = cell;

@@ -91,4 +91,34 @@ describe('convolutional networks', () => {
       await page.close();
     }
   });
+
+  test('the digits-cnn lesson passes 95 % on the test images in the page, and races the dense network side by side', { timeout: 180_000 }, async () => {
+    const opened = await app.open({ query: '?lesson=digits-cnn' });
+    const { page } = opened;
+    try {
+      await digitsArrived(page);
+      assert.equal(await page.evaluate(() => window.app.maps.shown()), true);
+      assert.equal(await page.isHidden('#weights-section'), true, 'no per-neuron weight pictures for a convolution');
+      // Ten epochs, as its text says (tests/digits_lessons.rs finds them enough natively).
+      const started = Date.now();
+      for (let k = 0; k < 10; k++) await page.keyboard.press('e');
+      await page.waitForFunction(() => window.app.session.epochs() >= 10, null, { timeout: 120_000 });
+      const seconds = (Date.now() - started) / 1000;
+      const accuracy = await page.evaluate(() => window.app.session.metrics(true).accuracy);
+      console.log(`digits-cnn in the page: ${(accuracy * 100).toFixed(1)} % after 10 epochs, ${seconds.toFixed(1)} s wall clock (shared machine)`);
+      assert.ok(accuracy >= 0.95, `test accuracy ${accuracy}`);
+      await page.waitForFunction(() => Number(document.getElementById('metrics-summary').dataset.accuracy) >= 0.95);
+      // Side by side: the convolution and the dense network of the digits lesson.
+      await page.click('#lesson-variants button.race');
+      await page.waitForFunction(() => window.app.experiment.runs().length === 2, null, { timeout: 30_000 });
+      const runs = await page.evaluate(() => window.app.experiment.runs().map((r) => ({ label: r.label, kinds: r.config?.layers.map((l) => l.kind?.type ?? 'dense') })));
+      assert.deepEqual(runs.map((r) => r.label), ['convolutional', 'dense 64→32→10']);
+      assert.deepEqual(runs[0].kinds, ['convolution', 'pooling', 'flatten', 'dense']);
+      assert.deepEqual(runs[1].kinds, ['dense', 'dense']);
+      await page.waitForFunction(() => window.app.experiment.runs().every((r) => r.steps > 20 && !r.error), null, { timeout: 60_000 });
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
 });
