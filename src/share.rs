@@ -426,6 +426,12 @@ pub fn decode(query: &str) -> Decoded {
     let settings = &mut decoded.settings;
     for setting in settings::CATALOGUE {
         let Some(text) = get(setting.key) else { continue };
+        // No features: the data's own values as they are (images, wide CSV files); whether
+        // that fits the data is checked below with the other features.
+        if matches!(setting.kind, Kind::Features) && text.is_empty() {
+            settings.features.clear();
+            continue;
+        }
         // A value that does not read is quoted here; one the setting refuses, by the setting.
         let read = read_value(&setting.kind, text)
             .map_err(|why| format!("{}={}: {why}", setting.key, clip(text)))

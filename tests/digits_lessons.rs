@@ -53,6 +53,20 @@ fn the_convolutional_digits_pass_95_percent_with_a_third_of_the_weights() {
     assert!(dense >= 2 * convolutional, "{dense} dense weights against {convolutional}");
 }
 
+#[test]
+fn the_digits_lessons_links_reopen_without_a_warning() {
+    // Their empty feature list (the pixels as they are) is written `features=` and read back as such.
+    for id in ["digits", "digits-cnn", "autoencoder"] {
+        let s = lesson(id);
+        let query = s.link().query;
+        let mut other = Session::new();
+        let outcome = other.open_link(&query);
+        assert!(outcome.warnings.is_empty(), "{id}: {:?}", outcome.warnings);
+        assert_eq!(other.settings().features, s.settings().features, "{id}");
+        assert_eq!(other.trainer().snapshot(), s.trainer().snapshot(), "{id}: the same network, bit for bit");
+    }
+}
+
 /// The epochs the convolutional digits lesson takes to pass 95 % on the test images (its
 /// text says so, and `make bench` times them in wasm).
 const EPOCHS_TO_95: u32 = 10;
