@@ -281,6 +281,13 @@ fn every_lesson_graph_holds_the_engines_numbers_and_they_match_finite_difference
     for lesson in lessons() {
         let s = after_backward(lesson.id);
         let network = s.trainer().network();
+        if network.layers.iter().any(|l| !l.kind.is_dense()) {
+            // A convolutional lesson has no graph of primitive operations (yet): it is refused by
+            // name, and its kernels' chain rule is the session's kernel_chain_rule.
+            let err = s.computation_graph(0).unwrap_err().to_string();
+            assert!(err.contains("convolution"), "{}: {err}", lesson.id);
+            continue;
+        }
         let mut summed = vec![vec![0.0; 0]; network.layers.len()];
         for (l, layer) in network.layers.iter().enumerate() {
             summed[l] = vec![0.0; layer.weights.len()];
