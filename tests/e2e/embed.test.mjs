@@ -37,6 +37,29 @@ async function openHost(file, { width = 1280, height = 720, n = 1 } = {}) {
 
 
 describe('<backprop-viz>', () => {
+  test('diverged and lessonstop reach the host with their numbers, from the element that had them', { timeout: 120_000 }, async () => {
+    const { page, errors } = await openHost('embed-example.html', { n: 4 });
+    try {
+      // η far too high: the loss explodes, training stops, and the host hears it.
+      await page.evaluate(() => { const rate = document.getElementById('rate'); rate.apply({ lr: 10 }); rate.play(); });
+      await page.waitForFunction(() => window.__events.some((e) => e.name === 'diverged'), null, { timeout: 60_000 });
+      const diverged = await page.evaluate(() => window.__events.filter((e) => e.name === 'diverged'));
+      assert.ok(diverged.every((e) => e.id === 'rate'), 'only the element that diverged says so');
+      assert.ok(Number.isInteger(diverged[0].detail.divergedAt) && diverged[0].detail.divergedAt >= 1, JSON.stringify(diverged[0].detail));
+      assert.match(diverged[0].detail.message, /loss exploded/);
+      // A stop rule: playing stops by itself after 3 epochs, and the host hears why.
+      await page.evaluate(() => { const chain = document.getElementById('chain'); chain.apply({ stop_epochs: 3 }); chain.play(); });
+      await page.waitForFunction(() => window.__events.some((e) => e.name === 'lessonstop'), null, { timeout: 60_000 });
+      const stop = await page.evaluate(() => window.__events.find((e) => e.name === 'lessonstop'));
+      assert.equal(stop.id, 'chain');
+      assert.ok(stop.detail.reason, JSON.stringify(stop.detail));
+      assert.equal(stop.detail.epochs, 3, JSON.stringify(stop.detail));
+      assert.deepEqual(errors.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the example page: three lessons and a pair, each its own engine; events and methods; one wasm fetch; nothing leaves 127.0.0.1', { timeout: 120_000 }, async () => {
     const { page, requests, errors } = await openHost('embed-example.html', { n: 4 });
     try {
