@@ -166,7 +166,9 @@ const makers = {
     const current = () => structuredClone(state.controls.layers.value);
     add.addEventListener('click', () => {
       const layers = current();
-      const last = layers.length > 1 ? layers[layers.length - 2] : { units: 4, activation: 'tanh', bias: true, dropout: 0 };
+      // A copy of the last hidden layer, or (after a flatten or a convolution) a dense one.
+      const before = layers.length > 1 ? layers[layers.length - 2] : null;
+      const last = before && (before.kind?.type ?? 'dense') === 'dense' ? before : { units: 8, activation: 'relu', bias: true, dropout: 0 };
       layers.splice(layers.length - 1, 0, { ...last });
       apply({ layers });
     });
@@ -208,6 +210,19 @@ const makers = {
           el('span', { textContent: 'activation' }), el('span', { textContent: 'dropout' }));
         const rowEls = layers.slice(0, -1).map((layer, k) => {
           const name = `layer ${k + 1}`;
+          const kind = layer.kind?.type ?? 'dense';
+          if (kind !== 'dense') {
+            // A convolution, pooling or flatten layer: its size follows from its input (the
+            // maps view draws it); only a convolution has an activation to choose.
+            const k2 = (n, dims) => (dims === 'two' ? `${n}×${n}` : `${n}`);
+            const what = kind === 'convolution' ? `conv ${k2(layer.kind.kernel_size, layer.kind.dimensions)}, ${layer.kind.channels} maps`
+              : kind === 'pooling' ? `${layer.kind.pool} pool ${k2(layer.kind.size, layer.kind.dimensions)}` : 'flatten';
+            const activation = kind === 'convolution'
+              ? select(entry.hidden_activations, layer.activation, `activation of ${name}`, (v) => edit(k, { activation: v }))
+              : el('span', { textContent: '—', title: `a ${kind} layer has no activation` });
+            return el('div', { class: 'layer-row', 'data-layer': String(k), 'data-kind': kind }, el('span', { class: 'layer-name', textContent: name }),
+              el('span', { class: 'units wide', textContent: what }), activation, el('span', { textContent: '—', title: 'dropout is for dense layers' }));
+          }
           const minus = el('button', { type: 'button', class: 'small', textContent: '−', 'aria-label': `fewer neurons in ${name}`, disabled: layer.units <= 1 });
           minus.addEventListener('click', () => edit(k, { units: layer.units - 1 }));
           const plus = el('button', { type: 'button', class: 'small', textContent: '+', 'aria-label': `more neurons in ${name}`, disabled: layer.units >= entry.max_units });

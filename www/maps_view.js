@@ -172,8 +172,6 @@ export function createMapsView(canvas) {
     const s = state.session;
     const batch = s.batchLength();
     const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
-    const px = Math.max(11, Math.min(16, Math.round(w / 80)));
-    const head = px * 4.4; // up to three lines of title
     // Widths in cells: each stage's maps, a convolution's kernels before them, gaps between.
     const stageCells = shapes.map((shape, k) => {
       const kind = kinds[k - 1];
@@ -189,13 +187,25 @@ export function createMapsView(canvas) {
       const dense = stageCells[k] === 2;
       return dense ? Math.min(shape.width, 40) * 0.6 : shape.channels * (shape.height + 1);
     }));
-    // The narrowest a stage may be (its title's words), at the cost of smaller cells.
-    ctx.font = `bold ${px}px ${FAMILY}`;
     const titles = shapes.map((shape, k) => stageTitle(k, kinds[k - 1], shape, k === 0 ? '' : activations[k - 1]));
-    const minStage = Math.max(...titles.flat().map((t) => ctx.measureText(t).width)) + px;
-    const cell = Math.max(2, Math.min(28, (w - 16 - minStage * shapes.length * 0.4) / totalCells, (h - head - 16) / tallest));
+    // At font size px: a stage is at least as wide as its title's longest line, the cells fill the
+    // rest; the font shrinks (down to 9 px) until the stages fit across the canvas.
+    const fitAt = (px) => {
+      ctx.font = `bold ${px}px ${FAMILY}`;
+      const titleW = titles.map((lines) => Math.max(...lines.map((t) => ctx.measureText(t).width)));
+      const head = px * 4.4; // up to three lines of title
+      const room = w - 16 - titleW.reduce((a, b) => a + b, 0) * 0.4;
+      const cell = Math.max(2, Math.min(28, room / totalCells, (h - head - 16) / tallest));
+      const lastStage = shapes.length - 1;
+      const advance = stageCells.map((c, k) => Math.max(c * cell + (k < lastStage ? gapCells * cell : 0), titleW[k] + (k < lastStage ? px : 0)));
+      return { px, head, cell, advance, total: advance.reduce((a, b) => a + b, 0) };
+    };
+    let fit = fitAt(Math.max(11, Math.min(16, Math.round(w / 80))));
+    while (fit.total > w - 16 && fit.px > 9) fit = fitAt(fit.px - 1);
+    const { px, head, cell } = fit;
     const gap = cell;
-    let x = 8;
+    // Centred across the canvas.
+    let x = 8 + Math.max(0, (w - 16 - fit.total) / 2);
     const last = state.position.last;
     for (let k = 0; k < shapes.length; k++) {
       const shape = shapes[k];
@@ -266,8 +276,7 @@ export function createMapsView(canvas) {
         }
         maps(values, offset, shape, mapsX, head, cell, gap);
       }
-      // A stage is at least as wide as its title's longest word needs.
-      x += Math.max(width + gapCells * cell, minStage);
+      x += fit.advance[k];
     }
     // The picked kernel cell (solid) and the keyboard's (dashed).
     const ring = (at, dash) => {
