@@ -144,10 +144,13 @@ export function createMapsView(canvas) {
     drawn.push({ kind: 'title', text: str, x: align === 'center' ? x - w / 2 : x, y, w, h: px * 1.2 });
   }
 
-  /** Draws `values` (channel-major maps) as `channels` images of h × w cells of size s. */
-  function maps(values, offset, shape, x, y, s, gap) {
+  /** Draws `values` (channel-major maps) as `channels` images of h × w cells of size s, in
+   *  columns of `perCol` maps, `step` pixels apart. */
+  function maps(values, offset, shape, x0, y, s, gap, perCol, step) {
+    let x = x0;
     for (let c = 0; c < shape.channels; c++) {
-      const top = y + c * (shape.height * s + gap);
+      const top = y + (c % perCol) * (shape.height * s + gap);
+      x = x0 + Math.floor(c / perCol) * step;
       for (let i = 0; i < shape.height; i++) {
         for (let j = 0; j < shape.width; j++) {
           const v = values ? values[offset + c * shape.height * shape.width + i * shape.width + j] : NaN;
@@ -172,25 +175,29 @@ export function createMapsView(canvas) {
     const s = state.session;
     const batch = s.batchLength();
     const sample = Math.min(state.position.sample, Math.max(0, batch - 1));
-    // Widths in cells: each stage's maps, a convolution's kernels before them, gaps between.
-    const stageCells = shapes.map((shape, k) => {
+    // Widths in cells: each channel's block (a convolution's kernels, then its map), the blocks in
+    // columns of perCol channels, gaps between the stages.
+    const vector = (t) => t === 'dense' || t === 'flatten';
+    const isVector = shapes.map((_, k) => (k === 0 ? vector(kinds[0].type) : vector(kinds[k - 1].type)));
+    const blockCells = shapes.map((shape, k) => {
+      if (isVector[k]) return 2;
       const kind = kinds[k - 1];
-      // A vector (a dense layer, a flatten, or inputs without maps) is a column of units.
-      const vector = (t) => t === 'dense' || t === 'flatten';
-      if (k === 0 ? vector(kinds[0].type) : vector(kind.type)) return 2;
       const kernelCells = kind?.type === 'convolution' ? shapes[k - 1].channels * (kernelSize(kind).cols + 1) + 1 : 0;
       return shape.width + kernelCells;
     });
     const gapCells = 3;
-    const totalCells = stageCells.reduce((a, b) => a + b, 0) + gapCells * (shapes.length - 1);
-    const tallest = Math.max(...shapes.map((shape, k) => {
-      const dense = stageCells[k] === 2;
-      return dense ? Math.min(shape.width, 40) * 0.6 : shape.channels * (shape.height + 1);
-    }));
+    const layoutFor = (perCol) => {
+      const columns = shapes.map((shape, k) => (isVector[k] ? 1 : Math.ceil(shape.channels / perCol)));
+      const stageCells = blockCells.map((b, k) => columns[k] * (b + 1) - 1);
+      const totalCells = stageCells.reduce((a, b) => a + b, 0) + gapCells * (shapes.length - 1);
+      const tallest = Math.max(...shapes.map((shape, k) => (isVector[k] ? Math.min(shape.width, 40) * 0.6
+        : Math.min(perCol, shape.channels) * (shape.height + 1))));
+      return { perCol, stageCells, totalCells, tallest };
+    };
     const titles = shapes.map((shape, k) => stageTitle(k, kinds[k - 1], shape, k === 0 ? '' : activations[k - 1]));
     // At font size px: a stage is at least as wide as its title's longest line, the cells fill the
     // rest; the font shrinks (down to 9 px) until the stages fit across the canvas.
-    const fitAt = (px) => {
+    const fitAt = (px, { perCol, stageCells, totalCells, tallest }) => {
       ctx.font = `bold ${px}px ${FAMILY}`;
       const titleW = titles.map((lines) => Math.max(...lines.map((t) => ctx.measureText(t).width)));
       const head = px * 4.4; // up to three lines of title
@@ -198,11 +205,24 @@ export function createMapsView(canvas) {
       const cell = Math.max(2, Math.min(28, room / totalCells, (h - head - 16) / tallest));
       const lastStage = shapes.length - 1;
       const advance = stageCells.map((c, k) => Math.max(c * cell + (k < lastStage ? gapCells * cell : 0), titleW[k] + (k < lastStage ? px : 0)));
-      return { px, head, cell, advance, total: advance.reduce((a, b) => a + b, 0) };
+      return { px, head, cell, advance, perCol, titleW, total: advance.reduce((a, b) => a + b, 0) };
     };
-    let fit = fitAt(Math.max(11, Math.min(16, Math.round(w / 80))));
-    while (fit.total > w - 16 && fit.px > 9) fit = fitAt(fit.px - 1);
-    const { px, head, cell } = fit;
+    // The maps in one column per stage, or wrapped into two, three or four when that draws
+    // them larger (a tall stack of maps on a wide canvas).
+    const fitFor = (perCol) => {
+      const layout = layoutFor(perCol);
+      let fit = fitAt(Math.max(11, Math.min(16, Math.round(w / 80))), layout);
+      while (fit.total > w - 16 && fit.px > 9) fit = fitAt(fit.px - 1, layout);
+      return fit;
+    };
+    const most = Math.max(1, ...shapes.map((shape, k) => (isVector[k] ? 1 : shape.channels)));
+    let fit = fitFor(most);
+    for (const split of [2, 3, 4]) {
+      const other = fitFor(Math.ceil(most / split));
+      if (other.cell > fit.cell * 1.1 && other.total <= w - 16) fit = other;
+    }
+    const { px, head, cell, perCol } = fit;
+    const stageCells = layoutFor(perCol).stageCells;
     const gap = cell;
     // Centred across the canvas.
     let x = 8 + Math.max(0, (w - 16 - fit.total) / 2);
@@ -217,7 +237,7 @@ export function createMapsView(canvas) {
         ctx.strokeStyle = last.kind === 'forward' ? COLOURS.forward : COLOURS.backward;
         ctx.lineWidth = 2;
         ctx.setLineDash(last.kind === 'backward' ? [5, 3] : []);
-        ctx.strokeRect(x - 4, 2, width + 8, h - 4);
+        ctx.strokeRect(x - 4, 2, Math.max(width, fit.titleW[k]) + 8, h - 4);
         ctx.setLineDash([]);
       }
       titles[k].forEach((line, n) => text(line, x, 4 + n * px * 1.2, { bold: n === 0, px }));
@@ -225,7 +245,7 @@ export function createMapsView(canvas) {
       const values = !known ? null : k === 0 ? view(s, Buffer.BatchInput) : view(s, Buffer.Activation, layer);
       const units = shape.channels * shape.height * shape.width;
       const offset = sample * units;
-      if (stageCells[k] === 2) {
+      if (isVector[k]) {
         // A vector: a column of units (at most 40 drawn, in a column of their own).
         const shown = Math.min(units, 40);
         const s2 = Math.max(2, Math.min(cell * 1.2, (h - head - 16) / shown - 1));
@@ -252,9 +272,10 @@ export function createMapsView(canvas) {
           const wMax = Math.max(1e-12, ...weights.map(Math.abs));
           const gMax = grads ? Math.max(1e-300, ...grads.map(Math.abs)) : 1;
           for (let o = 0; o < shape.channels; o++) {
-            const top = head + o * (shape.height * cell + gap);
+            const top = head + (o % perCol) * (shape.height * cell + gap);
+            const blockX = x + Math.floor(o / perCol) * (blockCells[k] + 1) * cell;
             for (let i = 0; i < cin; i++) {
-              const left = x + i * (cols + 1) * cell;
+              const left = blockX + i * (cols + 1) * cell;
               for (let r = 0; r < rows; r++) {
                 for (let c = 0; c < cols; c++) {
                   const p = ((o * cin + i) * rows + r) * cols + c; // as kernelIndex
@@ -274,7 +295,7 @@ export function createMapsView(canvas) {
           }
           mapsX = x + (cin * (cols + 1) + 1) * cell;
         }
-        maps(values, offset, shape, mapsX, head, cell, gap);
+        maps(values, offset, shape, mapsX, head, cell, gap, perCol, (blockCells[k] + 1) * cell);
       }
       x += fit.advance[k];
     }

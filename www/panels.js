@@ -66,7 +66,7 @@ function caption(last) {
   if (kind === 'convolution') {
     return last.kind === 'forward'
       ? `Forward, layer ${last.layer + 1} (convolution): each map slides its kernel over the input maps, z = Σ K · x̃ + b at every position (the same K everywhere), then a = f(z).`
-      : `Backward, layer ${last.layer + 1} (convolution): δ at every position; dL/dK = the correlation of the input with δ (a term δ · x̃ per position, summed), dL/dx = the full convolution of δ with the flipped kernel.`;
+      : `Backward, layer ${last.layer + 1} (conv): dL/dK = correlation of input and δ (δ·x̃ summed over positions); dL/dx = full convolution of δ with the flipped K.`;
   }
   if (kind === 'pooling') {
     return last.kind === 'forward'

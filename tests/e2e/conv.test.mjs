@@ -35,7 +35,7 @@ describe('convolutional networks', () => {
       const phases = await page.evaluate(() => window.app.session.config().layers.length * 2 + 1);
       for (let k = 0; k < phases; k++) await page.keyboard.press('ArrowRight');
       assert.deepEqual(await page.evaluate(() => window.app.session.position().last), { kind: 'backward', layer: 0 });
-      assert.match(await page.textContent('#phase-caption'), /dL\/dK = the correlation of the input with δ.*full convolution of δ with the flipped kernel/);
+      assert.match(await page.textContent('#phase-caption'), /dL\/dK = correlation of input and δ.*dL\/dx = full convolution of δ with the flipped K/);
       // Click the centre cell of map 2's kernel.
       const target = cells.find((c) => c.out === 1 && c.row === 1 && c.col === 1);
       await page.mouse.click(...(await page.evaluate(({ x, y, s }) => {
