@@ -16,7 +16,7 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { BRAIN_MOMENTUM, SYSTEMS, installed } from './lib/systems.mjs';
+import { BRAIN_MOMENTUM, SYSTEMS, convnetCnn, installed } from './lib/systems.mjs';
 import { circleData, engineConfig, flopPerSample, layerKindWorkloads, macsPerSample, network, trainingOf, workloads } from './lib/workloads.mjs';
 import { heading, int, median, ratio, sig, spreadPct, table, verdict, withSpread } from './lib/report.mjs';
 
@@ -201,7 +201,7 @@ async function main() {
   say(`           ${WL.map((w) => `${w.id}: ${flopPerSample(w.net.sizes)}`).join(', ')} FLOP/sample.`);
   say(`  systems  W, W-large: all; W-64x4: the engine (wasm, native), the hand-written JS and brain.js; digits: the engine and the hand-written JS.`);
   say(`  layer kinds (section 3b): digits-cnn, the same digits, η and batch as digits: ${cnn.net.label};`);
-  say(`           ${cnn.net.macs} multiply-adds/sample forward; the engine (wasm, native).`);
+  say(`           ${cnn.net.macs} multiply-adds/sample forward; the engine (wasm, native) and convnetjs.`);
   say(`           recurrent: the Elman layer (src/layers/recurrent.rs), running parity of ${rnn.data.n} sequences of ${rnn.recurrent.steps} random bits,`);
   say(`           ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, ½·squared error at every step, SGD η = ${rnn.recurrent.learning_rate}, one sequence per update; native only.`);
 
@@ -276,6 +276,7 @@ async function main() {
     const entries = [
       { id: 'wasm', name: 'engine (wasm, Node)', run: await SYSTEMS.wasm.create(cnn) },
       { id: 'wasm-dense', name: 'engine (wasm, Node)', run: await SYSTEMS.wasm.create(dense) },
+      { id: 'convnet', name: convnetCnn.name, run: await convnetCnn.create(cnn) },
     ];
     if (native) {
       entries.unshift(
@@ -454,6 +455,11 @@ async function main() {
       kindRows.push([label, e.name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), net]);
     }
   }
+  {
+    const f = figures(kindRuns['digits-cnn'].convnet, cnn.data.n, cnn.flop);
+    kindFig['digits-cnn'].convnet = f;
+    kindRows.splice(2, 0, ['digits-cnn', convnetCnn.name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), 'the same, in its conv/relu/pool/fc/softmax layers']);
+  }
   const rnnTraining = `½·squared error at every step (summed over the ${rnn.recurrent.steps} steps), SGD η = ${rnn.recurrent.learning_rate}, one sequence per update`;
   const rnnNet = `Elman ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, T = ${rnn.recurrent.steps}, BPTT`;
   if (kindRuns.recurrent) {
@@ -473,7 +479,7 @@ async function main() {
   ));
   say(`  Training: digits-cnn and digits: ${cnnTraining} (the last of an epoch: ${cnn.data.n % trainingOf(cnn).batchSize || trainingOf(cnn).batchSize}).`);
   say(`            recurrent: ${rnnTraining}.`);
-  say(`  digits-cnn and digits (dense): timed in one round-robin (native and wasm of each), all ${cnn.data.n} digits in file order,`);
+  say(`  digits-cnn and digits (dense): timed in one round-robin (native and wasm of each), all ${int(cnn.data.n)} digits in file order,`);
   say(`  the same initial-weight recipe (Xavier-uniform, mulberry32 seed 1, biases 0.1). recurrent: a sample is one sequence of`);
   say(`  ${rnn.recurrent.steps} steps (${int(rnn.data.n * rnn.recurrent.steps)} time steps an epoch); weights U(±${rnn.recurrent.init_limit}) from the crate's Rng seed ${rnn.recurrent.seed}, biases 0.`);
   say(`  FLOP/sample: 6 × the forward multiply-adds, as for the dense workloads: digits-cnn ${cnn.flop} (kernels ${cnn.net.macs - 720} + dense 720 multiply-adds),`);
@@ -494,16 +500,23 @@ async function main() {
     say(`  native ÷ wasm: digits-cnn ${ratio(kindRatio('native', 'wasm', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native', 'wasm', 'samplesPerS'))} wall);`);
     say(`                 digits ${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerS'))} wall), in the same rounds.`);
   }
+  say(`  wasm ÷ convnetjs on digits-cnn ${ratio(kindRatio('wasm', 'convnet', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('wasm', 'convnet', 'samplesPerS'))} wall), in the same rounds, like for like (f64, the same weights, batches and η).`);
   // Same computation: digits-cnn's whole-data-set loss in wasm against native, from the same weights.
   progress('digits-cnn: loss check');
   const cnnLosses = await lossHistory(SYSTEMS.wasm, cnn);
-  const kindCheck = { 'digits-cnn': { wasm: cnnLosses, native: native?.get(cnn.id).check_losses }, recurrent: { native: native?.get(rnn.id).check_losses } };
+  const convnetLosses = await lossHistory(convnetCnn, cnn);
+  const kindCheck = { 'digits-cnn': { wasm: cnnLosses, convnet: convnetLosses, native: native?.get(cnn.id).check_losses }, recurrent: { native: native?.get(rnn.id).check_losses } };
   const checkLine = (name, losses) => `${name} ${losses[0].toPrecision(12)} after 1 epoch, ${losses.at(-1).toPrecision(12)} after ${CHECK_EPOCHS}`;
   say('', `  Loss (whole data set, from the same initial weights): digits-cnn mean cross-entropy: ${checkLine('wasm', cnnLosses)}`);
   if (kindCheck['digits-cnn'].native) {
     const rel = maxRel(cnnLosses, kindCheck['digits-cnn'].native);
     checkOk['digits-cnn/wasm'] = rel <= TOL.f64;
-    say(`    ${checkLine('native', kindCheck['digits-cnn'].native)}; max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
+    say(`    ${checkLine('native', kindCheck['digits-cnn'].native)}; wasm against it: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
+  }
+  {
+    const rel = maxRel(convnetLosses, cnnLosses);
+    checkOk['digits-cnn/convnet'] = rel <= TOL.f64;
+    say(`    ${checkLine('convnetjs', convnetLosses)}; against wasm: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
   }
   if (kindCheck.recurrent.native) say(`    recurrent, mean over the sequences of L (no second system to compare): ${checkLine('native', kindCheck.recurrent.native)}`);
   say(`  recurrent in wasm: not measured. The Elman layer is self-contained (src/layers/recurrent.rs), not part of Network,`);
@@ -602,7 +615,7 @@ async function main() {
     const ok = ['native', 'wasm', 'hand', 'convnet', 'tfjs', 'tfcore', 'brain'].every((id) => checkOk[`${w.id}/${id}`] !== false);
     say(verdict(ok, `${w.id}: every system that takes given weights computes the same loss (section 3)`));
   }
-  if (checkOk['digits-cnn/wasm'] !== undefined) say(verdict(checkOk['digits-cnn/wasm'], 'digits-cnn: wasm and native compute the same loss (section 3b)'));
+  say(verdict(checkOk['digits-cnn/wasm'] !== false && checkOk['digits-cnn/convnet'], 'digits-cnn: native, wasm and convnetjs compute the same loss (section 3b)'));
   if (page) for (const line of page.verdicts) say(line);
   else say(verdict(null, 'page targets: skipped (--no-page)'));
   say('', `Load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
