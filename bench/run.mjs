@@ -16,8 +16,8 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { BRAIN_MOMENTUM, SYSTEMS, installed } from './lib/systems.mjs';
-import { circleData, engineConfig, flopPerSample, macsPerSample, network, trainingOf, workloads } from './lib/workloads.mjs';
+import { BRAIN_MOMENTUM, SYSTEMS, convnetCnn, installed } from './lib/systems.mjs';
+import { circleData, engineConfig, flopPerSample, layerKindWorkloads, macsPerSample, network, trainingOf, workloads } from './lib/workloads.mjs';
 import { heading, int, median, ratio, sig, spreadPct, table, verdict, withSpread } from './lib/report.mjs';
 
 const args = process.argv.slice(2);
@@ -171,6 +171,10 @@ const systemsOf = (w) => (w.systems ?? Object.keys(SYSTEMS)).map((id) => SYSTEMS
 async function main() {
   const started = Date.now();
   const WL = workloads();
+  // The layer kinds (issue 12): measured in a round-robin of their own, reported in section 3b.
+  const KW = layerKindWorkloads();
+  const cnn = KW.find((w) => w.id === 'digits-cnn');
+  const rnn = KW.find((w) => w.id === 'recurrent');
   say(`backprop-viz benchmark (issue 5)   ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   say(systemInfo());
   const loadAtStart = os.loadavg();
@@ -196,6 +200,10 @@ async function main() {
   say(`           2·Σ + input deltas 2·Σ); activations, loss and the update are not counted.`);
   say(`           ${WL.map((w) => `${w.id}: ${flopPerSample(w.net.sizes)}`).join(', ')} FLOP/sample.`);
   say(`  systems  W, W-large: all; W-64x4: the engine (wasm, native), the hand-written JS and brain.js; digits: the engine and the hand-written JS.`);
+  say(`  layer kinds (section 3b): digits-cnn, the same digits, η and batch as digits: ${cnn.net.label};`);
+  say(`           ${cnn.net.macs} multiply-adds/sample forward; the engine (wasm, native) and convnetjs.`);
+  say(`           recurrent: the Elman layer (src/layers/recurrent.rs), running parity of ${rnn.data.n} sequences of ${rnn.recurrent.steps} random bits,`);
+  say(`           ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, ½·squared error at every step, SGD η = ${rnn.recurrent.learning_rate}, one sequence per update; native only.`);
 
   const inst = installed();
   say('', 'Systems (JS ones from bench/node_modules, installed with npm ci --ignore-scripts):');
@@ -210,7 +218,7 @@ async function main() {
   // A workload's job: its samples as JSON numbers, or (the digits) read by the bench itself.
   const nativeJob = (name, w, extra = {}) => ({
     name,
-    config: engineConfig(w.net, trainingOf(w)),
+    ...(w.recurrent ? { recurrent: w.recurrent } : { config: engineConfig(w.net, trainingOf(w)) }),
     ...(w.source ? { source: w.source } : { inputs: w.data.inputs, targets: w.data.targets }),
     warmup_epochs: 2,
     epochs_per_run: 0,
@@ -218,7 +226,7 @@ async function main() {
   });
   if (!has('--no-native')) {
     const jobs = [];
-    for (const w of WL) jobs.push(nativeJob(w.id, w, { runs: 1, target_seconds: TARGET_S, check_epochs: CHECK_EPOCHS }));
+    for (const w of [...WL, ...KW]) jobs.push(nativeJob(w.id, w, { runs: 1, target_seconds: TARGET_S, check_epochs: CHECK_EPOCHS }));
     for (const width of WIDTHS) {
       for (const depth of DEPTHS) {
         jobs.push(nativeJob(`scale-${width}x${depth}`, { net: network(hiddenShape(width, depth)), data: WL[0].data }, { runs: SCALE_RUNS, target_seconds: SCALE_TARGET_S }));
@@ -257,6 +265,34 @@ async function main() {
     await measureInterleaved(entries, RUNS);
     entries.forEach((e) => e.run.free());
     results[w.id] = Object.fromEntries(entries.map((e) => [e.id, e]));
+  }
+
+  // ---- the layer kinds (issue 12): digits-cnn against the dense digits in one round-robin
+  // (native and wasm of each, so their ratio is per round), then the recurrent layer (native).
+  const kindRuns = {};
+  {
+    progress('digits-cnn: creating systems');
+    const dense = WL.find((w) => w.id === 'digits');
+    const entries = [
+      { id: 'wasm', name: 'engine (wasm, Node)', run: await SYSTEMS.wasm.create(cnn) },
+      { id: 'wasm-dense', name: 'engine (wasm, Node)', run: await SYSTEMS.wasm.create(dense) },
+      { id: 'convnet', name: convnetCnn.name, run: await convnetCnn.create(cnn) },
+    ];
+    if (native) {
+      entries.unshift(
+        nativeEntry(nativeExe, nativeJob(cnn.id, cnn), native.get(cnn.id).epochs_per_run),
+        { ...nativeEntry(nativeExe, nativeJob(dense.id, dense), native.get(dense.id).epochs_per_run), id: 'native-dense' },
+      );
+    }
+    await measureInterleaved(entries, RUNS);
+    entries.forEach((e) => e.run.free());
+    kindRuns['digits-cnn'] = Object.fromEntries(entries.map((e) => [e.id, e]));
+    if (native) {
+      progress('recurrent: native');
+      const entry = nativeEntry(nativeExe, nativeJob(rnn.id, rnn), native.get(rnn.id).epochs_per_run);
+      await measureInterleaved([entry], RUNS);
+      kindRuns.recurrent = { native: entry };
+    }
   }
 
   // ---- 1. throughput table
@@ -398,6 +434,94 @@ async function main() {
   say(`  against the engine configured like it (batch 1, momentum μ = 1e-300, tanh output, η = 0.03); its throughput rows use that`);
   say(`  configuration too. f32 systems (brain.js, tfjs) are expected to differ from f64 around 1e-6.`);
 
+  // ---- 3b. the layer kinds
+  say(heading('3b. Layer kinds (issue 12): a convolutional network on the digits, and the recurrent layer'));
+  const denseDigits = WL.find((w) => w.id === 'digits');
+  const kindFig = { 'digits-cnn': {}, recurrent: {} };
+  const kindRows = [];
+  const cnnTraining = `softmax cross-entropy, mean over the batch, SGD η = ${trainingOf(cnn).learningRate}, batch ${trainingOf(cnn).batchSize}`;
+  for (const [id, w, label, net, flop] of [
+    ['', cnn, 'digits-cnn', 'conv 3×3×8 valid relu, max pool 2, flatten, 10 softmax', cnn.flop],
+    ['-dense', denseDigits, 'digits (dense)', '64→32→10, tanh hidden, softmax output', flopPerSample(denseDigits.net.sizes)],
+  ]) {
+    for (const system of ['native', 'wasm']) {
+      const e = kindRuns['digits-cnn'][`${system}${id}`];
+      if (!e) {
+        kindRows.push([label, system === 'native' ? 'engine (native, release)' : 'engine (wasm, Node)', 'not measured (--no-native)', '', '', '', net]);
+        continue;
+      }
+      const f = figures(e, w.data.n, flop);
+      kindFig['digits-cnn'][`${system}${id}`] = f;
+      kindRows.push([label, e.name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), net]);
+    }
+  }
+  {
+    const f = figures(kindRuns['digits-cnn'].convnet, cnn.data.n, cnn.flop);
+    kindFig['digits-cnn'].convnet = f;
+    kindRows.splice(2, 0, ['digits-cnn', convnetCnn.name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), 'the same, in its conv/relu/pool/fc/softmax layers']);
+  }
+  const rnnTraining = `½·squared error at every step (summed over the ${rnn.recurrent.steps} steps), SGD η = ${rnn.recurrent.learning_rate}, one sequence per update`;
+  const rnnNet = `Elman ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, T = ${rnn.recurrent.steps}, BPTT`;
+  if (kindRuns.recurrent) {
+    const f = figures(kindRuns.recurrent.native, rnn.data.n, rnn.flop);
+    kindFig.recurrent.native = f;
+    kindRows.push(['recurrent', 'engine (native, release)', withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), rnnNet]);
+  } else {
+    kindRows.push(['recurrent', 'engine (native, release)', 'not measured (--no-native)', '', '', '', rnnNet]);
+  }
+  kindRows.push(['recurrent', 'engine (wasm, Node)', 'not measured: not reachable from JS', '', '', '', 'not part of Network; no wasm export']);
+  say(table(
+    [
+      { title: 'workload', align: 'left' }, { title: 'system', align: 'left' }, { title: 'samples/s (median)' }, { title: 'per CPU second' },
+      { title: 'ms/epoch' }, { title: 'GFLOP/s' }, { title: 'network', align: 'left' },
+    ],
+    kindRows,
+  ));
+  say(`  Training: digits-cnn and digits: ${cnnTraining} (the last of an epoch: ${cnn.data.n % trainingOf(cnn).batchSize || trainingOf(cnn).batchSize}).`);
+  say(`            recurrent: ${rnnTraining}.`);
+  say(`  digits-cnn and digits (dense): timed in one round-robin (native and wasm of each), all ${int(cnn.data.n)} digits in file order,`);
+  say(`  the same initial-weight recipe (Xavier-uniform, mulberry32 seed 1, biases 0.1). recurrent: a sample is one sequence of`);
+  say(`  ${rnn.recurrent.steps} steps (${int(rnn.data.n * rnn.recurrent.steps)} time steps an epoch); weights U(±${rnn.recurrent.init_limit}) from the crate's Rng seed ${rnn.recurrent.seed}, biases 0.`);
+  say(`  FLOP/sample: 6 × the forward multiply-adds, as for the dense workloads: digits-cnn ${cnn.flop} (kernels ${cnn.net.macs - 720} + dense 720 multiply-adds),`);
+  say(`  digits ${flopPerSample(denseDigits.net.sizes)}, recurrent ${rnn.flop} per sequence; pooling, activations, the loss and the update are not counted.`);
+  const kf = kindFig['digits-cnn'];
+  const kindRatio = (a, b, key) => median(perRound(kf[a], kf[b], key));
+  const kindRatioRows = [];
+  for (const system of ['native', 'wasm']) {
+    if (!kf[system]) continue;
+    kindRatioRows.push([`engine (${system})`, `${ratio(kindRatio(system, `${system}-dense`, 'samplesPerCpuS'))} ±${spreadPct(perRound(kf[system], kf[`${system}-dense`], 'samplesPerCpuS')).toFixed(1)}%`, ratio(kindRatio(system, `${system}-dense`, 'samplesPerS'))]);
+  }
+  say('', table(
+    [{ title: 'system', align: 'left' }, { title: 'digits-cnn ÷ digits (CPU)' }, { title: 'digits-cnn ÷ digits (wall)' }],
+    kindRatioRows,
+  ));
+  say(`  Samples/s of digits-cnn over those of the dense digits network, per round (medians of per-round ratios).`);
+  if (kf.native) {
+    say(`  native ÷ wasm: digits-cnn ${ratio(kindRatio('native', 'wasm', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native', 'wasm', 'samplesPerS'))} wall);`);
+    say(`                 digits ${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerS'))} wall), in the same rounds.`);
+  }
+  say(`  wasm ÷ convnetjs on digits-cnn ${ratio(kindRatio('wasm', 'convnet', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('wasm', 'convnet', 'samplesPerS'))} wall), in the same rounds, like for like (f64, the same weights, batches and η).`);
+  // Same computation: digits-cnn's whole-data-set loss in wasm against native, from the same weights.
+  progress('digits-cnn: loss check');
+  const cnnLosses = await lossHistory(SYSTEMS.wasm, cnn);
+  const convnetLosses = await lossHistory(convnetCnn, cnn);
+  const kindCheck = { 'digits-cnn': { wasm: cnnLosses, convnet: convnetLosses, native: native?.get(cnn.id).check_losses }, recurrent: { native: native?.get(rnn.id).check_losses } };
+  const checkLine = (name, losses) => `${name} ${losses[0].toPrecision(12)} after 1 epoch, ${losses.at(-1).toPrecision(12)} after ${CHECK_EPOCHS}`;
+  say('', `  Loss (whole data set, from the same initial weights): digits-cnn mean cross-entropy: ${checkLine('wasm', cnnLosses)}`);
+  if (kindCheck['digits-cnn'].native) {
+    const rel = maxRel(cnnLosses, kindCheck['digits-cnn'].native);
+    checkOk['digits-cnn/wasm'] = rel <= TOL.f64;
+    say(`    ${checkLine('native', kindCheck['digits-cnn'].native)}; wasm against it: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
+  }
+  {
+    const rel = maxRel(convnetLosses, cnnLosses);
+    checkOk['digits-cnn/convnet'] = rel <= TOL.f64;
+    say(`    ${checkLine('convnetjs', convnetLosses)}; against wasm: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
+  }
+  if (kindCheck.recurrent.native) say(`    recurrent, mean over the sequences of L (no second system to compare): ${checkLine('native', kindCheck.recurrent.native)}`);
+  say(`  recurrent in wasm: not measured. The Elman layer is self-contained (src/layers/recurrent.rs), not part of Network,`);
+  say(`  so neither Engine nor Session reaches it from JS; the bench adds no wasm export for it.`);
+
   // ---- 4. scaling (wasm; native from its job file)
   say(heading('4. Scaling: samples/s as the network grows (circle, 500 points, batch 10; hidden layers of equal width)'));
   async function wasmSamplesPerS(net, data) {
@@ -491,12 +615,13 @@ async function main() {
     const ok = ['native', 'wasm', 'hand', 'convnet', 'tfjs', 'tfcore', 'brain'].every((id) => checkOk[`${w.id}/${id}`] !== false);
     say(verdict(ok, `${w.id}: every system that takes given weights computes the same loss (section 3)`));
   }
+  say(verdict(checkOk['digits-cnn/wasm'] !== false && checkOk['digits-cnn/convnet'], 'digits-cnn: native, wasm and convnetjs compute the same loss (section 3b)'));
   if (page) for (const line of page.verdicts) say(line);
   else say(verdict(null, 'page targets: skipped (--no-page)'));
   say('', `Load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
   say(`Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s (builds not included).`);
   writeFileSync(`${OUT}report.txt`, `${report.join('\n')}\n`);
-  writeFileSync(`${OUT}results.json`, JSON.stringify({ fig, ratios, checks, page: page?.data ?? null }, null, 1));
+  writeFileSync(`${OUT}results.json`, JSON.stringify({ fig, ratios, checks, kinds: { fig: kindFig, checks: kindCheck }, page: page?.data ?? null }, null, 1));
 }
 
 await main();

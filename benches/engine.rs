@@ -11,6 +11,13 @@
 //! and CPU time of this thread. With `check_epochs`, a fresh trainer from the same config also
 //! reports the whole-data-set loss after 1..=check_epochs epochs (the cross-system check).
 //!
+//! A job with `recurrent` (issue 12's Elman layer, `layers::recurrent`, which is not part of
+//! `Network` and so not of `Trainer`) trains that layer instead: one sequence per step, its
+//! `inputs` and `targets` T × inputs and T × outputs values per sequence, the weights drawn
+//! from ±`init_limit` (the crate's `Rng`, `seed`, biases 0), then forward through time, the
+//! loss, backpropagation through time and plain SGD, θ ← θ − η · dL/dθ, after every sequence.
+//! Its "whole-data-set loss" is the mean over the sequences of L.
+//!
 //! A job's samples are its own `inputs` and `targets`, or with `"source": "digits"` the 1,797
 //! shipped 8×8 digits as the crate reads them (`digits::shipped`): file order, x = pixel / 16,
 //! one-hot targets. The JS side reads the same file with its own reader, so the loss check
@@ -19,6 +26,8 @@
 //! Without `--jobs` (as under `cargo test --all-targets`, which runs bench targets as tests)
 //! it only runs a few steps of a small built-in workload and checks the loss is finite.
 
+use backprop_viz::layers::recurrent::{Recurrent, RecurrentConfig};
+use backprop_viz::rng::Rng;
 use backprop_viz::{digits, NetworkConfig, Split, Trainer};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -37,7 +46,12 @@ enum Source {
 #[derive(Deserialize)]
 struct Job {
     name: String,
+    /// The network's config (ignored with `recurrent`).
+    #[serde(default)]
     config: serde_json::Value,
+    /// Train a recurrent layer instead of a network.
+    #[serde(default)]
+    recurrent: Option<RecurrentJob>,
     #[serde(default)]
     source: Source,
     #[serde(default)]
@@ -55,6 +69,122 @@ struct Job {
     runs: u32,
     #[serde(default)]
     check_epochs: u32,
+}
+
+/// A recurrent layer's settings, initial weights and learning rate.
+#[derive(Deserialize, Clone, Copy)]
+struct RecurrentJob {
+    #[serde(flatten)]
+    layer: RecurrentConfig,
+    /// η of plain SGD, one update per sequence.
+    learning_rate: f64,
+    /// Weights ~ U(−limit, +limit) (`Recurrent::randomize`), biases 0.
+    init_limit: f64,
+    seed: u32,
+}
+
+/// The Elman layer and its sequences, trained one sequence per step with plain SGD.
+struct RecurrentRun {
+    rnn: Recurrent,
+    learning_rate: f64,
+    inputs: Vec<f64>,
+    targets: Vec<f64>,
+    sequences: usize,
+    /// The next sequence, and the training steps run so far.
+    next: usize,
+    steps: u64,
+}
+
+impl RecurrentRun {
+    fn new(job: &RecurrentJob, inputs: Vec<f64>, targets: Vec<f64>) -> backprop_viz::Result<RecurrentRun> {
+        let mut rnn = Recurrent::new(job.layer)?;
+        rnn.randomize(&mut Rng::new(job.seed), job.init_limit);
+        let RecurrentConfig { inputs: nx, outputs: ny, steps: t, .. } = job.layer;
+        let sequences = inputs.len() / (t * nx);
+        if sequences == 0 || inputs.len() != sequences * t * nx || targets.len() != sequences * t * ny {
+            return Err(backprop_viz::Error::InvalidData(format!(
+                "{} inputs and {} targets are not whole sequences of {t} steps",
+                inputs.len(),
+                targets.len()
+            )));
+        }
+        Ok(RecurrentRun { rnn, learning_rate: job.learning_rate, inputs, targets, sequences, next: 0, steps: 0 })
+    }
+
+    /// `n` training steps (one sequence each, in order, wrapping around); the last step's L.
+    fn train(&mut self, n: u32) -> backprop_viz::Result<f64> {
+        let RecurrentConfig { inputs: nx, outputs: ny, steps: t, .. } = self.rnn.config;
+        let mut loss = f64::NAN;
+        for _ in 0..n {
+            let s = self.next;
+            self.rnn.forward(&self.inputs[s * t * nx..(s + 1) * t * nx], self.steps)?;
+            loss = self.rnn.compute_loss(&self.targets[s * t * ny..(s + 1) * t * ny], self.steps)?;
+            self.rnn.backward(self.steps)?;
+            let r = &mut self.rnn;
+            for (params, grads) in [
+                (&mut r.weights_input, &r.grad_weights_input),
+                (&mut r.weights_hidden, &r.grad_weights_hidden),
+                (&mut r.biases, &r.grad_biases),
+                (&mut r.readout_weights, &r.grad_readout_weights),
+                (&mut r.readout_biases, &r.grad_readout_biases),
+            ] {
+                // θ ← θ − η · dL/dθ
+                for (p, g) in params.iter_mut().zip(grads.iter()) {
+                    *p -= self.learning_rate * g;
+                }
+            }
+            self.next = (s + 1) % self.sequences;
+            self.steps += 1;
+        }
+        Ok(loss)
+    }
+
+    /// The mean over every sequence of L, with the current weights (no update).
+    fn dataset_loss(&mut self) -> backprop_viz::Result<f64> {
+        let RecurrentConfig { inputs: nx, outputs: ny, steps: t, .. } = self.rnn.config;
+        let mut total = 0.0;
+        for s in 0..self.sequences {
+            self.rnn.forward(&self.inputs[s * t * nx..(s + 1) * t * nx], self.steps)?;
+            total += self.rnn.compute_loss(&self.targets[s * t * ny..(s + 1) * t * ny], self.steps)?;
+        }
+        Ok(total / self.sequences as f64)
+    }
+}
+
+/// What a job trains: a network through the crate's `Trainer`, or the recurrent layer.
+enum Model {
+    Network(Box<Trainer>),
+    Recurrent(Box<RecurrentRun>),
+}
+
+impl Model {
+    fn steps_per_epoch(&self) -> usize {
+        match self {
+            Model::Network(trainer) => trainer.steps_per_epoch(),
+            Model::Recurrent(run) => run.sequences,
+        }
+    }
+
+    fn samples_per_epoch(&self) -> usize {
+        match self {
+            Model::Network(trainer) => trainer.data(Split::Train).map_or(0, |d| d.len()),
+            Model::Recurrent(run) => run.sequences,
+        }
+    }
+
+    fn train(&mut self, steps: u32) -> backprop_viz::Result<f64> {
+        match self {
+            Model::Network(trainer) => trainer.train(steps),
+            Model::Recurrent(run) => run.train(steps),
+        }
+    }
+
+    fn dataset_loss(&mut self) -> backprop_viz::Result<f64> {
+        match self {
+            Model::Network(trainer) => trainer.dataset_loss(Split::Train),
+            Model::Recurrent(run) => run.dataset_loss(),
+        }
+    }
 }
 
 fn default_target_seconds() -> f64 {
@@ -114,19 +244,23 @@ fn samples(job: &Job) -> backprop_viz::Result<(Vec<f64>, Vec<f64>)> {
     }
 }
 
-fn trainer_for(job: &Job) -> Result<Trainer, String> {
+fn trainer_for(job: &Job) -> Result<Model, String> {
     let fail = |e: backprop_viz::Error| format!("{}: {e}", job.name);
+    if let Some(recurrent) = &job.recurrent {
+        let (inputs, targets) = samples(job).map_err(fail)?;
+        return RecurrentRun::new(recurrent, inputs, targets).map(|run| Model::Recurrent(Box::new(run))).map_err(fail);
+    }
     let config = NetworkConfig::from_json(&job.config.to_string()).map_err(fail)?;
     let mut trainer = Trainer::new(config).map_err(fail)?;
     let (inputs, targets) = samples(job).map_err(fail)?;
     trainer.set_data(Split::Train, inputs, targets).map_err(fail)?;
-    Ok(trainer)
+    Ok(Model::Network(Box::new(trainer)))
 }
 
 fn run_job(job: &Job) -> Result<JobResult, String> {
     let mut trainer = trainer_for(job)?;
     let steps_per_epoch = trainer.steps_per_epoch();
-    let samples_per_epoch = trainer.data(Split::Train).map_or(0, |d| d.len());
+    let samples_per_epoch = trainer.samples_per_epoch();
     let steps = |epochs: u32| u32::try_from(steps_per_epoch).unwrap_or(u32::MAX).saturating_mul(epochs);
     let fail = |e: backprop_viz::Error| format!("{}: {e}", job.name);
     trainer.train(steps(job.warmup_epochs)).map_err(fail)?;
@@ -159,7 +293,7 @@ fn run_job(job: &Job) -> Result<JobResult, String> {
         let mut fresh = trainer_for(job)?;
         for _ in 0..job.check_epochs {
             fresh.train(steps(1)).map_err(fail)?;
-            check_losses.push(fresh.dataset_loss(Split::Train).map_err(fail)?);
+            check_losses.push(fresh.dataset_loss().map_err(fail)?);
         }
     }
     Ok(JobResult {
@@ -173,8 +307,9 @@ fn run_job(job: &Job) -> Result<JobResult, String> {
     })
 }
 
-/// A few steps of a 2→8→8→8→1 network on a small ring data set, and one epoch of
-/// 64→32→10 on the shipped digits: proves the target builds and runs (this is what
+/// A few steps of a 2→8→8→8→1 network on a small ring data set, one epoch of 64→32→10 and
+/// of the digits-cnn network on the shipped digits, and two epochs of the recurrent layer on
+/// running parity: proves the target builds and runs (this is what
 /// `cargo test --all-targets` executes).
 fn smoke() -> Result<(), String> {
     let n = 40;
@@ -202,9 +337,40 @@ fn smoke() -> Result<(), String> {
         "optimizer": {"kind": "sgd", "learning_rate": 0.1},
         "batch_size": 10, "shuffle": false, "seed": 1
     });
+    let digits_cnn = serde_json::json!({
+        "inputs": 64,
+        "input_shape": {"channels": 1, "height": 8, "width": 8},
+        "layers": [
+            {"activation": "relu",
+             "kind": {"type": "convolution", "dimensions": "two", "kernel_size": 3, "channels": 8, "padding": "valid"}},
+            {"activation": "identity", "kind": {"type": "pooling", "dimensions": "two", "pool": "max", "size": 2}},
+            {"activation": "identity", "kind": {"type": "flatten"}},
+            {"units": 10, "activation": "softmax"}
+        ],
+        "loss": "softmax_cross_entropy",
+        "optimizer": {"kind": "sgd", "learning_rate": 0.1},
+        "batch_size": 10, "shuffle": false, "seed": 1
+    });
+    // Running parity of 8 sequences of 16 bits (the bits of 0x9e37 · s), the loss at every step.
+    let (mut bits, mut parity) = (Vec::new(), Vec::new());
+    for s in 0..8u32 {
+        let mut p = 0.0;
+        for t in 0..16 {
+            let bit = f64::from((s.wrapping_mul(0x9e37) >> t) & 1);
+            p = (p + bit) % 2.0;
+            bits.push(bit);
+            parity.push(p);
+        }
+    }
+    let recurrent: RecurrentJob = serde_json::from_value(serde_json::json!({
+        "inputs": 1, "hidden": 16, "outputs": 1, "steps": 16, "activation": "tanh", "loss_at": "every_step",
+        "learning_rate": 0.01, "init_limit": 0.25, "seed": 1
+    }))
+    .map_err(|e| e.to_string())?;
     let job = |name: &str, config, source, inputs, targets, epochs| Job {
         name: name.into(),
         config,
+        recurrent: None,
         source,
         inputs,
         targets,
@@ -217,6 +383,11 @@ fn smoke() -> Result<(), String> {
     for job in [
         job("smoke", ring, Source::Job, inputs, targets, 2),
         job("smoke-digits", digits, Source::Digits, vec![], vec![], 1),
+        job("smoke-digits-cnn", digits_cnn, Source::Digits, vec![], vec![], 1),
+        Job {
+            recurrent: Some(recurrent),
+            ..job("smoke-recurrent", serde_json::Value::Null, Source::Job, bits, parity, 2)
+        },
     ] {
         let result = run_job(&job)?;
         if !(result.check_losses.iter().all(|l| l.is_finite()) && result.run_seconds.len() == 2) {

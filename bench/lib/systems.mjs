@@ -283,6 +283,80 @@ const tfcore = {
   },
 };
 
+// ---------------------------------------------------------------- convnetjs 0.3.0, digits-cnn
+// The digits-cnn network (workloads.mjs convNetwork) in convnetjs's own layers: conv 3×3, 8
+// filters, stride 1, pad 0, relu → pool 2, stride 2 (max) → fc 10 → softmax; sgd, momentum 0,
+// no decay. convnetjs stores a volume as (y, x, depth), depth fastest, where the engine keeps
+// maps channel-major: a kernel of one input channel reads alike (row y, column x), but the
+// dense layer's inputs are permuted, engine input c·H·W + y·W + x = convnetjs (y·W + x)·C + c.
+// convnetjs updates every batch_size samples counted across calls, so the last 7 digits of an
+// epoch (1,797 = 179 × 10 + 7) are made a batch of their own, as the engine makes them.
+export const convnetCnn = {
+  id: 'convnet',
+  name: 'convnetjs 0.3.0',
+  precision: 'f64',
+  semantics: 'as specified',
+  async create(w) {
+    const cj = require('convnetjs');
+    const { batchSize, learningRate } = trainingOf(w);
+    const [conv, pool, , dense] = w.net.layers;
+    const { channels: filters, kernel_size: k } = conv.kind;
+    const { height: side } = w.net.inputShape;
+    const mapSide = side - k + 1;
+    const pooled = Math.floor(mapSide / pool.kind.size);
+    const convLayer = new cj.ConvLayer({ in_sx: side, in_sy: side, in_depth: 1, sx: k, filters, stride: 1, pad: 0 });
+    conv.weights.forEach((row, o) => convLayer.filters[o].w.set(row));
+    convLayer.biases.w.set(conv.biases);
+    const fc = new cj.FullyConnLayer({ num_neurons: dense.units, in_sx: pooled, in_sy: pooled, in_depth: filters });
+    const area = pooled * pooled;
+    dense.weights.forEach((row, j) => row.forEach((weight, n) => {
+      const [c, position] = [Math.floor(n / area), n % area];
+      fc.filters[j].w[position * filters + c] = weight;
+    }));
+    fc.biases.w.set(dense.biases);
+    const net = new cj.Net();
+    net.layers = [
+      new cj.InputLayer({ out_sx: side, out_sy: side, out_depth: 1 }),
+      convLayer,
+      new cj.ReluLayer({ in_sx: mapSide, in_sy: mapSide, in_depth: filters }),
+      new cj.PoolLayer({ in_sx: mapSide, in_sy: mapSide, in_depth: filters, sx: pool.kind.size, stride: pool.kind.size }),
+      fc,
+      new cj.SoftmaxLayer({ in_sx: 1, in_sy: 1, in_depth: dense.units }),
+    ];
+    const trainer = new cj.Trainer(net, { method: 'sgd', learning_rate: learningRate, momentum: 0, batch_size: batchSize, l2_decay: 0, l1_decay: 0 });
+    const perImage = side * side;
+    const xs = [];
+    for (let s = 0; s < w.data.n; s++) {
+      const x = new cj.Vol(side, side, 1, 0.0);
+      x.w.set(w.data.inputs.subarray(s * perImage, (s + 1) * perImage));
+      xs.push(x);
+    }
+    const labels = w.data.labels;
+    const whole = w.data.n - (w.data.n % batchSize);
+    return {
+      trainEpochs(e) {
+        for (let epoch = 0; epoch < e; epoch++) {
+          for (let s = 0; s < whole; s++) trainer.train(xs[s], labels[s]);
+          if (whole === w.data.n) continue;
+          // The epoch's last, short batch: convnetjs divides by batch_size, so make it that long.
+          trainer.k = 0;
+          trainer.batch_size = w.data.n - whole;
+          for (let s = whole; s < w.data.n; s++) trainer.train(xs[s], labels[s]);
+          trainer.k = 0;
+          trainer.batch_size = batchSize;
+        }
+      },
+      // Mean cross-entropy over the data set, −log p of the true class.
+      loss() {
+        let total = 0;
+        for (let s = 0; s < w.data.n; s++) total -= Math.log(net.forward(xs[s], false).w[labels[s]]);
+        return total / w.data.n;
+      },
+      free() {},
+    };
+  },
+};
+
 export const SYSTEMS = { wasm, hand, brain, convnet, tfjs, tfcore };
 
 /** Installed versions (read from bench/node_modules), and whether brain.js could reach a GPU. */

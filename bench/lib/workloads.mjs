@@ -128,9 +128,66 @@ export const trainingOf = (w, { batchSize, learningRate, momentum } = {}) => ({
   momentum,
 });
 
+/**
+ * The digits-cnn lesson's network (issue 12, src/presets.rs): input 1×8×8 → convolution 3×3,
+ * 8 channels, valid, relu (8 maps of 6×6) → max pooling 2 (8 × 3×3) → flatten (72) → dense 10,
+ * softmax; softmax cross-entropy. A share link writes it
+ * `layers=conv2d-k3-c8-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax&shape=1x8x8`.
+ * Initial weights Xavier-uniform from mulberry32 `seed`, as `network` draws them: the kernels
+ * first (fan-in C_in·k² = 9, fan-out C_out·k² = 72; one row of 9 per output channel, the
+ * engine's layout), then the dense layer (72 → 10); biases 0.1. `layers` are the engine's own
+ * layer configs, so `engineConfig` passes them through.
+ */
+export function convNetwork({ channels = 8, kernel = 3, pool = 2, classes = 10, side = 8, seed = 1 } = {}) {
+  const random = mulberry32(seed);
+  const xavier = (rows, cols, fanIn, fanOut) => {
+    const r = Math.sqrt(6 / (fanIn + fanOut));
+    return Array.from({ length: rows }, () => Array.from({ length: cols }, () => uniform(random, -r, r)));
+  };
+  const mapSide = side - kernel + 1; // valid padding
+  const pooledSide = Math.floor(mapSide / pool);
+  const flat = channels * pooledSide * pooledSide;
+  const kernels = xavier(channels, kernel * kernel, kernel * kernel, channels * kernel * kernel);
+  const dense = xavier(classes, flat, flat, classes);
+  const layers = [
+    {
+      activation: 'relu',
+      kind: { type: 'convolution', dimensions: 'two', kernel_size: kernel, channels, padding: 'valid' },
+      weights: kernels,
+      biases: new Array(channels).fill(0.1),
+    },
+    { activation: 'identity', kind: { type: 'pooling', dimensions: 'two', pool: 'max', size: pool } },
+    { activation: 'identity', kind: { type: 'flatten' } },
+    { units: classes, activation: 'softmax', weights: dense, biases: new Array(classes).fill(0.1) },
+  ];
+  // Multiply-adds of one forward pass: every output position of every map reads k² inputs;
+  // pooling and flatten have none.
+  const macs = channels * mapSide * mapSide * kernel * kernel + flat * classes;
+  return {
+    inputs: side * side,
+    inputShape: { channels: 1, height: side, width: side },
+    layers,
+    loss: 'softmax_cross_entropy',
+    output: 'softmax',
+    macs,
+    label: `1×${side}×${side} → conv ${kernel}×${kernel}×${channels} valid relu → max pool ${pool} → flatten ${flat} → ${classes} softmax`,
+  };
+}
+
 /** The engine's config for a network (weights given by hand, fixed data order). */
 /** `momentum`: μ of the momentum optimizer (plain SGD when not given). */
 export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate = TRAINING.learningRate, momentum } = {}) {
+  const training = {
+    loss: net.loss,
+    reduction: 'mean',
+    optimizer: momentum === undefined ? { kind: 'sgd', learning_rate: learningRate } : { kind: 'momentum', learning_rate: learningRate, momentum },
+    regularization: { kind: 'none', rate: 0 },
+    batch_size: batchSize,
+    shuffle: false,
+    seed: 1,
+  };
+  // A network of layer kinds (convNetwork): its layer configs as they are.
+  if (net.layers) return { inputs: net.inputs, input_shape: net.inputShape, layers: net.layers, ...training };
   const last = net.sizes.length - 2;
   return {
     inputs: net.sizes[0],
@@ -140,13 +197,7 @@ export function engineConfig(net, { batchSize = TRAINING.batchSize, learningRate
       weights: w,
       biases: net.biases[l],
     })),
-    loss: net.loss,
-    reduction: 'mean',
-    optimizer: momentum === undefined ? { kind: 'sgd', learning_rate: learningRate } : { kind: 'momentum', learning_rate: learningRate, momentum },
-    regularization: { kind: 'none', rate: 0 },
-    batch_size: batchSize,
-    shuffle: false,
-    seed: 1,
+    ...training,
   };
 }
 
@@ -169,6 +220,65 @@ export function workloads() {
       training: DIGITS_TRAINING,
       source: 'digits',
       systems: ['wasm', 'hand'],
+    },
+  ];
+}
+
+/**
+ * `n` sequences of `steps` random bits (mulberry32 `seed`) and their running parity: x_t is
+ * bit t (0 or 1), y_t the parity of bits 1 … t (0 or 1). Flat: sequence after sequence, T
+ * values each, for inputs and for targets.
+ */
+export function parityData(n = 256, steps = 16, seed = 7) {
+  const random = mulberry32(seed);
+  const inputs = new Array(n * steps);
+  const targets = new Array(n * steps);
+  for (let s = 0; s < n; s++) {
+    let parity = 0;
+    for (let t = 0; t < steps; t++) {
+      const bit = random() < 0.5 ? 0 : 1;
+      parity ^= bit;
+      inputs[s * steps + t] = bit;
+      targets[s * steps + t] = parity;
+    }
+  }
+  return { n, steps, inputWidth: 1, targetWidth: 1, inputs, targets };
+}
+
+/** The recurrent workload's layer (benches/engine.rs `RecurrentJob`, `layers::recurrent`). */
+export const RECURRENT = {
+  inputs: 1, hidden: 16, outputs: 1, steps: 16, activation: 'tanh', loss_at: 'every_step',
+  learning_rate: 0.01, init_limit: 0.25, seed: 1,
+};
+
+/** Multiply-adds of one sequence's forward pass: per step W_x·x + W_h·h + V·h. */
+export const recurrentMacs = ({ inputs, hidden, outputs, steps }) => steps * hidden * (inputs + hidden + outputs);
+
+/**
+ * The workloads of the layer kinds (issue 12), measured in a round-robin of their own (the
+ * hand-written JS and the libraries do not take them): digits-cnn (the engine, wasm and native;
+ * the same data, η and batch as `digits`, so the two compare like with like), and recurrent
+ * (native only: the Elman layer is not part of `Network`, so no wasm export reaches it).
+ * `flop`: 6 × the forward multiply-adds, the dense workloads' convention.
+ */
+export function layerKindWorkloads() {
+  const cnn = convNetwork();
+  return [
+    {
+      id: 'digits-cnn',
+      label: `digits-cnn: ${cnn.label}`,
+      data: digitsData(),
+      net: cnn,
+      flop: 6 * cnn.macs,
+      training: DIGITS_TRAINING,
+      source: 'digits',
+    },
+    {
+      id: 'recurrent',
+      label: `recurrent: Elman, T = ${RECURRENT.steps}, ${RECURRENT.inputs}→${RECURRENT.hidden}→${RECURRENT.outputs}, ${RECURRENT.activation}`,
+      data: parityData(256, RECURRENT.steps),
+      recurrent: RECURRENT,
+      flop: 6 * recurrentMacs(RECURRENT),
     },
   ];
 }
