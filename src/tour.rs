@@ -117,6 +117,7 @@ pub fn tour(lesson: &str) -> Option<Tour> {
         "xor" => xor(),
         "vanishing-gradients" => vanishing_gradients(),
         "learning-rate" => learning_rate(),
+        "digits-cnn" => digits_cnn(),
         _ => return None,
     };
     let lesson = crate::presets::lessons().into_iter().find(|l| l.id == lesson)?.id;
@@ -124,7 +125,8 @@ pub fn tour(lesson: &str) -> Option<Tour> {
 }
 
 /// The ids of the lessons with a tour.
-pub const TOURED: &[&str] = &["chain-rule", "worked-example", "xor", "vanishing-gradients", "learning-rate"];
+pub const TOURED: &[&str] =
+    &["chain-rule", "worked-example", "xor", "vanishing-gradients", "learning-rate", "digits-cnn"];
 
 fn chain_rule() -> Vec<Stop> {
     vec![
@@ -336,6 +338,44 @@ fn learning_rate() -> Vec<Stop> {
         stop(
             "A larger η takes a larger step along the same gradient: too large, and it overshoots.",
             at(4, Some(Update)),
+            Target::Phase { phase: Update },
+        ),
+    ]
+}
+
+// Checkpoints ask about dense layers only (src/checkpoint.rs refuses a convolution): this tour
+// names what to look at, phase by phase, and sends the student to the kernels' chain rule.
+fn digits_cnn() -> Vec<Stop> {
+    vec![
+        stop(
+            "Each 8×8 digit enters as one map. Layer 1 holds 8 kernels of 3×3 weights, one per map it makes.",
+            at(0, None),
+            Target::Phase { phase: Forward(0) },
+        ),
+        stop(
+            "Forward through the convolution: each kernel slid over all 36 positions of the image, the same 9 weights at every one, then ReLU.",
+            at(0, Some(Forward(0))),
+            Target::Phase { phase: Forward(0) },
+        ),
+        stop(
+            "Max pooling kept the largest of each 2×2 window: 8 maps of 3×3, read as 72 numbers by the softmax.",
+            at(0, Some(Forward(3))),
+            Target::Phase { phase: Forward(1) },
+        ),
+        stop("The loss compares the softmax with each image's class.", at(0, Some(Loss)), Target::Phase { phase: Loss }),
+        stop(
+            "Back through the pooling: each window's δ went to the input that was largest, the others got 0.",
+            at(0, Some(Backward(1))),
+            Target::Phase { phase: Backward(1) },
+        ),
+        stop(
+            "Back through the convolution: click a kernel cell. Its dL/dK is a sum of one term δ · x̃ from every position of every image in the batch: the weight was used at each one.",
+            at(0, Some(Backward(0))),
+            Target::Phase { phase: Backward(0) },
+        ),
+        stop(
+            "The update moved every kernel weight by −η times that sum (Adam scales it per weight). Train a few epochs: the kernels become stroke detectors.",
+            at(1, Some(Update)),
             Target::Phase { phase: Update },
         ),
     ]

@@ -44,7 +44,12 @@ fn every_answer_is_the_engines_number_after_the_next_phase() {
             assert_eq!(c.answer.to_bits(), value(&fresh, &q).to_bits(), "{id} stop {k}");
             asked += 1;
         }
-        assert!(asked >= 2, "{id}");
+        if s.trainer().network().layers.iter().all(|l| l.kind.is_dense()) {
+            assert!(asked >= 2, "{id}");
+        } else {
+            // Checkpoints ask about dense layers (src/checkpoint.rs refuses the others by name).
+            assert_eq!(asked, 0, "{id}");
+        }
     }
 }
 

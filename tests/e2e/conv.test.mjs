@@ -121,4 +121,28 @@ describe('convolutional networks', () => {
       await page.close();
     }
   });
+
+  test('the digits-cnn tour walks its stops over the maps view, each ringing its phase chip', { timeout: 90_000 }, async () => {
+    const opened = await app.open({ query: '?lesson=digits-cnn' });
+    const { page } = opened;
+    try {
+      await digitsArrived(page);
+      const stops = (await page.evaluate(() => window.app.session.tour())).stops;
+      assert.ok(stops.length >= 5);
+      await page.click('#tour-start');
+      for (let k = 0; k < stops.length; k++) {
+        assert.equal((await page.evaluate(() => window.app.tour.state())).at, k);
+        assert.equal(await page.textContent('#tour-text'), stops[k].text);
+        const phase = stops[k].target.phase;
+        const key = phase.layer === undefined ? phase.kind : `${phase.kind}:${phase.layer}`;
+        assert.equal(await page.$eval(`#phase-bar li[data-phase="${key}"]`, (li) => li.classList.contains('tour-target')), true, `stop ${k + 1} rings ${key}`);
+        assert.deepEqual(await page.evaluate(() => ({ steps: window.app.session.steps(), last: window.app.session.position().last })), stops[k].at);
+        if (k < stops.length - 1) await page.click('#tour-next');
+      }
+      assert.equal(await page.evaluate(() => window.app.maps.shown()), true);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
 });
