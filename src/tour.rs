@@ -374,7 +374,7 @@ fn digits_cnn() -> Vec<Stop> {
             Target::Phase { phase: Backward(0) },
         ),
         stop(
-            "The update moved every kernel weight by −η times that sum (Adam scales it per weight). Train a few epochs: the kernels become stroke detectors.",
+            "The update moved every kernel weight by −η times that sum (Adam scales it per weight). Press E to train an epoch and watch the kernels change.",
             at(1, Some(Update)),
             Target::Phase { phase: Update },
         ),
