@@ -234,6 +234,7 @@ const PROBLEMS: &[(&str, &str)] = &[
     ("plane", "Plane (regression)"),
     ("digits", "Digits (8×8 images, 10 classes)"),
     ("shapes", "Shapes (8×8 images, 4 kinds)"),
+    ("edges", "Edges (8×8 images: vertical, horizontal, none)"),
     ("codes", "One-hot codes (8 of them)"),
 ];
 const TARGETS: &[(&str, &str)] = &[("labels", "its label"), ("inputs", "its own input (autoencoder)")];
