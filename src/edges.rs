@@ -1,14 +1,15 @@
 //! The edges data set: small one-channel images, each a step edge or none, for a shared kernel
 //! to learn an edge detector on (the `edge-detector` lesson).
 //!
-//! An image is `EDGE_SIDE` × `EDGE_SIDE` pixels in [0, 1]. Image i has label i mod 3:
-//! - 0, a vertical edge: dark (a level d ∈ [0, 0.5]) left of a random column c ∈ [2, 6],
-//!   bright (d + a step s ∈ [0.4, 0.5]) from column c on;
-//! - 1, a horizontal edge: dark above a random row r ∈ [2, 6], bright from row r down;
+//! An image is `EDGE_SIDE` × `EDGE_SIDE` pixels in [0, 1], which the page draws as ink (0 pale,
+//! 1 inked, as the digits). Image i has label i mod 3:
+//! - 0, a vertical edge: pale (a low level d ∈ [0, 0.5]) left of a random column c ∈ [2, 6],
+//!   inked (d + a step s ∈ [0.4, 0.5]) from column c on;
+//! - 1, a horizontal edge: pale above a random row r ∈ [2, 6], inked from row r down;
 //! - 2, no edge: one level in [0, 1] everywhere.
 //!
-//! The levels overlap across the classes, so how bright an image is says nothing of its class:
-//! only the step from dark to bright does, which is what an edge filter sees.
+//! The levels overlap across the classes, so how much ink an image holds says nothing of its
+//! class: only the step up from pale to inked does, which is what an edge filter sees.
 //!
 //! `noise` n adds u·n to each pixel (u uniform in [−½, ½]), clamped to [0, 1]. Everything is
 //! drawn from one RNG seeded with the data seed, so the same seed gives the same images.
@@ -30,16 +31,16 @@ pub fn edge_points(n: usize, noise: f64, seed: u32) -> Result<Points> {
     let mut labels = Vec::with_capacity(n);
     for i in 0..n {
         let label = i % EDGE_NAMES.len();
-        let dark = rng.uniform(0.0, 0.5);
-        let bright = dark + rng.uniform(0.4, 0.5);
+        let pale = rng.uniform(0.0, 0.5);
+        let inked = pale + rng.uniform(0.4, 0.5);
         let step = 2 + rng.below(side - 3);
         let flat = rng.uniform(0.0, 1.0);
         for r in 0..side {
             for c in 0..side {
                 let level = match label {
-                    0 if c < step => dark,
-                    1 if r < step => dark,
-                    0 | 1 => bright,
+                    0 if c < step => pale,
+                    1 if r < step => pale,
+                    0 | 1 => inked,
                     _ => flat,
                 };
                 coords.push((level + noise * rng.uniform(-0.5, 0.5)).clamp(0.0, 1.0));
@@ -85,7 +86,7 @@ mod tests {
                 1 => assert!(one_rise(&rows) && level(&columns), "{columns:?} {rows:?}"),
                 _ => assert!(level(&rows) && level(&columns), "{columns:?} {rows:?}"),
             }
-            // The edge never lies on the border: at least two dark and two bright columns (rows).
+            // The edge never lies on the border: at least two pale and two inked columns (rows).
             let s = steps(if points.labels[p] == 1.0 { &rows } else { &columns });
             if let Some(at) = s.iter().position(|d| d.abs() > 1e-12) {
                 assert!((1..=5).contains(&at), "{s:?}");

@@ -393,7 +393,7 @@ pub fn lessons() -> Vec<Lesson> {
     all.push(Lesson {
         id: "edge-detector",
         title: "A shared kernel learns an edge detector",
-        text: "8×8 images hold a vertical edge (dark left, bright right), a horizontal one (dark above, bright below) or none, and two 3×3 kernels slide over them: each kernel's 9 weights are used at all 36 positions, and max pooling keeps each map's strongest response. Step to the backward pass of layer 1 and click a kernel cell: its dL/dK is the sum of one term δ · x̃ per position of every image in the batch, 288 of them, and only the position of each image's strongest response has δ ≠ 0. Train for 300 steps: the test accuracy passes 95 %, and one kernel has become a vertical-edge filter (its left column negative, its right positive), the other a horizontal one (its top row negative, its bottom positive).",
+        text: "8×8 images hold a vertical edge (pale on the left, inked on the right), a horizontal one (pale above, inked below) or none, and two 3×3 kernels slide over them: each kernel's 9 weights are used at all 36 positions, and max pooling keeps each map's strongest response. Step to the backward pass of layer 1 and click a kernel cell: its dL/dK is the sum of one term δ · x̃ per position of every image in the batch, 288 of them, and only the position of each image's strongest response has δ ≠ 0. Train for 300 steps: the test accuracy passes 95 %, and one kernel has become a vertical-edge filter (its left column negative, its right positive), the other a horizontal one (its top row negative, its bottom positive).",
         session: edges,
         samples: None,
         variants: Vec::new(),

@@ -76,7 +76,7 @@ fn the_images_are_8_by_8_and_of_the_three_kinds_the_text_names() {
     assert_eq!((info.train_points, info.test_points), (225, 75));
     let kinds: Vec<_> = s.trainer().network().layers.iter().map(|l| l.kind.name()).collect();
     assert_eq!(kinds, ["convolution", "pooling", "flatten", "dense"]);
-    says("8×8 images hold a vertical edge (dark left, bright right), a horizontal one (dark above, bright below) or none");
+    says("8×8 images hold a vertical edge (pale on the left, inked on the right), a horizontal one (pale above, inked below) or none");
     says("two 3×3 kernels");
 }
 
