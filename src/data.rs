@@ -104,9 +104,8 @@ impl Data {
         let (train, test) = spec.generate()?;
         let headers = default_headers(train.dims);
         let mut data = Data::new(train, test, headers)?;
-        if spec.problem.is_image() {
-            data.image_shape =
-                Some(ImageShape { width: crate::autoencoder::SHAPE_SIDE, height: crate::autoencoder::SHAPE_SIDE });
+        if let Some(side) = spec.problem.image_side() {
+            data.image_shape = Some(ImageShape { width: side, height: side });
         }
         Ok(data)
     }

@@ -18,19 +18,21 @@
 //! | `polynomial`   | x uniform, t = x/6                                            | 2t³ − t          |
 //! | `plane`        | uniform in the square                                         | (x1 − x2/2) / 9  |
 //!
-//! Three more are images or codes, made from their own sources rather than drawn here:
+//! Four more are images or codes, made from their own sources rather than drawn here:
 //!
 //! | problem   | points                                                                 | label      |
 //! |-----------|------------------------------------------------------------------------|------------|
 //! | `digits`  | the first `points` of the shipped 8×8 digits (`digits`), pixels in [0, 1] | the digit  |
 //! | `shapes`  | 8×8 images of four shapes at random places (`autoencoder`)              | the shape  |
+//! | `edges`   | 8×8 images of a vertical step edge, a horizontal one, or none (`edges`)  | which edge |
 //! | `codes`   | the 8 one-hot vectors of the 8-3-8 encoder problem, all for training     | the 1's place |
 //!
-//! Digits and shapes are split class by class (a stratified split), so a small test set
+//! Digits, shapes and edges are split class by class (a stratified split), so a small test set
 //! still holds every class.
 
 use crate::autoencoder::{one_hot_code_points, ShapesSpec, SHAPE_SIDE};
 use crate::config::MAX_SAMPLES;
+use crate::edges::{edge_points, EDGE_NAMES, EDGE_SIDE};
 use crate::error::{check_range, Error, Result};
 use crate::points::Points;
 use crate::rng::Rng;
@@ -54,6 +56,7 @@ pub enum Problem {
     Plane,
     Digits,
     Shapes,
+    Edges,
     Codes,
 }
 
@@ -81,6 +84,7 @@ impl Problem {
         match self {
             Problem::Sine | Problem::Polynomial => 1,
             Problem::Digits | Problem::Shapes => SHAPE_SIDE * SHAPE_SIDE,
+            Problem::Edges => EDGE_SIDE * EDGE_SIDE,
             Problem::Codes => CODE_LENGTH,
             _ => 2,
         }
@@ -93,14 +97,24 @@ impl Problem {
             Problem::Spiral3 => 3,
             Problem::Digits => 10,
             Problem::Shapes => crate::autoencoder::SHAPE_NAMES.len(),
+            Problem::Edges => EDGE_NAMES.len(),
             Problem::Codes => CODE_LENGTH,
             _ => 2,
         }
     }
 
-    /// Whether each point is an 8×8 image (drawn as one, not as 64 inputs).
+    /// Whether each point is an image (drawn as one, not as its pixels one by one).
     pub fn is_image(self) -> bool {
-        matches!(self, Problem::Digits | Problem::Shapes)
+        self.image_side().is_some()
+    }
+
+    /// The width (and height) of each image, for the problems whose points are square images.
+    pub fn image_side(self) -> Option<usize> {
+        match self {
+            Problem::Digits | Problem::Shapes => Some(SHAPE_SIDE),
+            Problem::Edges => Some(EDGE_SIDE),
+            _ => None,
+        }
     }
 }
 
@@ -148,6 +162,10 @@ impl DataSpec {
                 let spec =
                     ShapesSpec { points: self.points, noise: self.noise, test_ratio: self.test_ratio, seed: self.seed };
                 return Ok(spec.points()?.split_stratified(self.test_ratio, self.seed.wrapping_add(1)));
+            }
+            Problem::Edges => {
+                let points = edge_points(self.points, self.noise, self.seed)?;
+                return Ok(points.split_stratified(self.test_ratio, self.seed.wrapping_add(1)));
             }
             Problem::Codes => {
                 // Like XOR's corners, every code is needed for training.
@@ -250,7 +268,7 @@ pub fn generate(problem: Problem, n: usize, noise: f64, rng: &mut Rng) -> Points
             }
         }
         // Not point clouds: `DataSpec::generate` takes them from their sources.
-        Problem::Digits | Problem::Shapes | Problem::Codes => {}
+        Problem::Digits | Problem::Shapes | Problem::Edges | Problem::Codes => {}
     }
     Points { dims: problem.dims(), coords, labels, classes: problem.classes() }
 }

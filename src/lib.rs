@@ -17,6 +17,7 @@ pub mod csv;
 pub mod data;
 pub mod dataset;
 pub mod digits;
+pub mod edges;
 pub mod elementary;
 pub mod error;
 pub mod features;

@@ -5,6 +5,7 @@
 
 use crate::activation::Activation;
 use crate::config::{LayerConfig, NetworkConfig, StopRule};
+use crate::edges::EDGE_SIDE;
 use crate::features::Feature;
 use crate::generators::{DataSpec, Problem};
 use crate::initializer::{Initializer, InitializerKind};
@@ -59,6 +60,20 @@ fn layers(sizes: &[usize], hidden: Activation, output: Activation) -> Vec<LayerC
     let mut layers: Vec<LayerConfig> = sizes[..sizes.len() - 1].iter().map(|&n| LayerConfig::new(n, hidden)).collect();
     layers.push(LayerConfig::new(sizes[sizes.len() - 1], output));
     layers
+}
+
+/// A 2-D convolution of `maps` shared 3×3 kernels ("valid"), max pooling over `pool` × `pool`
+/// windows, a flatten, and a softmax over `classes`: the convolutional lessons' network.
+fn convolution_head(maps: usize, activation: Activation, pool: usize, classes: usize) -> Vec<LayerConfig> {
+    let convolution =
+        LayerKind::Convolution { dimensions: Dimensions::Two, kernel_size: 3, channels: maps, padding: Padding::Valid };
+    let pooling = LayerKind::Pooling { dimensions: Dimensions::Two, pool: PoolKind::Max, size: pool };
+    vec![
+        LayerConfig { kind: convolution, ..LayerConfig::new(0, activation) },
+        LayerConfig { kind: pooling, ..LayerConfig::new(0, Activation::Identity) },
+        LayerConfig { kind: LayerKind::Flatten, ..LayerConfig::new(0, Activation::Identity) },
+        LayerConfig::new(classes, Activation::Softmax),
+    ]
 }
 
 fn sgd(learning_rate: f64) -> OptimizerConfig {
@@ -355,27 +370,41 @@ pub fn lessons() -> Vec<Lesson> {
         controls: &["lr"],
     });
 
+    // Two shared 3×3 kernels on 8×8 images of a vertical edge, a horizontal one or none: two
+    // tanh maps of 6×6, each max-pooled whole to its strongest response, then a softmax over
+    // those 2 numbers (29 parameters). Pooling the whole map leaves the dense head no layout
+    // to read, so the kernels themselves must tell the edges apart (with 2×2 pooling the head
+    // tells them apart from blurred maps, and the kernels stay blobs); tanh, not ReLU, keeps a
+    // kernel that starts out negative on every image from dying.
+    let mut edges = session(
+        Problem::Edges,
+        Vec::new(),
+        NetworkConfig {
+            input_shape: Some(crate::layers::Shape::two_d(1, EDGE_SIDE, EDGE_SIDE)),
+            layers: convolution_head(2, Activation::Tanh, EDGE_SIDE - 2, 3),
+            loss: Loss::SoftmaxCrossEntropy,
+            optimizer: OptimizerConfig { kind: OptimizerKind::Adam, learning_rate: 0.05, ..OptimizerConfig::default() },
+            batch_size: 8,
+            seed: 1,
+            ..NetworkConfig::default()
+        },
+    );
+    edges.data = DataSpec { problem: Problem::Edges, points: 300, noise: 0.2, test_ratio: 0.25, seed: 1 };
+    all.push(Lesson {
+        id: "edge-detector",
+        title: "A shared kernel learns an edge detector",
+        text: "8×8 images hold a vertical edge (pale on the left, inked on the right), a horizontal one (pale above, inked below) or none, and two 3×3 kernels slide over them: each kernel's 9 weights are used at all 36 positions, and max pooling keeps each map's strongest response. Step to the backward pass of layer 1 and click a kernel cell: its dL/dK is the sum of one term δ · x̃ per position of every image in the batch, 288 of them, and only the position of each image's strongest response has δ ≠ 0. Train for 300 steps: the test accuracy passes 95 %, and one kernel has become a vertical-edge filter (its left column negative, its right positive), the other a horizontal one (its top row negative, its bottom positive).",
+        session: edges,
+        samples: None,
+        variants: Vec::new(),
+        controls: &["lr"],
+    });
+
     // The digits again, through one shared 3×3 kernel per map: 8 maps of 6×6, max-pooled to 3×3,
     // then a softmax over the 72 numbers: 810 parameters against the dense network's 2,410.
     let mut convolutional = digits.clone();
     convolutional.network.input_shape = Some(crate::layers::Shape::two_d(1, 8, 8));
-    convolutional.network.layers = vec![
-        LayerConfig {
-            kind: LayerKind::Convolution {
-                dimensions: Dimensions::Two,
-                kernel_size: 3,
-                channels: 8,
-                padding: Padding::Valid,
-            },
-            ..LayerConfig::new(0, Activation::Relu)
-        },
-        LayerConfig {
-            kind: LayerKind::Pooling { dimensions: Dimensions::Two, pool: PoolKind::Max, size: 2 },
-            ..LayerConfig::new(0, Activation::Identity)
-        },
-        LayerConfig { kind: LayerKind::Flatten, ..LayerConfig::new(0, Activation::Identity) },
-        LayerConfig::new(10, Activation::Softmax),
-    ];
+    convolutional.network.layers = convolution_head(8, Activation::Relu, 2, 10);
     let dense = digits.clone();
     all.push(Lesson {
         id: "digits-cnn",

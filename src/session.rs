@@ -1538,10 +1538,15 @@ fn min_max(values: &[f64]) -> [f64; 2] {
     }
 }
 
-/// The names of the classes: the shapes', else their numbers.
+/// The names of the classes: the shapes' and the edges', else their numbers.
 fn class_names(problem: Problem, classes: usize, generated: bool) -> Vec<String> {
-    if generated && problem == Problem::Shapes {
-        return crate::autoencoder::SHAPE_NAMES.iter().map(|n| n.to_string()).collect();
+    let names: &[&str] = match problem {
+        Problem::Shapes => &crate::autoencoder::SHAPE_NAMES,
+        Problem::Edges => &crate::edges::EDGE_NAMES,
+        _ => &[],
+    };
+    if generated && !names.is_empty() {
+        return names.iter().map(|n| n.to_string()).collect();
     }
     (0..classes).map(|k| k.to_string()).collect()
 }

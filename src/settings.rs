@@ -220,6 +220,28 @@ const TEXT_SIZES: &[f64] = &[0.75, 1.0, 1.25, 1.5, 2.0, 2.5];
 /// The dropout probabilities the layer editor offers.
 pub const DROPOUTS: &[f64] = &[0.0, 0.1, 0.2, 0.3, 0.5];
 
+/// The names of a choice setting's options for a refusal: all of them while they are short,
+/// else the first ones and how many there are, so that the message stays a line (the full
+/// list is the setting's menu).
+fn choice_names(choices: &[(&str, &str)]) -> String {
+    const BUDGET: usize = 110;
+    let all = choices.iter().map(|(v, _)| *v).collect::<Vec<_>>().join(", ");
+    if all.chars().count() <= BUDGET {
+        return all;
+    }
+    let mut listed = String::new();
+    for (name, _) in choices {
+        if listed.chars().count() + name.chars().count() + 2 > BUDGET - 20 {
+            break;
+        }
+        if !listed.is_empty() {
+            listed.push_str(", ");
+        }
+        listed.push_str(name);
+    }
+    format!("{listed}, … ({} in all)", choices.len())
+}
+
 const PROBLEMS: &[(&str, &str)] = &[
     ("circle", "Circle"),
     ("xor", "XOR (the 4 points)"),
@@ -234,6 +256,7 @@ const PROBLEMS: &[(&str, &str)] = &[
     ("plane", "Plane (regression)"),
     ("digits", "Digits (8×8 images, 10 classes)"),
     ("shapes", "Shapes (8×8 images, 4 kinds)"),
+    ("edges", "Edges (8×8 images: vertical, horizontal, none)"),
     ("codes", "One-hot codes (8 of them)"),
 ];
 const TARGETS: &[(&str, &str)] = &[("labels", "its label"), ("inputs", "its own input (autoencoder)")];
@@ -883,11 +906,7 @@ impl Setting {
             },
             Kind::Choice(choices) => match value.as_str() {
                 Some(name) if choices.iter().any(|(v, _)| *v == name) => Ok(value.clone()),
-                _ => Err(format!(
-                    "must be one of {}, not {}",
-                    choices.iter().map(|(v, _)| *v).collect::<Vec<_>>().join(", "),
-                    describe(value)
-                )),
+                _ => Err(format!("must be one of {}, not {}", choice_names(choices), describe(value))),
             },
             Kind::Flag => value
                 .as_bool()
@@ -1149,6 +1168,12 @@ mod tests {
         assert!(batch.set(&mut s, &json!(1.5)).unwrap_err().contains("whole number from 1 to 100000, not 1.5"));
         let optimizer = find("optimizer").unwrap();
         assert!(optimizer.set(&mut s, &json!("adamw")).unwrap_err().contains("one of sgd, momentum"));
+        // Fifteen data sets are too many to name in a line: the first ones, and how many.
+        let problem = find("problem").unwrap().set(&mut s, &json!("donut")).unwrap_err();
+        assert!(
+            problem.starts_with("must be one of circle, xor, ") && problem.ends_with(", … (15 in all), not \"donut\""),
+            "{problem}"
+        );
         assert!(find("features").unwrap().set(&mut s, &json!([])).unwrap_err().contains("at least one"));
         assert_eq!(s, before);
         find("features").unwrap().set(&mut s, &json!(["x1", "x1", "x2"])).unwrap();

@@ -52,7 +52,7 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     );
     assert_eq!(weights.length(), 8);
     assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
-    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 12);
+    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 13);
     let link = get(&s.link(), "query").as_string().unwrap();
     let mut other = Session::new();
     other.open_link(&link);

@@ -145,4 +145,76 @@ describe('convolutional networks', () => {
       await page.close();
     }
   });
+
+  test('the edge-detector lesson: a kernel weight sums 288 terms, and 300 steps make the kernels edge filters at 95 %', { timeout: 180_000 }, async () => {
+    const opened = await app.open({ query: '?lesson=edge-detector' });
+    const { page } = opened;
+    try {
+      await frames(page);
+      const info = await page.evaluate(() => window.app.session.dataInfo());
+      assert.deepEqual([info.dims, info.classes, info.image.width, info.image.height], [64, 3, 8, 8]);
+      assert.deepEqual(info.class_names, ['vertical edge', 'horizontal edge', 'no edge']);
+      assert.equal(await page.evaluate(() => window.app.maps.shown()), true, 'the maps view in place of the layer view');
+      const titles = (await page.evaluate(() => window.app.maps.labels())).map((l) => l.text);
+      for (const t of ['inputs', '1. conv 3×3', 'valid, 2 maps', '2. max pool', '6×6', '4. dense 3']) assert.ok(titles.includes(t), `the stage title "${t}" is drawn: ${titles}`);
+      // 2 maps × 1 input channel × 3 × 3 kernel cells.
+      const cells = await page.evaluate(() => window.app.maps.kernelCells());
+      assert.equal(cells.length, 18);
+      // As the text says: step to the backward pass of layer 1, then click a kernel cell.
+      const phases = await page.evaluate(() => window.app.session.config().layers.length * 2 + 1);
+      for (let k = 0; k < phases; k++) await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => window.app.session.position().last?.kind === 'backward' && window.app.session.position().last?.layer === 0);
+      const target = cells.find((c) => c.out === 0 && c.row === 1 && c.col === 2);
+      await page.mouse.click(...(await page.evaluate(({ x, y, s }) => {
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [r.left + x + s / 2, r.top + y + s / 2];
+      }, target)));
+      await frames(page);
+      assert.deepEqual(await page.evaluate(() => window.app.maps.picked()), { type: 'kernel', layer: 0, out: 0, input: 0, row: 1, col: 2 });
+      const caption = await page.textContent('#kernel-caption');
+      assert.match(caption, /used at 288 positions \(36 per sample × 8 samples\)/, caption);
+      const { rule, held } = await page.evaluate(() => ({
+        rule: window.app.session.kernelChainRule(0, 0, 0, 1, 2),
+        held: window.app.view(window.app.Buffer.GradWeights, 0)[5],
+      }));
+      assert.equal(rule.terms.length, 288);
+      const sum = rule.terms.reduce((a, t) => a + t.term, 0);
+      assert.ok(Math.abs(rule.scale * sum - held) <= 1e-15 + 1e-12 * Math.abs(held), `dL/dK ${rule.scale * sum} is the engine's ${held}`);
+      // The max pooling sent δ back to one position of each image, its strongest response.
+      for (let sample = 0; sample < 8; sample++) {
+        const live = rule.terms.filter((t) => t.sample === sample && t.delta !== 0).length;
+        assert.ok(live <= 1, `sample ${sample}: δ ≠ 0 at ${live} positions`);
+      }
+      await page.click('#kernel-terms summary');
+      await frames(page);
+      assert.equal(await page.locator('#kernel-terms td').count(), 36, 'one term per position of the 6×6 map');
+      // Train for the 300 steps the text gives, an epoch at a time.
+      for (let k = 0; k < 20 && (await page.evaluate(() => window.app.session.steps())) < 300; k++) {
+        const before = await page.evaluate(() => window.app.session.epochs());
+        await page.keyboard.press('e');
+        await page.waitForFunction((n) => window.app.session.epochs() > n, before, { timeout: 30_000 });
+      }
+      const steps = await page.evaluate(() => window.app.session.steps());
+      assert.ok(steps >= 300 && steps < 340, `${steps} steps`);
+      const accuracy = await page.evaluate(() => window.app.session.metrics(true).accuracy);
+      assert.ok(accuracy >= 0.95, `test accuracy ${accuracy}`);
+      await page.waitForFunction(() => Number(document.getElementById('metrics-summary').dataset.accuracy) >= 0.95);
+      // The kernels the maps view draws: one a vertical-edge filter (left column negative, right
+      // positive), the other a horizontal one (top row negative, bottom positive).
+      const kernels = await page.evaluate(() => Array.from(window.app.view(window.app.Buffer.Weights, 0)));
+      const filter = (k) => {
+        const column = (c) => (k[c] + k[3 + c] + k[6 + c]) / 3;
+        const row = (r) => (k[3 * r] + k[3 * r + 1] + k[3 * r + 2]) / 3;
+        const across = column(2) - column(0);
+        const down = row(2) - row(0);
+        if (column(0) < 0 && column(2) > 0 && across > Math.abs(down)) return 'vertical';
+        if (row(0) < 0 && row(2) > 0 && down > Math.abs(across)) return 'horizontal';
+        return 'neither';
+      };
+      assert.deepEqual([filter(kernels.slice(0, 9)), filter(kernels.slice(9))].sort(), ['horizontal', 'vertical'], `${kernels.map((w) => w.toFixed(2))}`);
+      assertNoErrors(opened);
+    } finally {
+      await page.close();
+    }
+  });
 });
