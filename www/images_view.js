@@ -297,6 +297,8 @@ export function createImagesView() {
       const denseFirst = layerKinds()[0]?.type === 'dense';
       $('weights-section').hidden = !image || !denseFirst;
       if (image) {
+        // The pad draws what the data's images are: digits, or (the edges) any image.
+        $('draw-title').textContent = info.name === 'digits' ? 'Draw a digit' : 'Draw an image';
         drawPad();
         drawAnswer();
         drawGallery();
