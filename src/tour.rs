@@ -118,6 +118,7 @@ pub fn tour(lesson: &str) -> Option<Tour> {
         "vanishing-gradients" => vanishing_gradients(),
         "learning-rate" => learning_rate(),
         "digits-cnn" => digits_cnn(),
+        "edge-detector" => edge_detector(),
         _ => return None,
     };
     let lesson = crate::presets::lessons().into_iter().find(|l| l.id == lesson)?.id;
@@ -126,7 +127,7 @@ pub fn tour(lesson: &str) -> Option<Tour> {
 
 /// The ids of the lessons with a tour.
 pub const TOURED: &[&str] =
-    &["chain-rule", "worked-example", "xor", "vanishing-gradients", "learning-rate", "digits-cnn"];
+    &["chain-rule", "worked-example", "xor", "vanishing-gradients", "learning-rate", "digits-cnn", "edge-detector"];
 
 fn chain_rule() -> Vec<Stop> {
     vec![
@@ -376,6 +377,37 @@ fn digits_cnn() -> Vec<Stop> {
         stop(
             "The update moved every kernel weight by −η times that sum (Adam scales it per weight). Press E to train an epoch and watch the kernels change.",
             at(1, Some(Update)),
+            Target::Phase { phase: Update },
+        ),
+    ]
+}
+
+fn edge_detector() -> Vec<Stop> {
+    vec![
+        stop(
+            "Two 3×3 kernels of 9 weights each will slide over every 8×8 image: 36 positions each.",
+            at(0, None),
+            Target::Phase { phase: Forward(0) },
+        ),
+        stop(
+            "Forward through the convolution: each map is one kernel's response at all 36 positions, through tanh.",
+            at(0, Some(Forward(0))),
+            Target::Phase { phase: Forward(0) },
+        ),
+        stop(
+            "Max pooling kept each map's strongest response: one number per map for the softmax.",
+            at(0, Some(Forward(3))),
+            Target::Phase { phase: Forward(1) },
+        ),
+        stop("The softmax over the 3 kinds is compared with each image's kind.", at(0, Some(Loss)), Target::Phase { phase: Loss }),
+        stop(
+            "Back through the convolution: click a kernel cell. Its dL/dK sums 288 terms δ · x̃, one per position of each of the 8 images, and only each image's strongest position has δ ≠ 0.",
+            at(0, Some(Backward(0))),
+            Target::Phase { phase: Backward(0) },
+        ),
+        stop(
+            "300 steps later: one kernel is a vertical-edge filter (its left column negative, its right positive), the other a horizontal one.",
+            at(300, Some(Update)),
             Target::Phase { phase: Update },
         ),
     ]

@@ -167,3 +167,12 @@ fn the_kernels_learn_the_edges_from_most_starting_weights() {
     }
     assert!(learned.len() >= 10, "only seeds {learned:?}");
 }
+
+#[test]
+fn the_tours_last_stop_shows_the_kernels_as_edge_filters() {
+    let mut s = edge_lesson();
+    let stops = s.tour().unwrap().stops;
+    s.go_to_stop(stops.len() - 1).unwrap();
+    assert_eq!(s.trainer().steps(), u64::from(STEPS));
+    assert!(one_of_each(&filters(&s)), "{:?}", filters(&s));
+}
