@@ -1,7 +1,7 @@
 // The embed page's frame, shared by the embed page (embed.js) and the notebook widget's frame
 // (python/js/frame.js): index.html's body with only the chosen panels, and when the page is ready.
 
-export const PANELS = ['network', 'graph', 'output', 'loss', 'gradients', 'inspector', 'controls'];
+export const PANELS = ['network', 'graph', 'output', 'loss', 'gradients', 'inspector', 'controls', 'tour'];
 
 /** Puts index.html's body (`html`, its text), without its scripts, in place of this page's
  *  placeholder, showing only the panels in `chosen`; `readonly` hides the settings' controls. */

@@ -3,6 +3,7 @@
 // the network view and loss chart as PNG. Events → actions.
 
 import { state } from './state.js';
+import { PANELS } from './embed_page.js';
 import { importModel, reportError, play } from './actions.js';
 import { download, downloadCanvas, chosenText } from './files.js';
 
@@ -15,7 +16,8 @@ export function shareLink(present = document.getElementById('share-present').che
 }
 
 /** What the embed snippets may show, as the embed page names them (www/embed.js). */
-const EMBED_PANELS = ['network', 'graph', 'output', 'loss', 'gradients', 'inspector', 'controls'];
+// The element's panels, as the embed page names them.
+const EMBED_PANELS = PANELS;
 
 /** Escapes text for an HTML attribute value in double quotes. */
 const attribute = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

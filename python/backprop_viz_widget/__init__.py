@@ -27,7 +27,7 @@ _STATIC = _HERE / "static"
 _ASSETS = ("frame.js", "index.html", "style.css", "embed.css", "backprop_viz_bg.wasm", "digits.bin")
 
 #: The panels `panels` can name (www/embed_page.js holds the same list for the page).
-PANELS = ("network", "graph", "output", "loss", "gradients", "inspector", "controls")
+PANELS = ("network", "graph", "output", "loss", "gradients", "inspector", "controls", "tour")
 #: What one `step()` runs: a phase of the step, one training step, or one epoch.
 STEP_UNITS = ("phase", "batch", "epoch")
 

@@ -40,6 +40,12 @@ describe('<backprop-viz>', () => {
   test('diverged and lessonstop reach the host with their numbers, from the element that had them', { timeout: 120_000 }, async () => {
     const { page, errors } = await openHost('embed-example.html', { n: 4 });
     try {
+      // The chain-rule element's panels leave the tour out: its bar does not take the network's room.
+      const tour = await page.evaluate(() => {
+        const frame = document.getElementById('chain').shadowRoot.querySelector('iframe');
+        return frame.contentWindow.getComputedStyle(frame.contentDocument.getElementById('tour')).display;
+      });
+      assert.equal(tour, 'none', 'a tour left out of panels is not shown');
       // η far too high: the loss explodes, training stops, and the host hears it.
       await page.evaluate(() => { const rate = document.getElementById('rate'); rate.apply({ lr: 10 }); rate.play(); });
       await page.waitForFunction(() => window.__events.some((e) => e.name === 'diverged'), null, { timeout: 60_000 });
@@ -164,9 +170,9 @@ describe('<backprop-viz>', () => {
       const code = await page.evaluate(() => ({ element: document.getElementById('embed-element').value, iframe: document.getElementById('embed-iframe').value }));
       assert.match(code.element, /<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/backprop-viz\.js"><\/script>/);
       assert.match(code.element, /<backprop-viz session="\?v=\d+&amp;lesson=chain-rule&amp;[^"]*lr=0\.25/);
-      assert.match(code.element, /panels="network,output,gradients,inspector,controls" height="480" readonly>/);
+      assert.match(code.element, /panels="network,output,gradients,inspector,controls,tour" height="480" readonly>/);
       const src = /<iframe src="([^"]+)"/.exec(code.iframe)[1].replace(/&amp;/g, '&');
-      assert.match(src, /\/embed\.html\?.*panels=network%2Coutput%2Cgradients%2Cinspector%2Ccontrols/);
+      assert.match(src, /\/embed\.html\?.*panels=network%2Coutput%2Cgradients%2Cinspector%2Ccontrols%2Ctour/);
       // Both snippets work: the element on a host page, the iframe's page on its own.
       const host = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>snippet</title></head><body>${code.element}</body></html>`;
       const hostPage = await browser.newPage();
