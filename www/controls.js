@@ -6,6 +6,7 @@
 // decides whether it is live or rebuilds, and a refusal puts the control back.
 
 import { state, subscribe } from './state.js';
+import { kindSummary } from './maps_view.js';
 import { apply, newSeed } from './actions.js';
 import { fmt } from './colors.js';
 
@@ -214,9 +215,7 @@ const makers = {
           if (kind !== 'dense') {
             // A convolution, pooling or flatten layer: its size follows from its input (the
             // maps view draws it); only a convolution has an activation to choose.
-            const k2 = (n, dims) => (dims === 'two' ? `${n}×${n}` : `${n}`);
-            const what = kind === 'convolution' ? `conv ${k2(layer.kind.kernel_size, layer.kind.dimensions)}, ${layer.kind.channels} maps`
-              : kind === 'pooling' ? `${layer.kind.pool} pool ${k2(layer.kind.size, layer.kind.dimensions)}` : 'flatten';
+            const what = kind === 'convolution' ? `${kindSummary(layer.kind)}, ${layer.kind.channels} maps` : kindSummary(layer.kind);
             const activation = kind === 'convolution'
               ? select(entry.hidden_activations, layer.activation, `activation of ${name}`, (v) => edit(k, { activation: v }))
               : el('span', { textContent: '—', title: `a ${kind} layer has no activation` });

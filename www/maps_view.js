@@ -40,14 +40,23 @@ function structure() {
   return cached;
 }
 
+/** A layer kind in a few words: "conv 3×3", "max pool 2×2", "flatten", "dense". */
+export function kindSummary(kind) {
+  const twice = (n) => (kind.dimensions === 'two' ? `${n}×${n}` : `${n}`);
+  switch (kind.type) {
+    case 'convolution': return `conv ${twice(kind.kernel_size)}`;
+    case 'pooling': return `${kind.pool} pool ${twice(kind.size)}`;
+    default: return kind.type;
+  }
+}
+
 /** What stage `k` is, in short lines: ["1. conv 3×3", "valid, 4 maps", "relu"] and the like. */
 function stageTitle(k, kind, shape, activation) {
   const size = shape.height > 1 ? `${shape.channels}×${shape.height}×${shape.width}` : `${shape.channels}×${shape.width}`;
-  const twice = (n, two) => (two ? `${n}×${n}` : `${n}`);
   switch (kind?.type) {
     case undefined: return ['inputs', size];
-    case 'convolution': return [`${k}. conv ${twice(kind.kernel_size, kind.dimensions === 'two')}`, `${kind.padding}, ${shape.channels} maps`, activation];
-    case 'pooling': return [`${k}. ${kind.pool} pool`, twice(kind.size, kind.dimensions === 'two')];
+    case 'convolution': return [`${k}. ${kindSummary(kind)}`, `${kind.padding}, ${shape.channels} maps`, activation];
+    case 'pooling': return [`${k}. ${kind.pool} pool`, kindSummary(kind).split(' ').at(-1)];
     case 'flatten': return [`${k}. flatten`, `${shape.width}`];
     default: return [`${k}. dense ${shape.width}`, activation];
   }
@@ -205,7 +214,7 @@ export function createMapsView(canvas) {
       const cell = Math.max(2, Math.min(28, room / totalCells, (h - head - 16) / tallest));
       const lastStage = shapes.length - 1;
       const advance = stageCells.map((c, k) => Math.max(c * cell + (k < lastStage ? gapCells * cell : 0), titleW[k] + (k < lastStage ? px : 0)));
-      return { px, head, cell, advance, perCol, titleW, total: advance.reduce((a, b) => a + b, 0) };
+      return { px, head, cell, advance, perCol, stageCells, titleW, total: advance.reduce((a, b) => a + b, 0) };
     };
     // The maps in one column per stage, or wrapped into two, three or four when that draws
     // them larger (a tall stack of maps on a wide canvas).
@@ -221,8 +230,7 @@ export function createMapsView(canvas) {
       const other = fitFor(Math.ceil(most / split));
       if (other.cell > fit.cell * 1.1 && other.total <= w - 16) fit = other;
     }
-    const { px, head, cell, perCol } = fit;
-    const stageCells = layoutFor(perCol).stageCells;
+    const { px, head, cell, perCol, stageCells } = fit;
     const gap = cell;
     // Centred across the canvas.
     let x = 8 + Math.max(0, (w - 16 - fit.total) / 2);

@@ -6,7 +6,7 @@
 import { Buffer, view } from './engine.js';
 import { drawnEvery, MAX_DRAWN_POINTS } from './heatmaps.js';
 import { fmt, fmtInt, fmtWhy, CLASS_COLOURS, CLASS_SHAPES } from './colors.js';
-import { state, phaseName, phaseIndex, done, value, setting, SPEEDS } from './state.js';
+import { state, phaseName, phaseIndex, phaseKey, done, value, setting, SPEEDS } from './state.js';
 import { layerKinds } from './maps_view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,7 @@ function build() {
   builtFor = key;
   chips = state.phases.map((phase) => {
     const li = document.createElement('li');
-    li.dataset.phase = phase.layer === undefined ? phase.kind : `${phase.kind}:${phase.layer}`;
+    li.dataset.phase = phaseKey(phase);
     li.className = phase.kind;
     li.textContent = phase.kind === 'forward' ? `→ ${phase.layer + 1}` : phase.kind === 'backward' ? `← ${phase.layer + 1}` : phase.kind;
     li.title = phaseName(phase);
@@ -112,8 +112,8 @@ export function updatePanels() {
     chip.classList.toggle('next', k === nextIndex);
   });
   const bar = $('phase-bar');
-  bar.dataset.last = last ? (last.layer === undefined ? last.kind : `${last.kind}:${last.layer}`) : '';
-  bar.dataset.next = next.layer === undefined ? next.kind : `${next.kind}:${next.layer}`;
+  bar.dataset.last = last ? phaseKey(last) : '';
+  bar.dataset.next = phaseKey(next);
   setText('phase-caption', caption(last));
 
   // Gradient magnitudes: the root mean square of dL/dw per layer, on a log scale.

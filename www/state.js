@@ -129,6 +129,11 @@ export function done(phase) {
   return k >= 0 && k < state.progress;
 }
 
+/** A phase as the phase bar's chips name it: "forward:0", "loss", "update". */
+export function phaseKey(phase) {
+  return phase.layer === undefined || phase.layer === null ? phase.kind : `${phase.kind}:${phase.layer}`;
+}
+
 /** "forward, layer 2": textbook layer numbers (the inputs are layer 0). */
 export function phaseName(phase) {
   if (!phase) return '';

@@ -2,20 +2,24 @@
 // one key: per lesson, the stop reached, whether the tour was finished, and each checkpoint's
 // verdict. Storage can be missing or refuse (a private window, a sandboxed embedding, a full
 // quota): progress then lasts as long as the page. A damaged entry reads as no progress.
+// Storage is read once per page and written on every change (the tour bar reads its progress
+// each frame while training plays).
 
 const KEY = 'backprop-viz.tours';
-/** The progress when storage is unavailable (and the last written, either way). */
-let memory = {};
+/** Every lesson's progress, as read from storage at the first call (null: not read yet). */
+let memory = null;
 
 function read() {
+  if (memory) return memory;
+  memory = {};
   try {
     const text = globalThis.localStorage?.getItem(KEY);
-    if (!text) return memory;
-    const all = JSON.parse(text);
-    return all && typeof all === 'object' && !Array.isArray(all) ? all : {};
+    const all = text ? JSON.parse(text) : {};
+    if (all && typeof all === 'object' && !Array.isArray(all)) memory = all;
   } catch {
-    return memory;
+    // No storage, or a damaged entry: no progress.
   }
+  return memory;
 }
 
 function write(all) {

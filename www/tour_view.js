@@ -6,7 +6,7 @@
 // engine judges it; "Step to see" then runs the phase. Progress is kept in local storage
 // (tour_progress.js). Events → actions; the tour's place (which stop) is this view's own.
 
-import { state, subscribe, value } from './state.js';
+import { state, subscribe, value, phaseKey } from './state.js';
 import * as actions from './actions.js';
 import { fmt } from './colors.js';
 import { progressOf, saveProgress, clearProgress } from './tour_progress.js';
@@ -30,7 +30,6 @@ function where() {
 
 const past = () => asked !== null && asked.where !== where();
 
-const phaseKey = (phase) => (phase.layer === undefined || phase.layer === null ? phase.kind : `${phase.kind}:${phase.layer}`);
 
 /** "1 000" → 1000, "0,25" → 0.25, "−1.5e−3" → −0.0015; NaN for anything else. */
 export function parseAnswer(text) {
@@ -76,7 +75,18 @@ export function goTo(k) {
   delete $('tour-feedback').dataset.verdict;
   const progress = progressOf(lessonId);
   const question = tour.stops[stop].checkpoint ? actions.transact((s) => s.checkpoint(stop)) : null;
-  asked = question && question !== true ? { checkpoint: question, where: where(), verdict: null, chosen: null } : null;
+  asked = question && question !== true ? { checkpoint: question, where: where(), verdict: null, chosen: null, buttons: [] } : null;
+  if (asked) {
+    // The choices' buttons are made once per question; each render sets only their state.
+    asked.buttons = question.choices.map((choice, k) => {
+      const b = button(`${k + 1}: ${fmt(choice.value, 4)}`, () => choose(k));
+      b.dataset.choice = String(k);
+      b.title = `answer ${fmt(choice.value, 10)} (key ${k + 1})`;
+      b.setAttribute('aria-label', `choice ${k + 1}: ${fmt(choice.value, 4)}`);
+      return b;
+    });
+    $('tour-choices').replaceChildren(...asked.buttons);
+  }
   saveProgress(lessonId, { ...progress, stop });
   highlight(tour.stops[stop]);
   render();
@@ -208,18 +218,13 @@ function renderCheckpoint() {
   $('tour-prompt').textContent = c.prompt
     + (shown ? ` (answer, shown for the demo: ${c.symbol} = ${fmt(c.answer, 6)})` : '') + ':';
   $('tour-given').textContent = givenText(c.given);
-  $('tour-choices').replaceChildren(...c.choices.map((choice, k) => {
-    const b = button(`${k + 1}: ${fmt(choice.value, 4)}`, () => choose(k));
-    b.dataset.choice = String(k);
-    b.title = `answer ${fmt(choice.value, 10)} (key ${k + 1})`;
-    b.setAttribute('aria-label', `choice ${k + 1}: ${fmt(choice.value, 4)}`);
+  asked.buttons.forEach((b, k) => {
+    const picked = Boolean(verdict) && chosen === k;
     b.setAttribute('aria-pressed', String(chosen === k));
     b.disabled = over;
-    const right = choice.mistake === null;
-    if ((verdict && chosen === k) || shown) b.classList.toggle('right', right && (shown || verdict?.correct));
-    if (verdict && chosen === k && !verdict.correct) b.classList.add('wrong');
-    return b;
-  }));
+    b.classList.toggle('right', (picked || shown) && c.choices[k].mistake === null && (shown || verdict.correct));
+    b.classList.toggle('wrong', picked && !verdict.correct);
+  });
   $('tour-typed').disabled = over;
   form.querySelector('button[type=submit]').disabled = over;
   $('tour-see').disabled = over;

@@ -417,10 +417,7 @@ impl Convolution {
                     let delta = self.delta[s * out.len() + out.index(o, i, j)];
                     let input = self.input_padded[s * pad.len() + pad.index(c, i + u, j + v)];
                     let (input_row, input_column) = ((i + u) as isize - top as isize, (j + v) as isize - left as isize);
-                    let in_padding = input_row < 0
-                        || input_column < 0
-                        || input_row >= inp.height as isize
-                        || input_column >= inp.width as isize;
+                    let in_padding = !inp.holds(input_row, input_column);
                     let term = delta * input;
                     sum += term;
                     terms.push(KernelTerm {

@@ -56,6 +56,11 @@ impl Shape {
     pub fn index(&self, channel: usize, row: usize, column: usize) -> usize {
         (channel * self.height + row) * self.width + column
     }
+
+    /// Whether (row, column), which may lie in a convolution's padding, is inside the maps.
+    pub fn holds(&self, row: isize, column: isize) -> bool {
+        row >= 0 && column >= 0 && row < self.height as isize && column < self.width as isize
+    }
 }
 
 /// Whether a layer slides along one axis (a signal) or two (an image).

@@ -303,10 +303,7 @@ pub fn explain_kernel_weight(
             for j in 0..out.width {
                 let delta = delta[s * out.len() + out.index(o, i, j)];
                 let (input_row, input_column) = ((i + u) as isize - g.top as isize, (j + v) as isize - g.left as isize);
-                let in_padding = input_row < 0
-                    || input_column < 0
-                    || input_row >= inp.height as isize
-                    || input_column >= inp.width as isize;
+                let in_padding = !inp.holds(input_row, input_column);
                 let x = if in_padding {
                     0.0
                 } else {

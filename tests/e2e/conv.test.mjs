@@ -12,6 +12,15 @@ const app = appSession();
 const CNN = '?problem=digits&layers=conv2d-k3-c4-valid:relu,pool2d-max-2:identity,flatten:identity,10:softmax&shape=1x8x8'
   + '&loss=softmax_cross_entropy&optimizer=adam&lr=0.01&batch=8&target=labels';
 
+/** Clicks the middle of a kernel cell as the maps view reports it (canvas pixels). */
+async function clickCell(page, cell) {
+  const [x, y] = await page.evaluate(({ x, y, s }) => {
+    const r = document.getElementById('network').getBoundingClientRect();
+    return [r.left + x + s / 2, r.top + y + s / 2];
+  }, cell);
+  await page.mouse.click(x, y);
+}
+
 describe('convolutional networks', () => {
   test('a CNN link shows the maps view; the kernel chain rule sums one term per position and equals the engine', { timeout: 120_000 }, async () => {
     const opened = await app.open({ query: CNN });
@@ -38,10 +47,7 @@ describe('convolutional networks', () => {
       assert.match(await page.textContent('#phase-caption'), /dL\/dK = correlation of input and δ.*dL\/dx = full convolution of δ with the flipped K/);
       // Click the centre cell of map 2's kernel.
       const target = cells.find((c) => c.out === 1 && c.row === 1 && c.col === 1);
-      await page.mouse.click(...(await page.evaluate(({ x, y, s }) => {
-        const r = document.getElementById('network').getBoundingClientRect();
-        return [r.left + x + s / 2, r.top + y + s / 2];
-      }, target)));
+      await clickCell(page, target);
       await frames(page);
       assert.deepEqual(await page.evaluate(() => window.app.maps.picked()), { type: 'kernel', layer: 0, out: 1, input: 0, row: 1, col: 1 });
       const caption = await page.textContent('#kernel-caption');
@@ -165,10 +171,7 @@ describe('convolutional networks', () => {
       for (let k = 0; k < phases; k++) await page.keyboard.press('ArrowRight');
       await page.waitForFunction(() => window.app.session.position().last?.kind === 'backward' && window.app.session.position().last?.layer === 0);
       const target = cells.find((c) => c.out === 0 && c.row === 1 && c.col === 2);
-      await page.mouse.click(...(await page.evaluate(({ x, y, s }) => {
-        const r = document.getElementById('network').getBoundingClientRect();
-        return [r.left + x + s / 2, r.top + y + s / 2];
-      }, target)));
+      await clickCell(page, target);
       await frames(page);
       assert.deepEqual(await page.evaluate(() => window.app.maps.picked()), { type: 'kernel', layer: 0, out: 0, input: 0, row: 1, col: 2 });
       const caption = await page.textContent('#kernel-caption');
