@@ -14,8 +14,8 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::initializer::Initializer;
-use crate::layers::kind::LayerKind;
-use crate::layers::Shape;
+use crate::layers::kind::{LayerKind, Returns};
+use crate::layers::{Dimensions, Shape};
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::OptimizerConfig;
 use crate::regularization::Regularization;
@@ -178,7 +178,12 @@ impl NetworkConfig {
     }
 
     pub fn output_units(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.units)
+        match self.layers.last() {
+            Some(l) if l.kind.is_dense() => l.units,
+            // A per-step readout: outputs × T.
+            Some(_) => self.layer_shapes().ok().and_then(|s| s.last().map(Shape::len)).unwrap_or(0),
+            None => 0,
+        }
     }
 
     /// The neurons of all layers together (the inputs not counted): the values of the maps
@@ -188,7 +193,19 @@ impl NetworkConfig {
         if self.layers.iter().all(|l| l.kind.is_dense()) {
             return dense();
         }
-        self.layer_shapes().map_or_else(|_| dense(), |shapes| shapes.iter().map(Shape::len).sum())
+        // A recurrent layer also keeps its states through time: T × its units.
+        let through_time = |l: &LayerConfig, input: Shape| match l.kind {
+            LayerKind::Recurrent { .. } => l.units * input.width,
+            _ => 0,
+        };
+        let first = self.input_shape.unwrap_or(Shape::one_d(1, self.inputs));
+        self.layer_shapes().map_or_else(
+            |_| dense(),
+            |shapes| {
+                let inputs = std::iter::once(first).chain(shapes.iter().copied());
+                self.layers.iter().zip(inputs).zip(&shapes).map(|((l, i), o)| o.len().max(through_time(l, i))).sum()
+            },
+        )
     }
 
     /// Checks every limit and every consistency rule; the error says which and why.
@@ -328,13 +345,15 @@ impl NetworkConfig {
                 shapes.push(shape);
                 continue;
             }
-            if index + 1 == count {
-                return bad(format!("{name} is a {kind} layer: the output layer must be dense"));
+            if index + 1 == count && !is_step_readout(layer, self.layers.get(index.wrapping_sub(1))) {
+                return bad(format!(
+                    "{name} is a {kind} layer: the output layer must be dense (or, after a recurrent layer that returns its sequence, a 1-D convolution of kernel size 1 that reads out every step)"
+                ));
             }
             if layer.dropout != 0.0 {
                 return bad(format!("{name}: dropout is for dense layers, not a {kind} layer"));
             }
-            let takes_activation = matches!(layer.kind, LayerKind::Convolution { .. });
+            let takes_activation = matches!(layer.kind, LayerKind::Convolution { .. } | LayerKind::Recurrent { .. });
             if !takes_activation && layer.activation != Activation::Identity {
                 return bad(format!(
                     "{name}: a {kind} layer has no activation of its own: write identity, not {}",
@@ -345,7 +364,8 @@ impl NetworkConfig {
                 Error::InvalidConfig(why) => Error::InvalidConfig(format!("{name}: {why}")),
                 other => other,
             })?;
-            if layer.units != 0 && layer.units != output.len() {
+            let names_units = matches!(layer.kind, LayerKind::Recurrent { .. });
+            if !names_units && layer.units != 0 && layer.units != output.len() {
                 return bad(format!(
                     "{name}: a {kind} layer hands on {} values here, not {} (leave units out)",
                     output.len(),
@@ -357,9 +377,12 @@ impl NetworkConfig {
                 (Some((rows, per_row)), Some(weights))
                     if weights.len() != rows || weights.iter().any(|row| row.len() != per_row) =>
                 {
-                    return bad(format!(
-                        "{name}: weights must be {rows} rows (one kernel per output channel) of {per_row} numbers"
-                    ));
+                    let row = if names_units {
+                        "one per hidden unit: its weights from x_t, then from h_(t−1)"
+                    } else {
+                        "one kernel per output channel"
+                    };
+                    return bad(format!("{name}: weights must be {rows} rows ({row}) of {per_row} numbers"));
                 }
                 (_, Some(weights)) => {
                     if let Some((j, i)) = find_non_finite(weights) {
@@ -369,12 +392,14 @@ impl NetworkConfig {
                 (_, None) => {}
             }
             if let Some(biases) = &layer.biases {
-                let LayerKind::Convolution { channels, .. } = layer.kind else {
-                    return bad(format!("{name}: a {kind} layer has no biases to give"));
+                let (count, each) = match layer.kind {
+                    LayerKind::Convolution { channels, .. } => (channels, "output channel"),
+                    LayerKind::Recurrent { .. } => (layer.units, "hidden unit"),
+                    _ => return bad(format!("{name}: a {kind} layer has no biases to give")),
                 };
-                if !layer.bias || biases.len() != channels || biases.iter().any(|b| !b.is_finite()) {
+                if !layer.bias || biases.len() != count || biases.iter().any(|b| !b.is_finite()) {
                     return bad(format!(
-                        "{name}: biases must be {channels} finite numbers, one per output channel, with the bias on"
+                        "{name}: biases must be {count} finite numbers, one per {each}, with the bias on"
                     ));
                 }
             }
@@ -383,6 +408,16 @@ impl NetworkConfig {
         }
         Ok(shapes)
     }
+}
+
+/// Whether `layer`, after `before`, reads out every step of a recurrent sequence: a 1-D
+/// convolution of kernel size 1 (ŷ_t = V·h_t + c at each t), which may then be the output layer
+/// so that the loss scores every step. Softmax would mix the steps, so it is not one.
+fn is_step_readout(layer: &LayerConfig, before: Option<&LayerConfig>) -> bool {
+    let readout = matches!(layer.kind, LayerKind::Convolution { dimensions: Dimensions::One, kernel_size: 1, .. });
+    let after_sequence =
+        before.is_some_and(|l| matches!(l.kind, LayerKind::Recurrent { returns: Returns::Sequence, .. }));
+    readout && after_sequence && layer.activation != Activation::Softmax
 }
 
 /// Checks that `rows` samples of a network of `total_units` neurons fit `MAX_BATCH_VALUES`.

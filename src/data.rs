@@ -245,7 +245,14 @@ mod tests {
 
     #[test]
     fn the_same_transformation_serves_training_test_and_grid() {
-        let spec = DataSpec { problem: Problem::Gaussians, points: 40, noise: 0.1, test_ratio: 0.25, seed: 2 };
+        let spec = DataSpec {
+            problem: Problem::Gaussians,
+            points: 40,
+            noise: 0.1,
+            test_ratio: 0.25,
+            seed: 2,
+            ..DataSpec::default()
+        };
         let mut data = Data::generate(&spec).unwrap();
         data.set_features(vec![Feature::X1, Feature::X1X2, Feature::SinX2]).unwrap();
         data.set_scaling(Scaling::Standardize).unwrap();

@@ -18,7 +18,7 @@
 //! | `polynomial`   | x uniform, t = x/6                                            | 2t³ − t          |
 //! | `plane`        | uniform in the square                                         | (x1 − x2/2) / 9  |
 //!
-//! Four more are images or codes, made from their own sources rather than drawn here:
+//! Five more are images, codes or sequences, made from their own sources rather than drawn here:
 //!
 //! | problem   | points                                                                 | label      |
 //! |-----------|------------------------------------------------------------------------|------------|
@@ -26,6 +26,7 @@
 //! | `shapes`  | 8×8 images of four shapes at random places (`autoencoder`)              | the shape  |
 //! | `edges`   | 8×8 images of a vertical step edge, a horizontal one, or none (`edges`)  | which edge |
 //! | `codes`   | the 8 one-hot vectors of the 8-3-8 encoder problem, all for training     | the 1's place |
+//! | `recall`  | `length` random bits, a sequence for a recurrent layer (`sequences`)   | the first bit |
 //!
 //! Digits, shapes and edges are split class by class (a stratified split), so a small test set
 //! still holds every class.
@@ -58,6 +59,7 @@ pub enum Problem {
     Shapes,
     Edges,
     Codes,
+    Recall,
 }
 
 /// The length of the one-hot codes (the 8-3-8 encoder).
@@ -86,6 +88,8 @@ impl Problem {
             Problem::Digits | Problem::Shapes => SHAPE_SIDE * SHAPE_SIDE,
             Problem::Edges => EDGE_SIDE * EDGE_SIDE,
             Problem::Codes => CODE_LENGTH,
+            // One bit per step, for the default length (a spec's own: `DataSpec::dims`).
+            Problem::Recall => DataSpec::default().length,
             _ => 2,
         }
     }
@@ -99,8 +103,14 @@ impl Problem {
             Problem::Shapes => crate::autoencoder::SHAPE_NAMES.len(),
             Problem::Edges => EDGE_NAMES.len(),
             Problem::Codes => CODE_LENGTH,
+            Problem::Recall => crate::sequences::RECALL_NAMES.len(),
             _ => 2,
         }
+    }
+
+    /// Whether each point is a sequence of values over time steps (for a recurrent layer).
+    pub fn is_sequence(self) -> bool {
+        self == Problem::Recall
     }
 
     /// Whether each point is an image (drawn as one, not as its pixels one by one).
@@ -129,15 +139,31 @@ pub struct DataSpec {
     /// The share of points held out for testing, 0 to 0.9.
     pub test_ratio: f64,
     pub seed: u32,
+    /// T, the bits of each sequence of a sequence problem (`recall`); unused by the others.
+    #[serde(skip_serializing_if = "is_default_length")]
+    pub length: usize,
+}
+
+fn is_default_length(length: &usize) -> bool {
+    *length == DataSpec::default().length
 }
 
 impl Default for DataSpec {
     fn default() -> Self {
-        DataSpec { problem: Problem::Circle, points: 300, noise: 0.0, test_ratio: 0.5, seed: 0 }
+        DataSpec { problem: Problem::Circle, points: 300, noise: 0.0, test_ratio: 0.5, seed: 0, length: 8 }
     }
 }
 
 impl DataSpec {
+    /// Coordinates per point: a sequence's length, or the problem's.
+    pub fn dims(&self) -> usize {
+        if self.problem.is_sequence() {
+            self.length
+        } else {
+            self.problem.dims()
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         if !(1..=MAX_SAMPLES).contains(&self.points) {
             return Err(Error::InvalidConfig(format!(
@@ -146,6 +172,10 @@ impl DataSpec {
             )));
         }
         check_range("the noise", self.noise, 0.0, 1.0)?;
+        let (low, high) = (crate::sequences::MIN_LENGTH, crate::sequences::MAX_LENGTH);
+        if !(low..=high).contains(&self.length) {
+            return Err(Error::InvalidConfig(format!("a sequence holds {low} to {high} steps, not {}", self.length)));
+        }
         check_range("the test ratio", self.test_ratio, 0.0, 0.9)
     }
 
@@ -165,6 +195,10 @@ impl DataSpec {
             }
             Problem::Edges => {
                 let points = edge_points(self.points, self.noise, self.seed)?;
+                return Ok(points.split_stratified(self.test_ratio, self.seed.wrapping_add(1)));
+            }
+            Problem::Recall => {
+                let points = crate::sequences::recall_points(self.points, self.length, self.seed)?;
                 return Ok(points.split_stratified(self.test_ratio, self.seed.wrapping_add(1)));
             }
             Problem::Codes => {
@@ -268,7 +302,7 @@ pub fn generate(problem: Problem, n: usize, noise: f64, rng: &mut Rng) -> Points
             }
         }
         // Not point clouds: `DataSpec::generate` takes them from their sources.
-        Problem::Digits | Problem::Shapes | Problem::Edges | Problem::Codes => {}
+        Problem::Digits | Problem::Shapes | Problem::Edges | Problem::Codes | Problem::Recall => {}
     }
     Points { dims: problem.dims(), coords, labels, classes: problem.classes() }
 }
@@ -278,7 +312,7 @@ mod tests {
     use super::*;
 
     fn spec(problem: Problem) -> DataSpec {
-        DataSpec { problem, points: 200, noise: 0.2, test_ratio: 0.25, seed: 9 }
+        DataSpec { problem, points: 200, noise: 0.2, test_ratio: 0.25, seed: 9, ..DataSpec::default() }
     }
 
     #[test]

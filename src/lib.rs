@@ -41,6 +41,7 @@ pub mod presets;
 pub mod regularization;
 pub mod rng;
 pub mod schedule;
+pub mod sequences;
 pub mod session;
 pub mod settings;
 pub mod share;

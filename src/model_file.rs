@@ -13,7 +13,6 @@
 
 use crate::config::{parse_json, NetworkConfig};
 use crate::error::{Error, Result};
-use crate::layers::kind::LayerKind;
 use crate::network::Network;
 use serde::{Deserialize, Serialize};
 
@@ -92,7 +91,7 @@ pub fn import_with<S: serde::de::DeserializeOwned>(text: &str) -> Result<(Networ
     })?;
     for (index, layer) in config.layers.iter().enumerate() {
         // Pooling and flatten layers have no parameters to carry.
-        if !matches!(layer.kind, LayerKind::Dense | LayerKind::Convolution { .. }) {
+        if !layer.kind.has_parameters() {
             continue;
         }
         if layer.weights.is_none() {

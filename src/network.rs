@@ -27,6 +27,7 @@ use crate::config::{layer_name, NetworkConfig};
 use crate::lanes::F64x2;
 use crate::layers::kind::LayerKind;
 use crate::layers::passes::{self, Wired};
+use crate::layers::through_time::{self, States};
 use crate::layers::Shape;
 use crate::loss::{Loss, Reduction};
 use crate::optimizer::{OptimizerKind, OptimizerScalars, ParameterLoop, UpdateRule};
@@ -96,6 +97,9 @@ pub struct Layer {
     /// `previous_weights`, swapped with the state the update wrote, for the arrays the
     /// optimizer uses (`OptimizerKind::state_used`); the others stay as they are.
     pub(crate) previous_moments: [Vec<f64>; 6],
+    /// A recurrent layer's numbers at every time step (`layers::through_time`); `None` for
+    /// the other kinds.
+    pub through_time: Option<States>,
 }
 
 impl Layer {
@@ -107,7 +111,12 @@ impl Layer {
         let (rows, row_len) = match wired {
             Wired::Dense => (units, inputs),
             Wired::Convolution(g) => (g.output.channels, g.row_len()),
+            Wired::Recurrent(g) => (g.hidden, g.row_len()),
             Wired::Pooling { .. } | Wired::Flatten => (0, 0),
+        };
+        let through_time = match (wired, kind) {
+            (Wired::Recurrent(g), LayerKind::Recurrent { clip_norm, .. }) => Some(States::new(&g, clip_norm)),
+            _ => None,
         };
         let (params, bias_count) = (rows * row_len, rows);
         Layer {
@@ -140,6 +149,7 @@ impl Layer {
             moment2_biases: vec![0.0; bias_count],
             moment3_biases: vec![0.0; bias_count],
             previous_moments: [params, params, params, bias_count, bias_count, bias_count].map(|len| vec![0.0; len]),
+            through_time,
         }
     }
 
@@ -303,6 +313,9 @@ impl Layer {
         self.delta.resize(rows * self.units, 0.0);
         self.grad_activation.resize(rows * self.units, 0.0);
         self.dropout_mask.resize(rows * self.units, 1.0);
+        if let (Some(states), Wired::Recurrent(g)) = (&mut self.through_time, &self.wired) {
+            states.resize(g, rows);
+        }
     }
 
     fn clear_optimizer_state(&mut self) {
@@ -323,6 +336,13 @@ impl Layer {
                 passes::convolution_forward(g, &self.weights, &self.biases, self.activation, input, rows, z, a)
             }
             Wired::Pooling { .. } => passes::pooling_forward(&self.wired, input, rows, z, a),
+            // A probe's rows: the states through time in arrays of their own, as the
+            // layer's keep the training batch's.
+            Wired::Recurrent(g) => {
+                let mut states = States::default();
+                states.resize(g, rows);
+                through_time::forward(g, &self.weights, &self.biases, self.activation, input, rows, &mut states, z, a)
+            }
             Wired::Flatten => {
                 // y = x: the maps read as one vector
                 let n = rows * self.units;
@@ -562,11 +582,13 @@ impl Network {
         let mut shape = config.input_shape.unwrap_or(Shape::one_d(1, config.inputs));
         let mut layers = Vec::with_capacity(config.layers.len());
         for (lc, &output) in config.layers.iter().zip(&shapes) {
-            let has_params = matches!(lc.kind, LayerKind::Dense | LayerKind::Convolution { .. });
-            let mut layer = Layer::new(lc.kind, (shape, output), lc.activation, lc.bias && has_params, lc.dropout);
+            let mut layer =
+                Layer::new(lc.kind, (shape, output), lc.activation, lc.bias && lc.kind.has_parameters(), lc.dropout);
             // fan-in and fan-out of one neuron (of one kernel position's sum, for a convolution)
             let (fan_in, fan_out) = match layer.wired {
                 Wired::Convolution(g) => (g.row_len(), g.output.channels * g.kernel_height * g.kernel_width),
+                // one hidden unit's sum: C inputs and H past states in, H units out
+                Wired::Recurrent(g) => (g.row_len(), g.hidden),
                 _ => (layer.inputs, layer.units),
             };
             config.initializer.fill(fan_in, fan_out, rng, &mut layer.weights, &mut layer.biases);
@@ -686,7 +708,20 @@ impl Network {
         let input = if l == 0 { &self.batch_input } else { &before[l - 1].activations };
         let (mut z, mut a) = (std::mem::take(&mut layer.pre_activation), std::mem::take(&mut layer.activations));
         // A mask of 0 or 1/(1 − p) keeps a finite a finite.
-        let finite = layer.forward_rows(input, rows, &mut z, &mut a);
+        let finite = match (&layer.wired, &mut layer.through_time) {
+            (Wired::Recurrent(g), Some(states)) => through_time::forward(
+                g,
+                &layer.weights,
+                &layer.biases,
+                layer.activation,
+                input,
+                rows,
+                states,
+                &mut z,
+                &mut a,
+            ),
+            _ => layer.forward_rows(input, rows, &mut z, &mut a),
+        };
         if layer.dropout > 0.0 {
             a.iter_mut().zip(&layer.dropout_mask).for_each(|(a, m)| *a *= m);
         }
@@ -755,10 +790,18 @@ impl Network {
                 }
                 // dL/dx = dL/dy, value for value
                 Wired::Flatten => grad_a.copy_from_slice(&next.delta[..rows * units]),
+                // dL/dx_t = W_xᵀ · δ_t at every step
+                Wired::Recurrent(g) => {
+                    let states = next.through_time.as_ref().expect("a recurrent layer keeps its states");
+                    through_time::grad_input(g, &next.weights, states, rows, grad_a)
+                }
             }
             let (z, a) = (&this.pre_activation[..rows * units], &this.activations[..rows * units]);
             let grad_a = &this.grad_activation[..rows * units];
-            if this.dropout > 0.0 {
+            if let (Wired::Recurrent(g), Some(states)) = (&this.wired, &mut this.through_time) {
+                // δ through time: dL/dh_t from above and from the future, then ⊙ f'(z_t)
+                through_time::backward(g, &this.weights, this.activation, grad_a, rows, states, &mut this.delta);
+            } else if this.dropout > 0.0 {
                 for (idx, d) in this.delta[..rows * units].iter_mut().enumerate() {
                     *d = grad_a[idx]
                         * this.activation.derivative(z[idx], this.activation.apply(z[idx]))
@@ -781,6 +824,15 @@ impl Network {
                 &mut this.grad_weights,
                 &mut this.grad_biases,
             ),
+            // dL/dW = reduce_s Σ_t δ_t · [x_t; h_(t−1)]ᵀ, dL/db = reduce_s Σ_t δ_t
+            Wired::Recurrent(g) => through_time::grad_params(
+                g,
+                input,
+                this.through_time.as_ref().expect("a recurrent layer keeps its states"),
+                rows,
+                &mut this.grad_weights,
+                &mut this.grad_biases,
+            ),
             // No parameters: a non-finite δ is refused here, as no gradient holds it.
             Wired::Pooling { .. } | Wired::Flatten => {
                 return this.delta[..rows * units].iter().fold(true, |ok, d| ok & d.is_finite());
@@ -793,6 +845,9 @@ impl Network {
         }
         if !this.has_bias {
             this.grad_biases.fill(0.0);
+        }
+        if let (LayerKind::Recurrent { clip_norm, .. }, Some(states)) = (this.kind, &mut this.through_time) {
+            states.clip = through_time::clip(clip_norm, &mut this.grad_weights, &mut this.grad_biases);
         }
         this.grad_weights.iter().chain(&this.grad_biases).fold(true, |ok, g| ok & g.is_finite())
     }

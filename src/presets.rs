@@ -81,7 +81,7 @@ fn sgd(learning_rate: f64) -> OptimizerConfig {
 }
 
 fn session(problem: Problem, features: Vec<Feature>, network: NetworkConfig) -> Settings {
-    let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1 };
+    let data = DataSpec { problem, points: 300, noise: 0.0, test_ratio: 0.5, seed: 1, ..DataSpec::default() };
     Settings {
         network: NetworkConfig { inputs: features.len(), ..network },
         data,
@@ -257,7 +257,14 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    overfit.data = DataSpec { problem: Problem::Gaussians, points: 40, noise: 0.8, test_ratio: 0.5, seed: 3 };
+    overfit.data = DataSpec {
+        problem: Problem::Gaussians,
+        points: 40,
+        noise: 0.8,
+        test_ratio: 0.5,
+        seed: 3,
+        ..DataSpec::default()
+    };
     let regularized = variant("L2 + dropout", &overfit, |s| {
         s.network.regularization = Regularization { kind: RegularizationKind::L2, rate: 0.01 };
         s.network.layers[0].dropout = 0.3;
@@ -311,7 +318,8 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    methods.data = DataSpec { problem: Problem::Spiral, points: 200, noise: 0.0, test_ratio: 0.5, seed: 1 };
+    methods.data =
+        DataSpec { problem: Problem::Spiral, points: 200, noise: 0.0, test_ratio: 0.5, seed: 1, ..DataSpec::default() };
     let method =
         |label: &str, kind: OptimizerKind, learning_rate: f64| with_optimizer(label, &methods, kind, learning_rate);
     all.push(Lesson {
@@ -359,7 +367,14 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    digits.data = DataSpec { problem: Problem::Digits, points: 1797, noise: 0.0, test_ratio: 0.25, seed: 1 };
+    digits.data = DataSpec {
+        problem: Problem::Digits,
+        points: 1797,
+        noise: 0.0,
+        test_ratio: 0.25,
+        seed: 1,
+        ..DataSpec::default()
+    };
     all.push(Lesson {
         id: "digits",
         title: "Handwritten digits",
@@ -389,7 +404,8 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    edges.data = DataSpec { problem: Problem::Edges, points: 300, noise: 0.2, test_ratio: 0.25, seed: 1 };
+    edges.data =
+        DataSpec { problem: Problem::Edges, points: 300, noise: 0.2, test_ratio: 0.25, seed: 1, ..DataSpec::default() };
     all.push(Lesson {
         id: "edge-detector",
         title: "A shared kernel learns an edge detector",
@@ -435,7 +451,14 @@ pub fn lessons() -> Vec<Lesson> {
             ..NetworkConfig::default()
         },
     );
-    squeeze.data = DataSpec { problem: Problem::Digits, points: 1797, noise: 0.0, test_ratio: 0.25, seed: 1 };
+    squeeze.data = DataSpec {
+        problem: Problem::Digits,
+        points: 1797,
+        noise: 0.0,
+        test_ratio: 0.25,
+        seed: 1,
+        ..DataSpec::default()
+    };
     squeeze.target = crate::data::Target::Inputs;
     all.push(Lesson {
         id: "autoencoder",
@@ -445,6 +468,56 @@ pub fn lessons() -> Vec<Lesson> {
         samples: None,
         variants: Vec::new(),
         controls: &["lr"],
+    });
+
+    // Recall the first bit of 20: an Elman layer of 8 tanh units reads one bit a step, and a
+    // sigmoid reads h_20. Plain SGD (Adam would rescale the vanishing gradient and hide it);
+    // seed 6 is one where the unclipped run meets an exploding step (‖g‖ ≈ 43 at step 181) and
+    // stays at chance, as about half the seeds do (tests/sequence_lesson.rs).
+    let recall_layers = |clip_norm| {
+        vec![
+            LayerConfig {
+                units: 8,
+                ..LayerConfig::of_kind(
+                    crate::layers::kind::LayerKind::Recurrent {
+                        returns: crate::layers::kind::Returns::Last,
+                        clip_norm,
+                    },
+                    Activation::Tanh,
+                )
+            },
+            LayerConfig::new(1, Activation::Sigmoid),
+        ]
+    };
+    let mut recall = session(
+        Problem::Recall,
+        Vec::new(),
+        NetworkConfig {
+            input_shape: Some(crate::layers::Shape::one_d(1, 20)),
+            layers: recall_layers(None),
+            loss: Loss::BinaryCrossEntropy,
+            optimizer: sgd(0.1),
+            batch_size: 16,
+            seed: 6,
+            ..NetworkConfig::default()
+        },
+    );
+    recall.network.inputs = 20;
+    recall.data = DataSpec { problem: Problem::Recall, points: 400, noise: 0.0, test_ratio: 0.25, seed: 1, length: 20 };
+    let shorter = variant("T = 5: a shorter horizon", &recall, |s| {
+        s.data.length = 5;
+        s.network.inputs = 5;
+        s.network.input_shape = Some(crate::layers::Shape::one_d(1, 5));
+    });
+    let clipped = variant("T = 20, clipped at ‖g‖ ≤ 1", &recall, |s| s.network.layers = recall_layers(Some(1.0)));
+    all.push(Lesson {
+        id: "recall",
+        title: "Memory through time: recall the first bit",
+        text: "Each sequence is 20 random bits, and the answer is the first one: an Elman layer of 8 tanh units reads one bit a step, h_t = tanh(W_x·x_t + W_h·h_(t−1) + b), and a sigmoid reads the last state h_20. The same weights work at every step, so their gradient is a sum over the 20 steps, one term each: the bars show each step's share of dL/dW_x. Take one step: the first steps' bars are under a tenth of the last step's, because δ shrinks by W_h and tanh' at every step back through time (vanishing gradients). Train 1,200 steps with plain SGD: the network stays at chance (about 50 % on the test sequences). With T = 5, a shorter horizon, it reaches 100 %. Back at T = 20, clipping the gradient's norm to 1 changes it too: when δ first gets through, ‖g‖ jumps past 10 (exploding gradients), and an unclipped step throws the weights into saturation; clipped, it passes 95 %.",
+        session: recall.clone(),
+        samples: None,
+        variants: vec![Variant { label: "T = 20".into(), session: recall }, shorter, clipped],
+        controls: &["length", "lr"],
     });
 
     for lesson in &mut all {

@@ -24,6 +24,7 @@ use crate::features::Feature;
 use crate::generators::Problem;
 use crate::history::History;
 use crate::layers::convolution::{KernelChainRule, KernelWeight};
+use crate::layers::through_time::{RecurrentChainRule, StepNorms};
 use crate::metrics::{self, Metrics};
 use crate::phase::Phase;
 use crate::presets::{self, Samples};
@@ -207,6 +208,7 @@ impl Session {
                     if let Some(first) = settings.network.layers.first_mut() {
                         first.weights = None;
                     }
+                    settings::fit_sequence_shape(&mut settings.network);
                 }
                 data.set_target(settings.target);
                 let (fitted_classes, outputs) =
@@ -521,6 +523,17 @@ impl Session {
     /// `Trainer::kernel_chain_rule`).
     pub fn kernel_chain_rule(&self, layer: usize, weight: KernelWeight) -> Result<KernelChainRule> {
         self.trainer.kernel_chain_rule(layer, weight)
+    }
+
+    /// The chain rule of one of recurrent layer `layer`'s weights (`column` of row `row`; its
+    /// bias for None) through time over the batch (see `Trainer::recurrent_chain_rule`).
+    pub fn recurrent_chain_rule(&self, layer: usize, row: usize, column: Option<usize>) -> Result<RecurrentChainRule> {
+        self.trainer.recurrent_chain_rule(layer, row, column)
+    }
+
+    /// Each time step's share of recurrent layer `layer`'s gradients on the current batch.
+    pub fn recurrent_step_norms(&self, layer: usize) -> Result<StepNorms> {
+        self.trainer.recurrent_step_norms(layer)
     }
 
     /// The computation graph of batch sample `sample` (see `computation_graph`): the numbers
@@ -1538,11 +1551,12 @@ fn min_max(values: &[f64]) -> [f64; 2] {
     }
 }
 
-/// The names of the classes: the shapes' and the edges', else their numbers.
+/// The names of the classes: the shapes', the edges' and the recall task's, else their numbers.
 fn class_names(problem: Problem, classes: usize, generated: bool) -> Vec<String> {
     let names: &[&str] = match problem {
         Problem::Shapes => &crate::autoencoder::SHAPE_NAMES,
         Problem::Edges => &crate::edges::EDGE_NAMES,
+        Problem::Recall => &crate::sequences::RECALL_NAMES,
         _ => &[],
     };
     if generated && !names.is_empty() {

@@ -137,7 +137,14 @@ impl Default for Settings {
         network.optimizer.learning_rate = 0.3;
         Settings {
             network,
-            data: DataSpec { problem: Problem::Circle, points: 320, noise: 0.0, test_ratio: 0.5, seed: 7 },
+            data: DataSpec {
+                problem: Problem::Circle,
+                points: 320,
+                noise: 0.0,
+                test_ratio: 0.5,
+                seed: 7,
+                ..DataSpec::default()
+            },
             features: vec![Feature::X1, Feature::X2],
             scaling: Scaling::None,
             target: Target::Labels,
@@ -258,6 +265,7 @@ const PROBLEMS: &[(&str, &str)] = &[
     ("shapes", "Shapes (8×8 images, 4 kinds)"),
     ("edges", "Edges (8×8 images: vertical, horizontal, none)"),
     ("codes", "One-hot codes (8 of them)"),
+    ("recall", "Recall the first bit (sequences of bits)"),
 ];
 const TARGETS: &[(&str, &str)] = &[("labels", "its label"), ("inputs", "its own input (autoencoder)")];
 const SCALINGS: &[(&str, &str)] =
@@ -385,7 +393,21 @@ pub static CATALOGUE: &[Setting] = &[
         number(0.0, 1.0, Control::Slider { low: 0.0, high: 1.0, step: 0.05 }),
         Data,
         data.noise,
-        shown: |s| generated(s) && !matches!(s.data.problem, Problem::Digits | Problem::Codes)
+        shown: |s| generated(s) && !matches!(s.data.problem, Problem::Digits | Problem::Codes | Problem::Recall)
+    ),
+    row!(
+        "length",
+        Data,
+        "Sequence length T",
+        "the bits in each sequence: the steps the recurrent layer runs through, and the gradient back through time",
+        integer(
+            crate::sequences::MIN_LENGTH as u64,
+            crate::sequences::MAX_LENGTH as u64,
+            Control::Slider { low: 2.0, high: 40.0, step: 1.0 }
+        ),
+        Data,
+        data.length,
+        shown: |s| generated(s) && s.data.problem.is_sequence()
     ),
     row!(
         "test",
@@ -1087,6 +1109,16 @@ pub fn outputs_for(target: Target, classes: usize, input_width: usize) -> (usize
     }
 }
 
+/// Keeps a sequence's input shape (one channel of height 1: a value per time step) as long as
+/// the inputs, when the data's length changed.
+pub fn fit_sequence_shape(network: &mut NetworkConfig) {
+    if let Some(shape) = &mut network.input_shape {
+        if shape.channels == 1 && shape.height == 1 && shape.width != network.inputs {
+            shape.width = network.inputs;
+        }
+    }
+}
+
 pub fn fit_output(network: &mut NetworkConfig, classes: usize, outputs: usize) {
     let Some(out) = network.layers.last_mut() else { return };
     if out.units != outputs {
@@ -1168,10 +1200,10 @@ mod tests {
         assert!(batch.set(&mut s, &json!(1.5)).unwrap_err().contains("whole number from 1 to 100000, not 1.5"));
         let optimizer = find("optimizer").unwrap();
         assert!(optimizer.set(&mut s, &json!("adamw")).unwrap_err().contains("one of sgd, momentum"));
-        // Fifteen data sets are too many to name in a line: the first ones, and how many.
+        // Sixteen data sets are too many to name in a line: the first ones, and how many.
         let problem = find("problem").unwrap().set(&mut s, &json!("donut")).unwrap_err();
         assert!(
-            problem.starts_with("must be one of circle, xor, ") && problem.ends_with(", … (15 in all), not \"donut\""),
+            problem.starts_with("must be one of circle, xor, ") && problem.ends_with(", … (16 in all), not \"donut\""),
             "{problem}"
         );
         assert!(find("features").unwrap().set(&mut s, &json!([])).unwrap_err().contains("at least one"));

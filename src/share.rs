@@ -75,7 +75,7 @@ fn write_value(kind: &Kind, value: &Value) -> String {
             .iter()
             .map(|l| {
                 let kind = serde_json::from_value::<LayerKind>(l["kind"].clone()).ok().filter(|k| !k.is_dense());
-                let size = kind.map_or_else(|| l["units"].to_string(), write_kind);
+                let size = kind.map_or_else(|| l["units"].to_string(), |kind| write_kind(kind, &l["units"]));
                 let mut text = format!("{size}:{}", l["activation"].as_str().unwrap_or(""));
                 if l["bias"] == json!(false) {
                     text.push_str(":nobias");
@@ -115,7 +115,7 @@ fn read_value(kind: &Kind, text: &str) -> Result<Value, String> {
                     Err(_) if size.starts_with(|c: char| c.is_ascii_digit()) => {
                         return Err("not a whole number in range".into())
                     }
-                    Err(_) => (0, read_kind(size)?),
+                    Err(_) => read_kind(size)?,
                 };
                 let activation = fields.next().ok_or("a layer needs units:activation")?;
                 let (mut bias, mut dropout) = (true, 0.0);
@@ -137,8 +137,9 @@ fn read_value(kind: &Kind, text: &str) -> Result<Value, String> {
     })
 }
 
-/// A layer kind's short text in a link: `conv2d-k3-c4-same`, `pool1d-max-2`, `flatten`.
-fn write_kind(kind: LayerKind) -> String {
+/// A layer kind's short text in a link: `conv2d-k3-c4-same`, `pool1d-max-2`, `flatten`, and
+/// `rnn8-last` or `rnn8-sequence-clip1.5` (8 hidden units: the one kind that names its units).
+fn write_kind(kind: LayerKind, units: &Value) -> String {
     let d = |dimensions: Dimensions| if dimensions == Dimensions::One { "1d" } else { "2d" };
     match kind {
         LayerKind::Dense => String::new(),
@@ -147,12 +148,17 @@ fn write_kind(kind: LayerKind) -> String {
         }
         LayerKind::Pooling { dimensions, pool, size } => format!("pool{}-{}-{size}", d(dimensions), name(&pool)),
         LayerKind::Flatten => "flatten".into(),
+        LayerKind::Recurrent { returns, clip_norm } => {
+            let clip = clip_norm.map_or_else(String::new, |theta| format!("-clip{theta}"));
+            format!("rnn{units}-{}{clip}", name(&returns))
+        }
     }
 }
 
-/// Reads what `write_kind` wrote (the layer's own checks come later, with the network's).
-fn read_kind(text: &str) -> Result<LayerKind, String> {
-    let bad = || format!("not a layer kind (conv2d-k3-c4-same, pool2d-max-2, flatten, …): {}", clip(text));
+/// Reads what `write_kind` wrote, with the layer's units (0 where the kind's input sets them;
+/// the layer's own checks come later, with the network's).
+fn read_kind(text: &str) -> Result<(usize, LayerKind), String> {
+    let bad = || format!("not a layer kind (conv2d-k3-c4-same, pool2d-max-2, flatten, rnn8-last, …): {}", clip(text));
     let fields: Vec<&str> = text.split('-').collect();
     let dimensions = |head: &str, kind: &str| match head.strip_prefix(kind) {
         Some("1d") => Ok(Dimensions::One),
@@ -162,21 +168,35 @@ fn read_kind(text: &str) -> Result<LayerKind, String> {
     let field = |text: &str, prefix: &str| -> Result<usize, String> {
         text.strip_prefix(prefix).and_then(|n| whole::<usize>(n).ok()).ok_or_else(bad)
     };
-    match fields.as_slice() {
-        ["flatten"] => Ok(LayerKind::Flatten),
-        [head, k, c, padding] if head.starts_with("conv") => Ok(LayerKind::Convolution {
-            dimensions: dimensions(head, "conv")?,
-            kernel_size: field(k, "k")?,
-            channels: field(c, "c")?,
-            padding: serde_json::from_value(json!(padding)).map_err(|_| bad())?,
-        }),
-        [head, pool, size] if head.starts_with("pool") => Ok(LayerKind::Pooling {
-            dimensions: dimensions(head, "pool")?,
-            pool: serde_json::from_value(json!(pool)).map_err(|_| bad())?,
-            size: field(size, "")?,
-        }),
-        _ => Err(bad()),
-    }
+    Ok(match fields.as_slice() {
+        ["flatten"] => (0, LayerKind::Flatten),
+        [head, k, c, padding] if head.starts_with("conv") => (
+            0,
+            LayerKind::Convolution {
+                dimensions: dimensions(head, "conv")?,
+                kernel_size: field(k, "k")?,
+                channels: field(c, "c")?,
+                padding: serde_json::from_value(json!(padding)).map_err(|_| bad())?,
+            },
+        ),
+        [head, pool, size] if head.starts_with("pool") => (
+            0,
+            LayerKind::Pooling {
+                dimensions: dimensions(head, "pool")?,
+                pool: serde_json::from_value(json!(pool)).map_err(|_| bad())?,
+                size: field(size, "")?,
+            },
+        ),
+        [head, returns, rest @ ..] if head.starts_with("rnn") && rest.len() <= 1 => {
+            let clip_norm = match rest {
+                [clip] => Some(clip.strip_prefix("clip").and_then(|t| number(t).ok()).ok_or_else(bad)?),
+                _ => None,
+            };
+            let returns = serde_json::from_value(json!(returns)).map_err(|_| bad())?;
+            (field(head, "rnn")?, LayerKind::Recurrent { returns, clip_norm })
+        }
+        _ => return Err(bad()),
+    })
 }
 
 /// The input maps' shape in a link: `1x8x8` (channels × height × width).
@@ -212,7 +232,7 @@ fn flag(text: &str) -> Result<bool, String> {
 fn write_parameters(s: &Settings) -> Option<String> {
     let mut all = Vec::new();
     for l in &s.network.layers {
-        if !has_parameters(l.kind) {
+        if !l.kind.has_parameters() {
             continue;
         }
         all.extend(l.weights.as_ref()?.iter().flatten());
@@ -503,7 +523,7 @@ pub fn decode(query: &str) -> Decoded {
 
 /// Fits the network to the data and the parameters to the network, or falls back with a warning.
 fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnings: &mut Vec<String>) {
-    let dims = settings.points.as_ref().map_or(settings.data.problem.dims(), |p| p.dims);
+    let dims = settings.points.as_ref().map_or(settings.data.dims(), |p| p.dims);
     if features::check(&settings.features, dims).is_err() {
         warnings.push("the features do not fit the data; x1 (and x2) are used".into());
         settings.features = if dims >= 2 { vec![Feature::X1, Feature::X2] } else { vec![Feature::X1] };
@@ -513,6 +533,7 @@ fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnin
         settings.data = DataSpec::default();
     }
     settings.network.inputs = features::width(&settings.features, dims);
+    settings::fit_sequence_shape(&mut settings.network);
     if let Err(e) = settings.network.validate() {
         warnings.push(format!("{e}; the default network is used"));
         let inputs = settings.network.inputs;
@@ -553,11 +574,6 @@ fn make_consistent(settings: &mut Settings, parameters: Option<Vec<f64>>, warnin
     }
 }
 
-/// Whether a layer of `kind` has weights and biases (dense and convolution layers).
-fn has_parameters(kind: LayerKind) -> bool {
-    matches!(kind, LayerKind::Dense | LayerKind::Convolution { .. })
-}
-
 /// Gives each layer its weights (and biases) from one flat list; false if the count is off.
 /// A dense layer takes one row per neuron, a convolution one kernel per output channel (and
 /// one bias per channel); pooling and flatten take none.
@@ -566,7 +582,7 @@ fn place_parameters(network: &mut NetworkConfig, numbers: &[f64]) -> bool {
     let mut input = network.input_shape.unwrap_or(Shape::one_d(1, network.inputs));
     let mut sizes = Vec::with_capacity(shapes.len());
     for (layer, &output) in network.layers.iter().zip(&shapes) {
-        let rows = layer.kind.weight_rows(input, layer.units).filter(|_| has_parameters(layer.kind));
+        let rows = layer.kind.weight_rows(input, layer.units).filter(|_| layer.kind.has_parameters());
         sizes.push(rows.map(|(rows, per_row)| (rows, per_row, layer.bias)));
         input = output;
     }
@@ -708,7 +724,14 @@ mod tests {
         network.inputs = 3;
         Settings {
             network,
-            data: DataSpec { problem: Problem::Spiral, points: 123, noise: 0.15, test_ratio: 0.3, seed: 5 },
+            data: DataSpec {
+                problem: Problem::Spiral,
+                points: 123,
+                noise: 0.15,
+                test_ratio: 0.3,
+                seed: 5,
+                ..DataSpec::default()
+            },
             features: vec![Feature::X1, Feature::X2, Feature::SinX1],
             scaling: Scaling::Standardize,
             target: crate::data::Target::Inputs,

@@ -35,8 +35,9 @@ use crate::error::{DivergenceRule, Error, Result};
 use crate::gradient_check::{self, GradientCheck};
 use crate::layers::convolution::{KernelChainRule, KernelWeight};
 use crate::layers::passes::{self, Wired};
+use crate::layers::through_time::{self, RecurrentChainRule, RecurrentGeometry, StepNorms};
 use crate::model_file;
-use crate::network::{Network, Probe};
+use crate::network::{Layer, Network, Probe};
 use crate::optimizer::{OptimizerConfig, OptimizerScalars};
 use crate::phase::Phase;
 use crate::regularization::Regularization;
@@ -494,6 +495,60 @@ impl Trainer {
         let input = if layer == 0 { &self.network.batch_input } else { &self.network.layers[layer - 1].activations };
         let scale = self.network.reduction.scale(rows);
         Ok(passes::explain_kernel_weight(g, &this.weights, input, &this.delta, rows, scale, weight))
+    }
+
+    /// The chain rule through time of one parameter of recurrent layer `layer`: hidden unit
+    /// `row`'s weight from x_t,c (`column` c < C), from h_(t−1),k (`column` C + k, the order of
+    /// the layer's weight rows) or its bias (`None`), on the current batch: every sample's term
+    /// at every step, each step's sum, and the gradient the backward pass found (see
+    /// `layers::through_time::explain`).
+    pub fn recurrent_chain_rule(&self, layer: usize, row: usize, column: Option<usize>) -> Result<RecurrentChainRule> {
+        let (g, this, input) = self.recurrent_layer(layer)?;
+        if row >= g.hidden || column.is_some_and(|c| c >= g.row_len()) {
+            return Err(Error::OutOfRange(format!(
+                "{} has {} hidden units of {} weights each ({} from x_t, {} from h_(t−1)): it has no weight ({row}, {})",
+                self.layer_name(layer),
+                g.hidden,
+                g.row_len(),
+                g.inputs,
+                g.hidden,
+                column.map_or_else(|| "bias".into(), |c| c.to_string())
+            )));
+        }
+        let rows = self.network.batch_len;
+        let scale = self.network.reduction.scale(rows);
+        let states = this.through_time.as_ref().expect("a recurrent layer keeps its states");
+        Ok(through_time::explain(&g, &this.weights, &this.biases, input, states, rows, scale, row, column))
+    }
+
+    /// Each time step's share of recurrent layer `layer`'s gradients on the current batch: the
+    /// norms of its terms of dL/dW_x, dL/dW_h and dL/db, and of δ_t (before clipping).
+    pub fn recurrent_step_norms(&self, layer: usize) -> Result<StepNorms> {
+        let (g, this, input) = self.recurrent_layer(layer)?;
+        let rows = self.network.batch_len;
+        let states = this.through_time.as_ref().expect("a recurrent layer keeps its states");
+        Ok(through_time::step_norms(&g, input, states, rows, self.network.reduction.scale(rows)))
+    }
+
+    /// Recurrent layer `layer`'s geometry, the layer and its input on the current batch; an
+    /// error when it is not a recurrent layer or no step has run.
+    fn recurrent_layer(&self, layer: usize) -> Result<(RecurrentGeometry, &Layer, &[f64])> {
+        let count = self.network.layers.len();
+        let this = self.network.layers.get(layer).ok_or_else(|| {
+            Error::OutOfRange(format!("there is no layer {} (the network has {count})", layer as u64 + 1))
+        })?;
+        let Wired::Recurrent(g) = this.wired else {
+            return Err(Error::OutOfRange(format!(
+                "{} is a {} layer: only a recurrent layer runs through time",
+                self.layer_name(layer),
+                this.kind.name()
+            )));
+        };
+        if self.network.batch_len == 0 {
+            return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
+        }
+        let input = if layer == 0 { &self.network.batch_input } else { &self.network.layers[layer - 1].activations };
+        Ok((g, this, input))
     }
 
     /// Compares every analytic gradient with a central finite difference on the current batch

@@ -52,11 +52,19 @@ pub enum Buffer {
     ProbeActivation,
     /// z of a layer for the rows of the last `probe` call.
     ProbePreActivation,
+    /// A recurrent layer's h_0 … h_T, (T + 1) × H per sample.
+    HiddenStates,
+    /// A recurrent layer's z_1 … z_T, T × H per sample.
+    StepPreActivation,
+    /// A recurrent layer's dL/dh_1 … dL/dh_T (from the layer above and from h_(t+1)), T × H per sample.
+    StepGradHidden,
+    /// A recurrent layer's δ_1 … δ_T = dL/dz_t, T × H per sample.
+    StepDelta,
 }
 
 impl Buffer {
     /// Every buffer, in the order of their numbers in JS.
-    pub const ALL: [Buffer; 17] = [
+    pub const ALL: [Buffer; 21] = [
         Buffer::Weights,
         Buffer::Biases,
         Buffer::PreActivation,
@@ -74,6 +82,10 @@ impl Buffer {
         Buffer::SampleLoss,
         Buffer::ProbeActivation,
         Buffer::ProbePreActivation,
+        Buffer::HiddenStates,
+        Buffer::StepPreActivation,
+        Buffer::StepGradHidden,
+        Buffer::StepDelta,
     ];
 
     /// The buffer a JS value names (`Buffer.Weights` is 0), checked: not wrapped, not rounded.
@@ -464,6 +476,25 @@ pub(crate) fn layer_of<'t>(trainer: &'t Trainer, layer: &JsValue) -> Result<&'t 
     argument::index("layer", layer, layers.len()).map(|k| &layers[k])
 }
 
+/// A recurrent layer's states through time; an error naming the layer's kind for any other.
+fn through_time_of<'t>(
+    trainer: &'t Trainer,
+    layer: &JsValue,
+) -> Result<&'t crate::layers::through_time::States, JsValue> {
+    let k = argument::index("layer", layer, trainer.network().layers.len())?;
+    let this = &trainer.network().layers[k];
+    this.through_time.as_ref().ok_or_else(|| {
+        fault(
+            "out_of_range",
+            &format!(
+                "layer {} is a {} layer: only a recurrent layer keeps states through time",
+                k + 1,
+                this.kind.name()
+            ),
+        )
+    })
+}
+
 /// One of a trainer's arrays, for a typed-array view (the engine's and the session's). A
 /// buffer that is not per layer still takes only a whole number as its layer.
 pub(crate) fn buffer_slice<'t>(trainer: &'t Trainer, buffer: &JsValue, layer: &JsValue) -> Result<&'t [f64], JsValue> {
@@ -497,5 +528,9 @@ pub(crate) fn buffer_slice<'t>(trainer: &'t Trainer, buffer: &JsValue, layer: &J
         Buffer::UpdateBiases => &layer_of(trainer, layer)?.update_biases,
         Buffer::PreviousWeights => &layer_of(trainer, layer)?.previous_weights,
         Buffer::PreviousBiases => &layer_of(trainer, layer)?.previous_biases,
+        Buffer::HiddenStates => &through_time_of(trainer, layer)?.hidden,
+        Buffer::StepPreActivation => &through_time_of(trainer, layer)?.pre_activation,
+        Buffer::StepGradHidden => &through_time_of(trainer, layer)?.grad_hidden,
+        Buffer::StepDelta => &through_time_of(trainer, layer)?.delta,
     })
 }

@@ -507,6 +507,27 @@ impl Session {
         self.inner.kernel_chain_rule(layer, weight).map(|c| to_js(&c)).map_err(js_error)
     }
 
+    /// The chain rule through time of weight (`row`, `column`) of recurrent layer `layer` over
+    /// the batch, where `column` < C is W_x's and C + k is W_h's column k; its bias b_row when
+    /// `column` is left out: `{name, row, column, value, terms: [{sample, step, delta, input,
+    /// term}], step_sums, sum, scale, gradient, clipped}`.
+    #[wasm_bindgen(js_name = recurrentChainRule)]
+    pub fn recurrent_chain_rule(&self, layer: JsValue, row: JsValue, column: JsValue) -> JsResult<JsValue> {
+        let layer = argument::index("layer", &layer, self.inner.trainer().network().layers.len())?;
+        let part = |name: &str, value: &JsValue| argument::whole(name, value, 0, u32::MAX.into()).map(|n| n as usize);
+        let row = part("hidden unit", &row)?;
+        let column = if column.is_undefined() { None } else { Some(part("weight column", &column)?) };
+        self.inner.recurrent_chain_rule(layer, row, column).map(|c| to_js(&c)).map_err(js_error)
+    }
+
+    /// Each time step's share of recurrent layer `layer`'s gradients on the current batch, t = 1 … T:
+    /// `{weights_input, weights_hidden, biases, delta, clip: {threshold, norm, scale, acted}}`.
+    #[wasm_bindgen(js_name = recurrentStepNorms)]
+    pub fn recurrent_step_norms(&self, layer: JsValue) -> JsResult<JsValue> {
+        let layer = argument::index("layer", &layer, self.inner.trainer().network().layers.len())?;
+        self.inner.recurrent_step_norms(layer).map(|n| to_js(&n)).map_err(js_error)
+    }
+
     /// The computation graph of batch sample `sample`: `{nodes: [{id, kind, label, formula,
     /// place, inputs: [{from, local_derivative}], consumers, value, gradient, gradient_from,
     /// fan_out, value_phase, gradient_phase, depth}], order, depths, folded, …}`. `unfold`

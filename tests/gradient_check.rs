@@ -100,9 +100,16 @@ fn autoencoder_losses_match_finite_differences() {
     use backprop_viz::generators::{DataSpec, Problem};
     let sets = [
         Data::one_hot_codes(8).unwrap(),
-        Data::generate(&DataSpec { problem: Problem::Shapes, points: 12, noise: 0.3, test_ratio: 0.0, seed: 4 })
-            .unwrap()
-            .into_autoencoder(),
+        Data::generate(&DataSpec {
+            problem: Problem::Shapes,
+            points: 12,
+            noise: 0.3,
+            test_ratio: 0.0,
+            seed: 4,
+            ..DataSpec::default()
+        })
+        .unwrap()
+        .into_autoencoder(),
         Data::from_digits(include_bytes!("../www/data/digits.bin"), 0.0, 5, Some(12)).unwrap().into_autoencoder(),
     ];
     for data in sets {

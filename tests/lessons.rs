@@ -55,7 +55,7 @@ fn steps_to_divergence(s: &mut Session, max: u32) -> Option<u32> {
 }
 
 #[test]
-fn there_are_the_thirteen_lessons_and_each_loads() {
+fn there_are_the_fourteen_lessons_and_each_loads() {
     let ids: Vec<&str> = lessons().iter().map(|l| l.id).collect();
     assert_eq!(
         ids,
@@ -72,7 +72,8 @@ fn there_are_the_thirteen_lessons_and_each_loads() {
             "digits",
             "edge-detector",
             "digits-cnn",
-            "autoencoder"
+            "autoencoder",
+            "recall"
         ]
     );
     for l in lessons() {

@@ -227,6 +227,8 @@ fn buffer_layers(buffer: usize, layers: usize, probed: usize) -> Option<usize> {
     match Buffer::ALL[buffer] {
         Buffer::BatchInput | Buffer::BatchTarget | Buffer::GradOutput | Buffer::SampleLoss => None,
         Buffer::ProbeActivation | Buffer::ProbePreActivation => Some(probed),
+        // The networks here are dense: none of their layers keeps states through time.
+        Buffer::HiddenStates | Buffer::StepPreActivation | Buffer::StepGradHidden | Buffer::StepDelta => Some(0),
         _ => Some(layers),
     }
 }
@@ -273,7 +275,7 @@ fn engine_call(rng: &mut Rng, engine: &mut Engine, data: &DataSet, tally: &mut T
             tally.count("Engine.chainRule", valid, result)
         }
         10 => {
-            let (buffer, layer) = (arg(rng, 17), arg(rng, 2));
+            let (buffer, layer) = (arg(rng, 21), arg(rng, 2));
             let probed = engine.trainer().last_probe().activations.len();
             let valid = buffer.index_of(Buffer::ALL.len())
                 && match buffer_layers(buffer.number.unwrap() as usize, 2, probed) {
@@ -437,7 +439,7 @@ fn session_call(rng: &mut Rng, session: &mut Session, tally: &mut Tally) {
             tally.count("Session.layerUnits", valid, session.layer_units(layer.value))
         }
         9 => {
-            let (buffer, layer) = (arg(rng, 17), arg(rng, 3));
+            let (buffer, layer) = (arg(rng, 21), arg(rng, 3));
             let probed = session.core().trainer().last_probe().activations.len();
             let valid = buffer.index_of(Buffer::ALL.len())
                 && match buffer_layers(buffer.number.unwrap() as usize, layers, probed) {

@@ -52,7 +52,7 @@ fn outcomes_say_what_changed_and_views_read_the_arrays() {
     );
     assert_eq!(weights.length(), 8);
     assert!(Reflect::get(&catalogue(), &0.into()).is_ok());
-    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 13);
+    assert_eq!(js_sys::Array::from(&lesson_list()).length(), 14);
     let link = get(&s.link(), "query").as_string().unwrap();
     let mut other = Session::new();
     other.open_link(&link);
@@ -302,4 +302,50 @@ fn a_conv_network_from_a_link_shows_its_maps_and_a_kernel_weights_chain_rule() {
     let (kind, message, _) = kind_of(s.computation_graph(0.into(), None));
     assert_eq!(kind, "out_of_range");
     assert!(message.contains("dense layers only"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn the_recall_lesson_reads_its_states_through_time_and_each_steps_share() {
+    let mut s = Session::new();
+    s.load_lesson("recall", 0.into()).unwrap();
+    s.step().unwrap();
+    let (steps, units, batch) = (20, 8, 16);
+    let len = |buffer: Buffer| s.buffer_len(buffer.into(), 0.into()).unwrap() as usize;
+    assert_eq!(len(Buffer::HiddenStates), batch * (steps + 1) * units, "h_0 … h_T per sample");
+    assert_eq!(len(Buffer::StepPreActivation), batch * steps * units);
+    assert_eq!(len(Buffer::StepGradHidden), batch * steps * units);
+    assert_eq!(len(Buffer::StepDelta), batch * steps * units);
+    // The views hold the engine's numbers: h_1 of sample 1 is tanh(z_1).
+    let memory: js_sys::WebAssembly::Memory = wasm_memory().unchecked_into();
+    let read = |buffer: Buffer| {
+        let ptr = s.buffer_ptr(buffer.into(), 0.into()).unwrap();
+        Float64Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, len(buffer) as u32).to_vec()
+    };
+    let (hidden, z) = (read(Buffer::HiddenStates), read(Buffer::StepPreActivation));
+    assert!(hidden[..units].iter().all(|&h| h == 0.0), "h_0 = 0");
+    assert_eq!(hidden[units], z[0].tanh());
+    let norms = s.recurrent_step_norms(0.into()).unwrap();
+    let bars = js_sys::Array::from(&get(&norms, "weights_input"));
+    assert_eq!(bars.length() as usize, steps);
+    let first = bars.get(0).as_f64().unwrap();
+    let last = bars.get(steps as u32 - 1).as_f64().unwrap();
+    assert!(first < last / 10.0, "the first step's share vanishes: {first} against {last}");
+    assert_eq!(get(&get(&norms, "clip"), "acted").as_bool(), Some(false));
+    // W_x's weight (2, 0) over the batch: 16 samples × 20 steps, summed to the engine's gradient.
+    let rule = s.recurrent_chain_rule(0.into(), 2.into(), 0.into()).unwrap();
+    assert_eq!(get(&rule, "name").as_string().as_deref(), Some("W_x"));
+    assert_eq!(js_sys::Array::from(&get(&rule, "terms")).length() as usize, batch * steps);
+    let grad = read(Buffer::GradWeights)[2 * (1 + units)];
+    assert!((get(&rule, "clipped").as_f64().unwrap() - grad).abs() <= 1e-15 * grad.abs().max(1.0));
+    let bias = s.recurrent_chain_rule(0.into(), 2.into(), JsValue::UNDEFINED).unwrap();
+    assert_eq!(get(&bias, "name").as_string().as_deref(), Some("b"));
+    // The dense read-out keeps no states, and the errors say so.
+    let (kind, message, _) = kind_of(s.buffer_len(Buffer::HiddenStates.into(), 1.into()));
+    assert_eq!(kind, "out_of_range");
+    assert!(message.contains("layer 2 is a dense layer"), "{message}");
+    let (kind, message, _) = kind_of(s.recurrent_step_norms(1.into()));
+    assert_eq!(kind, "out_of_range");
+    assert!(message.contains("dense"), "{message}");
+    assert_eq!(kind_of(s.recurrent_chain_rule(0.into(), 8.into(), 0.into())).0, "out_of_range");
+    assert_eq!(kind_of(s.recurrent_chain_rule(0.into(), 0.into(), 9.into())).0, "out_of_range");
 }

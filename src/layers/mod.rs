@@ -2,10 +2,12 @@
 //! recurrent layer, each self-contained with its own forward and backward pass and its own
 //! flat buffers (so the page can map typed-array views over every intermediate).
 //!
-//! Convolution, pooling and flatten are wired into `Network` (`passes`: the same arithmetic
-//! on the network layer's own arrays, the kernel in its `weights`); the recurrent layer is
-//! not yet. Each self-contained kind owns its parameters, its per-sample arrays and its
-//! gradients, and follows the engine's conventions:
+//! Every kind is wired into `Network`: convolution, pooling and flatten by `passes`, the
+//! recurrent layer by `through_time` (the same arithmetic on the network layer's own arrays,
+//! the kernel or W_x and W_h in its `weights`). Each self-contained kind (`convolution`,
+//! `pooling`, `flatten`, `recurrent`, the references the network's passes are tested against)
+//! owns its parameters, its per-sample arrays and its gradients, and follows the engine's
+//! conventions:
 //! - per-sample arrays are sample-major, every number an f64;
 //! - δ is the sample's own dL_s/dz; parameter gradients are reduced over the batch with the
 //!   caller's `scale` (1 for a sum, 1/B for a mean, as `Reduction::scale` gives);
@@ -18,6 +20,7 @@ pub mod kind;
 pub mod passes;
 pub mod pooling;
 pub mod recurrent;
+pub mod through_time;
 
 use crate::error::{DivergenceRule, Error, Result};
 use serde::{Deserialize, Serialize};

@@ -19,8 +19,9 @@
 //! (up to the sign of a zero).
 
 use super::convolution::{KernelChainRule, KernelTerm, KernelWeight, Padding};
-use super::kind::LayerKind;
+use super::kind::{LayerKind, Returns};
 use super::pooling::PoolKind;
+use super::through_time::RecurrentGeometry;
 use super::{Dimensions, Shape};
 use crate::activation::Activation;
 
@@ -69,8 +70,16 @@ fn inside(i: usize, before: usize, size: usize, k: usize) -> std::ops::Range<usi
 pub enum Wired {
     Dense,
     Convolution(ConvolutionGeometry),
-    Pooling { pool: PoolKind, height: usize, width: usize, input: Shape, output: Shape },
+    Pooling {
+        pool: PoolKind,
+        height: usize,
+        width: usize,
+        input: Shape,
+        output: Shape,
+    },
     Flatten,
+    /// An Elman layer through time (`through_time`).
+    Recurrent(RecurrentGeometry),
 }
 
 impl Wired {
@@ -85,6 +94,15 @@ impl Wired {
                 Wired::Pooling { pool, height: dimensions.window_height(size), width: size, input, output }
             }
             LayerKind::Flatten => Wired::Flatten,
+            LayerKind::Recurrent { returns, .. } => Wired::Recurrent(RecurrentGeometry {
+                inputs: input.channels,
+                hidden: match returns {
+                    Returns::Sequence => output.channels,
+                    Returns::Last => output.width,
+                },
+                steps: input.width,
+                returns,
+            }),
         }
     }
 }

@@ -265,7 +265,7 @@ describe('data, lessons and experiments', () => {
     try {
       // The oracle: the engine's lesson table, read from the package itself (not from the page).
       const lessons = await page.evaluate(async () => (await import('./pkg/backprop_viz.js')).lessons());
-      assert.equal(lessons.length, 13);
+      assert.equal(lessons.length, 14);
       for (const lesson of lessons) {
         await page.selectOption('#lesson', lesson.id);
         await digitsArrived(page); // the digits lessons fetch their data first
