@@ -498,7 +498,7 @@ pub fn lessons() -> Vec<Lesson> {
             loss: Loss::BinaryCrossEntropy,
             optimizer: sgd(0.1),
             batch_size: 16,
-            seed: 6,
+            seed: 36,
             ..NetworkConfig::default()
         },
     );
@@ -513,7 +513,7 @@ pub fn lessons() -> Vec<Lesson> {
     all.push(Lesson {
         id: "recall",
         title: "Memory through time: recall the first bit",
-        text: "Each sequence is 20 random bits, and the answer is the first one: an Elman layer of 8 tanh units reads one bit a step, h_t = tanh(W_x·x_t + W_h·h_(t−1) + b), and a sigmoid reads the last state h_20. The same weights work at every step, so their gradient is a sum over the 20 steps, one term each: the bars show each step's share of dL/dW_x. Take one step: the first steps' bars are under a tenth of the last step's, because δ shrinks by W_h and tanh' at every step back through time (vanishing gradients). Train 1,200 steps with plain SGD: the network stays at chance (about 50 % on the test sequences). With T = 5, a shorter horizon, it reaches 100 %. Back at T = 20, clipping the gradient's norm to 1 changes it too: when δ first gets through, ‖g‖ jumps past 10 (exploding gradients), and an unclipped step throws the weights into saturation; clipped, it passes 95 %.",
+        text: "Each sequence is 20 random bits, and the answer is the first one: an Elman layer of 8 tanh units reads one bit a step, h_t = tanh(W_x·x_t + W_h·h_(t−1) + b), and a sigmoid reads the last state h_20. The same weights work at every step, so their gradient is a sum over the 20 steps, one term each: the bars show each step's share of dL/dW_x. Take one step: the first steps' bars are under a thousandth of the last step's, because δ shrinks by W_h and tanh' at every step back through time (vanishing gradients); with T = 5 the first step's bar is still over a fifth of the last. Train 1,200 steps with plain SGD: the network stays at chance (about 50 % on the test sequences). With T = 5, a shorter horizon, it reaches 100 %. Back at T = 20, clipping the gradient's norm to 1 changes it too: when δ first gets through, ‖g‖ jumps past 10 (exploding gradients), and an unclipped step throws the weights into saturation; clipped, it passes 95 %.",
         session: recall.clone(),
         samples: None,
         variants: vec![Variant { label: "T = 20".into(), session: recall }, shorter, clipped],

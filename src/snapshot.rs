@@ -180,6 +180,15 @@ impl Trainer {
                 target.clone_from(source);
             }
         }
+        // A recurrent layer's states through time are not saved: sized for the batch, marked
+        // unknown until its next forward pass (its chain rule and bars say so meanwhile).
+        for layer in &mut n.layers {
+            if let (Some(states), crate::layers::passes::Wired::Recurrent(g)) = (&mut layer.through_time, &layer.wired)
+            {
+                states.resize(g, n.batch_len);
+                states.unknown = true;
+            }
+        }
         n.optimizer_scalars.clone_from(&state.optimizer_scalars);
         let fits = |kept: &KeptForTheGuard| {
             kept.previous_moments.len() == n.layers.len()

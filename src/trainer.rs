@@ -547,6 +547,11 @@ impl Trainer {
         if self.network.batch_len == 0 {
             return Err(Error::OutOfRange("no step has run yet: run the forward and backward phases first".into()));
         }
+        if this.through_time.as_ref().is_some_and(|s| s.unknown) {
+            return Err(Error::OutOfRange(
+                "this step was opened from a saved state, which keeps no states through time: they are back after the next forward pass".into(),
+            ));
+        }
         let input = if layer == 0 { &self.network.batch_input } else { &self.network.layers[layer - 1].activations };
         Ok((g, this, input))
     }

@@ -483,6 +483,9 @@ fn through_time_of<'t>(
 ) -> Result<&'t crate::layers::through_time::States, JsValue> {
     let k = argument::index("layer", layer, trainer.network().layers.len())?;
     let this = &trainer.network().layers[k];
+    if this.through_time.as_ref().is_some_and(|s| s.unknown) {
+        return Err(fault("out_of_range", "this step was opened from a saved state, which keeps no states through time: they are back after the next forward pass"));
+    }
     this.through_time.as_ref().ok_or_else(|| {
         fault(
             "out_of_range",

@@ -6,6 +6,7 @@ import { state, value, setting } from './state.js';
 import * as actions from './actions.js';
 import * as tour from './tour_view.js';
 import { mapsShown, moveKernelFocus } from './maps_view.js';
+import { unrolledShown, moveRecurrentFocus } from './unrolled_view.js';
 
 export const KEYS = [
   ['Space', 'play / pause'],
@@ -91,11 +92,14 @@ export function setupKeyboard() {
   network.addEventListener('mousedown', (e) => e.preventDefault());
   network.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (mapsShown()) {
-      // A convolutional network: the keyboard moves over the kernels' cells.
-      const on = state.focus?.type === 'kernel' ? state.focus : null;
-      if (e.key.startsWith('Arrow') && !e.shiftKey) actions.focusOn(moveKernelFocus(on, e.key));
-      else if (e.key === 'Enter' || (e.key === ' ' && on)) actions.pickKernel(on ?? moveKernelFocus(null, ''));
+    if (unrolledShown() || mapsShown()) {
+      // A convolutional network: the keyboard moves over the kernels' cells; a recurrent one
+      // over the recurrent layer's weights (up and down the units, across a unit's weights).
+      const type = unrolledShown() ? 'recurrent' : 'kernel';
+      const move = type === 'recurrent' ? moveRecurrentFocus : moveKernelFocus;
+      const on = state.focus?.type === type ? state.focus : null;
+      if (e.key.startsWith('Arrow') && !e.shiftKey) actions.focusOn(move(on, e.key));
+      else if (e.key === 'Enter' || (e.key === ' ' && on)) actions.pickKernel(on ?? move(null, ''));
       else if (e.key === 'Escape' && (on || state.kernel)) { actions.focusOn(null); actions.pickKernel(null); } else return;
       e.preventDefault();
       e.stopPropagation();
@@ -115,7 +119,7 @@ export function setupKeyboard() {
     e.stopPropagation();
   });
   network.addEventListener('focus', () => {
-    if (!state.focus) actions.focusOn(mapsShown() ? moveKernelFocus(null, '') : moveFocus(null, '', state.shape));
+    if (!state.focus) actions.focusOn(unrolledShown() ? moveRecurrentFocus(null, '') : mapsShown() ? moveKernelFocus(null, '') : moveFocus(null, '', state.shape));
   });
   network.addEventListener('blur', () => actions.focusOn(null));
 

@@ -18,6 +18,7 @@ import * as actions from './actions.js';
 import { setupControls } from './controls.js';
 import { setupTour, tourState } from './tour_view.js';
 import { createMapsView, mapsShown, kernelCaption } from './maps_view.js';
+import { createUnrolledView, unrolledShown, recurrentCaption, recurrentLayer } from './unrolled_view.js';
 import { setupDataTools } from './data_tools.js';
 import { setupLessons } from './lesson_panel.js';
 import { createNetworkView } from './network_view.js';
@@ -79,12 +80,51 @@ function setupGraphRoom() {
 }
 // ---- end graph room ---------------------------------------------------------------------------
 
-/** The picked kernel weight's chain rule under the network: the sum, and the shown sample's
- *  terms in a table (position, δ, x̃, δ · x̃). */
+/** A recurrent weight's chain rule through time: one row per step with the shown sample's δ_t,
+ *  input and term, and the batch's sum for that step. */
+function recurrentTerms(caption) {
+  const { terms, steps, sample, input } = caption;
+  const table = document.createElement('table');
+  const cell = (tag, text) => {
+    const c = document.createElement(tag);
+    c.textContent = text;
+    return c;
+  };
+  const head = document.createElement('tr');
+  head.append(...['step t', 'δ_t', input, 'δ_t · ' + input, "the batch's term of step t"].map((t) => { const th = cell('th', t); th.scope = 'col'; return th; }));
+  table.append(head);
+  for (const t of terms) {
+    const tr = document.createElement('tr');
+    const th = cell('th', `${t.step}`);
+    th.scope = 'row';
+    tr.append(th, cell('td', fmt(t.delta, 4)), cell('td', fmt(t.input, 4)), cell('td', fmt(t.term, 4)), cell('td', fmt(steps[t.step - 1], 4)));
+    table.append(tr);
+  }
+  const sum = terms.reduce((a, t) => a + t.term, 0);
+  const batchSum = steps.reduce((a, v) => a + v, 0);
+  table.prepend(cell('caption', `Sample ${sample + 1}'s ${terms.length} terms δ_t · ${input}, one per step (their sum ${fmt(sum, 4)}), beside each step's term over the batch (their sum ${fmt(batchSum, 4)}, the gradient before clipping)`));
+  return table;
+}
+
+/** The picked shared weight's chain rule under the network: the sum, and the shown sample's
+ *  terms in a table (for a kernel weight: position, δ, x̃, δ · x̃; for a recurrent weight: one
+ *  row per time step). */
 function updateKernelInfo() {
   const box = $('kernel-info');
-  box.hidden = !state.kernel;
-  if (!state.kernel) return;
+  // A pick made on another network (a lesson with other layers since) shows nothing.
+  const picked = state.kernel?.type === 'recurrent' ? unrolledShown() && state.kernel.layer === recurrentLayer()
+    : state.kernel?.type === 'kernel' && mapsShown();
+  box.hidden = !picked;
+  if (!picked) return;
+  const summary = $('kernel-terms').querySelector('summary');
+  if (state.kernel.type === 'recurrent') {
+    const caption = recurrentCaption(state.kernel);
+    $('kernel-caption').textContent = caption.text;
+    summary.textContent = "the shown sample's term at every time step, and the batch's";
+    if ($('kernel-terms').open) box.querySelector('.terms').replaceChildren(recurrentTerms(caption));
+    return;
+  }
+  summary.textContent = "the shown sample's terms δ · x̃, one per position";
   const { text, terms, sample } = kernelCaption(state.kernel);
   $('kernel-caption').textContent = text;
   if (!$('kernel-terms').open) return;
@@ -227,13 +267,16 @@ async function boot() {
   inspector.refresh();
 
   const maps = createMapsView(networkCanvas);
+  const unrolled = createUnrolledView(networkCanvas);
   networkCanvas.addEventListener('click', (e) => {
-    if (mapsShown()) actions.pickKernel(maps.hitTest(e.offsetX, e.offsetY));
+    if (unrolledShown()) actions.pickKernel(unrolled.hitTest(e.offsetX, e.offsetY));
+    else if (mapsShown()) actions.pickKernel(maps.hitTest(e.offsetX, e.offsetY));
     else actions.select(network.hitTest(e.offsetX, e.offsetY));
   });
   networkCanvas.addEventListener('mousemove', (e) => {
-    if (mapsShown()) {
-      networkCanvas.style.cursor = maps.hitTest(e.offsetX, e.offsetY) ? 'pointer' : 'default';
+    const shared = unrolledShown() ? unrolled : mapsShown() ? maps : null;
+    if (shared) {
+      networkCanvas.style.cursor = shared.hitTest(e.offsetX, e.offsetY) ? 'pointer' : 'default';
       return;
     }
     const hit = network.hitTest(e.offsetX, e.offsetY);
@@ -256,8 +299,8 @@ async function boot() {
     }
     if (stale.network) {
       stale.network = false;
-      if (mapsShown()) {
-        maps.draw(now, fit(networkCanvas));
+      if (unrolledShown() || mapsShown()) {
+        (unrolledShown() ? unrolled : maps).draw(now, fit(networkCanvas));
         if (!state.playing || now - kernelAt > 250) {
           kernelAt = now;
           updateKernelInfo();
@@ -348,6 +391,8 @@ async function boot() {
       batchLength: () => session().batchLength(),
       chainRule: (layer, neuron, input) => session().chainRule(layer, neuron, input),
       kernelChainRule: (layer, out, input, row, column) => session().kernelChainRule(layer, out, input, row, column),
+      recurrentChainRule: (layer, row, column) => session().recurrentChainRule(layer, row, column),
+      recurrentStepNorms: (layer) => session().recurrentStepNorms(layer),
       metrics: (test = true) => session().metrics(test),
       /** Layer `layer`'s activations for rows of raw coordinates (a forward pass, no training). */
       activationsOf: (coords, layer) => Array.from(session().activationsOf(Float64Array.from(coords), layer)),
@@ -375,6 +420,8 @@ async function boot() {
     graph: Object.freeze({ labels: () => graph.labels(), layout: () => graph.layout(), graph: () => graph.graph(), hitTest: (x, y) => graph.hitTest(x, y), rings: () => graph.rings(), unfolded: () => graph.unfolded() }),
     /** The maps view of a convolutional network: whether it is shown, its titles and kernel cells. */
     maps: Object.freeze({ shown: () => mapsShown(), labels: () => maps.labels(), kernelCells: () => maps.kernelCells(), picked: () => state.kernel }),
+    /** The unrolled view of a recurrent network: whether it is shown, its labels, bars and cells. */
+    unrolled: Object.freeze({ shown: () => unrolledShown(), labels: () => unrolled.labels(), bars: () => unrolled.bars(), cells: () => unrolled.cells(), picked: () => state.kernel }),
     /** The tour: which stop it shows, its question and the verdict (tour_view.js). */
     tour: Object.freeze({ state: () => tourState() }),
     /** The labels the network view drew in its last frame: [{kind, text, x, y, w, h}]. */

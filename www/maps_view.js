@@ -19,9 +19,11 @@ export function layerKinds() {
   return structure().kinds;
 }
 
-/** Does the current network have a layer that is not dense? */
+/** Does the current network have a convolution, pooling or flatten layer? (A recurrent network
+ *  is drawn unrolled through time instead: unrolled_view.js.) */
 export function mapsShown() {
-  return structure().kinds.some((k) => k.type !== 'dense');
+  const { kinds } = structure();
+  return kinds.some((k) => k.type !== 'dense') && !kinds.some((k) => k.type === 'recurrent');
 }
 
 let cached = { key: '', kinds: [], shapes: [], activations: [] };

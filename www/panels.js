@@ -68,6 +68,11 @@ function caption(last) {
       ? `Forward, layer ${last.layer + 1} (convolution): each map slides its kernel over the input maps, z = Σ K · x̃ + b at every position (the same K everywhere), then a = f(z).`
       : `Backward, layer ${last.layer + 1} (conv): dL/dK = correlation of input and δ (δ·x̃ summed over positions); dL/dx = full convolution of δ with the flipped K.`;
   }
+  if (kind === 'recurrent') {
+    return last.kind === 'forward'
+      ? `Forward, layer ${last.layer + 1} (recurrent), left to right through time: h_t = f(W_x·x_t + W_h·h_(t−1) + b) at every step t, with the same W_x, W_h and b; h_0 = 0.`
+      : `Backward through time, layer ${last.layer + 1}, right to left: δ_t = (dL/dh_t + W_hᵀ·δ_(t+1)) ⊙ f′(z_t); dL/dW_x = Σ_t δ_t·x_tᵀ, one term per step (the bars).`;
+  }
   if (kind === 'pooling') {
     return last.kind === 'forward'
       ? `Forward, layer ${last.layer + 1} (pooling): each window of the maps becomes one number, its largest (max) or its mean (average).`

@@ -68,6 +68,10 @@ pub struct States {
     pub delta: Vec<f64>,
     /// What clipping did in the last backward pass.
     pub clip: Clip,
+    /// The numbers above are not this batch's: the trainer was restored mid-step from a saved
+    /// state (a link, a snapshot), which keeps no states through time. The next forward pass
+    /// fills them again.
+    pub unknown: bool,
 }
 
 impl States {
@@ -111,6 +115,7 @@ pub fn forward(
 ) -> bool {
     let RecurrentGeometry { inputs: c_in, hidden: nh, steps, .. } = *g;
     let (row, units) = (g.row_len(), output_len(g));
+    states.unknown = false;
     for s in 0..rows {
         let x = &input[s * c_in * steps..(s + 1) * c_in * steps];
         let zs = &mut states.pre_activation[s * steps * nh..(s + 1) * steps * nh];
@@ -165,6 +170,7 @@ pub fn backward(
 ) {
     let RecurrentGeometry { inputs: c_in, hidden: nh, steps, .. } = *g;
     let (row, units) = (g.row_len(), output_len(g));
+    states.unknown = false;
     for s in 0..rows {
         let from_above = &grad_a[s * units..(s + 1) * units];
         let span = s * steps * nh..(s + 1) * steps * nh;
