@@ -17,7 +17,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { BRAIN_MOMENTUM, SYSTEMS, convnetCnn, installed } from './lib/systems.mjs';
-import { circleData, engineConfig, flopPerSample, layerKindWorkloads, macsPerSample, network, trainingOf, workloads } from './lib/workloads.mjs';
+import { RECURRENT, circleData, engineConfig, flopPerSample, layerKindWorkloads, macsPerSample, network, trainingOf, workloads } from './lib/workloads.mjs';
 import { heading, int, median, ratio, sig, spreadPct, table, verdict, withSpread } from './lib/report.mjs';
 
 const args = process.argv.slice(2);
@@ -175,6 +175,8 @@ async function main() {
   const KW = layerKindWorkloads();
   const cnn = KW.find((w) => w.id === 'digits-cnn');
   const rnn = KW.find((w) => w.id === 'recurrent');
+  // The recurrent workload in Network, as wasm runs it: the native job of that path.
+  const rnnNetwork = { ...rnn, id: 'recurrent-network', recurrent: undefined };
   say(`backprop-viz benchmark (issue 5)   ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   say(systemInfo());
   const loadAtStart = os.loadavg();
@@ -202,8 +204,9 @@ async function main() {
   say(`  systems  W, W-large: all; W-64x4: the engine (wasm, native), the hand-written JS and brain.js; digits: the engine and the hand-written JS.`);
   say(`  layer kinds (section 3b): digits-cnn, the same digits, η and batch as digits: ${cnn.net.label};`);
   say(`           ${cnn.net.macs} multiply-adds/sample forward; the engine (wasm, native) and convnetjs.`);
-  say(`           recurrent: the Elman layer (src/layers/recurrent.rs), running parity of ${rnn.data.n} sequences of ${rnn.recurrent.steps} random bits,`);
-  say(`           ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, ½·squared error at every step, SGD η = ${rnn.recurrent.learning_rate}, one sequence per update; native only.`);
+  say(`           recurrent: an Elman layer, running parity of ${rnn.data.n} sequences of ${rnn.recurrent.steps} random bits, ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation},`);
+  say(`           ½·squared error at every step, SGD η = ${rnn.recurrent.learning_rate}, one sequence per update; in Network (recurrent layer → kernel-1 conv`);
+  say(`           readout) the engine (wasm, native), and natively also the self-contained layer of src/layers/recurrent.rs.`);
 
   const inst = installed();
   say('', 'Systems (JS ones from bench/node_modules, installed with npm ci --ignore-scripts):');
@@ -226,7 +229,7 @@ async function main() {
   });
   if (!has('--no-native')) {
     const jobs = [];
-    for (const w of [...WL, ...KW]) jobs.push(nativeJob(w.id, w, { runs: 1, target_seconds: TARGET_S, check_epochs: CHECK_EPOCHS }));
+    for (const w of [...WL, ...KW, rnnNetwork]) jobs.push(nativeJob(w.id, w, { runs: 1, target_seconds: TARGET_S, check_epochs: CHECK_EPOCHS }));
     for (const width of WIDTHS) {
       for (const depth of DEPTHS) {
         jobs.push(nativeJob(`scale-${width}x${depth}`, { net: network(hiddenShape(width, depth)), data: WL[0].data }, { runs: SCALE_RUNS, target_seconds: SCALE_TARGET_S }));
@@ -268,7 +271,8 @@ async function main() {
   }
 
   // ---- the layer kinds (issue 12): digits-cnn against the dense digits in one round-robin
-  // (native and wasm of each, so their ratio is per round), then the recurrent layer (native).
+  // (native and wasm of each, so their ratio is per round), then the recurrent workload in a
+  // round-robin of its own: in Network (native and wasm) and the self-contained layer (native).
   const kindRuns = {};
   {
     progress('digits-cnn: creating systems');
@@ -287,12 +291,19 @@ async function main() {
     await measureInterleaved(entries, RUNS);
     entries.forEach((e) => e.run.free());
     kindRuns['digits-cnn'] = Object.fromEntries(entries.map((e) => [e.id, e]));
+  }
+  {
+    progress('recurrent: creating systems');
+    const entries = [{ id: 'wasm', name: 'engine (wasm, Node)', run: await SYSTEMS.wasm.create(rnn) }];
     if (native) {
-      progress('recurrent: native');
-      const entry = nativeEntry(nativeExe, nativeJob(rnn.id, rnn), native.get(rnn.id).epochs_per_run);
-      await measureInterleaved([entry], RUNS);
-      kindRuns.recurrent = { native: entry };
+      entries.unshift(
+        nativeEntry(nativeExe, nativeJob(rnnNetwork.id, rnnNetwork), native.get(rnnNetwork.id).epochs_per_run),
+        { ...nativeEntry(nativeExe, nativeJob(rnn.id, rnn), native.get(rnn.id).epochs_per_run), id: 'native-layer', name: 'self-contained layer (native, release)' },
+      );
     }
+    await measureInterleaved(entries, RUNS);
+    entries.forEach((e) => e.run.free());
+    kindRuns.recurrent = Object.fromEntries(entries.map((e) => [e.id, e]));
   }
 
   // ---- 1. throughput table
@@ -461,15 +472,18 @@ async function main() {
     kindRows.splice(2, 0, ['digits-cnn', convnetCnn.name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), 'the same, in its conv/relu/pool/fc/softmax layers']);
   }
   const rnnTraining = `½·squared error at every step (summed over the ${rnn.recurrent.steps} steps), SGD η = ${rnn.recurrent.learning_rate}, one sequence per update`;
-  const rnnNet = `Elman ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, ${rnn.recurrent.activation}, T = ${rnn.recurrent.steps}, BPTT`;
-  if (kindRuns.recurrent) {
-    const f = figures(kindRuns.recurrent.native, rnn.data.n, rnn.flop);
-    kindFig.recurrent.native = f;
-    kindRows.push(['recurrent', 'engine (native, release)', withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), rnnNet]);
-  } else {
-    kindRows.push(['recurrent', 'engine (native, release)', 'not measured (--no-native)', '', '', '', rnnNet]);
+  const rnnNet = `Network: recurrent ${rnn.recurrent.hidden} ${rnn.recurrent.activation} (sequence) → conv1d k1 readout, T = ${rnn.recurrent.steps}`;
+  const rnnLayer = `src/layers/recurrent.rs: Elman ${rnn.recurrent.inputs}→${rnn.recurrent.hidden}→${rnn.recurrent.outputs}, its own loops, SGD in the bench`;
+  for (const [id, name, net] of [['native', 'engine (native, release)', rnnNet], ['wasm', 'engine (wasm, Node)', rnnNet], ['native-layer', 'self-contained layer (native)', rnnLayer]]) {
+    const e = kindRuns.recurrent[id];
+    if (!e) {
+      kindRows.push(['recurrent', name, 'not measured (--no-native)', '', '', '', net]);
+      continue;
+    }
+    const f = figures(e, rnn.data.n, rnn.flop);
+    kindFig.recurrent[id] = f;
+    kindRows.push(['recurrent', name, withSpread(f.samplesPerS), withSpread(f.samplesPerCpuS), withSpread(f.msPerEpoch, (x) => sig(x, 3)), sig(median(f.gflops), 3), net]);
   }
-  kindRows.push(['recurrent', 'engine (wasm, Node)', 'not measured: not reachable from JS', '', '', '', 'not part of Network; no wasm export']);
   say(table(
     [
       { title: 'workload', align: 'left' }, { title: 'system', align: 'left' }, { title: 'samples/s (median)' }, { title: 'per CPU second' },
@@ -481,7 +495,9 @@ async function main() {
   say(`            recurrent: ${rnnTraining}.`);
   say(`  digits-cnn and digits (dense): timed in one round-robin (native and wasm of each), all ${int(cnn.data.n)} digits in file order,`);
   say(`  the same initial-weight recipe (Xavier-uniform, mulberry32 seed 1, biases 0.1). recurrent: a sample is one sequence of`);
-  say(`  ${rnn.recurrent.steps} steps (${int(rnn.data.n * rnn.recurrent.steps)} time steps an epoch); weights U(±${rnn.recurrent.init_limit}) from the crate's Rng seed ${rnn.recurrent.seed}, biases 0.`);
+  say(`  ${rnn.recurrent.steps} steps (${int(rnn.data.n * rnn.recurrent.steps)} time steps an epoch), in one round-robin of its own; the same weights in all three rows,`);
+  say(`  U(±${RECURRENT.init_limit}) from mulberry32 seed ${RECURRENT.seed} (W_x, W_h, V), biases 0. Network (batch 1, reduction mean = the sequence's sum over`);
+  say(`  its steps) in wasm and natively is like for like; the self-contained layer computes the same numbers in loops of its own.`);
   say(`  FLOP/sample: 6 × the forward multiply-adds, as for the dense workloads: digits-cnn ${cnn.flop} (kernels ${cnn.net.macs - 720} + dense 720 multiply-adds),`);
   say(`  digits ${flopPerSample(denseDigits.net.sizes)}, recurrent ${rnn.flop} per sequence; pooling, activations, the loss and the update are not counted.`);
   const kf = kindFig['digits-cnn'];
@@ -500,12 +516,23 @@ async function main() {
     say(`  native ÷ wasm: digits-cnn ${ratio(kindRatio('native', 'wasm', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native', 'wasm', 'samplesPerS'))} wall);`);
     say(`                 digits ${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('native-dense', 'wasm-dense', 'samplesPerS'))} wall), in the same rounds.`);
   }
+  const rf = kindFig.recurrent;
+  const rnnRatio = (a, b, key) => median(perRound(rf[a], rf[b], key));
+  if (rf.native) {
+    say(`  recurrent, native ÷ wasm (Network, like for like): ${ratio(rnnRatio('native', 'wasm', 'samplesPerCpuS'))} ±${spreadPct(perRound(rf.native, rf.wasm, 'samplesPerCpuS')).toFixed(1)}% on CPU time (${ratio(rnnRatio('native', 'wasm', 'samplesPerS'))} wall);`);
+    say(`             self-contained layer ÷ Network, native: ${ratio(rnnRatio('native-layer', 'native', 'samplesPerCpuS'))} on CPU time (${ratio(rnnRatio('native-layer', 'native', 'samplesPerS'))} wall), in the same rounds.`);
+  }
   say(`  wasm ÷ convnetjs on digits-cnn ${ratio(kindRatio('wasm', 'convnet', 'samplesPerCpuS'))} on CPU time (${ratio(kindRatio('wasm', 'convnet', 'samplesPerS'))} wall), in the same rounds, like for like (f64, the same weights, batches and η).`);
   // Same computation: digits-cnn's whole-data-set loss in wasm against native, from the same weights.
   progress('digits-cnn: loss check');
   const cnnLosses = await lossHistory(SYSTEMS.wasm, cnn);
   const convnetLosses = await lossHistory(convnetCnn, cnn);
-  const kindCheck = { 'digits-cnn': { wasm: cnnLosses, convnet: convnetLosses, native: native?.get(cnn.id).check_losses }, recurrent: { native: native?.get(rnn.id).check_losses } };
+  progress('recurrent: loss check');
+  const rnnLosses = await lossHistory(SYSTEMS.wasm, rnn);
+  const kindCheck = {
+    'digits-cnn': { wasm: cnnLosses, convnet: convnetLosses, native: native?.get(cnn.id).check_losses },
+    recurrent: { wasm: rnnLosses, native: native?.get(rnnNetwork.id).check_losses, layer: native?.get(rnn.id).check_losses },
+  };
   const checkLine = (name, losses) => `${name} ${losses[0].toPrecision(12)} after 1 epoch, ${losses.at(-1).toPrecision(12)} after ${CHECK_EPOCHS}`;
   say('', `  Loss (whole data set, from the same initial weights): digits-cnn mean cross-entropy: ${checkLine('wasm', cnnLosses)}`);
   if (kindCheck['digits-cnn'].native) {
@@ -518,9 +545,14 @@ async function main() {
     checkOk['digits-cnn/convnet'] = rel <= TOL.f64;
     say(`    ${checkLine('convnetjs', convnetLosses)}; against wasm: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
   }
-  if (kindCheck.recurrent.native) say(`    recurrent, mean over the sequences of L (no second system to compare): ${checkLine('native', kindCheck.recurrent.native)}`);
-  say(`  recurrent in wasm: not measured. The Elman layer is self-contained (src/layers/recurrent.rs), not part of Network,`);
-  say(`  so neither Engine nor Session reaches it from JS; the bench adds no wasm export for it.`);
+  say(`  recurrent, mean over the sequences of L = ½·Σ_t (ŷ_t − y_t)²: ${checkLine('wasm', rnnLosses)}`);
+  for (const [id, name] of [['native', 'native (Network)'], ['layer', 'native (self-contained layer)']]) {
+    const losses = kindCheck.recurrent[id];
+    if (!losses) continue;
+    const rel = maxRel(rnnLosses, losses);
+    checkOk[`recurrent/${id}`] = rel <= TOL.f64;
+    say(`    ${checkLine(name, losses)}; wasm against it: max rel. diff ${rel.toExponential(1)}: ${rel <= TOL.f64 ? 'agrees' : 'DIFFERS'} (tol ${TOL.f64})`);
+  }
 
   // ---- 4. scaling (wasm; native from its job file)
   say(heading('4. Scaling: samples/s as the network grows (circle, 500 points, batch 10; hidden layers of equal width)'));
@@ -616,6 +648,7 @@ async function main() {
     say(verdict(ok, `${w.id}: every system that takes given weights computes the same loss (section 3)`));
   }
   say(verdict(checkOk['digits-cnn/wasm'] !== false && checkOk['digits-cnn/convnet'], 'digits-cnn: native, wasm and convnetjs compute the same loss (section 3b)'));
+  say(verdict(native ? checkOk['recurrent/native'] && checkOk['recurrent/layer'] : null, 'recurrent: wasm, native and the self-contained layer compute the same loss (section 3b)'));
   if (page) for (const line of page.verdicts) say(line);
   else say(verdict(null, 'page targets: skipped (--no-page)'));
   say('', `Load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);

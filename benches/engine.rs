@@ -11,12 +11,15 @@
 //! and CPU time of this thread. With `check_epochs`, a fresh trainer from the same config also
 //! reports the whole-data-set loss after 1..=check_epochs epochs (the cross-system check).
 //!
-//! A job with `recurrent` (issue 12's Elman layer, `layers::recurrent`, which is not part of
-//! `Network` and so not of `Trainer`) trains that layer instead: one sequence per step, its
-//! `inputs` and `targets` T × inputs and T × outputs values per sequence, the weights drawn
-//! from ±`init_limit` (the crate's `Rng`, `seed`, biases 0), then forward through time, the
-//! loss, backpropagation through time and plain SGD, θ ← θ − η · dL/dθ, after every sequence.
-//! Its "whole-data-set loss" is the mean over the sequences of L.
+//! A job with `recurrent` trains issue 12's self-contained Elman layer (`layers::recurrent`, its
+//! own loops, readout and loss) instead of a `Trainer`: one sequence per step, its `inputs` and
+//! `targets` T × inputs and T × outputs values per sequence, the weights given by hand
+//! (`weights`) or drawn from ±`init_limit` (the crate's `Rng`, `seed`), biases 0, then forward
+//! through time, the loss, backpropagation through time and plain SGD, θ ← θ − η · dL/dθ, after
+//! every sequence. Its "whole-data-set loss" is the mean over the sequences of L. The same layer
+//! in `Network` (`LayerKind::Recurrent` and a kernel-1 convolution readout) is an ordinary job
+//! with a `config`; given the same weights, the two compute the same numbers
+//! (tests/recurrent_network.rs), so the bench can set one against the other.
 //!
 //! A job's samples are its own `inputs` and `targets`, or with `"source": "digits"` the 1,797
 //! shipped 8×8 digits as the crate reads them (`digits::shipped`): file order, x = pixel / 16,
@@ -72,15 +75,31 @@ struct Job {
 }
 
 /// A recurrent layer's settings, initial weights and learning rate.
-#[derive(Deserialize, Clone, Copy)]
+#[derive(Deserialize, Clone)]
 struct RecurrentJob {
     #[serde(flatten)]
     layer: RecurrentConfig,
     /// η of plain SGD, one update per sequence.
     learning_rate: f64,
-    /// Weights ~ U(−limit, +limit) (`Recurrent::randomize`), biases 0.
+    /// The initial weights given by hand (biases 0); without them, drawn as below.
+    #[serde(default)]
+    weights: Option<GivenWeights>,
+    /// Weights ~ U(−limit, +limit) (`Recurrent::randomize`, the crate's `Rng` from `seed`), biases 0.
+    #[serde(default)]
     init_limit: f64,
+    #[serde(default)]
     seed: u32,
+}
+
+/// A recurrent layer's weights, flat and row-major as `Recurrent` keeps them.
+#[derive(Deserialize, Clone)]
+struct GivenWeights {
+    /// W_x, hidden × inputs.
+    weights_input: Vec<f64>,
+    /// W_h, hidden × hidden.
+    weights_hidden: Vec<f64>,
+    /// V, outputs × hidden.
+    readout_weights: Vec<f64>,
 }
 
 /// The Elman layer and its sequences, trained one sequence per step with plain SGD.
@@ -99,6 +118,22 @@ impl RecurrentRun {
     fn new(job: &RecurrentJob, inputs: Vec<f64>, targets: Vec<f64>) -> backprop_viz::Result<RecurrentRun> {
         let mut rnn = Recurrent::new(job.layer)?;
         rnn.randomize(&mut Rng::new(job.seed), job.init_limit);
+        if let Some(given) = &job.weights {
+            for (name, to, from) in [
+                ("weights_input", &mut rnn.weights_input, &given.weights_input),
+                ("weights_hidden", &mut rnn.weights_hidden, &given.weights_hidden),
+                ("readout_weights", &mut rnn.readout_weights, &given.readout_weights),
+            ] {
+                if to.len() != from.len() {
+                    return Err(backprop_viz::Error::InvalidConfig(format!(
+                        "{name}: {} numbers given, the layer has {}",
+                        from.len(),
+                        to.len()
+                    )));
+                }
+                to.copy_from_slice(from);
+            }
+        }
         let RecurrentConfig { inputs: nx, outputs: ny, steps: t, .. } = job.layer;
         let sequences = inputs.len() / (t * nx);
         if sequences == 0 || inputs.len() != sequences * t * nx || targets.len() != sequences * t * ny {
@@ -362,11 +397,34 @@ fn smoke() -> Result<(), String> {
             parity.push(p);
         }
     }
+    // The same Elman layer twice from the same weights (W_x, W_h, V ~ U(±0.25) from the crate's
+    // Rng, biases 0): self-contained, and in Network with a kernel-1 convolution readout.
+    let (nh, t) = (16, 16);
+    let mut rng = Rng::new(1);
+    let mut draw = |n: usize| (0..n).map(|_| rng.uniform(-0.25, 0.25)).collect::<Vec<f64>>();
+    let (w_x, w_h, v) = (draw(nh), draw(nh * nh), draw(nh));
     let recurrent: RecurrentJob = serde_json::from_value(serde_json::json!({
-        "inputs": 1, "hidden": 16, "outputs": 1, "steps": 16, "activation": "tanh", "loss_at": "every_step",
-        "learning_rate": 0.01, "init_limit": 0.25, "seed": 1
+        "inputs": 1, "hidden": nh, "outputs": 1, "steps": t, "activation": "tanh", "loss_at": "every_step",
+        "learning_rate": 0.01,
+        "weights": {"weights_input": w_x, "weights_hidden": w_h, "readout_weights": v}
     }))
     .map_err(|e| e.to_string())?;
+    let rows: Vec<Vec<f64>> =
+        (0..nh).map(|j| std::iter::once(w_x[j]).chain(w_h[j * nh..(j + 1) * nh].iter().copied()).collect()).collect();
+    let recurrent_network = serde_json::json!({
+        "inputs": t,
+        "input_shape": {"channels": 1, "height": 1, "width": t},
+        "layers": [
+            {"units": nh, "activation": "tanh", "kind": {"type": "recurrent", "returns": "sequence"},
+             "weights": rows, "biases": vec![0.0; nh]},
+            {"activation": "identity",
+             "kind": {"type": "convolution", "dimensions": "one", "kernel_size": 1, "channels": 1, "padding": "valid"},
+             "weights": [v], "biases": [0.0]}
+        ],
+        "loss": "squared_error",
+        "optimizer": {"kind": "sgd", "learning_rate": 0.01},
+        "batch_size": 1, "shuffle": false, "seed": 1
+    });
     let job = |name: &str, config, source, inputs, targets, epochs| Job {
         name: name.into(),
         config,
@@ -380,18 +438,28 @@ fn smoke() -> Result<(), String> {
         runs: 2,
         check_epochs: epochs,
     };
+    let mut results = Vec::new();
     for job in [
         job("smoke", ring, Source::Job, inputs, targets, 2),
         job("smoke-digits", digits, Source::Digits, vec![], vec![], 1),
         job("smoke-digits-cnn", digits_cnn, Source::Digits, vec![], vec![], 1),
         Job {
             recurrent: Some(recurrent),
-            ..job("smoke-recurrent", serde_json::Value::Null, Source::Job, bits, parity, 2)
+            ..job("smoke-recurrent", serde_json::Value::Null, Source::Job, bits.clone(), parity.clone(), 2)
         },
+        job("smoke-recurrent-network", recurrent_network, Source::Job, bits, parity, 2),
     ] {
         let result = run_job(&job)?;
         if !(result.check_losses.iter().all(|l| l.is_finite()) && result.run_seconds.len() == 2) {
             return Err(format!("{}: non-finite loss", job.name));
+        }
+        results.push(result);
+    }
+    // The two recurrent paths train alike (tests/recurrent_network.rs checks every number).
+    let [.., layer, network] = &results[..] else { unreachable!("five jobs") };
+    for (a, b) in layer.check_losses.iter().zip(&network.check_losses) {
+        if (a - b).abs() > 1e-12 * b.abs() {
+            return Err(format!("the recurrent layer's loss {a} and the network's {b} differ"));
         }
     }
     println!("engine bench smoke test: ok (run with --jobs FILE for measurements; see bench/README.md)");

@@ -245,24 +245,83 @@ export function parityData(n = 256, steps = 16, seed = 7) {
   return { n, steps, inputWidth: 1, targetWidth: 1, inputs, targets };
 }
 
-/** The recurrent workload's layer (benches/engine.rs `RecurrentJob`, `layers::recurrent`). */
+/**
+ * The recurrent workload's settings: the Elman layer of `src/layers/recurrent.rs` (benches/engine.rs
+ * `RecurrentJob`) and the same layer in `Network` (`LayerKind::Recurrent`), 1 → 16 hidden, tanh,
+ * a linear readout at every step, T = 16, ½ squared error at every step summed over the steps,
+ * plain SGD η = 0.01, one sequence per update. Initial weights U(±`init_limit`) from mulberry32
+ * `seed` (`recurrentWeights`), biases 0, given to both paths by hand.
+ */
 export const RECURRENT = {
   inputs: 1, hidden: 16, outputs: 1, steps: 16, activation: 'tanh', loss_at: 'every_step',
   learning_rate: 0.01, init_limit: 0.25, seed: 1,
 };
+/** The recurrent workload's training in `Network`: one sequence per update, as the layer's own loop. */
+export const RECURRENT_TRAINING = { learningRate: RECURRENT.learning_rate, batchSize: 1 };
 
 /** Multiply-adds of one sequence's forward pass: per step W_x·x + W_h·h + V·h. */
 export const recurrentMacs = ({ inputs, hidden, outputs, steps }) => steps * hidden * (inputs + hidden + outputs);
 
 /**
+ * Initial weights of the Elman layer, drawn as `Recurrent::randomize` draws them (W_x, then W_h,
+ * then V, row by row, each U(−limit, +limit)) but from mulberry32 `seed`, so that JS can give
+ * them to `Network` too: flat, row-major, `weights_input` hidden × inputs, `weights_hidden`
+ * hidden × hidden, `readout_weights` outputs × hidden (benches/engine.rs `GivenWeights`).
+ */
+export function recurrentWeights({ inputs, hidden, outputs, init_limit: limit, seed } = RECURRENT) {
+  const random = mulberry32(seed);
+  const draw = (n) => Array.from({ length: n }, () => uniform(random, -limit, limit));
+  return { weights_input: draw(hidden * inputs), weights_hidden: draw(hidden * hidden), readout_weights: draw(outputs * hidden) };
+}
+
+/**
+ * The same Elman layer as a `Network` config's layers (README.md, "### Layer kinds"): the input
+ * a 1-D signal of `inputs` channels over T = `steps` steps (the width), a recurrent layer that
+ * returns its sequence (row j of its weights: W_x's row j, then W_h's), and a 1-D convolution of
+ * kernel size 1 as the output layer, ŷ_t = V·h_t + c at every step (one row of `hidden` numbers
+ * per output channel), so the loss scores every step; `squared_error` is ½ Σ over the T outputs.
+ * The weights are `recurrentWeights`; `engineConfig` passes the layers through.
+ */
+export function recurrentNetwork(r = RECURRENT, weights = recurrentWeights(r)) {
+  const { inputs, hidden, outputs, steps } = r;
+  const row = (flat, width, j) => flat.slice(j * width, (j + 1) * width);
+  const layers = [
+    {
+      units: hidden,
+      activation: r.activation,
+      kind: { type: 'recurrent', returns: 'sequence' },
+      weights: Array.from({ length: hidden }, (_, j) => [...row(weights.weights_input, inputs, j), ...row(weights.weights_hidden, hidden, j)]),
+      biases: new Array(hidden).fill(0),
+    },
+    {
+      activation: 'identity',
+      kind: { type: 'convolution', dimensions: 'one', kernel_size: 1, channels: outputs, padding: 'valid' },
+      weights: Array.from({ length: outputs }, (_, o) => row(weights.readout_weights, hidden, o)),
+      biases: new Array(outputs).fill(0),
+    },
+  ];
+  return {
+    inputs: inputs * steps,
+    inputShape: { channels: inputs, height: 1, width: steps },
+    layers,
+    loss: 'squared_error',
+    output: 'identity',
+    label: `${inputs}×1×${steps} → recurrent ${hidden} ${r.activation}, sequence → conv1d k1 ${outputs}, identity`,
+  };
+}
+
+/**
  * The workloads of the layer kinds (issue 12), measured in a round-robin of their own (the
  * hand-written JS and the libraries do not take them): digits-cnn (the engine, wasm and native;
  * the same data, η and batch as `digits`, so the two compare like with like), and recurrent
- * (native only: the Elman layer is not part of `Network`, so no wasm export reaches it).
- * `flop`: 6 × the forward multiply-adds, the dense workloads' convention.
+ * (the Elman layer in `Network`, wasm and native, and natively also the self-contained layer of
+ * `layers::recurrent`, all three from the same weights). `flop`: 6 × the forward
+ * multiply-adds, the dense workloads' convention.
  */
 export function layerKindWorkloads() {
   const cnn = convNetwork();
+  const weights = recurrentWeights(RECURRENT);
+  const { init_limit: _limit, seed: _seed, ...layer } = RECURRENT; // the given weights replace them
   return [
     {
       id: 'digits-cnn',
@@ -277,7 +336,11 @@ export function layerKindWorkloads() {
       id: 'recurrent',
       label: `recurrent: Elman, T = ${RECURRENT.steps}, ${RECURRENT.inputs}→${RECURRENT.hidden}→${RECURRENT.outputs}, ${RECURRENT.activation}`,
       data: parityData(256, RECURRENT.steps),
-      recurrent: RECURRENT,
+      // The self-contained layer's job (native only), with the weights given by hand …
+      recurrent: { ...layer, weights },
+      // … and the same layer, weights and training in Network (wasm and native).
+      net: recurrentNetwork(RECURRENT, weights),
+      training: RECURRENT_TRAINING,
       flop: 6 * recurrentMacs(RECURRENT),
     },
   ];
