@@ -210,7 +210,9 @@ impl OptimizerConfig {
         } else {
             (1.0, 1.0)
         };
-        UpdateRule { config: *self, bias_correction1, bias_correction2 }
+        // 2^-56 / μ (infinite for μ = 0: then no m counts as negligible, see `momentum`).
+        let momentum_negligible = MOMENTUM_NEGLIGIBLE / self.momentum;
+        UpdateRule { config: *self, bias_correction1, bias_correction2, momentum_negligible }
     }
 
     /// The update rule as maths, for the inspector.
@@ -340,7 +342,13 @@ pub struct UpdateRule {
     pub(crate) config: OptimizerConfig,
     bias_correction1: f64,
     bias_correction2: f64,
+    /// K = 2^-56 / μ: when |m| < |g|·K, μ·m is below a quarter ulp of g (see `momentum`).
+    momentum_negligible: f64,
 }
+
+/// 2^-56: μ·|m| < 2^-55·|g| leaves g + μ·m = g after rounding; one more halving covers the
+/// rounding of K = 2^-56 / μ and of |g|·K.
+const MOMENTUM_NEGLIGIBLE: f64 = 1.0 / 72_057_594_037_927_936.0;
 
 /// A loop over parameters that takes the rule and the regularization gradient w → d(penalty)/dw
 /// as closures, chosen once per loop: `run` for the optimizers with two state numbers per
@@ -409,6 +417,11 @@ impl UpdateRule {
     #[inline(always)]
     fn momentum(&self, g: f64, m: f64, v: f64) -> (f64, f64, f64) {
         let c = &self.config;
+        // μ·m + g, to the same bits, without forming μ·m when it cannot change g: a tiny μ
+        // (brain.js's 1e-300) makes μ·m subnormal, which costs the processor a slow path on
+        // every multiply and add. Here |μ·m| < ulp(g)/4, so the sum rounds to g, as μ·0 + g
+        // does (g ≠ 0, or the test fails); NaN fails the test and takes the plain sum.
+        let m = if m.abs() < g.abs() * self.momentum_negligible { 0.0 } else { m };
         let m = c.momentum * m + g;
         (m, v, -c.learning_rate * m)
     }
