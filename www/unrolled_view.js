@@ -93,8 +93,16 @@ export function createUnrolledView(canvas) {
   let drawn = [];
   let bars = [];
 
+  /** The canvas's CSS width in the current frame (a line of text shrinks to fit inside it). */
+  let room = Infinity;
+
   function text(str, x, y, { bold = false, px = 12, colour = COLOURS.ink, align = 'left', kind = 'title' } = {}) {
     ctx.font = `${bold ? 'bold ' : ''}${px}px ${FAMILY}`;
+    // A long line (the recurrence, the bars' label) shrinks to fit the canvas, down to 8 px.
+    while (align === 'left' && px > 8 && x + ctx.measureText(str).width > room - 4) {
+      px -= 0.5;
+      ctx.font = `${bold ? 'bold ' : ''}${px}px ${FAMILY}`;
+    }
     ctx.fillStyle = colour;
     ctx.textAlign = align;
     ctx.textBaseline = 'top';
@@ -143,6 +151,7 @@ export function createUnrolledView(canvas) {
     cells = [];
     drawn = [];
     bars = [];
+    room = w;
     const layer = recurrentLayer();
     if (layer < 0 || w < 60 || h < 60) return;
     const s = state.session;
@@ -208,7 +217,11 @@ export function createUnrolledView(canvas) {
         const ends = [0, steps - 1];
         for (const t of ends) {
           const x = left + (t + 1.5) * colW;
-          text(fmt(values[t], 2), x, barBase - (values[t] / top) * barsH - px * 1.15, { px: px * 0.85, colour: COLOURS.backward, align: t === 0 ? 'left' : 'right', kind: 'bar-value' });
+          // Above its bar, or beside its top when the bar reaches up to the labels' row.
+          const above = barBase - (values[t] / top) * barsH - px * 1.15;
+          const beside = above < y + px * 2.7;
+          const bx = left + (t + 1) * colW + colW * (t === 0 ? 0.85 : 0.15);
+          text(fmt(values[t], 2), beside ? bx : x, beside ? above + px * 1.3 : above, { px: px * 0.85, colour: COLOURS.backward, align: t === 0 ? 'left' : 'right', kind: 'bar-value' });
         }
         const ratio = values[0] / Math.max(1e-300, values[steps - 1]);
         text(`step 1 ÷ step ${steps} = ${fmt(ratio, 2)}`, left + colW, y + px * 1.3, { px: px * 0.85, colour: COLOURS.muted, kind: 'bar-ratio' });
